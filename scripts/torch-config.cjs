@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Locates libtorch for binding.gyp: $LIBTORCH (a libtorch folder or a PyTorch
+// installation's torch/ folder) or else Debian's libtorch-dev. Prints one of
+// include dirs, library dirs, link flags or defines, as node-gyp's <!@() expects.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+function fail(msg) {
+  process.stderr.write(`\nireg: ${msg}\n\n`);
+  process.exit(1);
+}
+
+function locate() {
+  const root = process.env.LIBTORCH;
+  if (root) {
+    const inc = path.join(root, 'include');
+    const lib = path.join(root, 'lib');
+    if (!fs.existsSync(path.join(inc, 'ATen', 'ATen.h')) || !fs.existsSync(path.join(lib, 'libc10.so'))) {
+      fail(`LIBTORCH=${root} does not look like libtorch: expected ${inc}/ATen/ATen.h and ${lib}/libc10.so.`);
+    }
+    return { inc: [inc, path.join(inc, 'torch', 'csrc', 'api', 'include')], lib };
+  }
+  const lib = '/usr/lib/x86_64-linux-gnu';
+  if (!fs.existsSync('/usr/include/ATen/ATen.h') || !fs.existsSync(path.join(lib, 'libtorch.so'))) {
+    fail('libtorch was not found. On Debian/Ubuntu install it with\n' +
+      '  sudo apt-get install libtorch-dev libopenblas0-pthread\n' +
+      'or point LIBTORCH at an unpacked libtorch (or at the torch/ folder of a PyTorch installation).');
+  }
+  return { inc: ['/usr/include', '/usr/include/torch/csrc/api/include'], lib };
+}
+
+// Torch wheels may use the old libstdc++ ABI; libc10 exporting __cxx11 symbols tells.
+function cxx11Abi(lib) {
+  if (process.env.IREG_CXX11_ABI) return process.env.IREG_CXX11_ABI;
+  try {
+    const syms = execFileSync('nm', ['-D', '--defined-only', path.join(lib, 'libc10.so')], { maxBuffer: 1 << 28 }).toString();
+    return syms.includes('__cxx11') ? '1' : '0';
+  } catch {
+    return '1';
+  }
+}
+
+const t = locate();
+const cuda = fs.existsSync(path.join(t.lib, 'libtorch_cuda.so'));
+const what = process.argv[2];
+if (what === 'include') console.log(t.inc.join(' '));
+else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${cxx11Abi(t.lib)}` + (cuda ? ' IREG_CUDA=1' : ''));
+else if (what === 'libs') {
+  const libs = ['-ltorch', '-ltorch_cpu', '-lc10'].concat(cuda ? ['-ltorch_cuda', '-lc10_cuda'] : []);
+  // --no-as-needed keeps torch_cuda loaded so its kernels register.
+  console.log(['-L' + t.lib, `-Wl,-rpath,${t.lib}`, '-Wl,--no-as-needed', ...libs].join(' '));
+} else fail(`torch-config: unknown query ${what}`);

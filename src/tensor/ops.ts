@@ -39,6 +39,7 @@ const table = {
   replicationPad2d: ['replication_pad2d', ''], softmax: ['softmax', 'int'], logSoftmax: ['log_softmax', 'int'],
   crossEntropy: ['cross_entropy_loss', ''], nllLoss: ['nll_loss', ''], mseLoss: ['mse_loss', ''],
   multinomial: ['multinomial', ''], oneHot: ['one_hot', ''],
+  uniform_: ['uniform_', ''], normal_: ['normal_', ''],
   // in place, for optimizers (call under noGrad)
   add_: ['add_', 'Tensor'], addScalar_: ['add_', 'Scalar'], sub_: ['sub_', 'Tensor'], mul_: ['mul_', 'Tensor'],
   mulScalar_: ['mul_', 'Scalar'], div_: ['div_', 'Tensor'], divScalar_: ['div_', 'Scalar'], zero_: ['zero_', ''],

@@ -201,6 +201,10 @@ export class Tensor implements Disposable {
   fill_(value: number): this { return this.inPlace(call(OP.fill_, this.handle, value)); }
   copy_(src: Tensor): this { return this.inPlace(call(OP.copy_, this.handle, src.handle)); }
   clamp_(min: number | null, max: number | null = null): this { return this.inPlace(call(OP.clamp_, this.handle, min, max)); }
+  /** Fills with draws from U(from, to) from the default generator, exactly as torch's uniform_. */
+  uniform_(from = 0, to = 1): this { return this.inPlace(call(OP.uniform_, this.handle, from, to)); }
+  /** Fills with draws from N(mean, std^2) from the default generator, exactly as torch's normal_. */
+  normal_(mean = 0, std = 1): this { return this.inPlace(call(OP.normal_, this.handle, mean, std)); }
 
   // --- helpers --------------------------------------------------------------
   private unary(op: number): Tensor { return wrapped(call(op, this.handle)); }

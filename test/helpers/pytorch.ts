@@ -1,0 +1,48 @@
+// Runs reference computations in PyTorch (python3-torch) for comparison tests.
+// Data goes in as a JSON file, results come back as JSON on stdout (JSON
+// numbers round-trip float64 exactly in both languages).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+
+let found: string | null | undefined;
+
+/** A python interpreter that can import torch: $IREG_PYTHON, /usr/bin/python3, python3; or null. */
+export function torchPython(): string | null {
+  if (found !== undefined) return found;
+  const candidates = [process.env.IREG_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  found = candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
+  return found;
+}
+
+/**
+ * The python to use in a test, or null after marking the test skipped.
+ * Under CI (CI=true) a missing torch fails the test instead.
+ */
+export function requireTorch(t: TestContext): string | null {
+  const py = torchPython();
+  if (py) return py;
+  if (process.env.CI === 'true') throw new Error('python3-torch not installed (required under CI)');
+  t.skip('python3-torch not installed');
+  return null;
+}
+
+/**
+ * Runs `script` with python; the script finds its input at sys.argv[1] (JSON)
+ * and prints one JSON value, which is returned.
+ */
+export function runPython<T = unknown>(python: string, script: string, input: unknown, timeoutMs = 120_000): T {
+  const dir = mkdtempSync(join(tmpdir(), 'ireg-torch-'));
+  try {
+    const scriptFile = join(dir, 'script.py');
+    const inputFile = join(dir, 'input.json');
+    writeFileSync(scriptFile, script);
+    writeFileSync(inputFile, JSON.stringify(input));
+    const out = execFileSync(python, [scriptFile, inputFile], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 28 });
+    return JSON.parse(out) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -53,7 +53,7 @@ export function rand(shape: number[], o: TensorOptions = {}): Tensor {
 }
 /** Integers uniform in [low, high). */
 export function randint(low: number, high: number, shape: number[], o: TensorOptions = {}): Tensor {
-  return made(call(OP.randint, low, high, shape, null, dt(o, 'int64'), null, o.device ?? null), o);
+  return made(call(OP.randint, low, high, shape, dt(o, 'int64'), null, o.device ?? null), o);
 }
 /** A random permutation of 0..n-1. */
 export function randperm(n: number, o: TensorOptions = {}): Tensor {

@@ -1,6 +1,6 @@
 // The Module base: named parameters and buffers under PyTorch's dotted names,
 // train/eval mode, and state dicts, as torch.nn.Module.
-import { Tensor, noGrad } from '../tensor/index.js';
+import { isFloating, noGrad, Tensor, type DType } from '../tensor/index.js';
 
 export abstract class Module {
   training = true;
@@ -34,6 +34,23 @@ export abstract class Module {
     if (table === this.params) t.requiresGrad_(true);
     table.set(name, t);
     if (old !== t) old.dispose();
+  }
+
+  /** A registered parameter or buffer by local name (layers read theirs through this, so replaceTensor is seen). */
+  protected tensor(name: string): Tensor {
+    const t = this.params.get(name) ?? this.buffers.get(name);
+    if (!t) throw new Error(`${this.constructor.name}: no parameter or buffer '${name}'`);
+    return t;
+  }
+
+  /** Converts every floating parameter and buffer to dtype (as model.double() in PyTorch). */
+  to(dtype: DType): this {
+    for (const [, m] of this.namedModules()) {
+      for (const [name, t] of [...m.params, ...m.buffers]) {
+        if (isFloating(t.dtype) && t.dtype !== dtype) m.replaceTensor(name, noGrad(() => t.to(dtype)));
+      }
+    }
+    return this;
   }
 
   namedChildren(): [string, Module][] { return [...this.children]; }

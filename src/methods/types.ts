@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/module.js';
 
 export interface MicroBatch {
-  x: Tensor; // float32 [m, C, H, W], normalised
+  x: Tensor; // float [m, C, H, W], normalised
   y: Tensor; // int64 [m]
 }
 
@@ -28,19 +28,22 @@ export interface PenaltyOutput {
 
 export interface Penalty {
   readonly name: string;
+  /** False for the zero penalty: the step then skips lambda * R entirely. */
+  readonly active: boolean;
   compute(input: PenaltyInput): PenaltyOutput;
 }
 
-/** Information an update rule may need beyond the large-batch gradient. */
+/** What an update rule may use beyond the large-batch gradient norm. */
 export interface RuleContext {
-  step: number; // the optimizer step about to be taken (0-based)
+  step: number; // the optimizer step being taken (0-based)
+  model: Module;
   params: Tensor[];
-  /** Squared-norm-free helper: the gradient of a fresh training micro-batch at the current weights. */
-  freshMicroBatchGrad(): Tensor[];
+  /** A fresh training micro-batch, drawn by the trainer; only rules that need one call it. */
+  drawMicroBatch(): MicroBatch;
 }
 
 export interface UpdateRule {
   readonly name: string;
-  /** The factor that multiplies the large-batch gradient g before the SGD update (1 for plain SGD). */
+  /** The factor multiplying this step's learning rate (1 for plain SGD), given |g_LB|. */
   scale(gradNorm: number, ctx: RuleContext): number;
 }

@@ -1,0 +1,48 @@
+// The paper's key diagnostic, the average micro-batch gradient norm: the mean over
+// fresh micro-batches of the SQUARED norm of the true-label CE gradient at the
+// current weights, in train mode. Probing never changes training: batch-norm
+// buffers (running stats, num_batches_tracked) and the random state (dropout)
+// are restored, and .grad is not touched (autograd.grad, not backward).
+import type { Module } from '../nn/module.js';
+import { F, getRngState, gradAll, noGrad, setRngState, tidy, type Tensor } from '../tensor/index.js';
+import { sumSquares } from './norms.js';
+import type { MicroBatch } from './types.js';
+
+/** Mean over the micro-batches of ||grad_theta CE(M)||^2. */
+export function averageMicroBatchGradNorm(model: Module, params: Tensor[], microBatches: MicroBatch[]): number {
+  if (microBatches.length === 0) throw new Error('averageMicroBatchGradNorm: no micro-batches given');
+  let total = 0;
+  for (const mb of microBatches) total += microBatchGradSqNorm(model, params, mb);
+  return total / microBatches.length;
+}
+
+/** ||grad_theta CE(M)||^2 for one micro-batch, leaving the model's state as it was. */
+export function microBatchGradSqNorm(model: Module, params: Tensor[], mb: MicroBatch): number {
+  return preservingState(model, params, () => tidy(() => {
+    const loss = F.crossEntropy(model.forward(mb.x), mb.y);
+    return noGrad(() => sumSquares(gradAll(loss, params))).item();
+  }));
+}
+
+/** Runs fn in train mode and restores the mode, the buffers and the random state after it. */
+function preservingState<T>(model: Module, params: Tensor[], fn: () => T): T {
+  const buffers = model.buffersList();
+  const saved = noGrad(() => buffers.map((b) => b.clone().keep()));
+  const devices = rngDevices(params);
+  const rng = devices.map((d) => getRngState(d));
+  const wasTraining = model.training;
+  model.train();
+  try {
+    return fn();
+  } finally {
+    model.train(wasTraining);
+    noGrad(() => buffers.forEach((b, i) => b.copy_(saved[i])));
+    for (const t of saved) t.dispose();
+    devices.forEach((d, i) => setRngState(rng[i], d));
+  }
+}
+
+function rngDevices(params: Tensor[]): string[] {
+  const onCuda = params.some((p) => p.device.startsWith('cuda'));
+  return onCuda ? ['cpu', 'cuda'] : ['cpu'];
+}

@@ -1,0 +1,116 @@
+// One optimizer step of a method: the batch comes as k micro-batches, each
+// forwarded separately in train mode (batch norm uses micro-batch statistics);
+// .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
+// penalty R sharing the forward pass with the loss; then the update rule's
+// scale and the SGD update. The short last step of an epoch passes the nominal k.
+import type { Module } from '../nn/module.js';
+import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
+import { globalNorm, sumSquares } from './norms.js';
+import type { SGD } from './sgd.js';
+import type { MicroBatch, Penalty, UpdateRule } from './types.js';
+
+export interface StepInput {
+  model: Module;
+  /** The parameters being trained, in the optimizer's order (default: model.parameters()). */
+  params?: Tensor[];
+  microBatches: MicroBatch[];
+  /** The nominal number of micro-batches to divide by (default: microBatches.length). */
+  k?: number;
+  lambda: number;
+  penalty: Penalty;
+  rule: UpdateRule;
+  optimizer: SGD;
+  /** Index of the optimizer step being taken (0-based). */
+  step: number;
+  /** Draws a fresh training micro-batch (rules such as graft need one). */
+  drawMicroBatch?: () => MicroBatch;
+  /** Also measure |gradient of the loss term alone| (on logging steps); the update is unaffected. */
+  measureLossGrad?: boolean;
+}
+
+export interface StepStats {
+  loss: number; // per-example mean CE over the batch (true labels)
+  accuracy: number; // fraction of the batch classified correctly
+  examples: number;
+  penalty: number; // mean of R over the micro-batches
+  lambdaPenalty: number;
+  gradNorm: number; // |grad J|, before the update rule
+  scale: number; // the update rule's factor on the learning rate
+  stepLength: number; // lr * scale * |SGD direction|
+  lossGradNorm?: number; // |(1/k) sum_j grad CE(M_j)|, when measured
+}
+
+export function largeBatchStep(o: StepInput): StepStats {
+  const { model, microBatches, lambda, penalty, rule, optimizer } = o;
+  const params = o.params ?? model.parameters();
+  const k = o.k ?? microBatches.length;
+  validate(o, k);
+  model.train();
+  optimizer.zeroGrad();
+  return tidy(() => {
+    const lossGradSum = o.measureLossGrad && penalty.active ? noGrad(() => params.map((p) => zerosLike(p))) : null;
+    const perMicro = microBatches.map((mb) => microStep(model, params, mb, penalty, lambda, k, lossGradSum));
+    const [lossSum, correct, penaltySum] = sums(perMicro);
+    const examples = microBatches.reduce((n, mb) => n + mb.y.size(0), 0);
+    const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
+    const lossGradNorm = !o.measureLossGrad ? undefined
+      : lossGradSum ? Math.sqrt(noGrad(() => sumSquares(lossGradSum)).item()) / k : gradNorm;
+    const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
+    const stepLength = optimizer.step(scale, gradNorm);
+    const penaltyMean = penaltySum / microBatches.length;
+    return { loss: lossSum / examples, accuracy: correct / examples, examples, penalty: penaltyMean,
+      lambdaPenalty: lambda * penaltyMean, gradNorm, scale, stepLength, lossGradNorm };
+  });
+}
+
+/**
+ * Forward, penalty and backward of one micro-batch; returns [sum of CE, correct, R]
+ * (detached). When lossGradSum is given, adds the loss-term gradient into it.
+ */
+function microStep(model: Module, params: Tensor[], mb: MicroBatch, penalty: Penalty, lambda: number, k: number,
+  lossGradSum: Tensor[] | null): Tensor {
+  return tidy(() => {
+    const logits = model.forward(mb.x);
+    const loss = F.crossEntropy(logits, mb.y);
+    const r = penalty.active ? penalty.compute({ model, params, batch: mb, logits, loss }) : null;
+    if (lossGradSum) accumulate(lossGradSum, r?.lossGrads ?? gradAll(loss, params, { retainGraph: true }));
+    const objective = r ? loss.add(r.value.mul(lambda)) : loss;
+    objective.div(k).backward();
+    return noGrad(() => {
+      const m = mb.y.size(0);
+      const correct = logits.argmax(1).eq(mb.y).sum().to(loss.dtype);
+      const rv = r ? r.value.detach() : loss.mul(0);
+      return F.stack([loss.detach().mul(m), correct, rv]);
+    });
+  });
+}
+
+/** acc[i] += g[i] in place, outside autograd. */
+function accumulate(acc: Tensor[], g: Tensor[]): void {
+  noGrad(() => F.foreachAdd_(acc, g));
+}
+
+/** Column sums of the per-micro-batch statistics, read back in one transfer. */
+function sums(rows: Tensor[]): number[] {
+  const all = F.stack(rows).sum(0).to('float64').toTypedArray() as Float64Array;
+  return Array.from(all);
+}
+
+function drawer(o: StepInput): () => MicroBatch {
+  return o.drawMicroBatch ?? (() => {
+    throw new Error(`update rule '${o.rule.name}' needs fresh micro-batches: pass drawMicroBatch to the step`);
+  });
+}
+
+function validate(o: StepInput, k: number): void {
+  if (o.microBatches.length === 0) throw new Error('step: no micro-batches');
+  if (!(Number.isInteger(k) && k >= o.microBatches.length)) {
+    throw new RangeError(`step: k (${k}) must be an integer >= the number of micro-batches (${o.microBatches.length})`);
+  }
+  if (!(o.lambda >= 0 && Number.isFinite(o.lambda))) throw new RangeError(`step: lambda must be >= 0, got ${o.lambda}`);
+  for (const [i, mb] of o.microBatches.entries()) {
+    if (mb.x.size(0) !== mb.y.size(0) || mb.y.size(0) === 0) {
+      throw new RangeError(`step: micro-batch ${i} has ${mb.x.size(0)} inputs and ${mb.y.size(0)} labels`);
+    }
+  }
+}

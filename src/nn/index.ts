@@ -5,7 +5,7 @@ export { Conv2d, type Conv2dOptions } from './conv.js';
 export { BatchNorm2d, type BatchNormOptions } from './batchnorm.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPoolOptions, type AvgPoolOptions } from './pooling.js';
 export { ReLU, Flatten, Dropout, Identity } from './simple.js';
-export { Sequential } from './sequential.js';
+export { Sequential, freeAfter } from './sequential.js';
 export * as init from './init.js';
 export {
   saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, type Metadata, type SafetensorsContent,

@@ -25,3 +25,9 @@ export class Sequential extends Module {
     return h;
   }
 }
+
+/** Returns next and frees prev's handle: for chaining intermediate results inside a forward. */
+export function freeAfter(prev: Tensor, next: Tensor): Tensor {
+  if (prev !== next) prev.dispose();
+  return next;
+}

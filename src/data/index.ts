@@ -1,0 +1,11 @@
+// The data layer: dataset loaders, the decoded-dataset cache, and the training pipeline.
+export * from './types.js';
+export { loadRawDataset, defaultDataDir, DATASET_NAMES, type LoadOptions } from './registry.js';
+export type { SyntheticOptions } from './synthetic.js';
+export { cacheDir } from './cache.js';
+export { prepareDataset, defaultValSize, defaultAugmentation, type PrepareOptions } from './prepare.js';
+export { channelStats } from './stats.js';
+export { classBalancedSubset } from './subset.js';
+export { BatchSampler, microBatches, evalBatches, type Position, type SamplerOptions } from './sampler.js';
+export { BatchMaker, type Batch, type BatchArrays, type BatchMakerOptions } from './batch.js';
+export { Rng, streamKey } from './rng.js';

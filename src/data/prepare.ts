@@ -1,0 +1,76 @@
+// The paper's pipeline settings: validation carved from the end of the training set,
+// optional class-balanced subsets, normalisation and augmentation resolved per dataset.
+import { channelStats } from './stats.js';
+import { classBalancedSubset, slice } from './subset.js';
+import type { Augmentation, Normalization, PreparedDataset, RawDataset } from './types.js';
+
+export interface PrepareOptions {
+  /** Examples held out from the end of the training set (see defaultValSize). */
+  valSize?: number;
+  /** Class-balanced subset of the training split: ceil(subset / classes) per class. */
+  subset?: number;
+  /** Class-balanced subset of the validation split. */
+  valSubset?: number;
+  /** Overrides the statistics computed on the training split (e.g. the paper's constants). */
+  normalization?: Normalization;
+  /** Overrides parts of the dataset's default augmentation. */
+  augmentation?: Partial<Augmentation>;
+}
+
+const VAL_10K = new Set(['cifar10', 'cifar100', 'mnist', 'fashion-mnist']);
+
+const family = (name: string): string => name.split(':')[0];
+
+/** 10,000 for CIFAR-10/100, MNIST and Fashion-MNIST (so CIFAR trains on 40,000); else 10%. */
+export function defaultValSize(name: string, nTrain: number): number {
+  return VAL_10K.has(family(name)) ? 10000 : Math.floor(nTrain / 10);
+}
+
+/**
+ * Crop (4-pixel zero padding) plus horizontal flip for natural RGB images: CIFAR, Tiny-ImageNet
+ * and 3-channel image folders. Crop only for SVHN (flipping changes digits). None for MNIST,
+ * Fashion-MNIST, grey image folders and synthetic data.
+ */
+export function defaultAugmentation(name: string, channels: number): Augmentation {
+  const f = family(name);
+  if (f === 'cifar10' || f === 'cifar100' || f === 'tiny-imagenet' || (f === 'imagefolder' && channels === 3)) {
+    return { cropPadding: 4, flip: true };
+  }
+  if (f === 'svhn') return { cropPadding: 4, flip: false };
+  return { cropPadding: 0, flip: false };
+}
+
+function checkNormalization(n: Normalization, c: number): Normalization {
+  if (n.mean.length !== c || n.std.length !== c) {
+    throw new RangeError(`normalization needs ${c} means and stds (one per channel), got ${n.mean.length} and ${n.std.length}`);
+  }
+  if (n.std.some((s) => !(s > 0)) || n.mean.some((m) => !Number.isFinite(m))) {
+    throw new RangeError(`normalization: means must be finite and stds positive, got mean ${n.mean} std ${n.std}`);
+  }
+  return { mean: [...n.mean], std: [...n.std] };
+}
+
+/**
+ * Carves the validation split, computes normalisation on the remaining training split (before
+ * any subset, so a subset run normalises like the full run), then takes the subsets.
+ */
+export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): PreparedDataset {
+  const n = raw.train.n;
+  const valSize = o.valSize ?? defaultValSize(raw.name, n);
+  if (!Number.isInteger(valSize) || valSize < 0 || valSize >= n) {
+    throw new RangeError(`${raw.name}: validation size ${valSize} must be an integer in [0, ${n}) (the training set has ${n} examples); set valSize`);
+  }
+  let train = slice(raw.train, 0, n - valSize);
+  let val = slice(raw.train, n - valSize, n);
+  const normalization = o.normalization ? checkNormalization(o.normalization, train.c) : channelStats(train);
+  if (o.subset !== undefined) train = classBalancedSubset(train, o.subset, raw.numClasses);
+  if (o.valSubset !== undefined) val = classBalancedSubset(val, o.valSubset, raw.numClasses);
+  const augmentation = { ...defaultAugmentation(raw.name, train.c), ...o.augmentation };
+  if (!Number.isInteger(augmentation.cropPadding) || augmentation.cropPadding < 0) {
+    throw new RangeError(`augmentation cropPadding must be a non-negative integer, got ${augmentation.cropPadding}`);
+  }
+  return {
+    name: raw.name, numClasses: raw.numClasses, classes: raw.classes, inputShape: [train.c, train.h, train.w],
+    train, val, test: raw.test, normalization, augmentation,
+  };
+}

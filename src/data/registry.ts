@@ -1,0 +1,51 @@
+// Datasets by name: loadRawDataset('cifar10' | 'imagefolder:<dir>' | ...).
+import { join, resolve } from 'node:path';
+import { cachedDecode } from './cache.js';
+import { scanCifar } from './cifar.js';
+import { scanImageFolder } from './imagefolder.js';
+import type { Scan } from './loader.js';
+import { scanMnist } from './mnist.js';
+import { scanSvhn } from './svhn.js';
+import { syntheticDataset, type SyntheticOptions } from './synthetic.js';
+import { scanTinyImagenet } from './tiny-imagenet.js';
+import type { RawDataset } from './types.js';
+
+export interface LoadOptions {
+  /** The folder holding the dataset's files; defaults per dataset (see defaultDataDir). */
+  dataDir?: string;
+  /** Cache folder override (else IREG_CACHE_DIR, XDG_CACHE_HOME/ireg or ~/.cache/ireg). */
+  cacheDir?: string;
+  /** Parameters of the `synthetic` dataset. */
+  synthetic?: SyntheticOptions;
+}
+
+/** Where a dataset's files are looked for when no dataDir is given: $IREG_DATA_DIR or ./data. */
+export function defaultDataDir(name: string): string {
+  if (name === 'fashion-mnist' && !process.env.IREG_DATA_DIR) return '/usr/share/datasets/fashion-mnist';
+  return join(process.env.IREG_DATA_DIR || 'data', name);
+}
+
+const SCANNERS: Record<string, (dir: string) => Scan> = {
+  'fashion-mnist': (d) => scanMnist('fashion-mnist', d),
+  mnist: (d) => scanMnist('mnist', d),
+  cifar10: (d) => scanCifar('cifar10', d),
+  cifar100: (d) => scanCifar('cifar100', d),
+  svhn: scanSvhn,
+  'tiny-imagenet': scanTinyImagenet,
+};
+
+/** Every accepted dataset name. */
+export const DATASET_NAMES = [...Object.keys(SCANNERS), 'synthetic', 'imagefolder:<dir>'];
+
+/** The dataset's official train and test splits, decoded (through the cache). */
+export function loadRawDataset(name: string, o: LoadOptions = {}): RawDataset {
+  if (name === 'synthetic') return syntheticDataset(o.synthetic);
+  if (name.startsWith('imagefolder:') || name === 'imagefolder') {
+    const dir = name === 'imagefolder' ? o.dataDir : name.slice('imagefolder:'.length);
+    if (!dir) throw new Error("dataset 'imagefolder' needs a folder: name it 'imagefolder:<dir>' or pass dataDir");
+    return cachedDecode(name, scanImageFolder(resolve(dir), name), o.cacheDir);
+  }
+  const scanner = SCANNERS[name];
+  if (!scanner) throw new Error(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(', ')})`);
+  return cachedDecode(name, scanner(o.dataDir ?? defaultDataDir(name)), o.cacheDir);
+}

@@ -1,0 +1,127 @@
+// The ireg side of the engine benchmark. bench/engine_torch.py mirrors every
+// workload here op for op, so the two sides do exactly the same computation.
+import {
+  F, gradAll, liveTensors, noGrad, ones, randint, randn, tidy, zeros, type Tensor,
+} from '../src/tensor/index.js';
+
+export interface NetSpec { in: [number, number, number]; channels: number[]; pool: boolean; classes: number; batch: number }
+export interface BenchConfig {
+  threads: number[];
+  dispatch: { opsPerBlock: number; warmup: number; repeats: number };
+  steps: { net: NetSpec; warmup: number; repeats: number; lambda: number };
+  memory: { net: NetSpec; warmup: number; steps: number; lambda: number; lr: number };
+}
+
+/** Median wall time of fn in seconds, after warm-up calls. */
+export function medianTime(fn: () => void, warmup: number, repeats: number): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push((performance.now() - t0) / 1e3);
+  }
+  times.sort((a, b) => a - b);
+  const m = times.length >> 1;
+  return times.length % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
+}
+
+/** Microseconds per op on 4-element tensors, results freed by tidy at the end of each block. */
+export function dispatchOverhead(c: BenchConfig['dispatch']): Record<string, number> {
+  const x = randn([4]), y = randn([4]);
+  const ops: Record<string, () => Tensor> = {
+    add: () => x.add(y),
+    mul: () => x.mul(y),
+    relu: () => x.relu(),
+    sum: () => x.sum(),
+    view: () => x.view(2, 2),
+  };
+  const out: Record<string, number> = {};
+  for (const [name, op] of Object.entries(ops)) {
+    const block = () => tidy(() => { for (let i = 0; i < c.opsPerBlock; i++) op(); });
+    out[name] = (medianTime(block, c.warmup, c.repeats) / c.opsPerBlock) * 1e6;
+  }
+  x.dispose();
+  y.dispose();
+  return out;
+}
+
+interface Net { params: Tensor[]; buffers: Tensor[]; spec: NetSpec }
+
+/** conv3x3-BN-ReLU blocks (2x2 max-pool between them), global average pool, linear. */
+export function makeNet(spec: NetSpec): Net {
+  const params: Tensor[] = [], buffers: Tensor[] = [];
+  let cin = spec.in[0];
+  for (const cout of spec.channels) {
+    params.push(randn([cout, cin, 3, 3]).mul_(Math.sqrt(2 / (9 * cin))), zeros([cout]), ones([cout]), zeros([cout]));
+    buffers.push(zeros([cout]), ones([cout]));
+    cin = cout;
+  }
+  params.push(randn([spec.classes, cin]).mul_(1 / Math.sqrt(cin)), zeros([spec.classes]));
+  for (const p of params) p.requiresGrad_();
+  return { params, buffers, spec };
+}
+
+function forward({ params: p, buffers: b, spec }: Net, x: Tensor): Tensor {
+  let h = x;
+  const n = spec.channels.length;
+  for (let i = 0; i < n; i++) {
+    const [cw, cb, bw, bb] = p.slice(4 * i, 4 * i + 4);
+    h = F.conv2d(h, cw, cb, { padding: 1 });
+    h = F.batchNorm(h, { runningMean: b[2 * i], runningVar: b[2 * i + 1], weight: bw, bias: bb, training: true }).relu();
+    if (i < n - 1 && spec.pool) h = F.maxPool2d(h, 2);
+  }
+  h = F.adaptiveAvgPool2d(h, 1).flatten(1);
+  return F.linear(h, p[p.length - 2], p[p.length - 1]);
+}
+
+export function makeBatch(spec: NetSpec): [Tensor, Tensor] {
+  return [randn([spec.batch, ...spec.in]), randint(0, spec.classes, [spec.batch])];
+}
+
+export function trainStep(net: Net, x: Tensor, y: Tensor): Tensor[] {
+  return gradAll(F.crossEntropy(forward(net, x), y), net.params);
+}
+
+/** Gradient of CE + lambda ||grad CE||^2 (double backprop). */
+export function penaltyStep(net: Net, x: Tensor, y: Tensor, lambda: number): Tensor[] {
+  const loss = F.crossEntropy(forward(net, x), y);
+  const grads = gradAll(loss, net.params, { createGraph: true });
+  const r = grads.map((g) => g.square().sum()).reduce((a, b) => a.add(b));
+  return gradAll(loss.add(r.mul(lambda)), net.params);
+}
+
+export function stepTimes(c: BenchConfig['steps']): { forwardBackwardMs: number; doubleBackwardMs: number } {
+  const net = makeNet(c.net);
+  const [x, y] = makeBatch(c.net);
+  // tidy returns nothing, so each step's gradients are freed inside the timing
+  const fb = medianTime(() => tidy(() => { trainStep(net, x, y); }), c.warmup, c.repeats);
+  const dbl = medianTime(() => tidy(() => { penaltyStep(net, x, y, c.lambda); }), c.warmup, c.repeats);
+  for (const t of [...net.params, ...net.buffers, x, y]) t.dispose();
+  return { forwardBackwardMs: fb * 1e3, doubleBackwardMs: dbl * 1e3 };
+}
+
+export interface MemoryResult {
+  rssBeforeMB: number; rssAfterMB: number; msPerStep: number; liveTensorsBefore: number; liveTensorsAfter: number;
+}
+
+/** RSS and live tensors around many double-backprop SGD steps, each inside tidy. */
+export function memoryGrowth(c: BenchConfig['memory']): MemoryResult {
+  const net = makeNet(c.net);
+  const [x, y] = makeBatch(c.net);
+  const sgdStep = () => tidy(() => {
+    const grads = penaltyStep(net, x, y, c.lambda);
+    noGrad(() => net.params.forEach((p, i) => p.sub_(grads[i], c.lr)));
+  });
+  for (let i = 0; i < c.warmup; i++) sgdStep();
+  const liveTensorsBefore = liveTensors();
+  const before = process.memoryUsage().rss;
+  const t0 = performance.now();
+  for (let i = 0; i < c.steps; i++) sgdStep();
+  const result = {
+    rssBeforeMB: before / 2 ** 20, rssAfterMB: process.memoryUsage().rss / 2 ** 20,
+    msPerStep: (performance.now() - t0) / c.steps, liveTensorsBefore, liveTensorsAfter: liveTensors(),
+  };
+  for (const t of [...net.params, ...net.buffers, x, y]) t.dispose();
+  return result;
+}

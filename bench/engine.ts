@@ -1,0 +1,137 @@
+// Engine benchmark: ireg against PyTorch (python3-torch) on the same workloads,
+// thread counts and dtype (float32). Prints a markdown table and writes
+// bench/results/engine-<date>.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { manualSeed, setNumThreads, torchVersion } from '../src/tensor/index.js';
+import { torchPython } from '../test/helpers/pytorch.js';
+import { dispatchOverhead, memoryGrowth, stepTimes, type BenchConfig, type MemoryResult } from './engine-workloads.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const CONFIG: BenchConfig = {
+  threads: [1, 2],
+  dispatch: { opsPerBlock: 2000, warmup: 3, repeats: 15 },
+  steps: {
+    net: { in: [3, 32, 32], channels: [16, 32, 64], pool: true, classes: 10, batch: 128 },
+    warmup: 2, repeats: 7, lambda: 0.01,
+  },
+  memory: {
+    net: { in: [3, 8, 8], channels: [4], pool: false, classes: 3, batch: 8 },
+    warmup: 100, steps: 3000, lambda: 0.01, lr: 0.01,
+  },
+};
+
+interface PerThreads { dispatchUs: Record<string, number>; forwardBackwardMs: number; doubleBackwardMs: number }
+type Timings = Record<string, PerThreads>;
+type TorchMemory = Omit<MemoryResult, 'liveTensorsBefore' | 'liveTensorsAfter'>;
+
+function iregTimings(): Timings {
+  const out: Timings = {};
+  for (const n of CONFIG.threads) {
+    setNumThreads(n);
+    out[n] = { dispatchUs: dispatchOverhead(CONFIG.dispatch), ...stepTimes(CONFIG.steps) };
+  }
+  setNumThreads(CONFIG.threads[0]);
+  return out;
+}
+
+/** One part of the PyTorch side, in a fresh python process; null without python3-torch. */
+function torchPart<T>(part: 'timing' | 'memory'): { torchVersion: string; result: T } | null {
+  const python = torchPython();
+  if (!python) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'ireg-bench-'));
+  try {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...CONFIG, part }));
+    const out = execFileSync(python, [join(ROOT, 'bench', 'engine_torch.py'), join(dir, 'config.json')],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    return JSON.parse(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Elementwise median of equally shaped results (numbers in nested objects). */
+function medianOf<T>(xs: T[]): T {
+  const first = xs[0] as unknown;
+  if (typeof first === 'number') {
+    const s = (xs as number[]).slice().sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return (s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2) as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(first as object)) out[k] = medianOf(xs.map((x) => (x as Record<string, unknown>)[k]));
+  return out as T;
+}
+
+function machine() {
+  const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return { cpu: model, cores: cpus().length, node: process.version, libtorch: torchVersion() };
+}
+
+const f = (v: number, d = 2) => v.toFixed(d);
+const ratio = (a: number, b: number | undefined) => (b === undefined ? 'n/a' : f(a / b));
+
+interface Results { ireg: Timings; torch: Timings | null; iregMemory: MemoryResult; torchMemory: TorchMemory | null }
+
+function table({ ireg, torch, iregMemory: m, torchMemory: tm }: Results): string {
+  const rows = ['| workload | threads | ireg | PyTorch | ireg/PyTorch |', '|---|---|---|---|---|'];
+  for (const n of CONFIG.threads) {
+    const a = ireg[n], b = torch?.[n];
+    for (const op of Object.keys(a.dispatchUs)) {
+      rows.push(`| ${op} on 4 elements (µs/op) | ${n} | ${f(a.dispatchUs[op])} | ${b ? f(b.dispatchUs[op]) : 'n/a'} | ${ratio(a.dispatchUs[op], b?.dispatchUs[op])} |`);
+    }
+    rows.push(`| conv net forward+backward (ms/step) | ${n} | ${f(a.forwardBackwardMs, 1)} | ${b ? f(b.forwardBackwardMs, 1) : 'n/a'} | ${ratio(a.forwardBackwardMs, b?.forwardBackwardMs)} |`);
+    rows.push(`| conv net gradient-norm penalty, double backward (ms/step) | ${n} | ${f(a.doubleBackwardMs, 1)} | ${b ? f(b.doubleBackwardMs, 1) : 'n/a'} | ${ratio(a.doubleBackwardMs, b?.doubleBackwardMs)} |`);
+  }
+  const growth = (x: { rssBeforeMB: number; rssAfterMB: number }) => `${f(x.rssAfterMB - x.rssBeforeMB, 1)} MB (${f(x.rssBeforeMB, 0)} → ${f(x.rssAfterMB, 0)})`;
+  rows.push(`| RSS growth over ${CONFIG.memory.steps} double-backprop steps, tiny net | ${CONFIG.threads[0]} | ${growth(m)} | ${tm ? growth(tm) : 'n/a'} | |`);
+  rows.push(`| tiny-net double-backprop SGD step (ms/step) | ${CONFIG.threads[0]} | ${f(m.msPerStep, 3)} | ${tm ? f(tm.msPerStep, 3) : 'n/a'} | ${ratio(m.msPerStep, tm?.msPerStep)} |`);
+  rows.push(`| live tensors before → after | ${CONFIG.threads[0]} | ${m.liveTensorsBefore} → ${m.liveTensorsAfter} | | |`);
+  return rows.join('\n');
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file + '.tmp', text);
+  renameSync(file + '.tmp', file);
+}
+
+/**
+ * Runs both sides alternately, `rounds` times, and keeps the median of each
+ * number: load from other processes then hits both sides alike.
+ */
+export function runEngineBench(rounds = 3): void {
+  manualSeed(0);
+  const load = [loadavg()[0]];
+  const ireg: Timings[] = [], torch: Timings[] = [];
+  let version: string | null = null;
+  for (let r = 0; r < rounds; r++) {
+    ireg.push(iregTimings());
+    const t = torchPart<Timings>('timing');
+    if (t) { torch.push(t.result); version = t.torchVersion; }
+  }
+  const results: Results = {
+    ireg: medianOf(ireg), torch: torch.length ? medianOf(torch) : null,
+    iregMemory: memoryGrowth(CONFIG.memory), torchMemory: torchPart<TorchMemory>('memory')?.result ?? null,
+  };
+  load.push(loadavg()[0]);
+  const info = { ...machine(), torch: version, date: new Date().toISOString(), rounds, loadAverage1m: load };
+  console.log(`## Engine benchmark\n\n${info.cpu}, ${info.cores} cores; node ${info.node}; libtorch ${info.libtorch}; ` +
+    `PyTorch ${version ?? 'not installed (python3-torch): PyTorch columns skipped'}; ` +
+    `medians of ${rounds} alternating rounds; 1-min load average ${load.map((l) => f(l)).join(' → ')}\n`);
+  console.log(table(results));
+  const file = join(ROOT, 'bench', 'results', `engine-${info.date.slice(0, 10)}.json`);
+  writeAtomic(file, JSON.stringify({ machine: info, config: CONFIG, ...results, rawRounds: { ireg, torch } }, null, 2) + '\n');
+  console.log(`\nwrote ${file}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--rounds');
+  const rounds = i > 0 ? Number(process.argv[i + 1]) : 3;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds: expected a positive integer, got ${process.argv[i + 1]}`);
+  runEngineBench(rounds);
+}

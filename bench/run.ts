@@ -1,0 +1,4 @@
+// `npm run bench`: every benchmark of the project, in turn.
+import { runEngineBench } from './engine.js';
+
+runEngineBench();

@@ -1,0 +1,186 @@
+// Checkpoint and weight files, both safetensors with the model's state dict
+// under PyTorch's key names and, in the metadata, the model description of
+// src/models/weights.ts (format, model, input_shape, num_classes) plus 'ireg':
+// a JSON string with the step, validation numbers and the run's configuration.
+//
+// Weights (best.safetensors, final.safetensors) are plain model files:
+// loadModelFromFile and PyTorch's load_state_dict read them as they are.
+//
+// Checkpoints (checkpoints/step-NNNNNNN.safetensors) add the optimizer's
+// tensors under 'optimizer/<name>' and each random generator's state under
+// 'rng/<stream>' ('/' never occurs in PyTorch keys), and in 'ireg' the trainer's
+// position (step, data streams, best so far): everything needed to continue
+// bitwise. Both are written atomically: complete or absent.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Normalization } from '../data/types.js';
+import type { SgdMeta, SgdState } from '../methods/index.js';
+import { readWeightsInfo, saveWeights, WEIGHTS_FORMAT, type WeightsInfo } from '../models/index.js';
+import { writeAll } from '../nn/atomic-write.js';
+import { loadSafetensors, serializeSafetensors, writeFileAtomic, type Module } from '../nn/index.js';
+import { fromTypedArray, type Tensor } from '../tensor/index.js';
+import type { ResolvedConfig } from './config.js';
+
+export const CHECKPOINT_FORMAT = 'ireg-checkpoint-1';
+const OPT = 'optimizer/';
+const RNG = 'rng/';
+
+/** What every weights file and checkpoint says about itself (metadata 'ireg'). */
+export interface RunMeta {
+  step: number;
+  valAcc: number | null;
+  valLoss: number | null;
+  /** The run's resolved configuration (model, dataset, splits, normalisation...). */
+  config: ResolvedConfig;
+  normalization: Normalization;
+}
+
+/** The trainer's own position, stored in a checkpoint. */
+export interface TrainState {
+  step: number;
+  examplesSeen: number;
+  wallTime: number;
+  bestValAcc: number | null;
+  bestStep: number | null;
+  /** Serialisable states of the data streams (main order, probe, graft draws). */
+  streams: Record<string, unknown>;
+}
+
+export interface CheckpointMeta extends RunMeta {
+  train: TrainState;
+  optimizer: SgdMeta;
+}
+
+export interface Checkpoint {
+  meta: CheckpointMeta;
+  info: WeightsInfo;
+  model: Map<string, Tensor>;
+  optimizer: SgdState;
+  rng: Map<string, Uint8Array>;
+}
+
+// ----------------------------------------------------------------- writing
+
+/** A plain weights file (best, final): the model and what it scored. */
+export function saveRunWeights(path: string, model: Module, info: Omit<WeightsInfo, 'extra'>, meta: RunMeta): void {
+  saveWeights(path, model, { ...info, extra: { ireg: JSON.stringify(meta) } });
+}
+
+export interface CheckpointParts {
+  model: Module;
+  info: Omit<WeightsInfo, 'extra'>;
+  optimizer: SgdState;
+  rng: Map<string, Uint8Array>;
+  meta: Omit<CheckpointMeta, 'optimizer'>;
+}
+
+/** Writes a checkpoint atomically; `halfway` runs with half the bytes written (kill-point tests). */
+export function saveCheckpoint(path: string, parts: CheckpointParts, halfway?: () => void): void {
+  const tensors = new Map(parts.model.stateDict());
+  for (const [k, t] of parts.optimizer.tensors) tensors.set(OPT + k, t);
+  const rngTensors: Tensor[] = [];
+  try {
+    for (const [k, bytes] of parts.rng) {
+      const t = fromTypedArray(bytes, [bytes.length], { dtype: 'uint8' });
+      rngTensors.push(t);
+      tensors.set(RNG + k, t);
+    }
+    const meta: CheckpointMeta = { ...parts.meta, optimizer: parts.optimizer.meta };
+    const bytes = serializeSafetensors(tensors, {
+      format: CHECKPOINT_FORMAT,
+      model: parts.info.model,
+      input_shape: JSON.stringify(parts.info.inputShape),
+      num_classes: String(parts.info.numClasses),
+      ireg: JSON.stringify(meta),
+    });
+    writeFileAtomic(path, (fd) => {
+      const half = bytes.length >> 1;
+      writeAll(fd, bytes.subarray(0, half));
+      halfway?.();
+      writeAll(fd, bytes.subarray(half));
+    });
+  } finally {
+    for (const t of rngTensors) t.dispose();
+  }
+}
+
+// ----------------------------------------------------------------- reading
+
+/** A weights file or a checkpoint written by a run: model tensors, description and run metadata. Caller disposes. */
+export function loadRunWeights(path: string): { info: WeightsInfo; meta: RunMeta; model: Map<string, Tensor> } {
+  const { info, meta, model, others } = readFile(path);
+  for (const t of others.values()) t.dispose();
+  return { info, meta, model };
+}
+
+export function loadCheckpoint(path: string): Checkpoint {
+  const { info, meta, model, others, isCheckpoint } = readFile(path);
+  if (!isCheckpoint) {
+    for (const t of [...model.values(), ...others.values()]) t.dispose();
+    throw new Error(`${path}: a weights file, not a training checkpoint`);
+  }
+  const cp = meta as CheckpointMeta;
+  const optimizer: SgdState = { tensors: new Map(), meta: cp.optimizer };
+  const rng = new Map<string, Uint8Array>();
+  for (const [k, t] of others) {
+    if (k.startsWith(OPT)) optimizer.tensors.set(k.slice(OPT.length), t);
+    else {
+      rng.set(k.slice(RNG.length), (t.toTypedArray() as Uint8Array).slice());
+      t.dispose();
+    }
+  }
+  return { meta: cp, info, model, optimizer, rng };
+}
+
+interface FileContent {
+  info: WeightsInfo;
+  meta: RunMeta;
+  model: Map<string, Tensor>;
+  others: Map<string, Tensor>;
+  isCheckpoint: boolean;
+}
+
+function readFile(path: string): FileContent {
+  const { tensors, metadata } = loadSafetensors(path);
+  try {
+    const isCheckpoint = metadata.format === CHECKPOINT_FORMAT;
+    const info = readWeightsInfo(isCheckpoint ? { ...metadata, format: WEIGHTS_FORMAT } : metadata, path);
+    if (metadata.ireg === undefined) throw new Error(`'${path}' has no 'ireg' metadata: not written by an ireg run`);
+    const meta = JSON.parse(metadata.ireg) as RunMeta;
+    const model = new Map<string, Tensor>();
+    const others = new Map<string, Tensor>();
+    for (const [k, t] of tensors) (k.startsWith(OPT) || k.startsWith(RNG) ? others : model).set(k, t);
+    return { info, meta, model, others, isCheckpoint };
+  } catch (e) {
+    for (const t of tensors.values()) t.dispose();
+    throw e;
+  }
+}
+
+// ----------------------------------------------------------------- the checkpoints folder
+
+export function checkpointPath(dir: string, step: number): string {
+  return join(dir, `step-${String(step).padStart(7, '0')}.safetensors`);
+}
+
+/** Complete checkpoints in a folder, newest first (temporary files of interrupted writes are not listed). */
+export function listCheckpoints(dir: string): { step: number; path: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => /^step-(\d+)\.safetensors$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ step: Number(m[1]), path: join(dir, m[0]) }))
+    .sort((a, b) => b.step - a.step);
+}
+
+/** Deletes leftovers of interrupted writes (they are never complete checkpoints). */
+export function removeTemporaries(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+}
+
+/** Keeps the newest `keep` periodic checkpoints (0 keeps all). */
+export function pruneCheckpoints(dir: string, keep: number): void {
+  if (keep === 0) return;
+  for (const { path } of listCheckpoints(dir).slice(keep)) rmSync(path, { force: true });
+}

@@ -1,0 +1,28 @@
+// Deterministic crash points for resume tests: the process dies as by SIGKILL
+// (no exit handlers, no flushing) at a chosen step, or halfway through writing
+// a chosen step's checkpoint.
+//   IREG_ABORT_AT_STEP=n        after optimizer step n is taken (and logged)
+//   IREG_ABORT_IN_CHECKPOINT=n  with half of step n's checkpoint written
+
+export interface KillPoints {
+  atStep: number | null;
+  inCheckpoint: number | null;
+}
+
+export function killPointsFromEnv(env: NodeJS.ProcessEnv = process.env): KillPoints {
+  return { atStep: parse(env, 'IREG_ABORT_AT_STEP'), inCheckpoint: parse(env, 'IREG_ABORT_IN_CHECKPOINT') };
+}
+
+function parse(env: NodeJS.ProcessEnv, name: string): number | null {
+  const v = env[name];
+  if (v === undefined || v === '') return null;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${v}'`);
+  return n;
+}
+
+export function dieNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  // SIGKILL cannot be caught; this line is never reached.
+  throw new Error('unreachable');
+}

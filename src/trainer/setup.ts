@@ -1,0 +1,146 @@
+// Everything a run is built from, in a fixed order so that the same resolved
+// configuration always gives the same initial state: threads, seed, data,
+// model (its initialisation draws from the seeded generator), method,
+// optimizer, schedule and data streams.
+import { availableParallelism } from 'node:os';
+import {
+  DATASET_NAMES, defaultDataDir, loadRawDataset, prepareDataset, type Normalization, type PreparedDataset,
+} from '../data/index.js';
+import {
+  buildMethod, getMethod, makeSchedule, methodNames, SGD, type BuiltMethod, type NormTrajectory, type ScheduleSpec,
+} from '../methods/index.js';
+import { createModel, isModelName, modelNames, type WeightsInfo } from '../models/index.js';
+import { loadSafetensors, type Module } from '../nn/index.js';
+import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
+import { ConfigError, parseNormalize, resolveConfig, type KnownNames, type ResolvedConfig, type TrainConfig } from './config.js';
+import { DataStreams } from './streams.js';
+
+/** The registries' names, for validation. */
+export function knownNames(): KnownNames {
+  const methods = methodNames();
+  return {
+    methods,
+    models: modelNames(),
+    isModel: isModelName,
+    datasets: DATASET_NAMES,
+    isDataset: (n) => DATASET_NAMES.includes(n) || (n.startsWith('imagefolder:') && n.length > 'imagefolder:'.length),
+    defaultDataDir,
+    penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
+    smallBatchMethods: methods.filter((m) => getMethod(m).smallBatch),
+    cudaAvailable: cuda.isAvailable(),
+    defaultThreads: availableParallelism(),
+  };
+}
+
+/** Defaults and validation against the registries: throws ConfigError naming the option. */
+export function validateConfig(input: Partial<TrainConfig>): ResolvedConfig {
+  return resolveConfig(input, knownNames());
+}
+
+export interface RunSetup {
+  config: ResolvedConfig;
+  data: PreparedDataset;
+  model: Module;
+  info: Omit<WeightsInfo, 'extra'>;
+  params: Tensor[];
+  method: BuiltMethod;
+  optimizer: SGD;
+  schedule: (step: number) => number;
+  streams: DataStreams;
+  totalSteps: number;
+  device: string;
+}
+
+export function resolveDevice(c: ResolvedConfig): string {
+  return c.device === 'auto' ? (cuda.isAvailable() ? 'cuda' : 'cpu') : c.device;
+}
+
+/** Loads and prepares the dataset as the configuration says. */
+export function loadData(c: ResolvedConfig): PreparedDataset {
+  const raw = loadRawDataset(c.dataset, { dataDir: c.dataDir });
+  const norm = c.normalize === undefined ? undefined : parseNormalize(c.normalize, raw.train.c);
+  const normalization: Normalization | undefined = norm === 'none'
+    ? { mean: Array(raw.train.c).fill(0), std: Array(raw.train.c).fill(1) } : norm;
+  const augmentation = c.augment ? {} : { cropPadding: 0, flip: false };
+  if (!c.crop) Object.assign(augmentation, { cropPadding: 0 });
+  if (!c.flip) Object.assign(augmentation, { flip: false });
+  try {
+    return prepareDataset(raw, { valSize: c.valSize, subset: c.subset, valSubset: c.valSubset, normalization, augmentation });
+  } catch (e) {
+    throw new ConfigError(c.valSize !== undefined ? 'valSize' : 'dataset', (e as Error).message);
+  }
+}
+
+/** Builds the run; `externalNorms(totalSteps)` supplies graft-ext's trajectory. */
+export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: number) => NormTrajectory): RunSetup {
+  setNumThreads(config.threads);
+  const device = resolveDevice(config);
+  if (device === 'cuda') setDeterministic(true);
+  const data = loadData(config);
+  checkAgainstData(config, data);
+  const stepsPerEpoch = Math.floor(data.train.n / config.effectiveBatchSize);
+  const totalSteps = config.steps ?? (config.epochs as number) * stepsPerEpoch;
+  const method = buildMethod(config.method, { externalNorms: externalNorms?.(totalSteps) });
+
+  manualSeed(config.seed);
+  const info = { model: config.model, inputShape: data.inputShape, numClasses: data.numClasses };
+  const model = toDevice(createModel(config.model, info), device);
+  if (config.initFrom) initFrom(model, config.initFrom);
+  const named = model.namedParameters();
+  const optimizer = new SGD(named, { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
+  const schedule = makeSchedule(scheduleSpec(config), { lr: config.lr, totalSteps });
+  const streams = new DataStreams(data, {
+    seed: config.seed, shuffle: config.shuffle, effectiveBatchSize: config.effectiveBatchSize,
+    microBatchSize: config.microBatchSize, probeMicroBatchSize: config.probeMicroBatchSize, device,
+    graft: method.spec.rule === 'graft',
+  });
+  return { config, data, model, info, params: named.map(([, t]) => t), method, optimizer, schedule, streams, totalSteps, device };
+}
+
+function scheduleSpec(c: ResolvedConfig): ScheduleSpec {
+  if (c.lrSchedule === 'step') return { kind: 'step', every: c.lrStepEvery as number, gamma: c.lrGamma };
+  if (c.lrSchedule === 'cosine') return { kind: 'cosine', floor: c.lrFloor * c.lr };
+  return { kind: 'constant' };
+}
+
+function checkAgainstData(c: ResolvedConfig, data: PreparedDataset): void {
+  const n = data.train.n;
+  if (c.effectiveBatchSize > n) {
+    const eff = c.microBatches > 1 ? ` (effective: ${c.microBatches} x ${c.microBatchSize} = ${c.effectiveBatchSize})` : '';
+    throw new ConfigError('batchSize', `the batch${eff} exceeds the ${n} training examples`);
+  }
+  if (c.probeMicroBatchSize > n) throw new ConfigError('probeMicroBatchSize', `${c.probeMicroBatchSize} exceeds the ${n} training examples`);
+  if (c.epochs !== undefined && c.steps === undefined && Math.floor(n / c.effectiveBatchSize) === 0) {
+    throw new ConfigError('epochs', 'an epoch holds no full batch');
+  }
+}
+
+/** Moves a model to a device (parameters and buffers). */
+function toDevice(model: Module, device: string): Module {
+  if (device === 'cpu') return model;
+  const movable = model as Module & { to?: (d: string) => Module };
+  if (typeof movable.to !== 'function') {
+    model.dispose();
+    throw new ConfigError('device', `'${device}' is not supported yet: this build's models cannot move to a device`);
+  }
+  return movable.to(device);
+}
+
+/** Starts from weights in a safetensors file (PyTorch key names), strictly: every key, matching shapes. */
+function initFrom(model: Module, path: string): void {
+  let tensors: Map<string, Tensor>;
+  try {
+    tensors = loadSafetensors(path).tensors;
+  } catch (e) {
+    model.dispose();
+    throw new ConfigError('initFrom', (e as Error).message);
+  }
+  try {
+    model.loadStateDict(tensors, true);
+  } catch (e) {
+    model.dispose();
+    throw new ConfigError('initFrom', `${path} does not fit the model: ${(e as Error).message}`);
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+}

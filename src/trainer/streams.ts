@@ -1,0 +1,95 @@
+// The run's three data streams, each a seeded, stateless-by-position order
+// plus augmentation draws, so a checkpoint stores only positions:
+//   main   the training batches (effective batch = k micro-batches of m)
+//   probe  fresh micro-batches for the average micro-batch gradient norm; its own
+//          seed, so logging more or less often never touches the main stream
+//   graft  the fresh micro-batches iterative grafting draws (part of the trajectory)
+import { BatchMaker, BatchSampler, microBatches, streamKey, type Position, type PreparedDataset } from '../data/index.js';
+import type { MicroBatch } from '../methods/index.js';
+
+const PROBE_DOMAIN = 0x70726f6265; // 'probe'
+const GRAFT_DOMAIN = 0x6772616674; // 'graft'
+
+/** A derived seed for an independent stream (53 bits: a safe integer). */
+function derivedSeed(seed: number, domain: number): number {
+  return Number(BigInt.asUintN(53, streamKey(seed, domain)));
+}
+
+/** One ordered, augmented stream of batches of a fixed size. */
+export class Stream {
+  private readonly sampler: BatchSampler;
+  private readonly maker: BatchMaker;
+  position: Position = { epoch: 0, batch: 0 };
+
+  constructor(data: PreparedDataset, batchSize: number, seed: number, shuffle: boolean, device: string, what: string) {
+    if (batchSize > data.train.n) {
+      throw new Error(`${what} (${batchSize}) exceeds the ${data.train.n} training examples`);
+    }
+    this.sampler = new BatchSampler({ n: data.train.n, batchSize, seed, shuffle });
+    this.maker = new BatchMaker(data.train, { normalization: data.normalization, augmentation: data.augmentation, seed, device });
+  }
+
+  get batchesPerEpoch(): number { return this.sampler.batchesPerEpoch; }
+
+  /** The next batch as tensors (the caller disposes them), advancing the position. */
+  next(): MicroBatch {
+    const p = this.position;
+    const indices = this.sampler.indices(p);
+    const batch = this.maker.train(indices, p.epoch, p.batch * this.sampler.o.batchSize);
+    this.position = this.sampler.next(p);
+    return batch;
+  }
+
+  /** The next batch split into ceil(B/m) micro-batches of m consecutive examples. */
+  nextMicroBatches(m: number): MicroBatch[] {
+    const p = this.position;
+    const b = this.sampler.o.batchSize;
+    const out = microBatches(this.sampler.indices(p), m).map((idx, j) => this.maker.train(idx, p.epoch, p.batch * b + j * m));
+    this.position = this.sampler.next(p);
+    return out;
+  }
+}
+
+export interface StreamOptions {
+  seed: number;
+  shuffle: boolean;
+  effectiveBatchSize: number;
+  microBatchSize: number;
+  probeMicroBatchSize: number;
+  device: string;
+  graft: boolean;
+}
+
+export class DataStreams {
+  readonly main: Stream;
+  readonly probe: Stream;
+  readonly graft: Stream | null;
+
+  constructor(data: PreparedDataset, o: StreamOptions) {
+    this.main = new Stream(data, o.effectiveBatchSize, o.seed, o.shuffle, o.device, 'the effective batch size');
+    this.probe = new Stream(data, o.probeMicroBatchSize, derivedSeed(o.seed, PROBE_DOMAIN), true, o.device, '--probe-micro-batch-size');
+    this.graft = o.graft
+      ? new Stream(data, o.microBatchSize, derivedSeed(o.seed, GRAFT_DOMAIN), true, o.device, '--micro-batch-size')
+      : null;
+  }
+
+  state(): Record<string, Position> {
+    const s: Record<string, Position> = { main: this.main.position, probe: this.probe.position };
+    if (this.graft) s.graft = this.graft.position;
+    return s;
+  }
+
+  restore(s: Record<string, unknown>): void {
+    this.main.position = position(s.main, 'main');
+    this.probe.position = position(s.probe, 'probe');
+    if (this.graft) this.graft.position = position(s.graft, 'graft');
+  }
+}
+
+function position(v: unknown, what: string): Position {
+  const p = v as Position | undefined;
+  if (!p || !Number.isInteger(p.epoch) || !Number.isInteger(p.batch) || p.epoch < 0 || p.batch < 0) {
+    throw new Error(`checkpoint: invalid position of the ${what} data stream: ${JSON.stringify(v)}`);
+  }
+  return { epoch: p.epoch, batch: p.batch };
+}

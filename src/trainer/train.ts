@@ -1,0 +1,117 @@
+// train(config) starts a run in a new run directory; resume(dir) continues an
+// interrupted one from its newest complete checkpoint. The CLI calls these.
+import { existsSync } from 'node:fs';
+import { loadCheckpoint, listCheckpoints, removeTemporaries, type Checkpoint } from './checkpoint.js';
+import { KEYS, type ResolvedConfig, type TrainConfig } from './config.js';
+import type { Summary, TrainHooks } from './events.js';
+import { externalNorms } from './external-norms.js';
+import { killPointsFromEnv } from './kill-points.js';
+import { Runner } from './loop.js';
+import { truncateMetrics } from './metrics-log.js';
+import { provenance } from './provenance.js';
+import { createRunDir, readJson, readRunConfig, runFiles, writeJsonAtomic, type RunConfigFile, type RunFiles } from './run-dir.js';
+import { setupRun, validateConfig, type RunSetup } from './setup.js';
+
+/** Trains a model as configured (options are validated first); returns the summary. */
+export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}): Promise<Summary> {
+  const resolved = validateConfig(config);
+  const kill = killPointsFromEnv();
+  const run = setup(resolved);
+  try {
+    const files = createRunDir(resolved);
+    writeJsonAtomic(files.config, describe(run));
+    emitStart(hooks, run, files, 0, false);
+    return await new Runner(run, files, kill, hooks, null).execute(null);
+  } finally {
+    disposeRun(run);
+  }
+}
+
+/** Continues the run in `dir` from its newest complete checkpoint; a finished run returns its summary. */
+export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summary> {
+  const files = runFiles(dir);
+  const recorded = readRunConfig(files.dir);
+  if (existsSync(files.summary)) {
+    const done = readJson<Summary>(files.summary, 'summary');
+    if (done.status === 'completed') return done;
+  }
+  const resolved = validateConfig(userKeys(recorded.config));
+  const kill = killPointsFromEnv();
+  const run = setup(resolved);
+  let cp: Checkpoint | null = null;
+  try {
+    removeTemporaries(files.checkpoints);
+    cp = newestCheckpoint(files);
+    const from = cp ? cp.meta.train.step : 0;
+    truncateMetrics(files.metrics, from);
+    emitStart(hooks, run, files, from, true);
+    const runner = new Runner(run, files, kill, hooks, cp);
+    const resumedFrom = cp === null ? null : from;
+    disposeCheckpoint(cp);
+    cp = null;
+    return await runner.execute(resumedFrom);
+  } finally {
+    disposeCheckpoint(cp);
+    disposeRun(run);
+  }
+}
+
+function setup(c: ResolvedConfig): RunSetup {
+  return setupRun(c, c.graftFrom ? (steps) => externalNorms(c.graftFrom as string, steps) : undefined);
+}
+
+function newestCheckpoint(files: RunFiles): Checkpoint | null {
+  for (const { path } of listCheckpoints(files.checkpoints)) {
+    try {
+      return loadCheckpoint(path);
+    } catch {
+      // Written atomically, so only outside damage gets here; fall back to an older one.
+    }
+  }
+  return null;
+}
+
+function disposeCheckpoint(cp: Checkpoint | null): void {
+  if (!cp) return;
+  for (const t of cp.model.values()) t.dispose();
+  for (const t of cp.optimizer.tensors.values()) t.dispose();
+}
+
+function disposeRun(run: RunSetup): void {
+  run.optimizer.dispose();
+  run.model.dispose();
+}
+
+/** The keys a user sets (config.json also records derived values). */
+function userKeys(c: ResolvedConfig): Partial<TrainConfig> {
+  return Object.fromEntries(Object.entries(c).filter(([k]) => KEYS.has(k))) as Partial<TrainConfig>;
+}
+
+function describe(run: RunSetup): RunConfigFile {
+  const { config, data, totalSteps, device, model } = run;
+  return {
+    config,
+    derived: {
+      totalSteps,
+      trainSize: data.train.n,
+      valSize: data.val.n,
+      testSize: data.test.n,
+      numClasses: data.numClasses,
+      inputShape: data.inputShape,
+      normalization: data.normalization,
+      stepsPerEpoch: Math.floor(data.train.n / config.effectiveBatchSize),
+      parameterCount: model.parameterCount(),
+      device,
+    },
+    provenance: provenance(),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+function emitStart(hooks: TrainHooks, run: RunSetup, files: RunFiles, startStep: number, resumed: boolean): void {
+  const { config } = run;
+  hooks.onEvent?.({
+    type: 'start', runDir: files.dir, startStep, totalSteps: run.totalSteps, effectiveBatchSize: config.effectiveBatchSize,
+    microBatches: config.microBatches, microBatchSize: config.microBatchSize, device: run.device, threads: config.threads, resumed,
+  });
+}

@@ -24,48 +24,66 @@ net.load_state_dict({k: torch.tensor(v['data'], dtype=getattr(torch, v['dtype'])
                      for k, v in d['state'].items()})
 net.train()
 params = list(net.parameters())
-opt = torch.optim.SGD(params, lr=d['lr'], momentum=d['momentum'], weight_decay=d['wd'])
-torch.manual_seed(d['seed'])
-stats = []
-for step in d['steps']:
-    opt.zero_grad()
-    k = len(step)
-    rs, losses = [], []
-    for mb in step:
-        x = torch.tensor(mb['x'], dtype=torch.float64).reshape(mb['xshape'])
-        y = torch.tensor(mb['y'], dtype=torch.int64)
-        out = net(x)
-        loss = F.cross_entropy(out, y)
-        if d['method'] == 'gn':
-            target = loss
-        elif d['method'] == 'ft':
-            target = F.cross_entropy(out, torch.multinomial(F.softmax(out.detach(), 1), 1).squeeze(1))
-        elif d['method'] == 'aj':
-            target = out.mean(0).sum()
-        else:
-            u = torch.randn(out.shape[1], dtype=torch.float64)
-            target = out.mean(0) @ (u / u.norm())
-        grads = torch.autograd.grad(target, params, create_graph=True)
-        R = sum((g ** 2).sum() for g in grads)
-        ((loss + d['lam'] * R) / k).backward()
-        rs.append(R.item()); losses.append(loss.item() * len(y))
-    stats.append({'penalty': sum(rs) / k, 'loss': sum(losses) / sum(len(mb['y']) for mb in step)})
-    opt.step()
-state = {k: v.detach().flatten().double().tolist() for k, v in net.state_dict().items()}
-print(json.dumps({'state': state, 'stats': stats}))
+initial = {k: v.clone() for k, v in net.state_dict().items()}
+
+def run(method):
+  net.load_state_dict(initial)
+  opt = torch.optim.SGD(params, lr=d['lr'], momentum=d['momentum'], weight_decay=d['wd'])
+  torch.manual_seed(d['seed'])
+  stats = []
+  for step in d['steps']:
+      opt.zero_grad()
+      k = len(step)
+      rs, losses = [], []
+      for mb in step:
+          x = torch.tensor(mb['x'], dtype=torch.float64).reshape(mb['xshape'])
+          y = torch.tensor(mb['y'], dtype=torch.int64)
+          out = net(x)
+          loss = F.cross_entropy(out, y)
+          if method == 'gn':
+              target = loss
+          elif method == 'ft':
+              target = F.cross_entropy(out, torch.multinomial(F.softmax(out.detach(), 1), 1).squeeze(1))
+          elif method == 'aj':
+              target = out.mean(0).sum()
+          else:
+              u = torch.randn(out.shape[1], dtype=torch.float64)
+              target = out.mean(0) @ (u / u.norm())
+          grads = torch.autograd.grad(target, params, create_graph=True)
+          R = sum((g ** 2).sum() for g in grads)
+          ((loss + d['lam'] * R) / k).backward()
+          rs.append(R.item()); losses.append(loss.item() * len(y))
+      stats.append({'penalty': sum(rs) / k, 'loss': sum(losses) / sum(len(mb['y']) for mb in step)})
+      opt.step()
+  state = {k: v.detach().flatten().double().tolist() for k, v in net.state_dict().items()}
+  return {'state': state, 'stats': stats}
+
+print(json.dumps({m: run(m) for m in d['methods']}))
 `;
 
-for (const method of ['gn', 'ft', 'aj', 'uj']) {
+const METHODS = ['gn', 'ft', 'aj', 'uj'];
+type Result = { state: Record<string, number[]>; stats: { penalty: number; loss: number }[] };
+const steps = SIZES.map((sizes, i) => imageBatches(sizes, 1000 + 100 * i));
+for (const mb of steps.flat()) { mb.x.keep(); mb.y.keep(); }
+let cached: Record<string, Result> | undefined;
+
+/** PyTorch's results for every method, from one python run (starting torch is slow). */
+function pytorchResults(py: string): Record<string, Result> {
+  if (cached) return cached;
+  const model = convBnNet(5);
+  const state = Object.fromEntries([...model.stateDict()].map(([k, v]) => [k, { data: v.toArray(), shape: v.shape, dtype: v.dtype }]));
+  model.dispose();
+  cached = runPython<Record<string, Result>>(py, SCRIPT, { state, methods: METHODS, lr: LR, lam: LAMBDA, momentum: MOMENTUM, wd: WD,
+    seed: 77, steps: steps.map((mbs) => mbs.map((mb) => ({ x: mb.x.toArray(), xshape: mb.x.shape, y: mb.y.toArray() }))) });
+  return cached;
+}
+
+for (const method of METHODS) {
   test(`two ${method} steps match PyTorch to 1e-10 (weights, BN buffers, loss, penalty)`, (t) => {
     const py = requireTorch(t);
     if (!py) return;
+    const theirs = pytorchResults(py)[method];
     const model = convBnNet(5);
-    const steps = SIZES.map((sizes, i) => imageBatches(sizes, 1000 + 100 * i));
-    const state = Object.fromEntries([...model.stateDict()].map(([k, v]) => [k, { data: v.toArray(), shape: v.shape, dtype: v.dtype }]));
-    const input = { state, method, lr: LR, lam: LAMBDA, momentum: MOMENTUM, wd: WD, seed: 77,
-      steps: steps.map((mbs) => mbs.map((mb) => ({ x: mb.x.toArray(), xshape: mb.x.shape, y: mb.y.toArray() }))) };
-    const theirs = runPython<{ state: Record<string, number[]>; stats: { penalty: number; loss: number }[] }>(py, SCRIPT, input);
-
     const { penalty, rule } = buildMethod(method);
     const optimizer = new SGD(model.namedParameters(), { lr: LR, momentum: MOMENTUM, weightDecay: WD });
     manualSeed(77);

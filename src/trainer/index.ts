@@ -8,3 +8,4 @@ export { TrainingDivergedError, type Summary, type TrainEvent, type TrainHooks }
 export { readMetrics, type MetricsRecord } from './metrics-log.js';
 export { runFiles, readRunConfig, type RunFiles, type RunConfigFile } from './run-dir.js';
 export { loadCheckpoint, loadRunWeights, CHECKPOINT_FORMAT } from './checkpoint.js';
+export { iregVersion } from './provenance.js';

@@ -33,7 +33,10 @@ export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summa
   const recorded = readRunConfig(files.dir);
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
-    if (done.status === 'completed') return done;
+    if (done.status === 'completed') {
+      hooks.onEvent?.({ type: 'end', summary: done });
+      return done;
+    }
   }
   const resolved = validateConfig(userKeys(recorded.config));
   const kill = killPointsFromEnv();

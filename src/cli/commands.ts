@@ -1,0 +1,46 @@
+// The actions behind the ireg subcommands.
+import type { Command } from 'commander';
+import { evaluateRun, listRuns, resume, train, type EvalTarget, type RunListing } from '../trainer/index.js';
+import { progressReporter } from './progress.js';
+import { givenOptions } from './train-options.js';
+
+export async function runTrain(cmd: Command): Promise<void> {
+  await train(givenOptions(cmd), { onEvent: progressReporter() });
+}
+
+export async function runResume(dir: string): Promise<void> {
+  await resume(dir, { onEvent: progressReporter() });
+}
+
+interface EvalFlags { split: 'train' | 'val' | 'test'; checkpoint: EvalTarget; dataDir?: string; batchSize?: number; threads?: number; json?: boolean }
+
+export function runEval(target: string, o: EvalFlags): void {
+  for (const k of ['batchSize', 'threads'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`invalid option --${k === 'batchSize' ? 'batch-size' : 'threads'}: must be a positive integer`);
+  }
+  const r = evaluateRun(target, { split: o.split, which: o.checkpoint, dataDir: o.dataDir, batchSize: o.batchSize, threads: o.threads });
+  if (o.json) console.log(JSON.stringify(r));
+  else console.log(`${r.split} accuracy ${(100 * r.acc).toFixed(2)}%  loss ${r.loss.toFixed(4)}  (${r.n} images; ${r.file}, step ${r.step})`);
+}
+
+export function runList(dir: string, o: { json?: boolean }): void {
+  const runs = listRuns(dir);
+  if (o.json) {
+    console.log(JSON.stringify(runs, null, 2));
+    return;
+  }
+  if (runs.length === 0) {
+    console.log(`no runs in ${dir}`);
+    return;
+  }
+  console.log(table(runs));
+}
+
+function table(runs: RunListing[]): string {
+  const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(2)}`);
+  const rows = [['run', 'method', 'model', 'dataset', 'steps', 'best val %', 'test %', 'status'],
+    ...runs.map((r) => [r.name, r.method, r.model, r.dataset, `${r.steps}/${r.totalSteps}`, pct(r.bestValAcc), pct(r.testAcc), r.status])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}

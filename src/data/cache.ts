@@ -15,7 +15,7 @@ import type { Scan } from './loader.js';
 import type { ImageSet, RawDataset } from './types.js';
 
 /** Bump when any loader's output for the same files changes. */
-export const DECODER_VERSION = 1;
+export const DECODER_VERSION = 2;
 const MAGIC = 'IREGDS01';
 
 /** The cache folder in force, or null when caching is disabled. */
@@ -28,12 +28,15 @@ export function cacheDir(override?: string): string | null {
 
 /** A hash of the decoder version, the dataset name and each source's path, size and mtime. */
 export function cacheKey(name: string, sources: string[]): string {
-  const h = createHash('sha256').update(JSON.stringify([DECODER_VERSION, name]));
-  for (const f of sources) {
+  const meta = new Float64Array(2 * sources.length);
+  sources.forEach((f, i) => {
     const s = statSync(f);
-    h.update(`\n${resolve(f)}\t${s.size}\t${s.mtimeMs}`);
-  }
-  return h.digest('hex');
+    if (!s.isFile()) throw new Error(`${f}: not a regular file`);
+    meta[2 * i] = s.size;
+    meta[2 * i + 1] = s.mtimeMs;
+  });
+  return createHash('sha256').update(JSON.stringify([DECODER_VERSION, name, sources.map((f) => resolve(f))]))
+    .update(new Uint8Array(meta.buffer)).digest('hex');
 }
 
 export function cacheFile(dir: string, name: string, key: string): string {
@@ -47,6 +50,7 @@ interface Header {
   name: string;
   numClasses: number;
   classes: string[];
+  classOrdered: boolean;
   shapes: { train: number[]; test: number[] }; // [n, c, h, w]
 }
 
@@ -58,7 +62,7 @@ function parts(ds: RawDataset): Uint8Array[] {
 /** Writes `ds` to `file` atomically: a temp file in the same folder, then rename. */
 export function writeCache(file: string, key: string, ds: RawDataset): void {
   const header: Header = {
-    key, name: ds.name, numClasses: ds.numClasses, classes: ds.classes,
+    key, name: ds.name, numClasses: ds.numClasses, classes: ds.classes, classOrdered: ds.classOrdered === true,
     shapes: { train: [ds.train.n, ds.train.c, ds.train.h, ds.train.w], test: [ds.test.n, ds.test.c, ds.test.h, ds.test.w] },
   };
   const json = Buffer.from(JSON.stringify(header));
@@ -124,7 +128,9 @@ export function readCache(file: string, key: string): { ds: RawDataset | null; r
     for (const l of [train.labels, test.labels]) {
       if (l.some((v) => v < 0 || v >= h.numClasses)) throw new Error('label out of range');
     }
-    return { ds: { name: h.name, numClasses: h.numClasses, classes: h.classes, train, test } };
+    const ds: RawDataset = { name: h.name, numClasses: h.numClasses, classes: h.classes, train, test };
+    if (h.classOrdered) ds.classOrdered = true;
+    return { ds };
   } catch (e) {
     return { ds: null, reason: `corrupt (${(e as Error).message})` };
   }

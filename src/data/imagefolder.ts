@@ -1,7 +1,7 @@
 // The `<dir>/<split>/<class>/<image>` layout: classes are the train split's folder names,
 // sorted; images within a class are sorted by file name (as torchvision's ImageFolder).
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileError, requireDir } from './files.js';
 import { decodeSplits, type LabelledFiles } from './image-decode.js';
 import type { Scan } from './loader.js';
@@ -13,10 +13,10 @@ export function subdirs(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 }
 
-/** Sorted PNG/JPEG file paths directly in `dir`. */
+/** Sorted paths of the PNG/JPEG names directly in `dir` (cacheKey checks they are files). */
 export function imageFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isFile() && IMAGE_EXT.test(d.name)).map((d) => d.name).sort().map((n) => join(dir, n));
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  return readdirSync(dir).filter((n) => IMAGE_EXT.test(n)).sort().map((n) => prefix + n);
 }
 
 function listSplit(splitDir: string, classes: string[]): LabelledFiles {
@@ -49,7 +49,7 @@ export function scanImageFolder(dir: string, name: string): Scan {
     sources: [...train.files, ...test.files],
     decode: () => {
       const [tr, te] = decodeSplits(train, test);
-      return { name, numClasses: classes.length, classes, train: tr, test: te };
+      return { name, numClasses: classes.length, classes, train: tr, test: te, classOrdered: true };
     },
   };
 }

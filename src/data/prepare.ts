@@ -1,7 +1,7 @@
 // The paper's pipeline settings: validation carved from the end of the training set,
 // optional class-balanced subsets, normalisation and augmentation resolved per dataset.
 import { channelStats } from './stats.js';
-import { classBalancedSubset, slice } from './subset.js';
+import { carveTail, classBalancedSubset } from './subset.js';
 import type { Augmentation, Normalization, PreparedDataset, RawDataset } from './types.js';
 
 export interface PrepareOptions {
@@ -51,7 +51,8 @@ function checkNormalization(n: Normalization, c: number): Normalization {
 }
 
 /**
- * Carves the validation split, computes normalisation on the remaining training split (before
+ * Carves the validation split (from the end of each class for class-grouped folder layouts,
+ * whose plain tail would be one class), computes normalisation on the remaining training split (before
  * any subset, so a subset run normalises like the full run), then takes the subsets.
  */
 export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): PreparedDataset {
@@ -60,8 +61,7 @@ export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): Prepare
   if (!Number.isInteger(valSize) || valSize < 0 || valSize >= n) {
     throw new RangeError(`${raw.name}: validation size ${valSize} must be an integer in [0, ${n}) (the training set has ${n} examples); set valSize`);
   }
-  let train = slice(raw.train, 0, n - valSize);
-  let val = slice(raw.train, n - valSize, n);
+  let [train, val] = carveTail(raw.train, valSize, raw.numClasses, raw.classOrdered === true);
   const normalization = o.normalization ? checkNormalization(o.normalization, train.c) : channelStats(train);
   if (o.subset !== undefined) train = classBalancedSubset(train, o.subset, raw.numClasses);
   if (o.valSubset !== undefined) val = classBalancedSubset(val, o.valSubset, raw.numClasses);

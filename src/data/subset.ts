@@ -21,6 +21,29 @@ export function gather(s: ImageSet, indices: ArrayLike<number>): ImageSet {
 }
 
 /**
+ * Splits off the last `count` examples as the second part. For class-grouped sets the tail
+ * is taken per class instead, each class giving a share proportional to its size (largest
+ * remainders), so the held-out part covers every class. Both parts keep dataset order.
+ */
+export function carveTail(s: ImageSet, count: number, numClasses: number, perClass: boolean): [ImageSet, ImageSet] {
+  if (!perClass) return [slice(s, 0, s.n - count), slice(s, s.n - count, s.n)];
+  const sizes = new Array<number>(numClasses).fill(0);
+  for (const l of s.labels) sizes[l]++;
+  const exact = sizes.map((n) => (count * n) / s.n);
+  const take = exact.map(Math.floor);
+  const order = exact.map((e, k) => [e - Math.floor(e), k]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let i = 0, left = count - take.reduce((a, b) => a + b, 0); i < left; i++) take[order[i][1]]++;
+  const seen = new Array<number>(numClasses).fill(0);
+  const keep: number[] = [];
+  const held: number[] = [];
+  for (let i = 0; i < s.n; i++) {
+    const k = s.labels[i];
+    (seen[k]++ < sizes[k] - take[k] ? keep : held).push(i);
+  }
+  return [gather(s, keep), gather(s, held)];
+}
+
+/**
  * The first ceil(total / numClasses) examples of each class, in dataset order (a class with
  * fewer gives all it has).
  */

@@ -58,7 +58,7 @@ export function scanTinyImagenet(dir: string): Scan {
     sources: [wnidsFile, join(root, 'val', 'val_annotations.txt'), ...train.files, ...test.files],
     decode: () => {
       const [tr, te] = decodeSplits(train, test);
-      return { name: 'tiny-imagenet', numClasses: wnids.length, classes: wnids, train: tr, test: te };
+      return { name: 'tiny-imagenet', numClasses: wnids.length, classes: wnids, train: tr, test: te, classOrdered: true };
     },
   };
 }

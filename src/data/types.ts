@@ -17,6 +17,11 @@ export interface RawDataset {
   classes: string[];
   train: ImageSet;
   test: ImageSet;
+  /**
+   * True when the train split is grouped by class (folder layouts). The validation split is
+   * then carved from the end of each class rather than from the end of the whole set.
+   */
+  classOrdered?: boolean;
 }
 
 export interface Normalization {

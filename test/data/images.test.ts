@@ -37,6 +37,10 @@ test('imagefolder: sorted class folders, sorted files, PNG exact and JPEG close'
   assert.deepEqual([ds.train.n, ds.train.c, ds.train.h, ds.train.w, ds.test.n], [6, 3, 4, 6, 3]);
   assert.deepEqual(Array.from(ds.train.labels), [0, 0, 1, 1, 2, 2]);
   assert.deepEqual(Array.from(ds.test.labels), [0, 1, 2]);
+  assert.equal(ds.classOrdered, true);
+  const cached = loadRawDataset(name, { cacheDir });
+  assert.equal(cached.classOrdered, true);
+  assert.deepEqual(Buffer.from(cached.train.images), Buffer.from(ds.train.images));
   // ant/0.png is the image written as class 1, image 0.
   assert.deepEqual(Buffer.from(ds.train.images.subarray(0, 72)), Buffer.from(hwcToChw(pngs[2], 4, 6)));
   const want = hwcToChw(rgbImage(6, 4, 52), 4, 6); // moth (k = 2), second in class order

@@ -30,6 +30,21 @@ test('validation is carved from the end: 10,000 for CIFAR/MNIST, else 10%, or va
   assert.throws(() => prepareDataset(cifar, { valSize: -1 }), /validation size -1/);
 });
 
+test('class-grouped sets (folder layouts) carve validation from the end of each class', () => {
+  // Classes 0, 1, 2 with 10, 20, 30 examples, grouped; 12 held out = 2 + 4 + 6.
+  const grouped = fakeRaw('imagefolder:x', 60, (i) => (i < 10 ? 0 : i < 30 ? 1 : 2), 3);
+  grouped.classOrdered = true;
+  const p = prepareDataset(grouped, { valSize: 12 });
+  assert.deepEqual(Array.from(p.val.labels), [0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
+  assert.equal(p.train.n, 48);
+  assert.deepEqual(Buffer.from(p.val.images.subarray(0, 12)), Buffer.from(grouped.train.images.subarray(8 * 12, 9 * 12)));
+  assert.deepEqual(Buffer.from(p.train.images.subarray(8 * 12, 9 * 12)), Buffer.from(grouped.train.images.subarray(10 * 12, 11 * 12)));
+  // Shares that do not divide evenly go to the largest remainders: 5 of 60 -> 0.83, 1.67, 2.5.
+  assert.deepEqual(Array.from(prepareDataset(grouped, { valSize: 5 }).val.labels), [0, 1, 1, 2, 2]);
+  // The default 10% of a grouped set covers every class.
+  assert.deepEqual(Array.from(prepareDataset(grouped).val.labels), [0, 1, 1, 2, 2, 2]);
+});
+
 test('subset: the first ceil(N/C) of each class in dataset order, after the validation carve', () => {
   // Labels 0..9 with class 3 over-represented at the start.
   const raw = fakeRaw('cifar10', 12000, (i) => (i < 40 ? 3 : i % 10));

@@ -2,6 +2,8 @@
 // train/eval mode, and state dicts, as torch.nn.Module.
 import { isFloating, noGrad, Tensor, type DType } from '../tensor/index.js';
 
+const DTYPE_NAMES: string[] = ['uint8', 'int32', 'int64', 'float32', 'float64', 'bool'];
+
 export abstract class Module {
   training = true;
   private readonly params = new Map<string, Tensor>();
@@ -43,11 +45,17 @@ export abstract class Module {
     return t;
   }
 
-  /** Converts every floating parameter and buffer to dtype (as model.double() in PyTorch). */
-  to(dtype: DType): this {
+  /**
+   * Converts floating parameters and buffers to a dtype and/or moves all of them to a
+   * device, as model.to(...) in PyTorch (call it before training: gradients are not carried).
+   */
+  to(target: DType | string | { dtype?: DType; device?: string }): this {
+    const o = typeof target === 'string' ? (DTYPE_NAMES.includes(target) ? { dtype: target as DType } : { device: target }) : target;
     for (const [, m] of this.namedModules()) {
       for (const [name, t] of [...m.params, ...m.buffers]) {
-        if (isFloating(t.dtype) && t.dtype !== dtype) m.replaceTensor(name, noGrad(() => t.to(dtype)));
+        const dtype = o.dtype && isFloating(t.dtype) && t.dtype !== o.dtype ? o.dtype : undefined;
+        const device = o.device && t.device !== o.device ? o.device : undefined;
+        if (dtype || device) m.replaceTensor(name, noGrad(() => t.to({ dtype, device })));
       }
     }
     return this;

@@ -152,7 +152,7 @@ test('Sequential names children 0, 1, ... and frees intermediate outputs', () =>
   y.dispose(); x.dispose(); seq.dispose();
 });
 
-test('Module.to converts floating parameters and buffers, keeping parameters trainable leaves', () => {
+test('Module.to converts floating parameters and buffers (and moves devices), keeping parameters trainable leaves', () => {
   const seq = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2));
   const w0 = tidy(() => seq.stateDict().get('0.weight')!.double());
   seq.to('float64');
@@ -163,6 +163,10 @@ test('Module.to converts floating parameters and buffers, keeping parameters tra
   for (const p of seq.parameters()) assert.ok(p.requiresGrad && p.isLeaf);
   assert.equal(tidy(() => sd.get('0.weight')!.sub(w0).abs().max().item()), 0);
   assert.equal((seq.at(0) as Conv2d).weight, sd.get('0.weight'), 'the layer sees the converted tensor');
+  const w = sd.get('0.weight')!;
+  assert.equal(seq.to('cpu').stateDict().get('0.weight'), w, 'no copy when nothing changes');
+  seq.to({ dtype: 'float32', device: 'cpu' });
+  assert.equal(seq.stateDict().get('1.weight')!.dtype, 'float32');
   w0.dispose(); seq.dispose();
 });
 

@@ -1,0 +1,113 @@
+// Option validation: every bad option is refused, by its CLI name, before any work.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DEFAULTS, knownNames, train, validateConfig, type TrainConfig } from '../../src/trainer/index.js';
+import { tempDir } from './helpers.js';
+
+const base: Partial<TrainConfig> = { model: 'mlp', dataset: 'synthetic' };
+
+function refused(opts: Record<string, unknown>, flag: string, why?: RegExp): void {
+  assert.throws(() => validateConfig({ ...base, ...opts } as Partial<TrainConfig>), (e: unknown) => {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError for ${JSON.stringify(opts)}, got ${String(e)}`);
+    assert.ok(e.message.startsWith(`invalid option ${flag}:`), `message should name ${flag}: ${e.message}`);
+    if (why) assert.match(e.message, why);
+    return true;
+  }, `${JSON.stringify(opts)} should be refused`);
+}
+
+test('each bad option is refused with its name', () => {
+  refused({ method: 'sgd' }, '--method', /unknown method 'sgd' \(one of: sb, lb, gn/);
+  refused({ model: 'resnet50' }, '--model', /unknown model 'resnet50'/);
+  refused({ dataset: 'imagenet' }, '--dataset', /unknown dataset 'imagenet'/);
+  refused({ lr: 0 }, '--lr');
+  refused({ lr: -0.1 }, '--lr');
+  refused({ lr: Number.NaN }, '--lr');
+  refused({ method: 'gn', lambda: -1 }, '--lambda', /must be a number >= 0, got -1/);
+  refused({ method: 'sb', lambda: 0.1 }, '--lambda', /has no penalty/);
+  refused({ batchSize: 0 }, '--batch-size');
+  refused({ batchSize: 12.5 }, '--batch-size');
+  refused({ method: 'lb', batchSize: 64, microBatchSize: 100 }, '--micro-batch-size', /<= --batch-size \(64\)/);
+  refused({ method: 'sb', batchSize: 64, microBatchSize: 32 }, '--micro-batch-size', /one micro-batch per step/);
+  refused({ steps: 0 }, '--steps');
+  refused({ steps: 100, epochs: 2 }, '--epochs', /either --steps or --epochs/);
+  refused({ epochs: 0 }, '--epochs');
+  refused({ momentum: 1 }, '--momentum');
+  refused({ momentum: -0.5 }, '--momentum');
+  refused({ weightDecay: -1e-4 }, '--weight-decay');
+  refused({ lrSchedule: 'linear' }, '--lr-schedule');
+  refused({ lrSchedule: 'step' }, '--lr-step-every', /required/);
+  refused({ lrSchedule: 'step', lrStepEvery: 10, lrGamma: 2 }, '--lr-gamma');
+  refused({ lrFloor: 1 }, '--lr-floor');
+  refused({ seed: -1 }, '--seed');
+  refused({ subset: 0 }, '--subset');
+  refused({ valSubset: -3 }, '--val-subset');
+  refused({ valSize: 1.5 }, '--val-size');
+  refused({ augment: 'no' }, '--no-augment');
+  refused({ shuffle: 0 }, '--no-shuffle');
+  refused({ normalize: '0.5/0.2,0.3' }, '--normalize');
+  refused({ normalize: '0.5/0' }, '--normalize');
+  refused({ logEvery: 0 }, '--log-every');
+  refused({ evalEvery: -20 }, '--eval-every');
+  refused({ checkpointEvery: 0 }, '--checkpoint-every');
+  refused({ keepCheckpoints: -1 }, '--keep-checkpoints');
+  refused({ probeBatches: 0 }, '--probe-batches');
+  refused({ probeMicroBatchSize: 0 }, '--probe-micro-batch-size');
+  refused({ evalBatchSize: 0 }, '--eval-batch-size');
+  refused({ threads: 0 }, '--threads');
+  refused({ device: 'tpu' }, '--device');
+  refused({ method: 'graft-ext' }, '--graft-from', /required by method 'graft-ext'/);
+  refused({ method: 'sb', graftFrom: '/tmp/x' }, '--graft-from', /only method 'graft-ext'/);
+  refused({ name: 'a/b' }, '--name');
+  refused({ learningRate: 0.1 }, '--learning-rate', /unknown option/);
+  if (!knownNames().cudaAvailable) refused({ device: 'cuda' }, '--device', /no CUDA device/);
+});
+
+test('defaults are applied and the effective batch follows ceil(B/m) full micro-batches', () => {
+  const sb = validateConfig({ ...base });
+  assert.equal(sb.method, DEFAULTS.method);
+  assert.equal(sb.lr, DEFAULTS.lr);
+  assert.equal(sb.steps, DEFAULTS.steps);
+  assert.equal(sb.lambda, 0);
+  assert.equal(sb.microBatchSize, sb.batchSize);
+  assert.equal(sb.microBatches, 1);
+  assert.equal(sb.evalEvery, sb.logEvery);
+  assert.equal(sb.logEvery, 20);
+  assert.equal(sb.probeBatches, 8);
+  assert.equal(sb.probeMicroBatchSize, 128);
+  assert.equal(sb.momentum, 0);
+  assert.equal(sb.weightDecay, 0);
+
+  const gn = validateConfig({ ...base, method: 'gn', batchSize: 5120, microBatchSize: 1000 });
+  assert.equal(gn.lambda, 0.01);
+  assert.equal(gn.microBatches, 6);
+  assert.equal(gn.effectiveBatchSize, 6000);
+  const lb = validateConfig({ ...base, method: 'lb', batchSize: 5120, microBatchSize: 128 });
+  assert.equal(lb.microBatches, 40);
+  assert.equal(lb.effectiveBatchSize, 5120);
+  assert.equal(lb.lambda, 0);
+
+  const epochs = validateConfig({ ...base, epochs: 3 });
+  assert.equal(epochs.steps, undefined);
+  assert.equal(epochs.epochs, 3);
+  assert.equal(validateConfig({ ...base, model: 'resnet18-w4' }).model, 'resnet18-w4');
+  assert.equal(validateConfig({ ...base, dataset: 'imagefolder:/data/x' }).dataset, 'imagefolder:/data/x');
+});
+
+test('options that depend on the data are refused before a run directory is made', async () => {
+  const out = tempDir('cfg');
+  for (const [opts, flag] of [
+    [{ batchSize: 4000 }, '--batch-size'],
+    [{ probeMicroBatchSize: 5000 }, '--probe-micro-batch-size'],
+    [{ valSize: 2000 }, '--val-size'],
+    [{ initFrom: join(out, 'missing.safetensors') }, '--init-from'],
+  ] as const) {
+    await assert.rejects(train({ ...base, steps: 1, threads: 1, out, ...opts }), (e: Error) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.ok(e.message.startsWith(`invalid option ${flag}:`), e.message);
+      return true;
+    });
+  }
+  assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'no run directory may be created');
+});

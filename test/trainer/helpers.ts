@@ -1,0 +1,57 @@
+// Shared helpers of the trainer and CLI tests: running the real `ireg` binary,
+// reading tensors' raw bytes from safetensors files, metrics files.
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** dist/src/cli/main.js, next to this compiled file's dist/test/trainer/. */
+export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `ireg-${prefix}-`));
+}
+
+/** Runs `ireg args` to completion. */
+export function ireg(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, cwd, timeout: 120_000 });
+}
+
+export interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Starts `ireg args`; `started` gets the child (to kill it); resolves when it exits. */
+export function iregAsync(args: string[], env: NodeJS.ProcessEnv = {}, started?: (child: ChildProcess) => void): Promise<Exit> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  started?.(child);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Each tensor's raw data bytes (the safetensors data region), by name; metadata is ignored. */
+export function tensorBytes(path: string): Map<string, Buffer> {
+  const b = readFileSync(path);
+  const n = Number(b.readBigUInt64LE(0));
+  const header = JSON.parse(b.subarray(8, 8 + n).toString('utf8')) as Record<string, { data_offsets: [number, number] }>;
+  const out = new Map<string, Buffer>();
+  for (const [k, v] of Object.entries(header)) {
+    if (k === '__metadata__') continue;
+    out.set(k, b.subarray(8 + n + v.data_offsets[0], 8 + n + v.data_offsets[1]));
+  }
+  return out;
+}
+
+/** The metrics records of a run, without the fields that depend on wall time. */
+export function metricsOf(runDir: string): Record<string, unknown>[] {
+  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim())
+    .map((l) => {
+      const { wallTime: _w, examplesPerSec: _e, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return rest;
+    });
+}

@@ -74,8 +74,8 @@ export interface CheckpointParts {
   meta: Omit<CheckpointMeta, 'optimizer'>;
 }
 
-/** Writes a checkpoint atomically; `halfway` runs with half the bytes written (kill-point tests). */
-export function saveCheckpoint(path: string, parts: CheckpointParts, halfway?: () => void): void {
+/** A checkpoint's bytes (taken before the step, written once the step proved finite). */
+export function serializeCheckpoint(parts: CheckpointParts): Buffer {
   const tensors = new Map(parts.model.stateDict());
   for (const [k, t] of parts.optimizer.tensors) tensors.set(OPT + k, t);
   const rngTensors: Tensor[] = [];
@@ -86,22 +86,26 @@ export function saveCheckpoint(path: string, parts: CheckpointParts, halfway?: (
       tensors.set(RNG + k, t);
     }
     const meta: CheckpointMeta = { ...parts.meta, optimizer: parts.optimizer.meta };
-    const bytes = serializeSafetensors(tensors, {
+    return serializeSafetensors(tensors, {
       format: CHECKPOINT_FORMAT,
       model: parts.info.model,
       input_shape: JSON.stringify(parts.info.inputShape),
       num_classes: String(parts.info.numClasses),
       ireg: JSON.stringify(meta),
     });
-    writeFileAtomic(path, (fd) => {
-      const half = bytes.length >> 1;
-      writeAll(fd, bytes.subarray(0, half));
-      halfway?.();
-      writeAll(fd, bytes.subarray(half));
-    });
   } finally {
     for (const t of rngTensors) t.dispose();
   }
+}
+
+/** Writes checkpoint bytes atomically; `halfway` runs with half of them written (kill-point tests). */
+export function writeCheckpoint(path: string, bytes: Uint8Array, halfway?: () => void): void {
+  writeFileAtomic(path, (fd) => {
+    const half = bytes.length >> 1;
+    writeAll(fd, bytes.subarray(0, half));
+    halfway?.();
+    writeAll(fd, bytes.subarray(half));
+  });
 }
 
 // ----------------------------------------------------------------- reading

@@ -1,8 +1,9 @@
 // The training loop. Iteration s starts from the weights after s optimizer
 // steps (theta_s) and, in this order: validates theta_s when due
-// (best.safetensors on improvement), writes the checkpoint of theta_s when
-// due, runs the probe at theta_s when logging is due, takes optimizer step s,
-// and logs the record of step s. A record therefore describes theta_s: its validation and
+// (best.safetensors on improvement), takes the checkpoint of theta_s when due,
+// runs the probe at theta_s when logging is due, takes optimizer step s, logs
+// the record of step s, and writes the checkpoint once step s proved finite
+// (so a diverged run keeps the last checkpoint whose loss was finite). A record therefore describes theta_s: its validation and
 // probe numbers, and the step taken from it. After the last step come a final
 // checkpoint, validation, probe and record, then the test accuracy of the
 // best-validation weights and summary.json.
@@ -14,7 +15,8 @@
 import { largeBatchStep, averageMicroBatchGradNorm, type MicroBatch, type StepStats } from '../methods/index.js';
 import { dispose, getRngState, setRngState } from '../tensor/index.js';
 import {
-  checkpointPath, loadRunWeights, pruneCheckpoints, saveCheckpoint, saveRunWeights, type Checkpoint, type TrainState,
+  checkpointPath, loadRunWeights, pruneCheckpoints, saveRunWeights, serializeCheckpoint, writeCheckpoint,
+  type Checkpoint, type TrainState,
 } from './checkpoint.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { TrainingDivergedError, type Summary, type TrainHooks } from './events.js';
@@ -46,12 +48,13 @@ export class Runner {
     try {
       for (let s = this.state.step; s < totalSteps; s++) {
         const val = s % config.evalEvery === 0 ? this.validate(s) : null;
-        if (s !== resumedFrom && s % config.checkpointEvery === 0) this.checkpoint(s, val);
+        const pending = s !== resumedFrom && s % config.checkpointEvery === 0 ? this.takeCheckpoint(s, val) : null;
         await this.iteration(s, val);
+        if (pending) this.writeCheckpoint(s, pending);
         if (this.kill.atStep === s) dieNow();
       }
       const val = this.validate(totalSteps);
-      if (totalSteps !== resumedFrom) this.checkpoint(totalSteps, val);
+      if (totalSteps !== resumedFrom) this.writeCheckpoint(totalSteps, this.takeCheckpoint(totalSteps, val));
       this.record(totalSteps, null, val, this.probe(), null);
       return this.finish('completed');
     } catch (e) {
@@ -156,15 +159,19 @@ export class Runner {
     return this.state.wallTime + (performance.now() - this.sessionStart) / 1000;
   }
 
-  private checkpoint(s: number, val: EvalResult | null): void {
-    const { model, optimizer, streams, info, device, config } = this.run;
+  /** The checkpoint of theta_s, serialised (nothing is written yet). */
+  private takeCheckpoint(s: number, val: EvalResult | null): Buffer {
+    const { model, optimizer, streams, info, device } = this.run;
     const rng = new Map([['torch_cpu', getRngState('cpu')]]);
     if (device === 'cuda') rng.set('torch_cuda', getRngState('cuda'));
-    const path = checkpointPath(this.files.checkpoints, s);
     const train: TrainState = { ...this.state, step: s, wallTime: this.wallTime(), streams: streams.state() };
-    saveCheckpoint(path, { model, info, optimizer: optimizer.stateDict(), rng, meta: { ...this.meta(s, val), train } },
-      this.kill.inCheckpoint === s ? dieNow : undefined);
-    pruneCheckpoints(this.files.checkpoints, config.keepCheckpoints);
+    return serializeCheckpoint({ model, info, optimizer: optimizer.stateDict(), rng, meta: { ...this.meta(s, val), train } });
+  }
+
+  private writeCheckpoint(s: number, bytes: Buffer): void {
+    const path = checkpointPath(this.files.checkpoints, s);
+    writeCheckpoint(path, bytes, this.kill.inCheckpoint === s ? dieNow : undefined);
+    pruneCheckpoints(this.files.checkpoints, this.run.config.keepCheckpoints);
     this.hooks.onEvent?.({ type: 'checkpoint', step: s, path });
   }
 

@@ -1,6 +1,7 @@
 // Squared L2 norms over a list of tensors (all parameters "concatenated").
-// Per-tensor flatten().dot() summed is the cheapest exact form on CPU, also
-// under double backprop (see bench/norms.ts); cat() copies every tensor.
+// Per-tensor flatten().dot() summed: in a whole gn micro-step of resnet18-w16
+// on CPU (bench/norms.ts) it ties with square().sum() and beats cat() (which
+// copies every tensor) and a stack of the dots; it materialises no squares.
 import { noGrad, type Tensor } from '../tensor/index.js';
 
 /** sum_i ||t_i||^2 as a scalar tensor, differentiable. */

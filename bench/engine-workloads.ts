@@ -12,18 +12,27 @@ export interface BenchConfig {
   memory: { net: NetSpec; warmup: number; steps: number; lambda: number; lr: number };
 }
 
-/** Median wall time of fn in seconds, after warm-up calls. */
-export function medianTime(fn: () => void, warmup: number, repeats: number): number {
+export function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Median wall time of fn in seconds after warm-up calls, and the median process
+ * CPU time (user + system, all threads), which other processes' load disturbs less.
+ */
+export function medianTime(fn: () => void, warmup: number, repeats: number): { wall: number; cpu: number } {
   for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
+  const wall: number[] = [], cpu: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage(), t0 = performance.now();
     fn();
-    times.push((performance.now() - t0) / 1e3);
+    wall.push((performance.now() - t0) / 1e3);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  const m = times.length >> 1;
-  return times.length % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 /** Microseconds per op on 4-element tensors, results freed by tidy at the end of each block. */
@@ -39,7 +48,7 @@ export function dispatchOverhead(c: BenchConfig['dispatch']): Record<string, num
   const out: Record<string, number> = {};
   for (const [name, op] of Object.entries(ops)) {
     const block = () => tidy(() => { for (let i = 0; i < c.opsPerBlock; i++) op(); });
-    out[name] = (medianTime(block, c.warmup, c.repeats) / c.opsPerBlock) * 1e6;
+    out[name] = (medianTime(block, c.warmup, c.repeats).wall / c.opsPerBlock) * 1e6;
   }
   x.dispose();
   y.dispose();
@@ -91,14 +100,19 @@ export function penaltyStep(net: Net, x: Tensor, y: Tensor, lambda: number): Ten
   return gradAll(loss.add(r.mul(lambda)), net.params);
 }
 
-export function stepTimes(c: BenchConfig['steps']): { forwardBackwardMs: number; doubleBackwardMs: number } {
+export interface StepTimes { forwardBackwardMs: number; doubleBackwardMs: number; forwardBackwardCpuMs: number; doubleBackwardCpuMs: number }
+
+export function stepTimes(c: BenchConfig['steps']): StepTimes {
   const net = makeNet(c.net);
   const [x, y] = makeBatch(c.net);
   // tidy returns nothing, so each step's gradients are freed inside the timing
   const fb = medianTime(() => tidy(() => { trainStep(net, x, y); }), c.warmup, c.repeats);
   const dbl = medianTime(() => tidy(() => { penaltyStep(net, x, y, c.lambda); }), c.warmup, c.repeats);
   for (const t of [...net.params, ...net.buffers, x, y]) t.dispose();
-  return { forwardBackwardMs: fb * 1e3, doubleBackwardMs: dbl * 1e3 };
+  return {
+    forwardBackwardMs: fb.wall * 1e3, doubleBackwardMs: dbl.wall * 1e3,
+    forwardBackwardCpuMs: fb.cpu * 1e3, doubleBackwardCpuMs: dbl.cpu * 1e3,
+  };
 }
 
 export interface MemoryResult {

@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, setNumThreads, torchVersion } from '../src/tensor/index.js';
 import { torchPython } from '../test/helpers/pytorch.js';
-import { dispatchOverhead, memoryGrowth, stepTimes, type BenchConfig, type MemoryResult } from './engine-workloads.js';
+import {
+  dispatchOverhead, median, memoryGrowth, stepTimes, type BenchConfig, type MemoryResult, type StepTimes,
+} from './engine-workloads.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -21,11 +23,11 @@ export const CONFIG: BenchConfig = {
   },
   memory: {
     net: { in: [3, 8, 8], channels: [4], pool: false, classes: 3, batch: 8 },
-    warmup: 100, steps: 3000, lambda: 0.01, lr: 0.01,
+    warmup: 1000, steps: 3000, lambda: 0.01, lr: 0.01,
   },
 };
 
-interface PerThreads { dispatchUs: Record<string, number>; forwardBackwardMs: number; doubleBackwardMs: number }
+interface PerThreads extends StepTimes { dispatchUs: Record<string, number> }
 type Timings = Record<string, PerThreads>;
 type TorchMemory = Omit<MemoryResult, 'liveTensorsBefore' | 'liveTensorsAfter'>;
 
@@ -57,11 +59,7 @@ function torchPart<T>(part: 'timing' | 'memory'): { torchVersion: string; result
 /** Elementwise median of equally shaped results (numbers in nested objects). */
 function medianOf<T>(xs: T[]): T {
   const first = xs[0] as unknown;
-  if (typeof first === 'number') {
-    const s = (xs as number[]).slice().sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return (s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2) as T;
-  }
+  if (typeof first === 'number') return median(xs as number[]) as T;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(first as object)) out[k] = medianOf(xs.map((x) => (x as Record<string, unknown>)[k]));
   return out as T;
@@ -84,8 +82,15 @@ function table({ ireg, torch, iregMemory: m, torchMemory: tm }: Results): string
     for (const op of Object.keys(a.dispatchUs)) {
       rows.push(`| ${op} on 4 elements (µs/op) | ${n} | ${f(a.dispatchUs[op])} | ${b ? f(b.dispatchUs[op]) : 'n/a'} | ${ratio(a.dispatchUs[op], b?.dispatchUs[op])} |`);
     }
-    rows.push(`| conv net forward+backward (ms/step) | ${n} | ${f(a.forwardBackwardMs, 1)} | ${b ? f(b.forwardBackwardMs, 1) : 'n/a'} | ${ratio(a.forwardBackwardMs, b?.forwardBackwardMs)} |`);
-    rows.push(`| conv net gradient-norm penalty, double backward (ms/step) | ${n} | ${f(a.doubleBackwardMs, 1)} | ${b ? f(b.doubleBackwardMs, 1) : 'n/a'} | ${ratio(a.doubleBackwardMs, b?.doubleBackwardMs)} |`);
+    const steps: [string, keyof StepTimes][] = [
+      ['conv net forward+backward, wall (ms/step)', 'forwardBackwardMs'],
+      ['conv net forward+backward, CPU time (ms/step)', 'forwardBackwardCpuMs'],
+      ['conv net gradient-norm penalty (double backward), wall (ms/step)', 'doubleBackwardMs'],
+      ['conv net gradient-norm penalty (double backward), CPU time (ms/step)', 'doubleBackwardCpuMs'],
+    ];
+    for (const [label, k] of steps) {
+      rows.push(`| ${label} | ${n} | ${f(a[k], 1)} | ${b ? f(b[k], 1) : 'n/a'} | ${ratio(a[k], b?.[k])} |`);
+    }
   }
   const growth = (x: { rssBeforeMB: number; rssAfterMB: number }) => `${f(x.rssAfterMB - x.rssBeforeMB, 1)} MB (${f(x.rssBeforeMB, 0)} → ${f(x.rssAfterMB, 0)})`;
   rows.push(`| RSS growth over ${CONFIG.memory.steps} double-backprop steps, tiny net | ${CONFIG.threads[0]} | ${growth(m)} | ${tm ? growth(tm) : 'n/a'} | |`);
@@ -123,6 +128,10 @@ export function runEngineBench(rounds = 3): void {
   console.log(`## Engine benchmark\n\n${info.cpu}, ${info.cores} cores; node ${info.node}; libtorch ${info.libtorch}; ` +
     `PyTorch ${version ?? 'not installed (python3-torch): PyTorch columns skipped'}; ` +
     `medians of ${rounds} alternating rounds; 1-min load average ${load.map((l) => f(l)).join(' → ')}\n`);
+  if (Math.max(...load) > info.cores / 2) {
+    console.log(`warning: other processes kept the machine busy (load ${f(Math.max(...load))} on ${info.cores} cores): ` +
+      'wall times are unreliable; compare the CPU-time rows, and rerun on an idle machine\n');
+  }
   console.log(table(results));
   const file = join(ROOT, 'bench', 'results', `engine-${info.date.slice(0, 10)}.json`);
   writeAtomic(file, JSON.stringify({ machine: info, config: CONFIG, ...results, rawRounds: { ireg, torch } }, null, 2) + '\n');

@@ -14,14 +14,16 @@ cfg = json.load(open(sys.argv[1]))
 
 
 def median_time(fn, warmup, repeats):
+    """Median wall and process CPU seconds of fn, after warm-up calls."""
     for _ in range(warmup):
         fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def dispatch_overhead(c):
@@ -40,7 +42,7 @@ def dispatch_overhead(c):
             for _ in range(n):
                 op()
         return run
-    return {k: median_time(block(op), c['warmup'], c['repeats']) / n * 1e6 for k, op in ops.items()}
+    return {k: median_time(block(op), c['warmup'], c['repeats'])[0] / n * 1e6 for k, op in ops.items()}
 
 
 def make_net(spec):
@@ -92,7 +94,8 @@ def step_times(c):
     x, y = batch(spec)
     fb = median_time(lambda: train_step(spec, params, buffers, x, y), c['warmup'], c['repeats'])
     dbl = median_time(lambda: penalty_step(spec, params, buffers, x, y, c['lambda']), c['warmup'], c['repeats'])
-    return {'forwardBackwardMs': fb * 1e3, 'doubleBackwardMs': dbl * 1e3}
+    return {'forwardBackwardMs': fb[0] * 1e3, 'doubleBackwardMs': dbl[0] * 1e3,
+            'forwardBackwardCpuMs': fb[1] * 1e3, 'doubleBackwardCpuMs': dbl[1] * 1e3}
 
 
 def rss_bytes():

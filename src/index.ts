@@ -1,0 +1,13 @@
+// ireg as a library: `import { train } from 'ireg'` runs the same code as the `ireg` CLI.
+export {
+  train, resume, evaluateRun, listRuns, validateConfig, DEFAULTS, ConfigError, TrainingDivergedError, readMetrics, readRunConfig,
+  runFiles, loadCheckpoint, loadRunWeights, iregVersion,
+  type TrainConfig, type ResolvedConfig, type Summary, type TrainEvent, type TrainHooks, type MetricsRecord, type RunListing,
+  type RunConfigFile, type EvalOutput,
+} from './trainer/index.js';
+export { buildMethod, getMethod, methodNames, largeBatchStep, SGD, makeSchedule, averageMicroBatchGradNorm } from './methods/index.js';
+export type { Penalty, UpdateRule, MicroBatch, MethodSpec, StepStats } from './methods/index.js';
+export { createModel, modelNames, loadModelFromFile } from './models/index.js';
+export { loadRawDataset, prepareDataset, DATASET_NAMES } from './data/index.js';
+export * as tensor from './tensor/index.js';
+export * as nn from './nn/index.js';

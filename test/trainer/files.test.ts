@@ -1,0 +1,83 @@
+// The run-directory files on their own: metrics truncation on resume (a torn last
+// line included), the checkpoint folder's listing, pruning and temp-file cleanup,
+// and the checkpoint round trip.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkpointPath, listCheckpoints, loadCheckpoint, pruneCheckpoints, removeTemporaries, serializeCheckpoint, writeCheckpoint } from '../../src/trainer/checkpoint.js';
+import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/trainer/metrics-log.js';
+import { validateConfig } from '../../src/trainer/index.js';
+import { createModel } from '../../src/models/index.js';
+import { SGD } from '../../src/methods/index.js';
+import { dispose, F, manualSeed, randn, setNumThreads, tidy } from '../../src/tensor/index.js';
+import { tempDir } from './helpers.js';
+
+setNumThreads(1);
+
+const rec = (step: number): MetricsRecord => ({
+  step, epoch: step / 10, examplesSeen: step * 32, trainLoss: 1, trainAcc: 0.5, valLoss: null, valAcc: null, gradNorm: 1,
+  stepLength: 0.1, penalty: null, lambdaPenalty: null, lossGradNorm: 1, avgMicroBatchGradNorm: 2, lr: 0.1, wallTime: step, examplesPerSec: 10,
+});
+
+test('metrics: appended records read back; truncation drops steps from the checkpoint on and a torn line', () => {
+  const path = join(tempDir('metrics'), 'metrics.jsonl');
+  const log = new MetricsLog(path);
+  for (const s of [0, 5, 10, 15]) log.append(rec(s));
+  log.close();
+  writeFileSync(path, readFileSync(path, 'utf8') + '{"step":20,"epo', { flag: 'w' });
+  assert.deepEqual(readMetrics(path).map((r) => r.step), [0, 5, 10, 15]);
+  truncateMetrics(path, 10);
+  assert.deepEqual(readMetrics(path).map((r) => r.step), [0, 5]);
+  assert.ok(readFileSync(path, 'utf8').endsWith('}\n'));
+  writeFileSync(path, '{"step":0}\nnot json\n{"step":5}\n');
+  assert.throws(() => readMetrics(path), /metrics\.jsonl:2: not valid JSON/);
+});
+
+test('checkpoints folder: newest first, temp files ignored and removed, pruning keeps the newest', () => {
+  const dir = tempDir('cps');
+  for (const s of [0, 10, 20]) writeFileSync(checkpointPath(dir, s), 'x');
+  writeFileSync(join(dir, '.step-0000030.safetensors.123.abc.tmp'), 'partial');
+  writeFileSync(join(dir, 'best.safetensors'), 'x');
+  assert.deepEqual(listCheckpoints(dir).map((c) => c.step), [20, 10, 0]);
+  removeTemporaries(dir);
+  pruneCheckpoints(dir, 2);
+  assert.deepEqual(readdirSync(dir).sort(), ['best.safetensors', 'step-0000010.safetensors', 'step-0000020.safetensors']);
+  pruneCheckpoints(dir, 0);
+  assert.equal(listCheckpoints(dir).length, 2);
+});
+
+test('a checkpoint round-trips weights, momentum, generator state and position', () => {
+  const dir = tempDir('cp');
+  const config = validateConfig({ model: 'cnn-bn', dataset: 'synthetic', momentum: 0.9 });
+  manualSeed(3);
+  const info = { model: 'cnn-bn', inputShape: [3, 16, 16] as [number, number, number], numClasses: 10 };
+  const model = createModel('cnn-bn', info);
+  const opt = new SGD(model.namedParameters(), { lr: 0.1, momentum: 0.9 });
+  tidy(() => {
+    F.crossEntropy(model.forward(randn([4, 3, 16, 16])), randn([4, 10]).argmax(1)).backward();
+  });
+  opt.step();
+  const rng = new Map([['torch_cpu', Uint8Array.from({ length: 5056 }, (_, i) => i % 251)]]);
+  const train = { step: 7, examplesSeen: 224, wallTime: 1.5, bestValAcc: 0.4, bestStep: 5, streams: { main: { epoch: 1, batch: 2 } } };
+  const path = checkpointPath(dir, 7);
+  writeCheckpoint(path, serializeCheckpoint({ model, info, optimizer: opt.stateDict(), rng,
+    meta: { step: 7, valAcc: null, valLoss: null, config, normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, train } }));
+  const cp = loadCheckpoint(path);
+  try {
+    assert.deepEqual(cp.meta.train, train);
+    assert.deepEqual(cp.rng.get('torch_cpu'), rng.get('torch_cpu'));
+    assert.deepEqual(cp.info, { ...info, extra: cp.info.extra });
+    assert.equal(cp.meta.config.momentum, 0.9);
+    const own = model.stateDict();
+    assert.deepEqual([...cp.model.keys()], [...own.keys()], 'PyTorch key names, parameters and buffers');
+    for (const [k, t] of own) assert.deepEqual(cp.model.get(k)!.toArray(), t.toArray(), k);
+    const bufs = opt.stateDict().tensors;
+    assert.deepEqual([...cp.optimizer.tensors.keys()], [...bufs.keys()]);
+    for (const [k, t] of bufs) assert.deepEqual(cp.optimizer.tensors.get(k)!.toArray(), t.toArray(), k);
+  } finally {
+    dispose([[...cp.model.values()], [...cp.optimizer.tensors.values()]]);
+    opt.dispose();
+    model.dispose();
+  }
+});

@@ -116,10 +116,17 @@ export function stepTimes(c: BenchConfig['steps']): StepTimes {
 }
 
 export interface MemoryResult {
-  rssBeforeMB: number; rssAfterMB: number; msPerStep: number; liveTensorsBefore: number; liveTensorsAfter: number;
+  rssBeforeMB: number; rssMidMB: number; rssAfterMB: number; msPerStep: number;
+  heapTotalBeforeMB: number; heapTotalAfterMB: number; liveTensorsBefore: number; liveTensorsAfter: number;
 }
 
-/** RSS and live tensors around many double-backprop SGD steps, each inside tidy. */
+const MB = 2 ** 20;
+
+/**
+ * RSS (before, halfway, after) and live tensors around many double-backprop
+ * SGD steps, each inside tidy. The V8 heap total is kept too: growth there is
+ * the JS heap sizing itself, not leaked tensors.
+ */
 export function memoryGrowth(c: BenchConfig['memory']): MemoryResult {
   const net = makeNet(c.net);
   const [x, y] = makeBatch(c.net);
@@ -129,13 +136,20 @@ export function memoryGrowth(c: BenchConfig['memory']): MemoryResult {
   });
   for (let i = 0; i < c.warmup; i++) sgdStep();
   const liveTensorsBefore = liveTensors();
-  const before = process.memoryUsage().rss;
+  const before = process.memoryUsage();
+  let mid = before.rss;
   const t0 = performance.now();
-  for (let i = 0; i < c.steps; i++) sgdStep();
-  const result = {
-    rssBeforeMB: before / 2 ** 20, rssAfterMB: process.memoryUsage().rss / 2 ** 20,
-    msPerStep: (performance.now() - t0) / c.steps, liveTensorsBefore, liveTensorsAfter: liveTensors(),
-  };
+  for (let i = 0; i < c.steps; i++) {
+    sgdStep();
+    if (i === (c.steps >> 1)) mid = process.memoryUsage().rss;
+  }
+  const msPerStep = (performance.now() - t0) / c.steps;
+  const after = process.memoryUsage();
+  const liveTensorsAfter = liveTensors();
   for (const t of [...net.params, ...net.buffers, x, y]) t.dispose();
-  return result;
+  return {
+    rssBeforeMB: before.rss / MB, rssMidMB: mid / MB, rssAfterMB: after.rss / MB, msPerStep,
+    heapTotalBeforeMB: before.heapTotal / MB, heapTotalAfterMB: after.heapTotal / MB,
+    liveTensorsBefore, liveTensorsAfter,
+  };
 }

@@ -29,7 +29,7 @@ export const CONFIG: BenchConfig = {
 
 interface PerThreads extends StepTimes { dispatchUs: Record<string, number> }
 type Timings = Record<string, PerThreads>;
-type TorchMemory = Omit<MemoryResult, 'liveTensorsBefore' | 'liveTensorsAfter'>;
+type TorchMemory = Pick<MemoryResult, 'rssBeforeMB' | 'rssMidMB' | 'rssAfterMB' | 'msPerStep'>;
 
 function iregTimings(): Timings {
   const out: Timings = {};
@@ -92,10 +92,12 @@ function table({ ireg, torch, iregMemory: m, torchMemory: tm }: Results): string
       rows.push(`| ${label} | ${n} | ${f(a[k], 1)} | ${b ? f(b[k], 1) : 'n/a'} | ${ratio(a[k], b?.[k])} |`);
     }
   }
-  const growth = (x: { rssBeforeMB: number; rssAfterMB: number }) => `${f(x.rssAfterMB - x.rssBeforeMB, 1)} MB (${f(x.rssBeforeMB, 0)} → ${f(x.rssAfterMB, 0)})`;
-  rows.push(`| RSS growth over ${CONFIG.memory.steps} double-backprop steps, tiny net | ${CONFIG.threads[0]} | ${growth(m)} | ${tm ? growth(tm) : 'n/a'} | |`);
+  const growth = (x: TorchMemory) =>
+    `${f(x.rssAfterMB - x.rssBeforeMB, 1)} MB (${f(x.rssBeforeMB, 0)} → ${f(x.rssMidMB, 0)} → ${f(x.rssAfterMB, 0)})`;
+  rows.push(`| RSS growth over ${CONFIG.memory.steps} double-backprop steps, tiny net (before → half → after) | ${CONFIG.threads[0]} | ${growth(m)} | ${tm ? growth(tm) : 'n/a'} | |`);
   rows.push(`| tiny-net double-backprop SGD step (ms/step) | ${CONFIG.threads[0]} | ${f(m.msPerStep, 3)} | ${tm ? f(tm.msPerStep, 3) : 'n/a'} | ${ratio(m.msPerStep, tm?.msPerStep)} |`);
   rows.push(`| live tensors before → after | ${CONFIG.threads[0]} | ${m.liveTensorsBefore} → ${m.liveTensorsAfter} | | |`);
+  rows.push(`| V8 heap total before → after (MB) | ${CONFIG.threads[0]} | ${f(m.heapTotalBeforeMB, 1)} → ${f(m.heapTotalAfterMB, 1)} | | |`);
   return rows.join('\n');
 }
 

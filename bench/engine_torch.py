@@ -115,12 +115,14 @@ def memory_growth(c):
                 p.sub_(g, alpha=c['lr'])
     for _ in range(c['warmup']):
         sgd_step()
-    before = rss_bytes()
+    before = mid = rss_bytes()
     t0 = time.perf_counter()
-    for _ in range(c['steps']):
+    for i in range(c['steps']):
         sgd_step()
-    return {'rssBeforeMB': before / 2**20, 'rssAfterMB': rss_bytes() / 2**20,
-            'msPerStep': (time.perf_counter() - t0) / c['steps'] * 1e3}
+        if i == c['steps'] // 2:
+            mid = rss_bytes()
+    ms = (time.perf_counter() - t0) / c['steps'] * 1e3
+    return {'rssBeforeMB': before / 2**20, 'rssMidMB': mid / 2**20, 'rssAfterMB': rss_bytes() / 2**20, 'msPerStep': ms}
 
 
 torch.manual_seed(0)

@@ -1,0 +1,122 @@
+// Each method's optimizer step in ireg against the identical step in PyTorch
+// (bench/methods_torch.py, the authors' style), same model, sizes and thread
+// count. The two alternate step by step (a PyTorch server process answers each
+// request), so load from other processes hits both alike; medians per method.
+// Writes bench/results/methods-<date>.json. Run: node dist/bench/methods.js [--threads N] [--rounds R]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { buildMethod, largeBatchStep, SGD, type MicroBatch } from '../src/methods/index.js';
+import { createModel } from '../src/models/index.js';
+import { manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
+import { torchPython } from '../test/helpers/pytorch.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd'];
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name}: expected a positive integer, got ${process.argv[i + 1]}`);
+  return v;
+}
+
+const CONFIG = {
+  model: 'resnet18-w16', input: [3, 32, 32], classes: 10, batch: 256, micro: 64, lambda: 0.01, lr: 0.1,
+  threads: option('--threads', 1), rounds: option('--rounds', 4), warmupRounds: 1,
+};
+
+/** ireg's side: the model, data and one step per method. */
+function iregSide(): (method: string) => number {
+  setNumThreads(CONFIG.threads);
+  manualSeed(0);
+  const model = createModel(CONFIG.model, { inputShape: CONFIG.input, numClasses: CONFIG.classes });
+  const optimizer = new SGD(model.namedParameters(), { lr: CONFIG.lr });
+  manualSeed(1);
+  const { batch: B, micro: m } = CONFIG;
+  const x = randn([B, ...CONFIG.input]).keep(), y = randint(0, CONFIG.classes, [B]).keep();
+  const fresh: MicroBatch = { x: randn([m, ...CONFIG.input]).keep(), y: randint(0, CONFIG.classes, [m]).keep() };
+  const micro: MicroBatch[] = [];
+  for (let i = 0; i < B; i += m) micro.push({ x: x.narrow(0, i, m).keep(), y: y.narrow(0, i, m).keep() });
+  return (method) => {
+    const { penalty, rule, spec } = buildMethod(method);
+    const t0 = process.hrtime.bigint();
+    largeBatchStep({ model, microBatches: spec.smallBatch ? micro.slice(0, 1) : micro, lambda: CONFIG.lambda,
+      penalty, rule, optimizer, step: 0, drawMicroBatch: () => fresh });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+}
+
+/** PyTorch's side: a server process taking one step per request. */
+async function torchSide(python: string, dir: string): Promise<{ version: string; step: (m: string) => Promise<number>; close: () => void }> {
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
+  const child = spawn(python, [join(ROOT, 'bench', 'methods_torch.py'), join(dir, 'config.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error('the PyTorch benchmark process ended early');
+    return JSON.parse(r.value);
+  };
+  const ready = await next();
+  return {
+    version: ready.torch,
+    step: async (m) => { child.stdin.write(m + '\n'); return (await next()).ms; },
+    close: () => child.stdin.end(),
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = xs.slice().sort((a, b) => a - b), h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
+
+async function main(): Promise<void> {
+  const python = torchPython();
+  if (!python) throw new Error('bench/methods needs python3-torch (/usr/bin/python3 with torch, or IREG_PYTHON)');
+  const dir = mkdtempSync(join(tmpdir(), 'ireg-bench-'));
+  const load = [loadavg()[0]];
+  const times: Record<string, { ireg: number[]; torch: number[] }> = {};
+  let version = '';
+  try {
+    const ireg = iregSide();
+    const torch = await torchSide(python, dir);
+    version = torch.version;
+    for (let r = 0; r < CONFIG.warmupRounds + CONFIG.rounds; r++) {
+      for (const m of METHODS) {
+        const a = ireg(m), b = await torch.step(m);
+        if (r < CONFIG.warmupRounds) continue;
+        (times[m] ??= { ireg: [], torch: [] }).ireg.push(a);
+        times[m].torch.push(b);
+      }
+      process.stderr.write(`round ${r + 1}/${CONFIG.warmupRounds + CONFIG.rounds}\n`);
+    }
+    torch.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  load.push(loadavg()[0]);
+  const rows = METHODS.map((m) => {
+    const ireg = median(times[m].ireg), torch = median(times[m].torch);
+    return { method: m, iregMs: ireg, torchMs: torch, ratio: ireg / torch };
+  });
+  const geomean = Math.exp(rows.reduce((s, r) => s + Math.log(r.ratio), 0) / rows.length);
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const machine = { cpu, cores: cpus().length, node: process.version, libtorch: torchVersion(), torch: version,
+    date: new Date().toISOString(), loadAverage1m: load };
+  console.log(`## Method step times: ${CONFIG.model}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
+    `${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps\n`);
+  console.log(`${cpu}, ${machine.cores} cores; PyTorch ${version}; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`);
+  console.log('| method | ireg (ms) | PyTorch (ms) | ireg/PyTorch |\n|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.method} | ${r.iregMs.toFixed(0)} | ${r.torchMs.toFixed(0)} | ${r.ratio.toFixed(3)} |`);
+  console.log(`| geometric mean | | | ${geomean.toFixed(3)} |`);
+  const file = join(ROOT, 'bench', 'results', `methods-${machine.date.slice(0, 10)}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file + '.tmp', JSON.stringify({ machine, config: CONFIG, rows, geomean, raw: times }, null, 2) + '\n');
+  renameSync(file + '.tmp', file);
+  console.log(`\nwrote ${file}`);
+}
+
+await main();

@@ -1,0 +1,89 @@
+# The PyTorch side of bench/methods.ts: the same steps written the authors' way
+# (grads = torch.autograd.grad(target, params, create_graph=True); R = sum of
+# squares; ((loss + lam * R) / k).backward(); opt.step()). A small server: it
+# reads a method name per line on stdin, takes one step, prints its time in ms.
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'models', 'py'))
+from ref_models import build  # noqa: E402
+
+cfg = json.load(open(sys.argv[1]))
+torch.set_num_threads(cfg['threads'])
+torch.manual_seed(0)
+net = build(cfg['model'], cfg['input'], cfg['classes']).train()
+params = list(net.parameters())
+opt = torch.optim.SGD(params, lr=cfg['lr'])
+torch.manual_seed(1)
+B, m, lam = cfg['batch'], cfg['micro'], cfg['lambda']
+x = torch.randn(B, *cfg['input'])
+y = torch.randint(0, cfg['classes'], (B,))
+fresh = (torch.randn(m, *cfg['input']), torch.randint(0, cfg['classes'], (m,)))
+micro = [(x[i:i + m], y[i:i + m]) for i in range(0, B, m)]
+
+
+def penalty_target(name, out, loss):
+    if name == 'gn':
+        return loss
+    if name == 'ft':
+        return F.cross_entropy(out, torch.multinomial(F.softmax(out.detach(), 1), 1).squeeze(1))
+    if name == 'aj':
+        return out.mean(0).sum()
+    u = torch.randn(out.shape[1])
+    return out.mean(0) @ (u / u.norm())
+
+
+def accumulate(name, batches):
+    opt.zero_grad()
+    k = len(batches)
+    losses = []
+    for xb, yb in batches:
+        out = net(xb)
+        loss = F.cross_entropy(out, yb)
+        if name in ('gn', 'ft', 'aj', 'uj'):
+            grads = torch.autograd.grad(penalty_target(name, out, loss), params, create_graph=True)
+            R = sum((g ** 2).sum() for g in grads)
+            ((loss + lam * R) / k).backward()
+        else:
+            (loss / k).backward()
+        losses.append(loss.item())
+
+
+def grad_norm():
+    return math.sqrt(sum((p.grad ** 2).sum().item() for p in params))
+
+
+def step_with_lr(scale):
+    for g in opt.param_groups:
+        g['lr'] = cfg['lr'] * scale
+    opt.step()
+
+
+def step(name):
+    if name == 'sb':
+        accumulate(name, micro[:1])
+        opt.step()
+    elif name == 'graft':
+        accumulate(name, micro)
+        g = torch.autograd.grad(F.cross_entropy(net(fresh[0]), fresh[1]), params)
+        step_with_lr(math.sqrt(sum((t ** 2).sum().item() for t in g)) / grad_norm())
+    elif name == 'ngd':
+        accumulate(name, micro)
+        step_with_lr(1 / grad_norm())
+    else:
+        accumulate(name, micro)
+        opt.step()
+
+
+print(json.dumps({'ready': True, 'torch': torch.__version__}), flush=True)
+for line in sys.stdin:
+    name = line.strip()
+    t0 = time.perf_counter()
+    step(name)
+    print(json.dumps({'ms': (time.perf_counter() - t0) * 1e3}), flush=True)

@@ -12,14 +12,14 @@ export async function runResume(dir: string): Promise<void> {
   await resume(dir, { onEvent: progressReporter() });
 }
 
-interface EvalFlags { split: 'train' | 'val' | 'test'; checkpoint: EvalTarget; dataDir?: string; batchSize?: number; threads?: number; json?: boolean }
+interface EvalFlags { split: 'train' | 'val' | 'test'; checkpoint: EvalTarget; device: string; dataDir?: string; batchSize?: number; threads?: number; json?: boolean }
 
 export function runEval(target: string, o: EvalFlags): void {
   for (const k of ['batchSize', 'threads'] as const) {
     const v = o[k];
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`invalid option --${k === 'batchSize' ? 'batch-size' : 'threads'}: must be a positive integer`);
   }
-  const r = evaluateRun(target, { split: o.split, which: o.checkpoint, dataDir: o.dataDir, batchSize: o.batchSize, threads: o.threads });
+  const r = evaluateRun(target, { split: o.split, which: o.checkpoint, dataDir: o.dataDir, batchSize: o.batchSize, threads: o.threads, device: o.device });
   if (o.json) console.log(JSON.stringify(r));
   else console.log(`${r.split} accuracy ${(100 * r.acc).toFixed(2)}%  loss ${r.loss.toFixed(4)}  (${r.n} images; ${r.file}, step ${r.step})`);
 }

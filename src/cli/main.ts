@@ -27,6 +27,7 @@ export function program(): Command {
     .option('--data-dir <dir>', 'dataset folder (default: the one the run used)')
     .option('--batch-size <n>', 'evaluation batch size (default: the run\'s)', (v) => Number(v))
     .option('--threads <n>', 'CPU threads (default: all cores)', (v) => Number(v))
+    .addOption(new Option('--device <name>', 'cpu or cuda').choices(['cpu', 'cuda']).default('cpu'))
     .option('--json', 'print the result as JSON')
     .action((target: string, o) => runEval(target, o));
 

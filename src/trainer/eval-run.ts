@@ -39,13 +39,14 @@ export function evaluateRun(target: string, o: EvalOptions = {}): EvalOutput {
   if (o.threads !== undefined) setNumThreads(o.threads);
   const file = weightsFile(target, o.which ?? 'best');
   const { info, meta, model: tensors } = loadRunWeights(file);
-  const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses });
+  const device = o.device ?? 'cpu';
+  const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses }).to(device);
   try {
     model.loadStateDict(tensors, true);
     const config: ResolvedConfig = { ...meta.config, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
     const data = loadData(config);
     const set = data[split];
-    const r = evaluate(model, set, meta.normalization, o.batchSize ?? config.evalBatchSize, o.device ?? 'cpu');
+    const r = evaluate(model, set, meta.normalization, o.batchSize ?? config.evalBatchSize, device);
     return { file, step: meta.step, split, loss: r.loss, acc: r.acc, n: r.n };
   } finally {
     for (const t of tensors.values()) t.dispose();

@@ -84,7 +84,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
 
   manualSeed(config.seed);
   const info = { model: config.model, inputShape: data.inputShape, numClasses: data.numClasses };
-  const model = toDevice(createModel(config.model, info), device);
+  const model = createModel(config.model, info).to(device);
   if (config.initFrom) initFrom(model, config.initFrom);
   const named = model.namedParameters();
   const optimizer = new SGD(named, { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
@@ -115,18 +115,10 @@ function checkAgainstData(c: ResolvedConfig, data: PreparedDataset): void {
   }
 }
 
-/** Moves a model to a device (parameters and buffers). */
-function toDevice(model: Module, device: string): Module {
-  if (device === 'cpu') return model;
-  const movable = model as Module & { to?: (d: string) => Module };
-  if (typeof movable.to !== 'function') {
-    model.dispose();
-    throw new ConfigError('device', `'${device}' is not supported yet: this build's models cannot move to a device`);
-  }
-  return movable.to(device);
-}
-
-/** Starts from weights in a safetensors file (PyTorch key names), strictly: every key, matching shapes. */
+/**
+ * Starts from weights in a safetensors file (PyTorch key names), strictly: every key, matching
+ * shapes. An ireg checkpoint works too (its optimizer/ and rng/ entries are not weights).
+ */
 function initFrom(model: Module, path: string): void {
   let tensors: Map<string, Tensor>;
   try {
@@ -136,7 +128,7 @@ function initFrom(model: Module, path: string): void {
     throw new ConfigError('initFrom', (e as Error).message);
   }
   try {
-    model.loadStateDict(tensors, true);
+    model.loadStateDict(new Map([...tensors].filter(([k]) => !k.includes('/'))), true);
   } catch (e) {
     model.dispose();
     throw new ConfigError('initFrom', `${path} does not fit the model: ${(e as Error).message}`);

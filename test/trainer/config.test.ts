@@ -1,9 +1,9 @@
 // Option validation: every bad option is refused, by its CLI name, before any work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, DEFAULTS, knownNames, train, validateConfig, type TrainConfig } from '../../src/trainer/index.js';
+import { ConfigError, DEFAULTS, knownNames, readMetrics, train, validateConfig, type TrainConfig } from '../../src/trainer/index.js';
 import { tempDir } from './helpers.js';
 
 const base: Partial<TrainConfig> = { model: 'mlp', dataset: 'synthetic' };
@@ -110,4 +110,19 @@ test('options that depend on the data are refused before a run directory is made
     });
   }
   assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'no run directory may be created');
+});
+
+test('--epochs sets the step budget from full batches per epoch; the schedule sets each step\'s lr', async () => {
+  const out = tempDir('epochs');
+  // synthetic: 1800 training images; batch 500 -> 3 full batches per epoch (300 dropped), 2 epochs -> 6 steps.
+  const summary = await train({ ...base, method: 'lb', batchSize: 500, microBatchSize: 250, epochs: 2, lr: 0.4,
+    lrSchedule: 'step', lrStepEvery: 2, lrGamma: 0.5, logEvery: 1, probeBatches: 1, probeMicroBatchSize: 16, threads: 1, out, name: 'e' });
+  assert.equal(summary.totalSteps, 6);
+  assert.equal(summary.examplesSeen, 3000);
+  const cfg = JSON.parse(readFileSync(join(out, 'e', 'config.json'), 'utf8'));
+  assert.equal(cfg.derived.totalSteps, 6);
+  assert.equal(cfg.derived.stepsPerEpoch, 3);
+  const records = readMetrics(join(out, 'e', 'metrics.jsonl'));
+  assert.deepEqual(records.map((r) => r.lr), [0.4, 0.4, 0.2, 0.2, 0.1, 0.1, null]);
+  assert.deepEqual(records.map((r) => r.epoch), [0, 500 / 1800, 1000 / 1800, 1500 / 1800, 2000 / 1800, 2500 / 1800, 3000 / 1800]);
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../nn/index.js';
 import { writeAll } from '../nn/atomic-write.js';
-import type { ResolvedConfig } from './config.js';
+import { ConfigError, type ResolvedConfig } from './config.js';
 import type { Provenance } from './provenance.js';
 
 export interface RunFiles {
@@ -54,15 +54,22 @@ export interface RunConfigFile {
   createdAt: string;
 }
 
+/** Refuses a --name whose directory holds something already (checked before any work). */
+export function checkRunDirFree(cfg: Pick<ResolvedConfig, 'out' | 'name'>): void {
+  if (cfg.name === undefined) return;
+  const dir = join(cfg.out, cfg.name);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new ConfigError('name', `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
+  }
+}
+
 /** Creates out/name (or a fresh name from method, model and dataset); refuses an existing run. */
 export function createRunDir(cfg: Pick<ResolvedConfig, 'out' | 'name' | 'method' | 'model' | 'dataset'>): RunFiles {
   mkdirSync(cfg.out, { recursive: true });
   let dir: string;
   if (cfg.name !== undefined) {
+    checkRunDirFree(cfg);
     dir = join(cfg.out, cfg.name);
-    if (existsSync(dir) && readdirSync(dir).length > 0) {
-      throw new Error(`run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
-    }
   } else {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
     const base = `${cfg.method}-${cfg.model}-${cfg.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${stamp}`;

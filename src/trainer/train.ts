@@ -9,12 +9,13 @@ import { killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
 import { truncateMetrics } from './metrics-log.js';
 import { provenance } from './provenance.js';
-import { createRunDir, readJson, readRunConfig, runFiles, writeJsonAtomic, type RunConfigFile, type RunFiles } from './run-dir.js';
+import { checkRunDirFree, createRunDir, readJson, readRunConfig, runFiles, writeJsonAtomic, type RunConfigFile, type RunFiles } from './run-dir.js';
 import { setupRun, validateConfig, type RunSetup } from './setup.js';
 
 /** Trains a model as configured (options are validated first); returns the summary. */
 export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}): Promise<Summary> {
   const resolved = validateConfig(config);
+  checkRunDirFree(resolved);
   const kill = killPointsFromEnv();
   const run = setup(resolved);
   try {
@@ -43,6 +44,7 @@ export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summa
   const run = setup(resolved);
   let cp: Checkpoint | null = null;
   try {
+    removeTemporaries(files.dir);
     removeTemporaries(files.checkpoints);
     cp = newestCheckpoint(files);
     const from = cp ? cp.meta.train.step : 0;

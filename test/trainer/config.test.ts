@@ -1,7 +1,7 @@
 // Option validation: every bad option is refused, by its CLI name, before any work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DEFAULTS, knownNames, readMetrics, train, validateConfig, type TrainConfig } from '../../src/trainer/index.js';
 import { tempDir } from './helpers.js';
@@ -110,6 +110,9 @@ test('options that depend on the data are refused before a run directory is made
     });
   }
   assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'no run directory may be created');
+  mkdirSync(join(out, 'taken'));
+  writeFileSync(join(out, 'taken', 'config.json'), '{}');
+  await assert.rejects(train({ ...base, steps: 1, out, name: 'taken' }), /^ConfigError: invalid option --name: run directory .*taken already exists and is not empty \(continue it with 'ireg resume/);
 });
 
 test('--epochs sets the step budget from full batches per epoch; the schedule sets each step\'s lr', async () => {

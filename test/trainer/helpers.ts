@@ -1,7 +1,7 @@
 // Shared helpers of the trainer and CLI tests: running the real `ireg` binary,
 // reading tensors' raw bytes from safetensors files, metrics files.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,11 @@ import { fileURLToPath } from 'node:url';
 /** dist/src/cli/main.js, next to this compiled file's dist/test/trainer/. */
 export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `ireg-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `ireg-${prefix}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Runs `ireg args` to completion. */

@@ -1,7 +1,9 @@
 // Each method's optimizer step in ireg against the identical step in PyTorch
 // (bench/methods_torch.py, the authors' style), same model, sizes and thread
 // count. The two alternate step by step (a PyTorch server process answers each
-// request), so load from other processes hits both alike; medians per method.
+// request), so load from other processes hits both alike; medians per method of
+// process CPU time (robust to other processes on a busy machine; equal to wall
+// time on an idle one with 1 thread) and of wall time.
 // Writes bench/results/methods-<date>.json. Run: node dist/bench/methods.js [--threads N] [--rounds R]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,9 @@ const CONFIG = {
 };
 
 /** ireg's side: the model, data and one step per method. */
-function iregSide(): (method: string) => number {
+interface Time { wall: number; cpu: number }
+
+function iregSide(): (method: string) => Time {
   setNumThreads(CONFIG.threads);
   manualSeed(0);
   const model = createModel(CONFIG.model, { inputShape: CONFIG.input, numClasses: CONFIG.classes });
@@ -43,15 +47,16 @@ function iregSide(): (method: string) => number {
   for (let i = 0; i < B; i += m) micro.push({ x: x.narrow(0, i, m).keep(), y: y.narrow(0, i, m).keep() });
   return (method) => {
     const { penalty, rule, spec } = buildMethod(method);
-    const t0 = process.hrtime.bigint();
+    const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
     largeBatchStep({ model, microBatches: spec.smallBatch ? micro.slice(0, 1) : micro, lambda: CONFIG.lambda,
       penalty, rule, optimizer, step: 0, drawMicroBatch: () => fresh });
-    return Number(process.hrtime.bigint() - t0) / 1e6;
+    const c = process.cpuUsage(c0);
+    return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: (c.user + c.system) / 1e3 };
   };
 }
 
 /** PyTorch's side: a server process taking one step per request. */
-async function torchSide(python: string, dir: string): Promise<{ version: string; step: (m: string) => Promise<number>; close: () => void }> {
+async function torchSide(python: string, dir: string): Promise<{ version: string; step: (m: string) => Promise<Time>; close: () => void }> {
   writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
   const child = spawn(python, [join(ROOT, 'bench', 'methods_torch.py'), join(dir, 'config.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -63,7 +68,7 @@ async function torchSide(python: string, dir: string): Promise<{ version: string
   const ready = await next();
   return {
     version: ready.torch,
-    step: async (m) => { child.stdin.write(m + '\n'); return (await next()).ms; },
+    step: async (m) => { child.stdin.write(m + '\n'); return await next(); },
     close: () => child.stdin.end(),
   };
 }
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
   if (!python) throw new Error('bench/methods needs python3-torch (/usr/bin/python3 with torch, or IREG_PYTHON)');
   const dir = mkdtempSync(join(tmpdir(), 'ireg-bench-'));
   const load = [loadavg()[0]];
-  const times: Record<string, { ireg: number[]; torch: number[] }> = {};
+  const times: Record<string, { ireg: Time[]; torch: Time[] }> = {};
   let version = '';
   try {
     const ireg = iregSide();
@@ -99,22 +104,28 @@ async function main(): Promise<void> {
   }
   load.push(loadavg()[0]);
   const rows = METHODS.map((m) => {
-    const ireg = median(times[m].ireg), torch = median(times[m].torch);
-    return { method: m, iregMs: ireg, torchMs: torch, ratio: ireg / torch };
+    const t = times[m], med = (xs: Time[], k: keyof Time) => median(xs.map((x) => x[k]));
+    const iregCpuMs = med(t.ireg, 'cpu'), torchCpuMs = med(t.torch, 'cpu');
+    const iregWallMs = med(t.ireg, 'wall'), torchWallMs = med(t.torch, 'wall');
+    return { method: m, iregCpuMs, torchCpuMs, ratio: iregCpuMs / torchCpuMs, iregWallMs, torchWallMs, wallRatio: iregWallMs / torchWallMs };
   });
-  const geomean = Math.exp(rows.reduce((s, r) => s + Math.log(r.ratio), 0) / rows.length);
+  const gm = (xs: number[]) => Math.exp(xs.reduce((s, v) => s + Math.log(v), 0) / xs.length);
+  const geomean = gm(rows.map((r) => r.ratio)), wallGeomean = gm(rows.map((r) => r.wallRatio));
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const machine = { cpu, cores: cpus().length, node: process.version, libtorch: torchVersion(), torch: version,
     date: new Date().toISOString(), loadAverage1m: load };
   console.log(`## Method step times: ${CONFIG.model}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
     `${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps\n`);
   console.log(`${cpu}, ${machine.cores} cores; PyTorch ${version}; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`);
-  console.log('| method | ireg (ms) | PyTorch (ms) | ireg/PyTorch |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.method} | ${r.iregMs.toFixed(0)} | ${r.torchMs.toFixed(0)} | ${r.ratio.toFixed(3)} |`);
-  console.log(`| geometric mean | | | ${geomean.toFixed(3)} |`);
+  console.log('| method | ireg CPU (ms) | PyTorch CPU (ms) | ratio | ireg wall (ms) | PyTorch wall (ms) | wall ratio |\n|---|---|---|---|---|---|---|');
+  const n = (v: number) => v.toFixed(0);
+  for (const r of rows) {
+    console.log(`| ${r.method} | ${n(r.iregCpuMs)} | ${n(r.torchCpuMs)} | ${r.ratio.toFixed(3)} | ${n(r.iregWallMs)} | ${n(r.torchWallMs)} | ${r.wallRatio.toFixed(3)} |`);
+  }
+  console.log(`| geometric mean | | | ${geomean.toFixed(3)} | | | ${wallGeomean.toFixed(3)} |`);
   const file = join(ROOT, 'bench', 'results', `methods-${machine.date.slice(0, 10)}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file + '.tmp', JSON.stringify({ machine, config: CONFIG, rows, geomean, raw: times }, null, 2) + '\n');
+  writeFileSync(file + '.tmp', JSON.stringify({ machine, config: CONFIG, rows, geomean, wallGeomean, raw: times }, null, 2) + '\n');
   renameSync(file + '.tmp', file);
   console.log(`\nwrote ${file}`);
 }

@@ -1,7 +1,8 @@
 # The PyTorch side of bench/methods.ts: the same steps written the authors' way
 # (grads = torch.autograd.grad(target, params, create_graph=True); R = sum of
 # squares; ((loss + lam * R) / k).backward(); opt.step()). A small server: it
-# reads a method name per line on stdin, takes one step, prints its time in ms.
+# reads a method name per line on stdin, takes one step, prints its wall and
+# process CPU times in ms.
 import json
 import math
 import os
@@ -84,6 +85,6 @@ def step(name):
 print(json.dumps({'ready': True, 'torch': torch.__version__}), flush=True)
 for line in sys.stdin:
     name = line.strip()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     step(name)
-    print(json.dumps({'ms': (time.perf_counter() - t0) * 1e3}), flush=True)
+    print(json.dumps({'wall': (time.perf_counter() - t0) * 1e3, 'cpu': (time.process_time() - c0) * 1e3}), flush=True)

@@ -4,6 +4,8 @@
 import { Command, Option } from 'commander';
 import { ConfigError, iregVersion, TrainingDivergedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain } from './commands.js';
+import { runGridCommand, runReportCommand } from './grid-commands.js';
+import { presetNames } from '../experiments/index.js';
 import { addTrainOptions } from './train-options.js';
 
 export function program(): Command {
@@ -35,7 +37,32 @@ export function program(): Command {
     .argument('[dir]', 'folder of run directories', './runs')
     .option('--json', 'print the listing as JSON')
     .action((dir: string, o) => runList(dir, o));
+  addGridOptions(p.command('demo').description('the mechanism in minutes on 2 cores (what npm start runs): SB, LB and LB+GN on Fashion-MNIST, then a report'))
+    .action(async (o) => runGridCommand('demo', o));
+
+  addGridOptions(p.command('grid').description('run (or continue) a preset grid of runs, then write its report')
+    .argument('<preset>', `one of: ${presetNames().join(', ')}`))
+    .action(async (name: string, o) => runGridCommand(name, o));
+
+  p.command('report').description("print and write (report.md) a grid's report: accuracies beside the paper's, the probe chart")
+    .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo')
+    .action((dir: string) => runReportCommand(dir));
   return p;
+}
+
+function addGridOptions(c: Command): Command {
+  const int = (flag: string) => (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`invalid option ${flag}: must be a positive integer, got '${v}'`);
+    return n;
+  };
+  return c
+    .option('--out <dir>', 'folder that holds the grid folder', './runs')
+    .option('--steps <n>', "optimizer steps of every run (default: the preset's)", int('--steps'))
+    .option('--dataset <name>', "dataset of every run (default: the preset's)")
+    .option('--data-dir <dir>', "folder of the dataset's files")
+    .option('--threads <n>', 'CPU threads (default: all cores)', int('--threads'))
+    .addOption(new Option('--device <device>', 'where to train').choices(['auto', 'cpu', 'cuda']));
 }
 
 async function main(): Promise<void> {

@@ -80,7 +80,7 @@ export interface ResolvedConfig extends TrainConfig {
 export const DEFAULTS = {
   method: 'sb',
   model: 'resnet18',
-  dataset: 'cifar10',
+  dataset: 'fashion-mnist', // installed by Debian's dataset-fashion-mnist: works with no download
   lr: 0.1,
   batchSize: 128,
   steps: 5000,

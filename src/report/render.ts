@@ -4,7 +4,7 @@ import asciichart from 'asciichart';
 import Table from 'cli-table3';
 import type { GridReport, RunReport } from './grid-report.js';
 
-const COLUMNS = ['run', 'method', 'status', 'steps', 'best val acc %', 'test acc %', 'paper test acc %', 'mean avg mb |g|^2'];
+const COLUMNS = ['run', 'method', 'status', 'steps', 'best val acc %', 'test acc %', 'paper test acc %', 'mean avg mb ‖g‖²'];
 const COLORS = [asciichart.blue, asciichart.red, asciichart.green, asciichart.yellow, asciichart.magenta, asciichart.cyan];
 
 function cells(r: RunReport): string[] {

@@ -1,0 +1,130 @@
+// runGrid: every run in <dir>/<label>, grid.json, summaries in grid order; a second
+// call leaves finished runs untouched and resumes an interrupted one to bitwise the
+// weights of an uninterrupted grid; bad grids are refused before any work.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GRID_FILE, readGrid, runGrid, type GridSpec } from '../../src/experiments/index.js';
+import { setNumThreads } from '../../src/tensor/index.js';
+import { ConfigError, type Summary } from '../../src/trainer/index.js';
+import { metricsOf, tempDir, tensorBytes } from '../trainer/helpers.js';
+import { runGridInChild, snapshot, tinySpec } from './fixtures.js';
+
+setNumThreads(1);
+const root = tempDir('grid');
+const spec = tinySpec();
+const ref = join(root, 'reference');
+let refSummaries: Summary[];
+
+const readSummary = (dir: string, label: string) => JSON.parse(readFileSync(join(dir, label, 'summary.json'), 'utf8')) as Summary;
+/** What must agree between two runs of the same settings (not where or how long). */
+const comparable = ({ runDir: _r, wallTime: _w, ...rest }: Summary) => rest;
+
+test('runs every run into <dir>/<label>, records grid.json and returns the summaries in grid order', async () => {
+  const started: [string, number, number, boolean][] = [];
+  refSummaries = await runGrid(spec, ref, { onRunStart: (run, i, n, resumed) => started.push([run.label, i, n, resumed]) });
+  assert.deepEqual(started, [['sb', 0, 3, false], ['gn', 1, 3, false], ['lb', 2, 3, false]]);
+  assert.deepEqual(refSummaries.map((s) => [s.method, s.status, s.steps, s.runDir]),
+    spec.runs.map((r) => [r.config.method, 'completed', r.config.steps ?? 6, resolve(ref, r.label)]));
+  for (const [i, r] of spec.runs.entries()) {
+    assert.deepEqual(readSummary(ref, r.label), refSummaries[i]);
+    const { config } = JSON.parse(readFileSync(join(ref, r.label, 'config.json'), 'utf8'));
+    assert.equal(config.name, r.label);
+    assert.equal(config.out, resolve(ref));
+    assert.equal(config.lambda, r.config.lambda ?? 0);
+    assert.equal(config.effectiveBatchSize, r.config.batchSize);
+  }
+  assert.deepEqual(readdirSync(ref).sort(), ['gn', GRID_FILE, 'lb', 'sb']);
+  assert.deepEqual(readGrid(ref).spec, spec);
+});
+
+test('running a finished grid again returns the same summaries and touches no file', async () => {
+  const before = snapshot(ref);
+  const resumed: boolean[] = [];
+  const again = await runGrid(spec, ref, { onRunStart: (_r, _i, _n, r) => resumed.push(r) });
+  assert.deepEqual(resumed, [true, true, true]);
+  assert.deepEqual(again, refSummaries);
+  assert.deepEqual(snapshot(ref), before);
+});
+
+test('a grid killed mid-run continues: finished runs untouched, the killed one resumed to bitwise the same weights', async () => {
+  const dir = join(root, 'killed');
+  // sb (2 steps) finishes; gn dies after its step 3, its newest checkpoint being step 2's; lb never starts.
+  const child = runGridInChild(spec, dir, { IREG_ABORT_AT_STEP: '3' });
+  assert.equal(child.signal, 'SIGKILL', `expected death by SIGKILL, got ${child.status}: ${child.stderr}`);
+  assert.ok(existsSync(join(dir, 'sb', 'summary.json')));
+  assert.ok(!existsSync(join(dir, 'gn', 'summary.json')), 'gn must not have finished');
+  assert.deepEqual(metricsOf(join(dir, 'gn')).map((m) => m.step), [0, 2]);
+  assert.ok(!existsSync(join(dir, 'lb')));
+  const sbBefore = snapshot(join(dir, 'sb'));
+
+  const summaries = await runGrid(spec, dir);
+  assert.deepEqual(snapshot(join(dir, 'sb')), sbBefore);
+  assert.deepEqual(summaries.map(comparable), refSummaries.map(comparable));
+  for (const r of spec.runs) {
+    const final = `step-${String(r.config.steps ?? 6).padStart(7, '0')}.safetensors`;
+    for (const file of [final, 'best.safetensors']) {
+      const want = tensorBytes(join(ref, r.label, 'checkpoints', file));
+      const got = tensorBytes(join(dir, r.label, 'checkpoints', file));
+      assert.deepEqual([...got.keys()], [...want.keys()]);
+      for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `${r.label}/${file}: ${k} differs from the uninterrupted grid`);
+    }
+    assert.deepEqual(metricsOf(join(dir, r.label)), metricsOf(join(ref, r.label)), `${r.label}: metrics`);
+  }
+});
+
+test('bad labels are refused before any work', async () => {
+  const cases: [string[], RegExp][] = [
+    [['a', 'b', 'a'], /run label 'a' appears twice/],
+    [['a', 'x/y'], /run label 'x\/y' is not a plain folder name/],
+    [['a', '..'], /run label '\.\.' is not a plain folder name/],
+    [['.'], /run label '\.' is not a plain folder name/],
+    [['a', ''], /run label '' is not a plain folder name/],
+  ];
+  for (const [labels, message] of cases) {
+    const dir = join(root, 'bad-labels');
+    const bad: GridSpec = { ...spec, runs: labels.map((label) => ({ label, config: { method: 'sb', batchSize: 32 } })) };
+    await assert.rejects(runGrid(bad, dir), message);
+    assert.ok(!existsSync(dir), `${labels}: nothing may be written`);
+  }
+});
+
+test("a bad option in any run is refused before the first run starts, naming the run and the option", async () => {
+  const dir = join(root, 'bad-option');
+  const bad: GridSpec = { ...spec, runs: [...spec.runs, { label: 'x', config: { method: 'sb', batchSize: 32, microBatchSize: 16 } }] };
+  await assert.rejects(runGrid(bad, dir), (e: unknown) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.match(e.message, /^grid tiny, run 'x': invalid option --micro-batch-size/);
+    return true;
+  });
+  assert.ok(!existsSync(dir));
+});
+
+test('a folder holding the grid with other settings is refused, naming the difference', async () => {
+  const before = snapshot(ref);
+  const other: GridSpec = { ...spec, base: { ...spec.base, steps: 8 } };
+  await assert.rejects(runGrid(other, ref), /holds grid 'tiny' with other settings \(spec\.base\.steps: recorded 6, given 8\)/);
+  const relabelled: GridSpec = { ...spec, runs: spec.runs.map((r, i) => (i === 2 ? { ...r, label: 'lb2' } : r)) };
+  await assert.rejects(runGrid(relabelled, ref), /spec\.runs\.2\.label: recorded "lb", given "lb2"/);
+  assert.deepEqual(snapshot(ref), before);
+});
+
+test('a diverged run is recorded and the grid goes on; running again does not retry it', async () => {
+  const dir = join(root, 'diverged');
+  const g: GridSpec = {
+    ...spec, name: 'diverging',
+    runs: [
+      { label: 'boom', config: { method: 'sb', batchSize: 32, lr: 1e6, steps: 40, logEvery: 1 } },
+      { label: 'ok', config: { method: 'sb', batchSize: 32, steps: 2 } },
+    ],
+  };
+  const summaries = await runGrid(g, dir);
+  assert.deepEqual(summaries.map((s) => s.status), ['diverged', 'completed']);
+  assert.match(summaries[0].error ?? '', /^training diverged at step \d+/);
+  assert.ok(summaries[0].steps < 40);
+  assert.deepEqual(summaries, [readSummary(dir, 'boom'), readSummary(dir, 'ok')]);
+  const before = snapshot(dir);
+  assert.deepEqual(await runGrid(g, dir), summaries);
+  assert.deepEqual(snapshot(dir), before);
+});

@@ -1,0 +1,132 @@
+// A grid's report on a real small grid (two finished runs, one killed mid-run, one never
+// started): its numbers are the summaries' and metrics files', the table and the markdown
+// table show them cell for cell, the chart names every run with a probe, report.md is whole.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GridSpec } from '../../src/experiments/index.js';
+import { gridReport, markdownReport, renderMarkdownTable, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../../src/report/index.js';
+import type { Summary } from '../../src/trainer/index.js';
+import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
+import { tempDir } from '../trainer/helpers.js';
+
+const dir = join(tempDir('report'), 'grid');
+const base = tinySpec('report-grid');
+const spec: GridSpec = {
+  ...base,
+  runs: [
+    base.runs[0], // sb, 2 steps, with a paper number
+    { label: 'lb-short', config: { method: 'lb', batchSize: 64, microBatchSize: 32, steps: 2 } },
+    base.runs[1], // gn, 6 steps: killed after step 3
+    base.runs[2], // lb: never started
+  ],
+};
+const COLUMNS = 8;
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+test.before(() => {
+  const child = runGridInChild(spec, dir, { IREG_ABORT_AT_STEP: '3' });
+  assert.equal(child.signal, 'SIGKILL', child.stderr);
+});
+
+const summary = (label: string) => JSON.parse(readFileSync(join(dir, label, 'summary.json'), 'utf8')) as Summary;
+/** (step, probe) of every record that has the probe, parsed here from the raw file. */
+function probeOf(label: string): [number, number][] {
+  const file = join(dir, label, 'metrics.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
+    .filter((r) => r.avgMicroBatchGradNorm !== null).map((r) => [r.step, r.avgMicroBatchGradNorm]);
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The cells a row must show for a run, from the files on disk. */
+function expectedCells(label: string): string[] {
+  const run = spec.runs.find((r) => r.label === label)!;
+  const method = String(run.config.method);
+  const probe = probeOf(label);
+  const m = probe.length ? mean(probe.map(([, v]) => v)).toFixed(3) : '-';
+  const paper = run.paperTestAcc === undefined ? '-' : run.paperTestAcc.toFixed(2);
+  if (!existsSync(join(dir, label, 'summary.json'))) return [label, method, 'not finished', '-', '-', '-', paper, m];
+  const s = summary(label);
+  return [label, method, s.status, String(s.steps), (100 * s.best!.valAcc).toFixed(2), (100 * s.test!.acc).toFixed(2), paper, m];
+}
+
+test("the report's numbers are the summaries' and the metrics files'", () => {
+  const report = gridReport(dir);
+  assert.deepEqual(report.spec, spec);
+  assert.deepEqual(report.runs.map((r) => [r.label, r.method, r.status]),
+    [['sb', 'sb', 'completed'], ['lb-short', 'lb', 'completed'], ['gn', 'gn', 'not finished'], ['lb', 'lb', 'not finished']]);
+  for (const r of report.runs.slice(0, 2)) {
+    const s = summary(r.label);
+    assert.equal(r.steps, 2);
+    assert.equal(r.bestValAcc, 100 * s.best!.valAcc);
+    assert.equal(r.testAcc, 100 * s.test!.acc);
+    assert.ok(s.test!.acc > 0 && s.test!.n > 0);
+  }
+  assert.equal(report.runs[0].paperTestAcc, 92.64);
+  assert.equal(report.runs[1].paperTestAcc, null);
+  for (const r of report.runs) {
+    assert.deepEqual(r.probe, probeOf(r.label), r.label);
+    assert.equal(r.meanAvgMicroBatchGradNorm, r.probe.length ? mean(r.probe.map(([, v]) => v)) : null);
+  }
+  // The killed run shows what it logged (steps 0 and 2), the unstarted one nothing.
+  assert.deepEqual(report.runs[2].probe.map(([s]) => s), [0, 2]);
+  assert.deepEqual([report.runs[2].steps, report.runs[2].bestValAcc, report.runs[2].testAcc], [null, null, null]);
+  assert.deepEqual(report.runs[3].probe, []);
+  assert.equal(report.runs[3].meanAvgMicroBatchGradNorm, null);
+});
+
+test('the terminal table shows every run cell for cell', () => {
+  const rows = renderTable(gridReport(dir)).split('\n').filter((l) => l.startsWith('│'))
+    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+  assert.equal(rows.length, 1 + spec.runs.length);
+  assert.deepEqual(rows[0], ['run', 'method', 'status', 'steps', 'best val acc %', 'test acc %', 'paper test acc %', 'mean avg mb ‖g‖²']);
+  assert.deepEqual(rows.slice(1), spec.runs.map((r) => expectedCells(r.label)));
+});
+
+test('the markdown table parses into the same cells, one column per heading', () => {
+  const lines = renderMarkdownTable(gridReport(dir)).split('\n');
+  assert.equal(lines.length, 2 + spec.runs.length);
+  const rows = lines.map((l) => {
+    assert.match(l, /^\| .* \|$/);
+    return l.slice(2, -2).split(' | ');
+  });
+  for (const r of rows) assert.equal(r.length, COLUMNS, r.join());
+  assert.deepEqual(rows[1], Array(COLUMNS).fill('---'));
+  assert.deepEqual(rows.slice(2), spec.runs.map((r) => expectedCells(r.label)));
+});
+
+test('the chart spans the probe values and its legend names every run with a probe', () => {
+  const report = gridReport(dir);
+  const text = renderProbeChart(report).replace(ANSI, '');
+  const lines = text.split('\n');
+  assert.match(lines[0], /vs step 0\.\.2$/);
+  const legend = lines[lines.length - 1].split('──').map((s) => s.trim()).filter(Boolean);
+  assert.deepEqual(legend, ['sb', 'lb-short', 'gn'], 'the runs with a probe, in grid order');
+  const labels = lines.slice(1, -1).map((l) => Number(l.split(/[┤┼]/)[0]));
+  const values = report.runs.flatMap((r) => r.probe.map(([, v]) => v));
+  assert.equal(labels[0].toFixed(2), Math.max(...values).toFixed(2));
+  assert.equal(labels[labels.length - 1].toFixed(2), Math.min(...values).toFixed(2));
+  const empty: GridReport = { ...report, runs: report.runs.map((r) => ({ ...r, probe: [] })) };
+  assert.match(renderProbeChart(empty), /no average micro-batch gradient norm logged yet/);
+});
+
+test('writeGridReport writes report.md whole: heading, the markdown table, the chart without colour codes', () => {
+  const report = writeGridReport(dir);
+  assert.deepEqual(report, gridReport(dir));
+  const text = readFileSync(join(dir, 'report.md'), 'utf8');
+  assert.equal(text, markdownReport(report));
+  assert.ok(text.startsWith(`# ${spec.name}\n\n${spec.description}\n`));
+  assert.ok(text.includes(renderMarkdownTable(report)));
+  assert.ok(text.includes(renderProbeChart(report).replace(ANSI, '')));
+  assert.doesNotMatch(text, ANSI);
+  const table = text.split('\n').filter((l) => l.startsWith('|'));
+  assert.equal(table.length, 2 + spec.runs.length);
+  for (const l of table) assert.equal(l.slice(2, -2).split(' | ').length, COLUMNS, l);
+  assert.deepEqual(readdirSync(dir).filter((f) => !spec.runs.some((r) => r.label === f)).sort(), ['grid.json', 'report.md']);
+});
+
+test('a folder without grid.json is an error naming the file', () => {
+  assert.throws(() => gridReport(join(dir, 'sb')), /grid: .*sb\/grid\.json does not exist/);
+});

@@ -161,8 +161,10 @@ Napi::Value callOp(const Napi::CallbackInfo& info) {
   const auto& args = op.handle.schema().arguments();
   size_t given = info.Length() - 1;
   if (given > args.size()) throw Napi::TypeError::New(env, op.name + ": too many arguments");
-  torch::jit::Stack stack;
-  stack.reserve(args.size());
+  // One stack reused by every call (ops never re-enter JS); cleared on every
+  // exit so it holds no tensor after the call.
+  static torch::jit::Stack stack;
+  struct Clear { ~Clear() { stack.clear(); } } clearOnExit;
   IREG_TRY
   for (size_t i = 0; i < args.size(); i++) {
     const auto& a = args[i];

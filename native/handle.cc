@@ -6,6 +6,7 @@ namespace {
 constexpr uint64_t kSlotBits = 24;
 constexpr uint64_t kSlotMask = (1ULL << kSlotBits) - 1;
 constexpr uint64_t kMaxGeneration = 1ULL << 28;  // handles stay below 2^52, exact as doubles
+constexpr int64_t kAccountBytes = 64 * 1024;
 
 struct Slot {
   at::Tensor tensor;
@@ -51,10 +52,14 @@ Napi::Value wrap(Napi::Env env, at::Tensor t) {
   }
   Slot& s = slots[index];
   s.tensor = std::move(t);
-  // Only CPU memory should pressure V8's GC; device memory is not its business.
+  // Only CPU memory should pressure V8's GC (device memory is not its business),
+  // and only tensors big enough to matter: the report costs a call into V8.
   if (s.tensor.device().is_cpu()) {
-    s.accounted = static_cast<int64_t>(s.tensor.numel() * s.tensor.element_size());
-    if (s.accounted) Napi::MemoryManagement::AdjustExternalMemory(env, s.accounted);
+    int64_t bytes = static_cast<int64_t>(s.tensor.numel() * s.tensor.element_size());
+    if (bytes >= kAccountBytes) {
+      s.accounted = bytes;
+      Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+    }
   }
   live++;
   return Napi::Number::New(env, static_cast<double>((s.generation << kSlotBits) | index));

@@ -4,7 +4,7 @@
 // request), so load from other processes hits both alike; medians per method of
 // process CPU time (robust to other processes on a busy machine; equal to wall
 // time on an idle one with 1 thread) and of wall time.
-// Writes bench/results/methods-<date>.json. Run: node dist/bench/methods.js [--threads N] [--rounds R]
+// Writes bench/results/methods-<date>.json. Run: node dist/bench/methods.js [--threads N] [--rounds R] [--methods a,b]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -17,7 +17,18 @@ import { manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/
 import { torchPython } from '../test/helpers/pytorch.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd'];
+const ALL_METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd'];
+/** --methods sb,lb times only those (e.g. more rounds of the fast ones). */
+const METHODS = methodsOption();
+
+function methodsOption(): string[] {
+  const i = process.argv.indexOf('--methods');
+  if (i < 0) return ALL_METHODS;
+  const list = (process.argv[i + 1] ?? '').split(',');
+  const bad = list.filter((m) => !ALL_METHODS.includes(m));
+  if (bad.length || !list.length) throw new RangeError(`--methods: expected a comma-separated subset of ${ALL_METHODS.join(',')}, got '${process.argv[i + 1]}'`);
+  return list;
+}
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

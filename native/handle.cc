@@ -6,7 +6,6 @@ namespace {
 constexpr uint64_t kSlotBits = 24;
 constexpr uint64_t kSlotMask = (1ULL << kSlotBits) - 1;
 constexpr uint64_t kMaxGeneration = 1ULL << 28;  // handles stay below 2^52, exact as doubles
-constexpr int64_t kAccountBytes = 64 * 1024;
 
 struct Slot {
   at::Tensor tensor;
@@ -52,15 +51,6 @@ Napi::Value wrap(Napi::Env env, at::Tensor t) {
   }
   Slot& s = slots[index];
   s.tensor = std::move(t);
-  // Only CPU memory should pressure V8's GC (device memory is not its business),
-  // and only tensors big enough to matter: the report costs a call into V8.
-  if (s.tensor.device().is_cpu()) {
-    int64_t bytes = static_cast<int64_t>(s.tensor.numel() * s.tensor.element_size());
-    if (bytes >= kAccountBytes) {
-      s.accounted = bytes;
-      Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
-    }
-  }
   live++;
   return Napi::Number::New(env, static_cast<double>((s.generation << kSlotBits) | index));
 }
@@ -83,6 +73,16 @@ void initHandle(Napi::Env env, Napi::Object exports) {
   });
   exports["isLive"] = Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     return Napi::Boolean::New(info.Env(), lookup(info[0]) != nullptr);
+  });
+  // account(handle): reports a CPU tensor's bytes to V8 as external memory, so
+  // the GC feels it. Only tensors left to the GC safety net need this: scoped
+  // tensors are freed deterministically, and reporting their churn would make
+  // V8 collect (and compete with libtorch's threads) for nothing.
+  exports["account"] = Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    Slot* s = lookup(info[0]);
+    if (!s || s->accounted || !s->tensor.device().is_cpu()) return;
+    s->accounted = static_cast<int64_t>(s->tensor.numel() * s->tensor.element_size());
+    if (s->accounted) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), s->accounted);
   });
   exports["liveTensors"] = Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     return Napi::Number::New(info.Env(), static_cast<double>(live));

@@ -13,6 +13,8 @@ export interface NativeBinding {
   call(op: number, ...args: unknown[]): any;
   dispose(h: Handle): void;
   isLive(h: Handle): boolean;
+  /** Reports a CPU tensor's bytes to V8 (for tensors left to the GC safety net). */
+  account(h: Handle): void;
   liveTensors(): number;
   grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null,
     retainGraph: boolean | null, createGraph: boolean, allowUnused: boolean): (Handle | null)[];

@@ -11,13 +11,19 @@ export interface Disposable {
 }
 
 const scopes: Disposable[][] = [];
-const safetyNet = new FinalizationRegistry<Handle>((h) => native.dispose(h));
+const finalizers = new FinalizationRegistry<Handle>((h) => native.dispose(h));
+
+/** Leaves a tensor to the GC: a finalizer frees it, and V8 is told its size. */
+function safetyNet(t: Disposable): void {
+  native.account(t.handle);
+  finalizers.register(t, t.handle);
+}
 
 /** Called by every new tensor. */
 export function track(t: Disposable): void {
   const top = scopes[scopes.length - 1];
   if (top) top.push(t);
-  else safetyNet.register(t, t.handle);
+  else safetyNet(t);
 }
 
 function collect(value: unknown, into: Set<Disposable>, depth = 0): void {
@@ -54,7 +60,7 @@ export function tidy<T>(fn: () => T): T {
   for (const t of made) {
     if (t.kept || survivors.has(t)) {
       if (parent && !t.kept) parent.push(t);
-      else safetyNet.register(t, t.handle);
+      else safetyNet(t);
     } else {
       t.dispose();
     }

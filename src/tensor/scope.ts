@@ -54,11 +54,12 @@ export function tidy<T>(fn: () => T): T {
     for (const t of made) if (!t.kept) t.dispose();
     throw new Error('tidy: the function must not be async (tensors would be freed before it resolves)');
   }
-  const survivors = new Set<Disposable>();
-  collect(result, survivors);
+  // Most scopes return a number or nothing: then nothing survives but kept tensors.
+  let survivors: Set<Disposable> | null = null;
+  if (result !== null && typeof result === 'object') collect(result, (survivors = new Set()));
   const parent = scopes[scopes.length - 1];
   for (const t of made) {
-    if (t.kept || survivors.has(t)) {
+    if (t.kept || survivors?.has(t)) {
       if (parent && !t.kept) parent.push(t);
       else safetyNet(t);
     } else {

@@ -1,6 +1,6 @@
 // Loads the C++ addon (build/Release/ireg_native.node). Everything above this
 // file talks to libtorch only through this typed surface.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,14 +43,23 @@ export interface NativeBinding {
   torchVersion(): string;
 }
 
-function packageRoot(): string {
+let root: string | undefined;
+
+/** The directory holding ireg's package.json (the addon's build/ and git checkout live there). */
+export function packageRoot(): string {
+  if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
+  while (!isIregRoot(dir)) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('ireg: cannot find the package root above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new Error('ireg: cannot find its package.json above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
-  return dir;
+  return (root = dir);
+}
+
+function isIregRoot(dir: string): boolean {
+  const file = join(dir, 'package.json');
+  return existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'ireg';
 }
 
 function load(): NativeBinding {

@@ -1,9 +1,9 @@
 // What a run records about the software and machine that produced it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../native/binding.js';
 import { getNumThreads, torchVersion } from '../tensor/index.js';
 
 export interface Provenance {
@@ -14,25 +14,6 @@ export interface Provenance {
   node: string;
   threads: number;
   machine: { hostname: string; platform: string; release: string; arch: string; cpu: string; cores: number; memoryBytes: number };
-}
-
-let root: string | undefined;
-
-/** The directory holding ireg's package.json. */
-export function packageRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!isIregRoot(dir)) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('ireg: cannot find its package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return (root = dir);
-}
-
-function isIregRoot(dir: string): boolean {
-  const file = join(dir, 'package.json');
-  return existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'ireg';
 }
 
 export function iregVersion(): string {

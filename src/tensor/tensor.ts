@@ -157,14 +157,8 @@ export class Tensor implements Disposable {
   max(): Tensor { return this.unary(OP.max); }
   min(): Tensor { return this.unary(OP.min); }
   /** Maximum along dim: values and their indices. */
-  maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
-    const [v, i] = call(OP.maxDim, this.handle, dim, keepdim);
-    return { values: new Tensor(v), indices: new Tensor(i) };
-  }
-  minDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
-    const [v, i] = call(OP.minDim, this.handle, dim, keepdim);
-    return { values: new Tensor(v), indices: new Tensor(i) };
-  }
+  maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } { return this.valuesIndices(OP.maxDim, dim, keepdim); }
+  minDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } { return this.valuesIndices(OP.minDim, dim, keepdim); }
   argmax(dim?: number, keepdim = false): Tensor { return wrapped(call(OP.argmax, this.handle, dim ?? null, keepdim)); }
   argmin(dim?: number, keepdim = false): Tensor { return wrapped(call(OP.argmin, this.handle, dim ?? null, keepdim)); }
   /** Vector p-norm over dims (all elements by default), as torch.linalg.vector_norm. */
@@ -207,6 +201,10 @@ export class Tensor implements Disposable {
   normal_(mean = 0, std = 1): this { return this.inPlace(call(OP.normal_, this.handle, mean, std)); }
 
   // --- helpers --------------------------------------------------------------
+  private valuesIndices(op: number, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
+    const [v, i] = call(op, this.handle, dim, keepdim);
+    return { values: new Tensor(v), indices: new Tensor(i) };
+  }
   private unary(op: number): Tensor { return wrapped(call(op, this.handle)); }
   private binary(op: number, scalarOp: number, other: TensorOrNumber): Tensor {
     return wrapped(typeof other === 'number' ? call(scalarOp, this.handle, other) : call(op, this.handle, other.handle));

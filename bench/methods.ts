@@ -11,7 +11,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { buildMethod, largeBatchStep, SGD, type MicroBatch } from '../src/methods/index.js';
+import type { Batch } from '../src/data/index.js';
+import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
 import { manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
 import { torchPython } from '../test/helpers/pytorch.js';
@@ -53,13 +54,13 @@ function iregSide(): (method: string) => Time {
   manualSeed(1);
   const { batch: B, micro: m } = CONFIG;
   const x = randn([B, ...CONFIG.input]).keep(), y = randint(0, CONFIG.classes, [B]).keep();
-  const fresh: MicroBatch = { x: randn([m, ...CONFIG.input]).keep(), y: randint(0, CONFIG.classes, [m]).keep() };
-  const micro: MicroBatch[] = [];
+  const fresh: Batch = { x: randn([m, ...CONFIG.input]).keep(), y: randint(0, CONFIG.classes, [m]).keep() };
+  const micro: Batch[] = [];
   for (let i = 0; i < B; i += m) micro.push({ x: x.narrow(0, i, m).keep(), y: y.narrow(0, i, m).keep() });
   return (method) => {
     const { penalty, rule, spec } = buildMethod(method);
     const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
-    largeBatchStep({ model, microBatches: spec.smallBatch ? micro.slice(0, 1) : micro, lambda: CONFIG.lambda,
+    largeBatchStep({ model, microBatches: spec.needs.smallBatch ? micro.slice(0, 1) : micro, lambda: CONFIG.lambda,
       penalty, rule, optimizer, step: 0, drawMicroBatch: () => fresh });
     const c = process.cpuUsage(c0);
     return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: (c.user + c.system) / 1e3 };

@@ -5,10 +5,10 @@ export {
   type TrainConfig, type ResolvedConfig, type Summary, type TrainEvent, type TrainHooks, type MetricsRecord, type RunListing,
   type RunConfigFile, type EvalOutput,
 } from './trainer/index.js';
-export { buildMethod, getMethod, methodNames, largeBatchStep, SGD, makeSchedule, averageMicroBatchGradNorm } from './methods/index.js';
-export type { Penalty, UpdateRule, MicroBatch, MethodSpec, StepStats } from './methods/index.js';
+export { buildMethod, getMethod, methodNames, largeBatchStep, SGD, makeSchedule, averageMicroBatchGradSqNorm } from './methods/index.js';
+export type { Penalty, UpdateRule, RuleDef, MethodNeeds, MethodSpec, StepStats } from './methods/index.js';
 export { createModel, modelNames, loadModelFromFile } from './models/index.js';
-export { loadRawDataset, prepareDataset, DATASET_NAMES } from './data/index.js';
+export { loadRawDataset, prepareDataset, DATASET_NAMES, type Batch } from './data/index.js';
 export * as tensor from './tensor/index.js';
 export * as nn from './nn/index.js';
 export { runGrid, readGrid, preset, presetNames, type GridSpec, type GridRun } from './experiments/index.js';

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { preset, runGrid, type GridSpec } from '../experiments/index.js';
 import { renderProbeChart, renderTable, writeGridReport } from '../report/index.js';
-import type { TrainConfig } from '../trainer/index.js';
+import { getMethod } from '../methods/index.js';
+import { DEFAULTS, type TrainConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 
 export interface GridFlags { out: string; steps?: number; dataDir?: string; dataset?: string; threads?: number; device?: 'auto' | 'cpu' | 'cuda' }
@@ -37,7 +38,7 @@ function printReport(dir: string): void {
 function describe(spec: GridSpec, config: Partial<TrainConfig>): string {
   const c = { ...spec.base, ...config };
   const parts = [`method ${c.method}`, `model ${c.model}`, `dataset ${c.dataset}`, `batch ${c.batchSize}`];
-  if (c.microBatchSize !== undefined && c.method !== 'sb') parts.push(`micro-batch ${c.microBatchSize}`);
+  if (c.microBatchSize !== undefined && !getMethod(c.method ?? DEFAULTS.method).needs.smallBatch) parts.push(`micro-batch ${c.microBatchSize}`);
   if (c.lambda !== undefined) parts.push(`lambda ${c.lambda}`);
   parts.push(`lr ${c.lr}`, `${c.steps} steps`);
   return parts.join(', ');

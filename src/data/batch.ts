@@ -5,6 +5,7 @@ import { Rng, streamKey } from './rng.js';
 import { AUGMENT_STREAM } from './sampler.js';
 import type { Augmentation, ImageSet, Normalization } from './types.js';
 
+/** Inputs and labels of a batch or micro-batch, as tensors (the caller disposes them). */
 export interface Batch {
   x: Tensor; // float32 [B, C, H, W], normalised
   y: Tensor; // int64 [B]

@@ -6,18 +6,18 @@
 import type { Module } from '../nn/module.js';
 import { F, getRngState, gradAll, noGrad, setRngState, tidy, type Tensor } from '../tensor/index.js';
 import { sumSquares } from './norms.js';
-import type { MicroBatch } from './types.js';
+import type { Batch } from '../data/batch.js';
 
-/** Mean over the micro-batches of ||grad_theta CE(M)||^2. */
-export function averageMicroBatchGradNorm(model: Module, params: Tensor[], microBatches: MicroBatch[]): number {
-  if (microBatches.length === 0) throw new Error('averageMicroBatchGradNorm: no micro-batches given');
+/** Mean over the micro-batches of ||grad_theta CE(M)||^2 (squared norms, as the paper plots). */
+export function averageMicroBatchGradSqNorm(model: Module, params: Tensor[], microBatches: Batch[]): number {
+  if (microBatches.length === 0) throw new Error('averageMicroBatchGradSqNorm: no micro-batches given');
   let total = 0;
   for (const mb of microBatches) total += microBatchGradSqNorm(model, params, mb);
   return total / microBatches.length;
 }
 
 /** ||grad_theta CE(M)||^2 for one micro-batch, leaving the model's state as it was. */
-export function microBatchGradSqNorm(model: Module, params: Tensor[], mb: MicroBatch): number {
+export function microBatchGradSqNorm(model: Module, params: Tensor[], mb: Batch): number {
   return preservingState(model, params, () => tidy(() => {
     const loss = F.crossEntropy(model.forward(mb.x), mb.y);
     return noGrad(() => sumSquares(gradAll(loss, params))).item();

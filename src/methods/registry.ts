@@ -1,61 +1,86 @@
 // The training methods by their CLI names: a penalty plus an update rule.
 // Adding a method: a penalty or rule file, one line in PENALTIES or RULES, one in METHODS.
+// What a method needs from the trainer is declared, not inferred from its name:
+// a rule's needs in its file, a method's own (small batch, records a norm
+// trajectory) on its line below; the trainer and the CLI read `needs`.
 import { aj } from './penalties/aj.js';
 import { ft } from './penalties/ft.js';
 import { gn } from './penalties/gn.js';
 import { none } from './penalties/none.js';
 import { uj } from './penalties/uj.js';
 import { graft } from './rules/graft.js';
-import { graftExt, type NormTrajectory } from './rules/graft-ext.js';
+import { graftExt } from './rules/graft-ext.js';
 import { ngd } from './rules/ngd.js';
 import { plain } from './rules/plain.js';
-import type { Penalty, UpdateRule } from './types.js';
+import type { MethodNeeds, Penalty, RuleDef, RuleOptions, UpdateRule } from './types.js';
 
-export interface RuleOptions {
-  /** graft-ext: the gradient-norm trajectory of an earlier sb run. */
-  externalNorms?: NormTrajectory;
+const PENALTIES: Record<string, Penalty> = { none, gn, ft, aj, uj };
+const RULES: Record<string, RuleDef> = { plain, graft, 'graft-ext': graftExt, ngd };
+
+/** A method's line in the table: what it is made of and what it declares about itself. */
+interface MethodLine {
+  name: string;
+  paperName: string;
+  description: string;
+  penalty: string;
+  rule: string;
+  /** One micro-batch per step (micro-batch size = batch size). */
+  smallBatch?: boolean;
+  /** Its logged gradient norms are the trajectory that rules needing one follow (the sb run of external grafting). */
+  recordsNormTrajectory?: boolean;
 }
-
-const PENALTIES: Record<string, () => Penalty> = { none: () => none, gn: () => gn, ft: () => ft, aj: () => aj, uj: () => uj };
-const RULES: Record<string, (o: RuleOptions) => UpdateRule> = {
-  plain: () => plain, graft: () => graft, 'graft-ext': (o) => graftExt(o.externalNorms), ngd: () => ngd,
-};
 
 export interface MethodSpec {
   name: string;
   paperName: string;
   description: string;
-  /** One micro-batch per step (micro-batch size = batch size). */
-  smallBatch: boolean;
-  penalty: keyof typeof PENALTIES;
-  rule: keyof typeof RULES;
+  penalty: string;
+  rule: string;
+  /** What the trainer must provide: the method's declaration merged with its rule's. */
+  needs: MethodNeeds;
 }
 
-const METHODS: MethodSpec[] = [
-  { name: 'sb', paperName: 'Vanilla', smallBatch: true, penalty: 'none', rule: 'plain',
+const LINES: MethodLine[] = [
+  { name: 'sb', paperName: 'Vanilla', penalty: 'none', rule: 'plain', smallBatch: true, recordsNormTrajectory: true,
     description: 'small-batch SGD: one batch per step, no penalty' },
-  { name: 'lb', paperName: 'PseudoGD', smallBatch: false, penalty: 'none', rule: 'plain',
+  { name: 'lb', paperName: 'PseudoGD', penalty: 'none', rule: 'plain',
     description: 'large-batch SGD: gradients accumulated over the micro-batches, no penalty' },
-  { name: 'gn', paperName: 'RegLoss', smallBatch: false, penalty: 'gn', rule: 'plain',
+  { name: 'gn', paperName: 'RegLoss', penalty: 'gn', rule: 'plain',
     description: 'large batch + lambda * squared micro-batch gradient norm (true labels)' },
-  { name: 'ft', paperName: 'FishLoss', smallBatch: false, penalty: 'ft', rule: 'plain',
+  { name: 'ft', paperName: 'FishLoss', penalty: 'ft', rule: 'plain',
     description: 'large batch + lambda * squared micro-batch gradient norm with labels sampled from the model (Fisher trace)' },
-  { name: 'aj', paperName: 'AvgJacLoss', smallBatch: false, penalty: 'aj', rule: 'plain',
+  { name: 'aj', paperName: 'AvgJacLoss', penalty: 'aj', rule: 'plain',
     description: 'large batch + lambda * |mean logit Jacobian^T 1|^2' },
-  { name: 'uj', paperName: 'UnitJacLoss', smallBatch: false, penalty: 'uj', rule: 'plain',
+  { name: 'uj', paperName: 'UnitJacLoss', penalty: 'uj', rule: 'plain',
     description: 'large batch + lambda * |mean logit Jacobian^T u|^2, u a random unit vector per micro-batch' },
-  { name: 'graft', paperName: 'IterGraft', smallBatch: false, penalty: 'none', rule: 'graft',
+  { name: 'graft', paperName: 'IterGraft', penalty: 'none', rule: 'graft',
     description: 'large-batch direction, step scaled to the gradient norm of a fresh micro-batch' },
-  { name: 'graft-ext', paperName: 'ExterGraft', smallBatch: false, penalty: 'none', rule: 'graft-ext',
+  { name: 'graft-ext', paperName: 'ExterGraft', penalty: 'none', rule: 'graft-ext',
     description: 'large-batch direction, step scaled to the gradient norm recorded by an earlier sb run' },
-  { name: 'ngd', paperName: 'NGD', smallBatch: false, penalty: 'none', rule: 'ngd',
+  { name: 'ngd', paperName: 'NGD', penalty: 'none', rule: 'ngd',
     description: 'normalised large-batch gradient descent: update = lr * g / |g|' },
 ];
 
+const METHODS: MethodSpec[] = LINES.map(spec);
+
+function spec(l: MethodLine): MethodSpec {
+  const rule = RULES[l.rule].needs;
+  if (rule.normTrajectory && l.recordsNormTrajectory) {
+    throw new Error(`method '${l.name}': a rule that follows a norm trajectory cannot record one`);
+  }
+  const normTrajectory = rule.normTrajectory ? 'follows' : l.recordsNormTrajectory ? 'records' : null;
+  return {
+    name: l.name, paperName: l.paperName, description: l.description, penalty: l.penalty, rule: l.rule,
+    needs: { smallBatch: l.smallBatch ?? false, freshMicroBatches: rule.freshMicroBatches, normTrajectory },
+  };
+}
+
+/** The CLI names of all methods, in the paper's order. */
 export function methodNames(): string[] {
   return METHODS.map((m) => m.name);
 }
 
+/** The method called `name`; an unknown name throws, listing the known ones. */
 export function getMethod(name: string): MethodSpec {
   const m = METHODS.find((s) => s.name === name);
   if (!m) throw new Error(`unknown method '${name}' (one of: ${methodNames().join(', ')})`);
@@ -68,7 +93,8 @@ export interface BuiltMethod {
   rule: UpdateRule;
 }
 
+/** The penalty and update rule of method `name`, the rule built with what it needs from `o`. */
 export function buildMethod(name: string, o: RuleOptions = {}): BuiltMethod {
   const spec = getMethod(name);
-  return { spec, penalty: PENALTIES[spec.penalty](), rule: RULES[spec.rule](o) };
+  return { spec, penalty: PENALTIES[spec.penalty], rule: RULES[spec.rule].create(o) };
 }

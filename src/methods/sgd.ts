@@ -30,6 +30,7 @@ export interface SgdState {
 
 const BUFFER = 'momentum_buffer.';
 
+/** torch.optim.SGD over named parameters, with an update-rule scale per step. */
 export class SGD {
   readonly names: string[];
   readonly params: Tensor[];

@@ -2,20 +2,20 @@
 // forwarded separately in train mode (batch norm uses micro-batch statistics);
 // .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
 // penalty R sharing the forward pass with the loss; then the update rule's
-// scale and the SGD update. The short last step of an epoch passes the nominal k.
+// scale and the SGD update.
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
 import { globalNorm, sumSquares } from './norms.js';
 import type { SGD } from './sgd.js';
-import type { MicroBatch, Penalty, UpdateRule } from './types.js';
+import type { Batch } from '../data/batch.js';
+import type { Penalty, UpdateRule } from './types.js';
 
 export interface StepInput {
   model: Module;
   /** The parameters being trained, in the optimizer's order (default: model.parameters()). */
   params?: Tensor[];
-  microBatches: MicroBatch[];
-  /** The nominal number of micro-batches to divide by (default: microBatches.length). */
-  k?: number;
+  /** The k micro-batches of the batch; the objective is the mean over them. */
+  microBatches: Batch[];
   lambda: number;
   penalty: Penalty;
   rule: UpdateRule;
@@ -23,7 +23,7 @@ export interface StepInput {
   /** Index of the optimizer step being taken (0-based). */
   step: number;
   /** Draws a fresh training micro-batch (rules such as graft need one). */
-  drawMicroBatch?: () => MicroBatch;
+  drawMicroBatch?: () => Batch;
   /** Also measure |gradient of the loss term alone| (on logging steps); the update is unaffected. */
   measureLossGrad?: boolean;
 }
@@ -40,11 +40,12 @@ export interface StepStats {
   lossGradNorm?: number; // |(1/k) sum_j grad CE(M_j)|, when measured
 }
 
+/** One optimizer step of a method on the given micro-batches (see the top of this file); returns its statistics. */
 export function largeBatchStep(o: StepInput): StepStats {
   const { model, microBatches, lambda, penalty, rule, optimizer } = o;
   const params = o.params ?? model.parameters();
-  const k = o.k ?? microBatches.length;
-  validate(o, k);
+  const k = microBatches.length;
+  validate(o);
   model.train();
   optimizer.zeroGrad();
   return tidy(() => {
@@ -67,7 +68,7 @@ export function largeBatchStep(o: StepInput): StepStats {
  * Forward, penalty and backward of one micro-batch; returns [sum of CE, correct, R]
  * (detached). When lossGradSum is given, adds the loss-term gradient into it.
  */
-function microStep(model: Module, params: Tensor[], mb: MicroBatch, penalty: Penalty, lambda: number, k: number,
+function microStep(model: Module, params: Tensor[], mb: Batch, penalty: Penalty, lambda: number, k: number,
   lossGradSum: Tensor[] | null): Tensor {
   return tidy(() => {
     const logits = model.forward(mb.x);
@@ -96,17 +97,14 @@ function sums(rows: Tensor[]): number[] {
   return Array.from(all);
 }
 
-function drawer(o: StepInput): () => MicroBatch {
+function drawer(o: StepInput): () => Batch {
   return o.drawMicroBatch ?? (() => {
     throw new Error(`update rule '${o.rule.name}' needs fresh micro-batches: pass drawMicroBatch to the step`);
   });
 }
 
-function validate(o: StepInput, k: number): void {
+function validate(o: StepInput): void {
   if (o.microBatches.length === 0) throw new Error('step: no micro-batches');
-  if (!(Number.isInteger(k) && k >= o.microBatches.length)) {
-    throw new RangeError(`step: k (${k}) must be an integer >= the number of micro-batches (${o.microBatches.length})`);
-  }
   if (!(o.lambda >= 0 && Number.isFinite(o.lambda))) throw new RangeError(`step: lambda must be >= 0, got ${o.lambda}`);
   for (const [i, mb] of o.microBatches.entries()) {
     if (mb.x.size(0) !== mb.y.size(0) || mb.y.size(0) === 0) {

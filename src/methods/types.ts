@@ -2,19 +2,17 @@
 // penalty under penalties/) and an update rule (one file per rule under rules/).
 // A large-batch step minimises (1/k) sum_j [CE(M_j) + lambda * R(M_j)] over the
 // k micro-batches M_j of the batch, each forwarded separately in train mode.
+// What a rule needs from the trainer (fresh micro-batches, a recorded norm
+// trajectory) is declared in its file; the trainer reads the declaration.
+import type { Batch } from '../data/batch.js';
 import type { Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/module.js';
-
-export interface MicroBatch {
-  x: Tensor; // float [m, C, H, W], normalised
-  y: Tensor; // int64 [m]
-}
 
 /** What a penalty sees for one micro-batch: the forward pass it must share with the loss. */
 export interface PenaltyInput {
   model: Module;
   params: Tensor[];
-  batch: MicroBatch;
+  batch: Batch;
   logits: Tensor; // the micro-batch's logits, from the forward pass the loss also uses
   loss: Tensor; // mean cross-entropy of the micro-batch against its true labels
 }
@@ -39,11 +37,52 @@ export interface RuleContext {
   model: Module;
   params: Tensor[];
   /** A fresh training micro-batch, drawn by the trainer; only rules that need one call it. */
-  drawMicroBatch(): MicroBatch;
+  drawMicroBatch(): Batch;
 }
 
 export interface UpdateRule {
   readonly name: string;
   /** The factor multiplying this step's learning rate (1 for plain SGD), given |g_LB|. */
   scale(gradNorm: number, ctx: RuleContext): number;
+}
+
+/** Gradient norms logged every `logEvery` steps by an earlier run (step = optimizer step index). */
+export interface NormTrajectory {
+  points: { step: number; norm: number }[];
+  logEvery: number;
+}
+
+/** What the trainer hands a rule when it builds it. */
+export interface RuleOptions {
+  /** For rules that follow a norm trajectory: the one recorded by an earlier run. */
+  externalNorms?: NormTrajectory;
+}
+
+/** What an update rule needs from the trainer beyond the step's micro-batches. */
+export interface RuleNeeds {
+  /** Fresh training micro-batches (RuleContext.drawMicroBatch), from a stream of their own. */
+  freshMicroBatches: boolean;
+  /** The gradient-norm trajectory of an earlier run (RuleOptions.externalNorms, from --graft-from). */
+  normTrajectory: boolean;
+}
+
+/** An update rule as the registry knows it: its needs, declared before any is built, and its constructor. */
+export interface RuleDef {
+  readonly name: string;
+  readonly needs: RuleNeeds;
+  create(o: RuleOptions): UpdateRule;
+}
+
+/** What a method needs from the trainer: its rule's needs plus the method's own declaration. */
+export interface MethodNeeds {
+  /** One micro-batch per step: the micro-batch size is the batch size. */
+  smallBatch: boolean;
+  /** The rule draws fresh training micro-batches. */
+  freshMicroBatches: boolean;
+  /**
+   * 'follows': the rule follows the gradient-norm trajectory of an earlier run (--graft-from);
+   * 'records': the full-step gradient norms this method logs are a trajectory such a rule can follow;
+   * null: neither.
+   */
+  normTrajectory: 'records' | 'follows' | null;
 }

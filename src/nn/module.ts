@@ -4,6 +4,7 @@ import { isFloating, noGrad, Tensor, type DType } from '../tensor/index.js';
 
 const DTYPE_NAMES: string[] = ['uint8', 'int32', 'int64', 'float32', 'float64', 'bool'];
 
+/** A network layer or model: parameters, buffers, submodules, train/eval mode and state dicts, as torch.nn.Module. */
 export abstract class Module {
   training = true;
   private readonly params = new Map<string, Tensor>();

@@ -1,5 +1,6 @@
-// graft-ext follows the full-step gradient norms an earlier sb run logged.
-import type { NormTrajectory } from '../methods/index.js';
+// A method whose rule follows a norm trajectory (graft-ext) follows the full-step
+// gradient norms logged by an earlier run of a method that records one (sb).
+import { getMethod, methodNames, type NormTrajectory } from '../methods/index.js';
 import { ConfigError } from './config.js';
 import { readMetrics } from './metrics-log.js';
 import { readRunConfig, runFiles } from './run-dir.js';
@@ -9,7 +10,10 @@ export function externalNorms(dir: string, totalSteps: number): NormTrajectory {
   let logEvery: number;
   try {
     const rc = readRunConfig(dir);
-    if (rc.config.method !== 'sb') throw new Error(`it is a '${rc.config.method}' run, not an sb run`);
+    if (getMethod(rc.config.method).needs.normTrajectory !== 'records') {
+      const recorders = methodNames().filter((m) => getMethod(m).needs.normTrajectory === 'records');
+      throw new Error(`it is a '${rc.config.method}' run; only runs of ${recorders.join(', ')} record a gradient-norm trajectory to follow`);
+    }
     logEvery = rc.config.logEvery;
   } catch (e) {
     throw new ConfigError('graftFrom', (e as Error).message);

@@ -12,7 +12,8 @@
 // buffers, momentum, stream positions, generator states), and nothing between
 // two checkpoints depends on wall time or on what was logged, so a resumed run
 // retraces the uninterrupted one bitwise.
-import { largeBatchStep, averageMicroBatchGradNorm, type MicroBatch, type StepStats } from '../methods/index.js';
+import { largeBatchStep, averageMicroBatchGradSqNorm, type StepStats } from '../methods/index.js';
+import type { Batch } from '../data/index.js';
 import { dispose, getRngState, setRngState } from '../tensor/index.js';
 import {
   checkpointPath, loadRunWeights, pruneCheckpoints, saveRunWeights, serializeCheckpoint, writeCheckpoint,
@@ -85,12 +86,12 @@ export class Runner {
   private step(s: number, measure: boolean): StepStats {
     const { model, params, method, optimizer, streams, config } = this.run;
     const microBatches = streams.main.nextMicroBatches(config.microBatchSize);
-    const drawn: MicroBatch[] = [];
+    const drawn: Batch[] = [];
     try {
       const stats = largeBatchStep({
         model, params, microBatches, lambda: config.lambda, penalty: method.penalty, rule: method.rule, optimizer, step: s,
         measureLossGrad: measure,
-        drawMicroBatch: streams.graft ? () => { const mb = streams.graft!.next(); drawn.push(mb); return mb; } : undefined,
+        drawMicroBatch: streams.fresh ? () => { const mb = streams.fresh!.next(); drawn.push(mb); return mb; } : undefined,
       });
       guard(s, stats);
       return stats;
@@ -117,7 +118,7 @@ export class Runner {
     const { model, params, streams, config } = this.run;
     const mbs = Array.from({ length: config.probeBatches }, () => streams.probe.next());
     try {
-      return averageMicroBatchGradNorm(model, params, mbs);
+      return averageMicroBatchGradSqNorm(model, params, mbs);
     } finally {
       dispose(mbs);
     }

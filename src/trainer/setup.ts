@@ -18,7 +18,9 @@ import { DataStreams } from './streams.js';
 /** The registries' names, for validation. */
 export function knownNames(): KnownNames {
   const methods = methodNames();
-  return {
+  // externalNormMethods: the methods that need --graft-from (the intersection types it
+  // until KnownNames declares the field itself).
+  const known: KnownNames & { externalNormMethods: readonly string[] } = {
     methods,
     models: modelNames(),
     isModel: isModelName,
@@ -26,10 +28,12 @@ export function knownNames(): KnownNames {
     isDataset: (n) => DATASET_NAMES.includes(n) || (n.startsWith('imagefolder:') && n.length > 'imagefolder:'.length),
     defaultDataDir,
     penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
-    smallBatchMethods: methods.filter((m) => getMethod(m).smallBatch),
+    smallBatchMethods: methods.filter((m) => getMethod(m).needs.smallBatch),
+    externalNormMethods: methods.filter((m) => getMethod(m).needs.normTrajectory === 'follows'),
     cudaAvailable: cuda.isAvailable(),
     defaultThreads: availableParallelism(),
   };
+  return known;
 }
 
 /** Defaults and validation against the registries: throws ConfigError naming the option. */
@@ -51,6 +55,7 @@ export interface RunSetup {
   device: string;
 }
 
+/** The device the run trains on ('auto': cuda when available, else cpu). */
 export function resolveDevice(c: ResolvedConfig): string {
   return c.device === 'auto' ? (cuda.isAvailable() ? 'cuda' : 'cpu') : c.device;
 }
@@ -71,7 +76,7 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
   }
 }
 
-/** Builds the run; `externalNorms(totalSteps)` supplies graft-ext's trajectory. */
+/** Builds the run; `externalNorms(totalSteps)` supplies the trajectory of a method that follows one. */
 export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: number) => NormTrajectory): RunSetup {
   setNumThreads(config.threads);
   const device = resolveDevice(config);
@@ -92,7 +97,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
   const streams = new DataStreams(data, {
     seed: config.seed, shuffle: config.shuffle, effectiveBatchSize: config.effectiveBatchSize,
     microBatchSize: config.microBatchSize, probeMicroBatchSize: config.probeMicroBatchSize, device,
-    graft: method.spec.rule === 'graft',
+    freshMicroBatches: method.spec.needs.freshMicroBatches,
   });
   return { config, data, model, info, params: named.map(([, t]) => t), method, optimizer, schedule, streams, totalSteps, device };
 }

@@ -3,12 +3,15 @@
 //   main   the training batches (effective batch = k micro-batches of m)
 //   probe  fresh micro-batches for the average micro-batch gradient norm; its own
 //          seed, so logging more or less often never touches the main stream
-//   graft  the fresh micro-batches iterative grafting draws (part of the trajectory)
-import { BatchMaker, BatchSampler, microBatches, streamKey, type Position, type PreparedDataset } from '../data/index.js';
-import type { MicroBatch } from '../methods/index.js';
+//   fresh  the fresh micro-batches an update rule draws (iterative grafting), for
+//          methods that declare needs.freshMicroBatches; part of the trajectory
+import { BatchMaker, BatchSampler, microBatches, streamKey, type Batch, type Position, type PreparedDataset } from '../data/index.js';
 
 const PROBE_DOMAIN = 0x70726f6265; // 'probe'
-const GRAFT_DOMAIN = 0x6772616674; // 'graft'
+// The fresh stream's seed domain and checkpoint key keep the name of the first rule
+// that drew from it ('graft'), so runs and checkpoints made before stay the same.
+const FRESH_DOMAIN = 0x6772616674; // 'graft'
+const FRESH_KEY = 'graft';
 
 /** A derived seed for an independent stream (53 bits: a safe integer). */
 function derivedSeed(seed: number, domain: number): number {
@@ -32,7 +35,7 @@ export class Stream {
   get batchesPerEpoch(): number { return this.sampler.batchesPerEpoch; }
 
   /** The next batch as tensors (the caller disposes them), advancing the position. */
-  next(): MicroBatch {
+  next(): Batch {
     const p = this.position;
     const indices = this.sampler.indices(p);
     const batch = this.maker.train(indices, p.epoch, p.batch * this.sampler.o.batchSize);
@@ -41,7 +44,7 @@ export class Stream {
   }
 
   /** The next batch split into ceil(B/m) micro-batches of m consecutive examples. */
-  nextMicroBatches(m: number): MicroBatch[] {
+  nextMicroBatches(m: number): Batch[] {
     const p = this.position;
     const b = this.sampler.o.batchSize;
     const out = microBatches(this.sampler.indices(p), m).map((idx, j) => this.maker.train(idx, p.epoch, p.batch * b + j * m));
@@ -57,32 +60,36 @@ export interface StreamOptions {
   microBatchSize: number;
   probeMicroBatchSize: number;
   device: string;
-  graft: boolean;
+  /** The method's update rule draws fresh micro-batches (of the micro-batch size). */
+  freshMicroBatches: boolean;
 }
 
+/** The main, probe and (when the method needs one) fresh-micro-batch streams of a run. */
 export class DataStreams {
   readonly main: Stream;
   readonly probe: Stream;
-  readonly graft: Stream | null;
+  readonly fresh: Stream | null;
 
   constructor(data: PreparedDataset, o: StreamOptions) {
     this.main = new Stream(data, o.effectiveBatchSize, o.seed, o.shuffle, o.device, 'the effective batch size');
     this.probe = new Stream(data, o.probeMicroBatchSize, derivedSeed(o.seed, PROBE_DOMAIN), true, o.device, '--probe-micro-batch-size');
-    this.graft = o.graft
-      ? new Stream(data, o.microBatchSize, derivedSeed(o.seed, GRAFT_DOMAIN), true, o.device, '--micro-batch-size')
+    this.fresh = o.freshMicroBatches
+      ? new Stream(data, o.microBatchSize, derivedSeed(o.seed, FRESH_DOMAIN), true, o.device, '--micro-batch-size')
       : null;
   }
 
+  /** The streams' positions, for a checkpoint. */
   state(): Record<string, Position> {
     const s: Record<string, Position> = { main: this.main.position, probe: this.probe.position };
-    if (this.graft) s.graft = this.graft.position;
+    if (this.fresh) s[FRESH_KEY] = this.fresh.position;
     return s;
   }
 
+  /** Restores the positions of state(); a malformed one throws, naming the stream. */
   restore(s: Record<string, unknown>): void {
     this.main.position = position(s.main, 'main');
     this.probe.position = position(s.probe, 'probe');
-    if (this.graft) this.graft.position = position(s.graft, 'graft');
+    if (this.fresh) this.fresh.position = position(s[FRESH_KEY], 'fresh micro-batch');
   }
 }
 

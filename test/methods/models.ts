@@ -1,7 +1,7 @@
 // Small float64 models and data for the methods tests.
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, Module, ReLU, Sequential } from '../../src/nn/index.js';
 import { F, fromTypedArray, manualSeed, noGrad, type Tensor } from '../../src/tensor/index.js';
-import type { MicroBatch } from '../../src/methods/index.js';
+import type { Batch } from '../../src/data/index.js';
 import { mulberry32 } from '../helpers/gradcheck.js';
 
 const f64 = { dtype: 'float64' } as const;
@@ -50,7 +50,7 @@ export function convBnNet(seed = 0, classes = 5): Sequential {
 }
 
 /** Image micro-batches [m, 3, s, s] with labels, from seeded JS draws. */
-export function imageBatches(sizes: number[], seed: number, s = 6, classes = 5): MicroBatch[] {
+export function imageBatches(sizes: number[], seed: number, s = 6, classes = 5): Batch[] {
   return sizes.map((m, i) => ({ x: uniform([m, 3, s, s], seed + 17 * i), y: labels(m, classes, seed + 17 * i + 5) }));
 }
 

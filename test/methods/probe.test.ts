@@ -2,7 +2,7 @@
 // leaves weights, BN buffers, .grad, the mode and the random state as they were.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { averageMicroBatchGradNorm } from '../../src/methods/index.js';
+import { averageMicroBatchGradSqNorm } from '../../src/methods/index.js';
 import { sumSquares } from '../../src/methods/norms.js';
 import { F, getRngState, gradAll, manualSeed, setNumThreads, tidy } from '../../src/tensor/index.js';
 import { Dropout, Sequential } from '../../src/nn/index.js';
@@ -16,9 +16,9 @@ test('mean over micro-batches of the squared true-label gradient norm, in train 
   const expected = batches.reduce((s, mb) =>
     s + sumSquares(gradAll(F.crossEntropy(ref.forward(mb.x), mb.y), ref.parameters())).item(), 0) / 3;
   const model = convBnNet(3).eval();
-  const value = averageMicroBatchGradNorm(model, model.parameters(), batches);
+  const value = averageMicroBatchGradSqNorm(model, model.parameters(), batches);
   assert.ok(Math.abs(value - expected) < 1e-14 * expected, `${value} vs ${expected}`);
-  assert.throws(() => averageMicroBatchGradNorm(model, model.parameters(), []), /no micro-batches/);
+  assert.throws(() => averageMicroBatchGradSqNorm(model, model.parameters(), []), /no micro-batches/);
   model.dispose(); ref.dispose();
 }));
 
@@ -31,7 +31,7 @@ test('probing changes nothing: weights, BN buffers, .grad, mode, random state', 
   manualSeed(9);
   const before = { w: snapshot(params), b: snapshot(model.buffersList()), g: snapshot(params.map((p) => p.grad!)), rng: getRngState() };
   model.eval();
-  averageMicroBatchGradNorm(model, params, batches);
+  averageMicroBatchGradSqNorm(model, params, batches);
   assert.deepEqual(snapshot(params), before.w);
   assert.deepEqual(snapshot(model.buffersList()), before.b, 'running stats and num_batches_tracked restored');
   assert.deepEqual(snapshot(params.map((p) => p.grad!)), before.g);

@@ -8,14 +8,14 @@ test('every method of the paper, with its penalty and rule', () => {
   const table = methodNames().map((n) => {
     const m = getMethod(n);
     assert.ok(m.description.length > 10 && !m.description.includes('\n'), `${n}: one-line description`);
-    return [n, m.paperName, m.penalty, m.rule, m.smallBatch];
+    return [n, m.paperName, m.penalty, m.rule];
   });
   assert.deepEqual(table, [
-    ['sb', 'Vanilla', 'none', 'plain', true], ['lb', 'PseudoGD', 'none', 'plain', false],
-    ['gn', 'RegLoss', 'gn', 'plain', false], ['ft', 'FishLoss', 'ft', 'plain', false],
-    ['aj', 'AvgJacLoss', 'aj', 'plain', false], ['uj', 'UnitJacLoss', 'uj', 'plain', false],
-    ['graft', 'IterGraft', 'none', 'graft', false], ['graft-ext', 'ExterGraft', 'none', 'graft-ext', false],
-    ['ngd', 'NGD', 'none', 'ngd', false],
+    ['sb', 'Vanilla', 'none', 'plain'], ['lb', 'PseudoGD', 'none', 'plain'],
+    ['gn', 'RegLoss', 'gn', 'plain'], ['ft', 'FishLoss', 'ft', 'plain'],
+    ['aj', 'AvgJacLoss', 'aj', 'plain'], ['uj', 'UnitJacLoss', 'uj', 'plain'],
+    ['graft', 'IterGraft', 'none', 'graft'], ['graft-ext', 'ExterGraft', 'none', 'graft-ext'],
+    ['ngd', 'NGD', 'none', 'ngd'],
   ]);
   const built = buildMethod('graft-ext', { externalNorms: { points: [{ step: 0, norm: 1 }], logEvery: 10 } });
   assert.equal(built.rule.name, 'graft-ext');
@@ -25,4 +25,19 @@ test('every method of the paper, with its penalty and rule', () => {
 test('an unknown method is refused, listing the names', () => {
   assert.throws(() => getMethod('sgd'), /unknown method 'sgd' \(one of: sb, lb, gn, ft, aj, uj, graft, graft-ext, ngd\)/);
   assert.throws(() => buildMethod('GN'), /unknown method 'GN'/);
+});
+
+test('each method declares what it needs from the trainer; rules bring their own needs', () => {
+  const needs = Object.fromEntries(methodNames().map((n) => [n, getMethod(n).needs]));
+  const plainLb = { smallBatch: false, freshMicroBatches: false, normTrajectory: null };
+  assert.deepEqual(needs, {
+    sb: { smallBatch: true, freshMicroBatches: false, normTrajectory: 'records' },
+    lb: plainLb, gn: plainLb, ft: plainLb, aj: plainLb, uj: plainLb, ngd: plainLb,
+    graft: { smallBatch: false, freshMicroBatches: true, normTrajectory: null },
+    'graft-ext': { smallBatch: false, freshMicroBatches: false, normTrajectory: 'follows' },
+  });
+});
+
+test('a rule that follows a norm trajectory is refused without one', () => {
+  assert.throws(() => buildMethod('graft-ext'), /graft-ext: needs the gradient-norm trajectory .* missing/);
 });

@@ -55,5 +55,5 @@ test('graft-ext follows an sb run and refuses one that ends too early', async ()
   await assert.rejects(train({ ...base, method: 'graft-ext', graftFrom: join(out, 'sb-ref'), name: 'ext-long', steps: 30, logEvery: 4 }),
     (e: Error) => e instanceof ConfigError && /^invalid option --graft-from: the trajectory of .* covers steps 0\.\.11 .* takes steps 0\.\.29/.test(e.message));
   await assert.rejects(train({ ...base, method: 'graft-ext', graftFrom: join(out, 'ext'), name: 'ext-of-ext' }),
-    (e: Error) => e instanceof ConfigError && /it is a 'graft-ext' run, not an sb run/.test(e.message));
+    (e: Error) => e instanceof ConfigError && /it is a 'graft-ext' run; only runs of sb record a gradient-norm trajectory to follow/.test(e.message));
 });

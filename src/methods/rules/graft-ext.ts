@@ -1,15 +1,16 @@
 // External grafting: the large-batch direction with the step size an earlier sb
 // run took: update = lr * (|g_sb(step)| / |g_LB|) * g_LB, |g_sb| read from that
 // run's logged gradient norms at the last logged step at or before this one.
-import type { UpdateRule } from '../types.js';
+import type { NormTrajectory, RuleDef, UpdateRule } from '../types.js';
 
-/** Gradient norms logged every `logEvery` steps by an earlier run (step = optimizer step index). */
-export interface NormTrajectory {
-  points: { step: number; norm: number }[];
-  logEvery: number;
-}
+export const graftExt: RuleDef = {
+  name: 'graft-ext',
+  needs: { freshMicroBatches: false, normTrajectory: true },
+  create: (o) => following(o.externalNorms),
+};
 
-export function graftExt(trajectory: NormTrajectory | undefined): UpdateRule {
+/** The rule that scales each step to the trajectory's norm at that step. */
+function following(trajectory: NormTrajectory | undefined): UpdateRule {
   const { points, logEvery } = validated(trajectory);
   return {
     name: 'graft-ext',

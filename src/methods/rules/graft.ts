@@ -2,12 +2,14 @@
 // update = lr * (|g_mb| / |g_LB|) * g_LB, g_mb the gradient of one freshly drawn
 // micro-batch at the same weights (BN running statistics left as they were).
 import { microBatchGradSqNorm } from '../probe.js';
-import type { UpdateRule } from '../types.js';
+import type { RuleDef, UpdateRule } from '../types.js';
 
-export const graft: UpdateRule = {
+const rule: UpdateRule = {
   name: 'graft',
   scale(gradNorm, ctx) {
     if (!(gradNorm > 0)) throw new Error(`graft: cannot graft onto a gradient of norm ${gradNorm}`);
     return Math.sqrt(microBatchGradSqNorm(ctx.model, ctx.params, ctx.drawMicroBatch())) / gradNorm;
   },
 };
+
+export const graft: RuleDef = { name: 'graft', needs: { freshMicroBatches: true, normTrajectory: false }, create: () => rule };

@@ -1,10 +1,12 @@
 // Normalised GD: update = lr * g_LB / |g_LB|.
-import type { UpdateRule } from '../types.js';
+import type { RuleDef, UpdateRule } from '../types.js';
 
-export const ngd: UpdateRule = {
+const rule: UpdateRule = {
   name: 'ngd',
   scale(gradNorm) {
     if (!(gradNorm > 0)) throw new Error(`ngd: cannot normalise a gradient of norm ${gradNorm}`);
     return 1 / gradNorm;
   },
 };
+
+export const ngd: RuleDef = { name: 'ngd', needs: { freshMicroBatches: false, normTrajectory: false }, create: () => rule };

@@ -1,4 +1,6 @@
 // Plain SGD: the large-batch gradient as it is.
-import type { UpdateRule } from '../types.js';
+import type { RuleDef, UpdateRule } from '../types.js';
 
-export const plain: UpdateRule = { name: 'plain', scale: () => 1 };
+const rule: UpdateRule = { name: 'plain', scale: () => 1 };
+
+export const plain: RuleDef = { name: 'plain', needs: { freshMicroBatches: false, normTrajectory: false }, create: () => rule };

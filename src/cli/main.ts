@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // ireg: train, resume, evaluate and list runs of the implicit-regularization
-// experiment. Exit codes: 0 success, 1 error, 2 invalid option, 3 diverged.
+// experiment. Exit codes: 0 success, 1 error, 2 invalid option, 3 diverged,
+// 130/143 stopped by SIGINT/SIGTERM (checkpointed; `ireg resume` continues).
 import { Command, Option } from 'commander';
-import { ConfigError, iregVersion, TrainingDivergedError } from '../trainer/index.js';
+import { ConfigError, iregVersion, TrainingDivergedError, TrainingInterruptedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain } from './commands.js';
 import { runGridCommand, runReportCommand } from './grid-commands.js';
 import { presetNames } from '../experiments/index.js';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
 function exitCode(e: unknown): number {
   if (e instanceof ConfigError) return 2;
   if (e instanceof TrainingDivergedError) return 3;
+  if (e instanceof TrainingInterruptedError) return e.exitCode;
   return 1;
 }
 

@@ -27,6 +27,10 @@ export function progressReporter(tty = Boolean(process.stdout.isTTY), write: Wri
         if (e.record.valAcc !== null) val = pct(e.record.valAcc);
         if (!tty) write(recordLine(e.record, e.totalSteps));
         break;
+      case 'stopped':
+        bar?.stop();
+        bar = null;
+        break;
       case 'end':
         bar?.stop();
         bar = null;

@@ -42,6 +42,8 @@ export interface TrainState {
   wallTime: number;
   bestValAcc: number | null;
   bestStep: number | null;
+  /** Loss and accuracy of the last step taken (summary.json's final train numbers); absent in older checkpoints. */
+  lastTrain?: { loss: number; acc: number } | null;
   /** Serialisable states of the data streams (main order, probe, graft draws). */
   streams: Record<string, unknown>;
 }

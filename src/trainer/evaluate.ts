@@ -10,6 +10,7 @@ export interface EvalResult {
   n: number;
 }
 
+/** Mean loss and accuracy of the model on the whole set (eval mode, no augmentation); NaN for an empty set. */
 export function evaluate(model: Module, set: ImageSet, normalization: Normalization, batchSize: number, device = 'cpu'): EvalResult {
   if (set.n === 0) return { loss: NaN, acc: NaN, n: 0 };
   const maker = new BatchMaker(set, { normalization, device });

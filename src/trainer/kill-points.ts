@@ -1,7 +1,9 @@
 // Deterministic crash points for resume tests: the process dies as by SIGKILL
 // (no exit handlers, no flushing) at a chosen step, or halfway through writing
 // a chosen step's checkpoint.
-//   IREG_ABORT_AT_STEP=n        after optimizer step n is taken (and logged)
+//   IREG_ABORT_AT_STEP=n        after optimizer step n is taken (and logged); n = the
+//                               total steps: once the final checkpoint is written,
+//                               before the final record and summary.json
 //   IREG_ABORT_IN_CHECKPOINT=n  with half of step n's checkpoint written
 
 export interface KillPoints {
@@ -9,6 +11,7 @@ export interface KillPoints {
   inCheckpoint: number | null;
 }
 
+/** The kill points set in the environment (none when unset); a malformed value throws, naming the variable. */
 export function killPointsFromEnv(env: NodeJS.ProcessEnv = process.env): KillPoints {
   return { atStep: parse(env, 'IREG_ABORT_AT_STEP'), inCheckpoint: parse(env, 'IREG_ABORT_IN_CHECKPOINT') };
 }
@@ -21,6 +24,7 @@ function parse(env: NodeJS.ProcessEnv, name: string): number | null {
   return n;
 }
 
+/** Kills this process with SIGKILL, as an outside kill would. */
 export function dieNow(): never {
   process.kill(process.pid, 'SIGKILL');
   // SIGKILL cannot be caught; this line is never reached.

@@ -26,6 +26,7 @@ export interface MetricsRecord {
   examplesPerSec: number | null; // training throughput since the previous record
 }
 
+/** An append-only metrics.jsonl; each record reaches the disk (fsync) before append returns. */
 export class MetricsLog {
   private readonly fd: number;
 

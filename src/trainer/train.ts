@@ -11,9 +11,19 @@ import { truncateMetrics } from './metrics-log.js';
 import { provenance } from './provenance.js';
 import { checkRunDirFree, createRunDir, readJson, readRunConfig, runFiles, writeJsonAtomic, type RunConfigFile, type RunFiles } from './run-dir.js';
 import { setupRun, validateConfig, type RunSetup } from './setup.js';
+import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
 /** Trains a model as configured (options are validated first); returns the summary. */
 export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}): Promise<Summary> {
+  return whileCatchingStopSignals((stop) => start(config, hooks, stop));
+}
+
+/** Continues the run in `dir` from its newest complete checkpoint; a finished run returns its summary. */
+export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summary> {
+  return whileCatchingStopSignals((stop) => resumeIn(dir, hooks, stop));
+}
+
+async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   const resolved = validateConfig(config);
   checkRunDirFree(resolved);
   const kill = killPointsFromEnv();
@@ -22,14 +32,13 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
     const files = createRunDir(resolved);
     writeJsonAtomic(files.config, describe(run));
     emitStart(hooks, run, files, 0, false);
-    return await new Runner(run, files, kill, hooks, null).execute(null);
+    return await new Runner(run, files, kill, hooks, null, stop).execute(null);
   } finally {
     disposeRun(run);
   }
 }
 
-/** Continues the run in `dir` from its newest complete checkpoint; a finished run returns its summary. */
-export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summary> {
+async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   const files = runFiles(dir);
   const recorded = readRunConfig(files.dir);
   if (existsSync(files.summary)) {
@@ -50,7 +59,7 @@ export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summa
     const from = cp ? cp.meta.train.step : 0;
     truncateMetrics(files.metrics, from);
     emitStart(hooks, run, files, from, true);
-    const runner = new Runner(run, files, kill, hooks, cp);
+    const runner = new Runner(run, files, kill, hooks, cp, stop);
     const resumedFrom = cp === null ? null : from;
     disposeCheckpoint(cp);
     cp = null;

@@ -77,6 +77,23 @@ test('a real process killed with SIGKILL mid-run resumes to the same weights', a
   assertResumesToReference('sigkill');
 });
 
+test('killed after the final checkpoint, resume writes the summary of the uninterrupted run', async () => {
+  await reference;
+  // IREG_ABORT_AT_STEP=20 (the total): the final checkpoint is written, the summary is not.
+  const killed = await iregAsync(args('after-final'), { IREG_ABORT_AT_STEP: '20' });
+  assertKilled(killed, 'IREG_ABORT_AT_STEP=20');
+  assert.ok(existsSync(join(dir('after-final'), 'checkpoints', 'step-0000020.safetensors')));
+  assertResumesToReference('after-final');
+  const numbers = (name: string) => {
+    const { wallTime: _w, runDir: _r, ...rest } = JSON.parse(readFileSync(join(dir(name), 'summary.json'), 'utf8'));
+    return rest;
+  };
+  const summary = numbers('after-final');
+  assert.equal(typeof summary.final.trainLoss, 'number');
+  assert.equal(typeof summary.final.trainAcc, 'number');
+  assert.deepEqual(summary, numbers('reference'));
+});
+
 test('resuming a finished run changes nothing', async () => {
   await reference;
   const before = readFileSync(join(dir('reference'), 'summary.json'), 'utf8');

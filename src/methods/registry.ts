@@ -1,8 +1,8 @@
 // The training methods by their CLI names: a penalty plus an update rule.
-// Adding a method: a penalty or rule file, one line in PENALTIES or RULES, one in METHODS.
-// What a method needs from the trainer is declared, not inferred from its name:
-// a rule's needs in its file, a method's own (small batch, records a norm
-// trajectory) on its line below; the trainer and the CLI read `needs`.
+// Adding a method: a penalty or rule file, its name in PENALTIES or RULES, a line in LINES.
+// What a method needs from the trainer is declared, never inferred from its name:
+// a rule's needs in its file, the method's own (small batch, records a norm
+// trajectory) on its line; the trainer and the CLI read MethodSpec.needs.
 import { aj } from './penalties/aj.js';
 import { ft } from './penalties/ft.js';
 import { gn } from './penalties/gn.js';
@@ -14,8 +14,8 @@ import { ngd } from './rules/ngd.js';
 import { plain } from './rules/plain.js';
 import type { MethodNeeds, Penalty, RuleDef, RuleOptions, UpdateRule } from './types.js';
 
-const PENALTIES: Record<string, Penalty> = { none, gn, ft, aj, uj };
-const RULES: Record<string, RuleDef> = { plain, graft, 'graft-ext': graftExt, ngd };
+const PENALTIES = byName<Penalty>([none, gn, ft, aj, uj]);
+const RULES = byName<RuleDef>([plain, graft, graftExt, ngd]);
 
 /** A method's line in the table: what it is made of and what it declares about itself. */
 interface MethodLine {
@@ -64,7 +64,9 @@ const LINES: MethodLine[] = [
 const METHODS: MethodSpec[] = LINES.map(spec);
 
 function spec(l: MethodLine): MethodSpec {
-  const rule = RULES[l.rule].needs;
+  if (!PENALTIES.has(l.penalty)) throw new Error(`method '${l.name}': unknown penalty '${l.penalty}'`);
+  if (!RULES.has(l.rule)) throw new Error(`method '${l.name}': unknown update rule '${l.rule}'`);
+  const rule = RULES.get(l.rule)!.needs;
   if (rule.normTrajectory && l.recordsNormTrajectory) {
     throw new Error(`method '${l.name}': a rule that follows a norm trajectory cannot record one`);
   }
@@ -96,5 +98,9 @@ export interface BuiltMethod {
 /** The penalty and update rule of method `name`, the rule built with what it needs from `o`. */
 export function buildMethod(name: string, o: RuleOptions = {}): BuiltMethod {
   const spec = getMethod(name);
-  return { spec, penalty: PENALTIES[spec.penalty], rule: RULES[spec.rule].create(o) };
+  return { spec, penalty: PENALTIES.get(spec.penalty)!, rule: RULES.get(spec.rule)!.create(o) };
+}
+
+function byName<T extends { name: string }>(items: T[]): Map<string, T> {
+  return new Map(items.map((t) => [t.name, t]));
 }

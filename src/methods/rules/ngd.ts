@@ -9,4 +9,4 @@ const rule: UpdateRule = {
   },
 };
 
-export const ngd: RuleDef = { name: 'ngd', needs: { freshMicroBatches: false, normTrajectory: false }, create: () => rule };
+export const ngd: RuleDef = { name: rule.name, needs: { freshMicroBatches: false, normTrajectory: false }, create: () => rule };

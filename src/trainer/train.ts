@@ -1,5 +1,6 @@
 // train(config) starts a run in a new run directory; resume(dir) continues an
 // interrupted one from its newest complete checkpoint. The CLI calls these.
+// While either runs, SIGINT and SIGTERM checkpoint and stop it (stop-signals.ts).
 import { existsSync } from 'node:fs';
 import { loadCheckpoint, listCheckpoints, removeTemporaries, type Checkpoint } from './checkpoint.js';
 import { KEYS, type ResolvedConfig, type TrainConfig } from './config.js';

@@ -3,10 +3,10 @@
 // current weights, in train mode. Probing never changes training: batch-norm
 // buffers (running stats, num_batches_tracked) and the random state (dropout)
 // are restored, and .grad is not touched (autograd.grad, not backward).
+import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, getRngState, gradAll, noGrad, setRngState, tidy, type Tensor } from '../tensor/index.js';
 import { sumSquares } from './norms.js';
-import type { Batch } from '../data/batch.js';
 
 /** Mean over the micro-batches of ||grad_theta CE(M)||^2 (squared norms, as the paper plots). */
 export function averageMicroBatchGradSqNorm(model: Module, params: Tensor[], microBatches: Batch[]): number {

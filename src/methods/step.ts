@@ -3,11 +3,11 @@
 // .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
 // penalty R sharing the forward pass with the loss; then the update rule's
 // scale and the SGD update.
+import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
 import { globalNorm, sumSquares } from './norms.js';
 import type { SGD } from './sgd.js';
-import type { Batch } from '../data/batch.js';
 import type { Penalty, UpdateRule } from './types.js';
 
 export interface StepInput {

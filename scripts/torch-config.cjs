@@ -46,7 +46,7 @@ const t = locate();
 const cuda = fs.existsSync(path.join(t.lib, 'libtorch_cuda.so'));
 const what = process.argv[2];
 if (what === 'include') console.log(t.inc.join(' '));
-else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${cxx11Abi(t.lib)}` + (cuda ? ' IREG_CUDA=1' : ''));
+else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${cxx11Abi(t.lib)}`);
 else if (what === 'libs') {
   const libs = ['-ltorch', '-ltorch_cpu', '-lc10'].concat(cuda ? ['-ltorch_cuda', '-lc10_cuda'] : []);
   // --no-as-needed keeps torch_cuda loaded so its kernels register.

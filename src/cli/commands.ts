@@ -1,4 +1,5 @@
 // The actions behind the ireg subcommands.
+import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { evaluateRun, listRuns, resume, train, type EvalTarget, type RunListing } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
@@ -34,13 +35,21 @@ export function runList(dir: string, o: { json?: boolean }): void {
     console.log(`no runs in ${dir}`);
     return;
   }
-  console.log(table(runs));
+  console.log(runsTable(runs));
 }
 
-function table(runs: RunListing[]): string {
-  const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(2)}`);
-  const rows = [['run', 'method', 'model', 'dataset', 'steps', 'best val %', 'test %', 'status'],
-    ...runs.map((r) => [r.name, r.method, r.model, r.dataset, `${r.steps}/${r.totalSteps}`, pct(r.bestValAcc), pct(r.testAcc), r.status])];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+const LIST_COLUMNS = ['run', 'method', 'model', 'dataset', 'steps', 'best val %', 'test %', 'status'];
+
+/** The runs as a terminal table: one row per run, numbers right-aligned, '-' where not known yet. */
+export function runsTable(runs: RunListing[]): string {
+  const pct = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(2));
+  const t = new Table({
+    head: LIST_COLUMNS,
+    colAligns: ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'left'],
+    style: { head: [], border: [] },
+  });
+  for (const r of runs) {
+    t.push([r.name, r.method, r.model, r.dataset, `${r.steps}/${r.totalSteps}`, pct(r.bestValAcc), pct(r.testAcc), r.status]);
+  }
+  return t.toString();
 }

@@ -1,6 +1,6 @@
 // Ready-made grids: the CPU-sized demo that `npm start` runs, and the paper's
 // settings (hyper-parameters and published test accuracies from the authors'
-// README, see shared/reference/paper-notes.md section 6-7).
+// README, listed with their sources in docs/paper-results.md; a test keeps the two equal).
 import type { TrainConfig } from '../trainer/index.js';
 import type { GridRun, GridSpec } from './grid.js';
 

@@ -1,4 +1,4 @@
-// The real datasets on this machine: ../shared/datasets (env IREG_SHARED) and Debian's
+// The real datasets on this machine: the shared data folder (IREG_SHARED) and Debian's
 // Fashion-MNIST. Skipped with a message where absent; under CI=true, absence fails.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -1,5 +1,6 @@
 // Presets: every run resolves to options the trainer accepts, the paper grids carry the
-// published settings and accuracies exactly (checked against shared/reference/paper-results.json),
+// published settings and accuracies exactly (checked against the reference numbers in the shared
+// data folder, IREG_SHARED: reference/paper-results.json),
 // overrides reach every run, an unknown name lists the known ones.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';

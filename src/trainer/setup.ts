@@ -4,12 +4,12 @@
 // optimizer, schedule and data streams.
 import { availableParallelism } from 'node:os';
 import {
-  DATASET_NAMES, defaultDataDir, loadRawDataset, prepareDataset, type Normalization, type PreparedDataset,
+  DATASET_NAMES, datasetClassCount, defaultDataDir, loadRawDataset, prepareDataset, type Normalization, type PreparedDataset,
 } from '../data/index.js';
 import {
   buildMethod, getMethod, makeSchedule, methodNames, SGD, type BuiltMethod, type NormTrajectory, type ScheduleSpec,
 } from '../methods/index.js';
-import { createModel, isModelName, modelNames, type WeightsInfo } from '../models/index.js';
+import { createModel, modelNameError, modelNames, type WeightsInfo } from '../models/index.js';
 import { loadSafetensors, type Module } from '../nn/index.js';
 import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
 import { ConfigError, parseNormalize, resolveConfig, type KnownNames, type ResolvedConfig, type TrainConfig } from './config.js';
@@ -21,12 +21,14 @@ export function knownNames(): KnownNames {
   return {
     methods,
     models: modelNames(),
-    isModel: isModelName,
+    modelError: modelNameError,
     datasets: DATASET_NAMES,
     isDataset: (n) => DATASET_NAMES.includes(n) || (n.startsWith('imagefolder:') && n.length > 'imagefolder:'.length),
+    classCount: datasetClassCount,
     defaultDataDir,
     penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
     smallBatchMethods: methods.filter((m) => getMethod(m).smallBatch),
+    externalNormMethods: methods.filter((m) => getMethod(m).rule === 'graft-ext'),
     cudaAvailable: cuda.isAvailable(),
     defaultThreads: availableParallelism(),
   };

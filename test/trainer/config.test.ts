@@ -24,7 +24,7 @@ test('each bad option is refused with its name', () => {
   refused({ lr: 0 }, '--lr');
   refused({ lr: -0.1 }, '--lr');
   refused({ lr: Number.NaN }, '--lr');
-  refused({ method: 'gn', lambda: -1 }, '--lambda', /must be a number >= 0, got -1/);
+  refused({ method: 'gn', lambda: -1 }, '--lambda', /must be a number in \[0, 10000\], got -1/);
   refused({ method: 'sb', lambda: 0.1 }, '--lambda', /has no penalty/);
   refused({ batchSize: 0 }, '--batch-size');
   refused({ batchSize: 12.5 }, '--batch-size');

@@ -24,8 +24,8 @@ function refused(args: string[], why: RegExp): void {
 test('commander rejections and range errors of train all exit 2 naming the option, with no run directory', () => {
   const cases: [string[], RegExp][] = [
     [['--steps', 'abc'], /invalid option --steps: must be a positive integer, got 'abc'/],
-    [['--lr', 'NaN'], /invalid option --lr: must be a number in \(0, 10000\], got 'NaN'/],
-    [['--lr', '1e308'], /invalid option --lr: must be a number in \(0, 10000\], got '1e308'/],
+    [['--lr', 'NaN'], /invalid option --lr: must be a number in \(0, 1000000\], got 'NaN'/],
+    [['--lr', '1e308'], /invalid option --lr: must be a number in \(0, 1000000\], got '1e308'/],
     [['--batch-size', '1e12'], /invalid option --batch-size: must be a positive integer <= 1048576, got '1e12'/],
     [['--device', 'tpu'], /invalid option --device: must be one of: auto, cpu, cuda, got 'tpu'/],
     [['--threads', '1000000'], /invalid option --threads: must be a positive integer <= 1024, got '1000000'/],

@@ -27,7 +27,7 @@ test('each bad option is refused with its name', () => {
   refused({ lr: 0 }, '--lr');
   refused({ lr: -0.1 }, '--lr');
   refused({ lr: Number.NaN }, '--lr');
-  refused({ method: 'gn', lambda: -1 }, '--lambda', /must be a number in \[0, 10000\], got -1/);
+  refused({ method: 'gn', lambda: -1 }, '--lambda', /must be a number in \[0, 1000000\], got -1/);
   refused({ method: 'sb', lambda: 0.1 }, '--lambda', /has no penalty/);
   refused({ batchSize: 0 }, '--batch-size');
   refused({ batchSize: 12.5 }, '--batch-size');
@@ -134,9 +134,9 @@ test('--epochs sets the step budget from full batches per epoch; the schedule se
 });
 
 test('ranges keep values float32-sane and runs bounded', () => {
-  refused({ lr: 1e308 }, '--lr', /must be a number in \(0, 10000\], got 1e\+308/);
-  refused({ method: 'gn', lambda: 1e5 }, '--lambda', /\[0, 10000\]/);
-  refused({ weightDecay: 1e5 }, '--weight-decay', /\[0, 10000\]/);
+  refused({ lr: 1e308 }, '--lr', /must be a number in \(0, 1000000\], got 1e\+308/);
+  refused({ method: 'gn', lambda: 1e7 }, '--lambda', /\[0, 1000000\]/);
+  refused({ weightDecay: 1e7 }, '--weight-decay', /\[0, 1000000\]/);
   refused({ threads: 1e6 }, '--threads', /must be a positive integer <= 1024, got 1000000/);
   refused({ threads: 1025 }, '--threads');
   refused({ batchSize: 1e12 }, '--batch-size', /<= 1048576/);
@@ -147,8 +147,8 @@ test('ranges keep values float32-sane and runs bounded', () => {
   refused({ probeBatches: 5000 }, '--probe-batches', /<= 1024/);
   refused({ model: 'resnet18-w100000' }, '--model', /'resnet18-w100000' is too wide: .* width N from 1 to 512 .*got 100000/);
   // The bounds themselves are accepted.
-  const edge = validateConfig({ ...base, method: 'lb', lr: 1e4, threads: 1024, batchSize: 1 << 20, microBatchSize: 1 << 16, model: 'resnet18-w512' });
-  assert.deepEqual([edge.lr, edge.threads, edge.batchSize, edge.microBatchSize, edge.model], [1e4, 1024, 1 << 20, 1 << 16, 'resnet18-w512']);
+  const edge = validateConfig({ ...base, method: 'lb', lr: 1e6, threads: 1024, batchSize: 1 << 20, microBatchSize: 1 << 16, model: 'resnet18-w512' });
+  assert.deepEqual([edge.lr, edge.threads, edge.batchSize, edge.microBatchSize, edge.model], [1e6, 1024, 1 << 20, 1 << 16, 'resnet18-w512']);
 });
 
 test('a class-balanced subset must be a multiple of the class count, known before the data loads', () => {

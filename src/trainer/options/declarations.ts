@@ -19,10 +19,10 @@ export const DEFAULT_PENALTY_LAMBDA = 0.01;
  * so that a run recorded on a large machine still resumes on a small one; more
  * threads than cores only slows a step. Batch: above every dataset here. Forward:
  * images pushed through the network at once (micro-batch, probe, evaluation).
- * Coefficient: lr, lambda and weight decay, far from float32's 3.4e38 once
- * multiplied by gradients.
+ * Coefficient: lr, lambda and weight decay; 1e6 is large enough to make a run
+ * diverge on purpose and leaves 30 orders of magnitude below float32's 3.4e38.
  */
-export const LIMITS = { threads: 1024, batch: 1 << 20, forward: 1 << 16, probeBatches: 1024, coefficient: 1e4 } as const;
+export const LIMITS = { threads: 1024, batch: 1 << 20, forward: 1 << 16, probeBatches: 1024, coefficient: 1e6 } as const;
 
 /** What a help text may list: the registries' names and the methods' descriptions. */
 export interface HelpContext {

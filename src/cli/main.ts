@@ -2,7 +2,7 @@
 // ireg: train, resume, evaluate and list runs of the implicit-regularization
 // experiment. Exit codes: 0 success, 1 error, 2 invalid option or usage, 3 diverged.
 import { Command, CommanderError, Option } from 'commander';
-import { checkOutDir, ConfigError, iregVersion, TrainingDivergedError } from '../trainer/index.js';
+import { checkOutDir, ConfigError, DEVICES, iregVersion, TrainingDivergedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
 import { presetNames } from '../experiments/index.js';
@@ -30,7 +30,7 @@ export function program(): Command {
     .option('--data-dir <dir>', 'dataset folder (default: the one the run used)')
     .option('--batch-size <n>', 'evaluation batch size (default: the run\'s)', (v) => parseOptionValue('evalBatchSize', v, '--batch-size'))
     .option('--threads <n>', 'CPU threads (default: all cores)', (v) => parseOptionValue('threads', v))
-    .addOption(new Option('--device <name>', 'cpu or cuda').choices(['cpu', 'cuda']).default('cpu'))
+    .addOption(new Option('--device <name>', 'where to evaluate').choices(DEVICES.filter((d) => d !== 'auto')).default('cpu'))
     .option('--json', 'print the result as JSON')
     .action((target: string, o) => runEval(target, o));
 

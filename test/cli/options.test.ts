@@ -2,13 +2,14 @@
 // the option, before any data loads and before any run or grid directory is made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATASET_NAMES } from '../../src/data/index.js';
 import { SCHEDULE_KINDS } from '../../src/methods/index.js';
 import { modelNames } from '../../src/models/index.js';
 import { DEVICES } from '../../src/trainer/index.js';
-import { ireg, tempDir } from '../trainer/helpers.js';
+import { CLI, ireg, tempDir } from '../trainer/helpers.js';
 
 const out = tempDir('cli-options');
 // A data folder that does not exist: had any data been loaded, the error would be about it.
@@ -40,19 +41,28 @@ test('commander rejections and range errors of train all exit 2 naming the optio
   assert.deepEqual(readdirSync(out), [], 'no run directory is created');
 });
 
-test('an --out that is a file, under a file, or read-only is refused by name before any data loads', () => {
+test('an --out that is a file or under a file is refused by name before any data loads', () => {
   const file = join(out, 'a-file');
   writeFileSync(file, '');
   refused(['train', ...noData, '--out', file], /invalid option --out: .*a-file is a file, not a folder/);
   refused(['train', ...noData, '--out', join(file, 'runs')], /invalid option --out: .*a-file \(on the way to .*\) is a file/);
   refused(['demo', '--out', file], /invalid option --out: .*a-file is a file, not a folder/);
-  if (process.getuid?.() !== 0) { // root writes anywhere
-    const ro = join(out, 'read-only');
-    mkdirSync(ro, { mode: 0o555 });
-    refused(['train', ...noData, '--out', ro], /invalid option --out: .*read-only is not writable/);
-    chmodSync(ro, 0o755);
-    assert.deepEqual(readdirSync(ro), []);
+});
+
+test('a read-only --out is refused as not writable', () => {
+  const ro = join(out, 'read-only');
+  mkdirSync(ro);
+  chmodSync(out, 0o755);
+  chmodSync(ro, 0o555);
+  // root writes anywhere, so as root the CLI runs as nobody.
+  const [cmd, ...pre] = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+  for (const target of [ro, join(ro, 'runs')]) {
+    const r = spawnSync(cmd, [...pre, CLI, 'train', ...noData, '--out', target], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /invalid option --out: .*read-only.* is not writable/);
   }
+  chmodSync(ro, 0o755);
+  assert.deepEqual(readdirSync(ro), []);
 });
 
 test('eval and grid options are checked like train options, exit 2', () => {

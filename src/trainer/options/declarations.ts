@@ -80,7 +80,7 @@ export const OPTIONS = {
   evalBatchSize: opt(int(1, forward).default(500), '<n>', 'batch size of validation and test evaluation'),
   threads: opt(int(1, LIMITS.threads).optional(), '<n>',
     (h) => `intra-op CPU threads, at most ${LIMITS.threads} (default: ${h.known.defaultThreads}, this machine's cores)`),
-  device: opt(oneOf(DEVICES).default('auto'), '<name>', 'auto (cuda when present), cpu or cuda'),
+  device: opt(oneOf(DEVICES).default('auto'), '<name>', 'where to train (auto: cuda when libtorch sees a device)'),
   initFrom: opt(text().optional(), '<file>', 'start from these weights (safetensors, PyTorch key names)'),
   saveFinal: opt(flag().default(false), undefined, 'also write final.safetensors with the last weights'),
   graftFrom: opt(text().optional(), '<run-dir>',

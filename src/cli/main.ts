@@ -8,6 +8,7 @@ import { runGridCommand, runReportCommand, type GridFlags } from './grid-command
 import { presetNames } from '../experiments/index.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 
+/** The ireg command line: every subcommand with its options. */
 export function program(): Command {
   const p = new Command('ireg')
     .description('Implicit regularization in SGD (Novack et al., ICLR 2023) on libtorch: train, resume, evaluate, compare')

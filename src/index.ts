@@ -1,6 +1,6 @@
 // ireg as a library: `import { train } from 'ireg'` runs the same code as the `ireg` CLI.
 export {
-  train, resume, evaluateRun, listRuns, validateConfig, DEFAULTS, ConfigError, TrainingDivergedError, TrainingInterruptedError, readMetrics, readRunConfig,
+  train, resume, evaluateRun, listRuns, validateConfig, DEFAULTS, TRAIN_SCHEMA, trainOptionKeys, ConfigError, TrainingDivergedError, TrainingInterruptedError, readMetrics, readRunConfig,
   runFiles, loadCheckpoint, loadRunWeights, iregVersion,
   type TrainConfig, type ResolvedConfig, type Summary, type TrainEvent, type TrainHooks, type MetricsRecord, type RunListing,
   type RunConfigFile, type EvalOutput,

@@ -1,12 +1,17 @@
 // The actions behind the ireg subcommands.
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { evaluateRun, listRuns, resume, train, type EvalTarget, type RunListing } from '../trainer/index.js';
+import {
+  checkOutDir, evaluateRun, listRuns, resume, train, validateConfig, type EvalTarget, type RunListing,
+} from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 import { givenOptions } from './train-options.js';
 
+/** Checks the options (names, relations, --out) before any data loads, then trains. */
 export async function runTrain(cmd: Command): Promise<void> {
-  await train(givenOptions(cmd), { onEvent: progressReporter() });
+  const given = givenOptions(cmd);
+  checkOutDir(validateConfig(given).out);
+  await train(given, { onEvent: progressReporter() });
 }
 
 export async function runResume(dir: string): Promise<void> {
@@ -15,11 +20,8 @@ export async function runResume(dir: string): Promise<void> {
 
 interface EvalFlags { split: 'train' | 'val' | 'test'; checkpoint: EvalTarget; device: string; dataDir?: string; batchSize?: number; threads?: number; json?: boolean }
 
+/** Evaluates a run's weights; --batch-size and --threads were checked as they were parsed. */
 export function runEval(target: string, o: EvalFlags): void {
-  for (const k of ['batchSize', 'threads'] as const) {
-    const v = o[k];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`invalid option --${k === 'batchSize' ? 'batch-size' : 'threads'}: must be a positive integer`);
-  }
   const r = evaluateRun(target, { split: o.split, which: o.checkpoint, dataDir: o.dataDir, batchSize: o.batchSize, threads: o.threads, device: o.device });
   if (o.json) console.log(JSON.stringify(r));
   else console.log(`${r.split} accuracy ${(100 * r.acc).toFixed(2)}%  loss ${r.loss.toFixed(4)}  (${r.n} images; ${r.file}, step ${r.step})`);

@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // ireg: train, resume, evaluate and list runs of the implicit-regularization
-// experiment. Exit codes: 0 success, 1 error, 2 invalid option, 3 diverged,
+// experiment. Exit codes: 0 success, 1 error, 2 invalid option or usage, 3 diverged,
 // 130/143 stopped by SIGINT/SIGTERM (checkpointed; `ireg resume` continues).
-import { Command, Option } from 'commander';
-import { ConfigError, iregVersion, TrainingDivergedError, TrainingInterruptedError } from '../trainer/index.js';
+import { Command, CommanderError, Option } from 'commander';
+import { checkOutDir, ConfigError, DEVICES, iregVersion, TrainingDivergedError, TrainingInterruptedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain } from './commands.js';
-import { runGridCommand, runReportCommand } from './grid-commands.js';
+import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
 import { presetNames } from '../experiments/index.js';
-import { addTrainOptions } from './train-options.js';
+import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 
+/** The ireg command line: every subcommand with its options. */
 export function program(): Command {
   const p = new Command('ireg')
     .description('Implicit regularization in SGD (Novack et al., ICLR 2023) on libtorch: train, resume, evaluate, compare')
     .version(iregVersion())
-    .showHelpAfterError('(add --help for the options)');
+    .showHelpAfterError('(add --help for the options)')
+    .exitOverride(); // commander's own rejections (unknown flag, missing value) throw; main() maps them to exit 2
 
   addTrainOptions(p.command('train').description('train a model with one method; writes a self-describing run directory'))
     .action(async (_o, cmd: Command) => runTrain(cmd));
@@ -28,9 +30,9 @@ export function program(): Command {
     .addOption(new Option('--checkpoint <which>', 'for a run directory: best-validation, newest periodic or final weights')
       .choices(['best', 'last', 'final']).default('best'))
     .option('--data-dir <dir>', 'dataset folder (default: the one the run used)')
-    .option('--batch-size <n>', 'evaluation batch size (default: the run\'s)', (v) => Number(v))
-    .option('--threads <n>', 'CPU threads (default: all cores)', (v) => Number(v))
-    .addOption(new Option('--device <name>', 'cpu or cuda').choices(['cpu', 'cuda']).default('cpu'))
+    .option('--batch-size <n>', 'evaluation batch size (default: the run\'s)', (v) => parseOptionValue('evalBatchSize', v, '--batch-size'))
+    .option('--threads <n>', 'CPU threads (default: all cores)', (v) => parseOptionValue('threads', v))
+    .addOption(new Option('--device <name>', 'where to evaluate').choices(DEVICES.filter((d) => d !== 'auto')).default('cpu'))
     .option('--json', 'print the result as JSON')
     .action((target: string, o) => runEval(target, o));
 
@@ -39,11 +41,11 @@ export function program(): Command {
     .option('--json', 'print the listing as JSON')
     .action((dir: string, o) => runList(dir, o));
   addGridOptions(p.command('demo').description('the mechanism in minutes on 2 cores (what npm start runs): SB, LB and LB+GN on Fashion-MNIST, then a report'))
-    .action(async (o) => runGridCommand('demo', o));
+    .action(async (o: GridFlags) => runGrid('demo', o));
 
   addGridOptions(p.command('grid').description('run (or continue) a preset grid of runs, then write its report')
     .argument('<preset>', `one of: ${presetNames().join(', ')}`))
-    .action(async (name: string, o) => runGridCommand(name, o));
+    .action(async (name: string, o: GridFlags) => runGrid(name, o));
 
   p.command('report').description("print and write (report.md) a grid's report: accuracies beside the paper's, the probe chart")
     .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo')
@@ -51,19 +53,21 @@ export function program(): Command {
   return p;
 }
 
+/** The training options a grid lets the user set for every run, checked as train checks them. */
 function addGridOptions(c: Command): Command {
-  const int = (flag: string) => (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`invalid option ${flag}: must be a positive integer, got '${v}'`);
-    return n;
-  };
+  const h = helpContext();
   return c
-    .option('--out <dir>', 'folder that holds the grid folder', './runs')
-    .option('--steps <n>', "optimizer steps of every run (default: the preset's)", int('--steps'))
-    .option('--dataset <name>', "dataset of every run (default: the preset's)")
-    .option('--data-dir <dir>', "folder of the dataset's files")
-    .option('--threads <n>', 'CPU threads (default: all cores)', int('--threads'))
-    .addOption(new Option('--device <device>', 'where to train').choices(['auto', 'cpu', 'cuda']));
+    .addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
+    .addOption(trainOption('steps', h, { help: "optimizer steps of every run (default: the preset's)", noDefault: true }))
+    .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the preset's)", noDefault: true }))
+    .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
+    .addOption(trainOption('threads', h, { help: 'CPU threads (default: all cores)' }))
+    .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }));
+}
+
+async function runGrid(name: string, o: GridFlags): Promise<void> {
+  checkOutDir(o.out);
+  await runGridCommand(name, o);
 }
 
 async function main(): Promise<void> {
@@ -71,11 +75,13 @@ async function main(): Promise<void> {
     await program().parseAsync(process.argv);
   } catch (e) {
     process.exitCode = exitCode(e);
-    process.stderr.write(`ireg: ${(e as Error).message}\n`);
+    // commander has printed its own message (or the help or version asked for).
+    if (!(e instanceof CommanderError)) process.stderr.write(`ireg: ${(e as Error).message}\n`);
   }
 }
 
 function exitCode(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof ConfigError) return 2;
   if (e instanceof TrainingDivergedError) return 3;
   if (e instanceof TrainingInterruptedError) return e.exitCode;

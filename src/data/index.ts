@@ -1,6 +1,6 @@
 // The data layer: dataset loaders, the decoded-dataset cache, and the training pipeline.
 export * from './types.js';
-export { loadRawDataset, defaultDataDir, DATASET_NAMES, type LoadOptions } from './registry.js';
+export { loadRawDataset, defaultDataDir, datasetClassCount, DATASET_NAMES, type LoadOptions } from './registry.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { cacheDir } from './cache.js';
 export { prepareDataset, defaultValSize, defaultAugmentation, type PrepareOptions } from './prepare.js';

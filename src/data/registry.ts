@@ -1,8 +1,9 @@
 // Datasets by name: loadRawDataset('cifar10' | 'imagefolder:<dir>' | ...).
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cachedDecode } from './cache.js';
 import { scanCifar } from './cifar.js';
-import { scanImageFolder } from './imagefolder.js';
+import { scanImageFolder, subdirs } from './imagefolder.js';
 import type { Scan } from './loader.js';
 import { scanMnist } from './mnist.js';
 import { scanSvhn } from './svhn.js';
@@ -36,6 +37,21 @@ const SCANNERS: Record<string, (dir: string) => Scan> = {
 
 /** Every accepted dataset name. */
 export const DATASET_NAMES = [...Object.keys(SCANNERS), 'synthetic', 'imagefolder:<dir>'];
+
+const CLASS_COUNTS: Record<string, number> = {
+  'fashion-mnist': 10, mnist: 10, cifar10: 10, cifar100: 100, svhn: 10, 'tiny-imagenet': 200, synthetic: 10,
+};
+
+/**
+ * A dataset's number of classes without loading it: fixed for the named datasets, the class
+ * folders of an image folder's train split (undefined when that folder is missing).
+ */
+export function datasetClassCount(name: string): number | undefined {
+  if (Object.hasOwn(CLASS_COUNTS, name)) return CLASS_COUNTS[name];
+  if (!name.startsWith('imagefolder:')) return undefined;
+  const train = join(resolve(name.slice('imagefolder:'.length)), 'train');
+  return existsSync(train) && statSync(train).isDirectory() ? subdirs(train).length : undefined;
+}
 
 /** The dataset's official train and test splits, decoded (through the cache). */
 export function loadRawDataset(name: string, o: LoadOptions = {}): RawDataset {

@@ -2,7 +2,10 @@
 export { train, resume } from './train.js';
 export { evaluateRun, type EvalTarget, type EvalOutput } from './eval-run.js';
 export { listRuns, type RunListing } from './list-runs.js';
-export { DEFAULTS, DEFAULT_PENALTY_LAMBDA, ConfigError, flagOf, type TrainConfig, type ResolvedConfig, type LrScheduleKind } from './config.js';
+export {
+  DEFAULTS, DEFAULT_PENALTY_LAMBDA, DEVICES, LIMITS, OPTIONS, TRAIN_SCHEMA, ConfigError, checkOption, checkOutDir, defaultOf, flagOf,
+  trainOptionKeys, valueKind, type TrainConfig, type ResolvedConfig, type LrScheduleKind, type DeviceChoice, type HelpContext, type OptionKey,
+} from './config.js';
 export { validateConfig, knownNames } from './setup.js';
 export { TrainingDivergedError, TrainingInterruptedError, type Summary, type TrainEvent, type TrainHooks } from './events.js';
 export { readMetrics, type MetricsRecord } from './metrics-log.js';

@@ -4,12 +4,12 @@
 // optimizer, schedule and data streams.
 import { availableParallelism } from 'node:os';
 import {
-  DATASET_NAMES, defaultDataDir, loadRawDataset, prepareDataset, type Normalization, type PreparedDataset,
+  DATASET_NAMES, datasetClassCount, defaultDataDir, loadRawDataset, prepareDataset, type Normalization, type PreparedDataset,
 } from '../data/index.js';
 import {
   buildMethod, getMethod, makeSchedule, methodNames, SGD, type BuiltMethod, type NormTrajectory, type ScheduleSpec,
 } from '../methods/index.js';
-import { createModel, isModelName, modelNames, type WeightsInfo } from '../models/index.js';
+import { createModel, modelNameError, modelNames, type WeightsInfo } from '../models/index.js';
 import { loadSafetensors, type Module } from '../nn/index.js';
 import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
 import { ConfigError, parseNormalize, resolveConfig, type KnownNames, type ResolvedConfig, type TrainConfig } from './config.js';
@@ -18,14 +18,13 @@ import { DataStreams } from './streams.js';
 /** The registries' names, for validation. */
 export function knownNames(): KnownNames {
   const methods = methodNames();
-  // externalNormMethods: the methods that need --graft-from (the intersection types it
-  // until KnownNames declares the field itself).
-  const known: KnownNames & { externalNormMethods: readonly string[] } = {
+  return {
     methods,
     models: modelNames(),
-    isModel: isModelName,
+    modelError: modelNameError,
     datasets: DATASET_NAMES,
     isDataset: (n) => DATASET_NAMES.includes(n) || (n.startsWith('imagefolder:') && n.length > 'imagefolder:'.length),
+    classCount: datasetClassCount,
     defaultDataDir,
     penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
     smallBatchMethods: methods.filter((m) => getMethod(m).needs.smallBatch),
@@ -33,7 +32,6 @@ export function knownNames(): KnownNames {
     cudaAvailable: cuda.isAvailable(),
     defaultThreads: availableParallelism(),
   };
-  return known;
 }
 
 /** Defaults and validation against the registries: throws ConfigError naming the option. */

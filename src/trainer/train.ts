@@ -3,7 +3,7 @@
 // While either runs, SIGINT and SIGTERM checkpoint and stop it (stop-signals.ts).
 import { existsSync } from 'node:fs';
 import { loadCheckpoint, listCheckpoints, removeTemporaries, type Checkpoint } from './checkpoint.js';
-import { KEYS, type ResolvedConfig, type TrainConfig } from './config.js';
+import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig } from './config.js';
 import type { Summary, TrainHooks } from './events.js';
 import { externalNorms } from './external-norms.js';
 import { killPointsFromEnv } from './kill-points.js';
@@ -27,6 +27,7 @@ export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summa
 async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   const resolved = validateConfig(config);
   checkRunDirFree(resolved);
+  checkOutDir(resolved.out);
   const kill = killPointsFromEnv();
   const run = setup(resolved);
   try {

@@ -47,7 +47,7 @@ test('ireg train --help lists every option with its default', () => {
 test('bad options are refused by name before any work, with exit code 2', () => {
   const out = tempDir('cli-bad');
   const cases: [string[], RegExp][] = [
-    [['--method', 'gn', '--lambda', '-1'], /invalid option --lambda: must be a number >= 0, got -1/],
+    [['--method', 'gn', '--lambda', '-1'], /invalid option --lambda: must be a number in \[0, 1000000\], got '-1'/],
     [['--method', 'lb', '--batch-size', '100', '--micro-batch-size', '200'], /invalid option --micro-batch-size: must be <= --batch-size \(100\)/],
     [['--method', 'adam'], /invalid option --method: unknown method 'adam'/],
     [['--model', 'resnet50'], /invalid option --model: unknown model 'resnet50'/],
@@ -60,8 +60,8 @@ test('bad options are refused by name before any work, with exit code 2', () => 
     assert.match(r.stderr, why);
   }
   const nan = ireg(['train', '--lr', 'fast', '--out', out]);
-  assert.notEqual(nan.status, 0);
-  assert.match(nan.stderr, /option '--lr <x>' argument 'fast' is invalid/);
+  assert.equal(nan.status, 2);
+  assert.match(nan.stderr, /invalid option --lr: must be a number in \(0, 1000000\], got 'fast'/);
   assert.deepEqual(readdirSync(out), [], 'no run directory is created');
 });
 

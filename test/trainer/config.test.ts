@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, DEFAULTS, knownNames, readMetrics, train, validateConfig, type TrainConfig } from '../../src/trainer/index.js';
+import {
+  checkOption, checkOutDir, ConfigError, DEFAULTS, flagOf, knownNames, readMetrics, train, TRAIN_SCHEMA, trainOptionKeys, validateConfig,
+  type TrainConfig,
+} from '../../src/trainer/index.js';
 import { tempDir } from './helpers.js';
 
 const base: Partial<TrainConfig> = { model: 'mlp', dataset: 'synthetic' };
@@ -24,7 +27,7 @@ test('each bad option is refused with its name', () => {
   refused({ lr: 0 }, '--lr');
   refused({ lr: -0.1 }, '--lr');
   refused({ lr: Number.NaN }, '--lr');
-  refused({ method: 'gn', lambda: -1 }, '--lambda', /must be a number >= 0, got -1/);
+  refused({ method: 'gn', lambda: -1 }, '--lambda', /must be a number in \[0, 1000000\], got -1/);
   refused({ method: 'sb', lambda: 0.1 }, '--lambda', /has no penalty/);
   refused({ batchSize: 0 }, '--batch-size');
   refused({ batchSize: 12.5 }, '--batch-size');
@@ -128,4 +131,69 @@ test('--epochs sets the step budget from full batches per epoch; the schedule se
   const records = readMetrics(join(out, 'e', 'metrics.jsonl'));
   assert.deepEqual(records.map((r) => r.lr), [0.4, 0.4, 0.2, 0.2, 0.1, 0.1, null]);
   assert.deepEqual(records.map((r) => r.epoch), [0, 500 / 1800, 1000 / 1800, 1500 / 1800, 2000 / 1800, 2500 / 1800, 3000 / 1800]);
+});
+
+test('ranges keep values float32-sane and runs bounded', () => {
+  refused({ lr: 1e308 }, '--lr', /must be a number in \(0, 1000000\], got 1e\+308/);
+  refused({ method: 'gn', lambda: 1e7 }, '--lambda', /\[0, 1000000\]/);
+  refused({ weightDecay: 1e7 }, '--weight-decay', /\[0, 1000000\]/);
+  refused({ threads: 1e6 }, '--threads', /must be a positive integer <= 1024, got 1000000/);
+  refused({ threads: 1025 }, '--threads');
+  refused({ batchSize: 1e12 }, '--batch-size', /<= 1048576/);
+  refused({ method: 'lb', batchSize: 100000, microBatchSize: 70000 }, '--micro-batch-size', /<= 65536/);
+  refused({ batchSize: 100000 }, '--batch-size', /forwards the whole batch at once, so it must be <= 65536, got 100000/);
+  refused({ evalBatchSize: 1e6 }, '--eval-batch-size', /<= 65536/);
+  refused({ probeMicroBatchSize: 1e6 }, '--probe-micro-batch-size', /<= 65536/);
+  refused({ probeBatches: 5000 }, '--probe-batches', /<= 1024/);
+  refused({ model: 'resnet18-w100000' }, '--model', /'resnet18-w100000' is too wide: .* width N from 1 to 512 .*got 100000/);
+  // The bounds themselves are accepted.
+  const edge = validateConfig({ ...base, method: 'lb', lr: 1e6, threads: 1024, batchSize: 1 << 20, microBatchSize: 1 << 16, model: 'resnet18-w512' });
+  assert.deepEqual([edge.lr, edge.threads, edge.batchSize, edge.microBatchSize, edge.model], [1e6, 1024, 1 << 20, 1 << 16, 'resnet18-w512']);
+});
+
+test('a class-balanced subset must be a multiple of the class count, known before the data loads', () => {
+  refused({ dataset: 'fashion-mnist', subset: 3 }, '--subset', /each of fashion-mnist's 10 classes, so it must be a multiple of 10, got 3 \(try 10\)/);
+  refused({ dataset: 'fashion-mnist', subset: 512 }, '--subset', /multiple of 10, got 512 \(try 510\)/);
+  refused({ dataset: 'cifar100', valSubset: 150 }, '--val-subset', /multiple of 100, got 150 \(try 200\)/);
+  assert.equal(validateConfig({ ...base, dataset: 'fashion-mnist', subset: 520, valSubset: 10 }).subset, 520);
+  // An image folder's classes are its train split's sub-folders.
+  const dir = tempDir('classes');
+  for (const c of ['a', 'b', 'c']) mkdirSync(join(dir, 'train', c), { recursive: true });
+  refused({ dataset: `imagefolder:${dir}`, subset: 4 }, '--subset', /3 classes, so it must be a multiple of 3, got 4 \(try 3\)/);
+  assert.equal(validateConfig({ ...base, dataset: `imagefolder:${dir}`, subset: 6 }).subset, 6);
+});
+
+test('the declarations give the keys, the defaults and the schema a grid file validates against', () => {
+  // config.json stores these keys and resume re-resolves from them: the set is part of the run format.
+  assert.deepEqual(trainOptionKeys(), [
+    'method', 'model', 'dataset', 'dataDir', 'lr', 'lambda', 'batchSize', 'microBatchSize', 'steps', 'epochs',
+    'momentum', 'weightDecay', 'lrSchedule', 'lrStepEvery', 'lrGamma', 'lrFloor', 'seed', 'subset', 'valSubset',
+    'valSize', 'augment', 'flip', 'crop', 'shuffle', 'normalize', 'logEvery', 'evalEvery', 'checkpointEvery',
+    'keepCheckpoints', 'probeBatches', 'probeMicroBatchSize', 'evalBatchSize', 'threads', 'device', 'initFrom',
+    'saveFinal', 'graftFrom', 'out', 'name']);
+  assert.deepEqual(TRAIN_SCHEMA.parse({}), DEFAULTS);
+  assert.deepEqual(DEFAULTS, { method: 'sb', model: 'resnet18', dataset: 'fashion-mnist', lr: 0.1, batchSize: 128, steps: 5000,
+    momentum: 0, weightDecay: 0, lrSchedule: 'constant', lrGamma: 0.1, lrFloor: 0, seed: 12, augment: true, flip: true, crop: true,
+    shuffle: true, logEvery: 20, checkpointEvery: 500, keepCheckpoints: 1, probeBatches: 8, probeMicroBatchSize: 128,
+    evalBatchSize: 500, device: 'auto', saveFinal: false, out: './runs' });
+  assert.equal(TRAIN_SCHEMA.safeParse({ learningRate: 0.1 }).success, false);
+  assert.deepEqual(['batchSize', 'augment', 'saveFinal', 'lrSchedule'].map(flagOf), ['--batch-size', '--no-augment', '--save-final', '--lr-schedule']);
+});
+
+test('checkOption checks one value by its declaration, naming the flag the user typed', () => {
+  assert.equal(checkOption('threads', 4), 4);
+  assert.throws(() => checkOption('threads', 0), /^ConfigError: invalid option --threads: must be a positive integer <= 1024, got 0$/);
+  assert.throws(() => checkOption('evalBatchSize', 0, '0', '--batch-size'),
+    /^ConfigError: invalid option --batch-size: must be a positive integer <= 65536, got '0'$/);
+  assert.throws(() => checkOption('device', 'tpu'), /invalid option --device: must be one of: auto, cpu, cuda, got 'tpu'/);
+});
+
+test('--out must be a folder that can be written, checked without creating anything', () => {
+  const dir = tempDir('out');
+  const file = join(dir, 'file');
+  writeFileSync(file, 'x');
+  assert.throws(() => checkOutDir(file), /^ConfigError: invalid option --out: .*file is a file, not a folder$/);
+  assert.throws(() => checkOutDir(join(file, 'runs')), /invalid option --out: .*file \(on the way to .*file\/runs\) is a file, not a folder/);
+  checkOutDir(join(dir, 'new', 'runs'));
+  assert.deepEqual(readdirSync(dir), ['file']);
 });

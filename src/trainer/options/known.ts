@@ -1,0 +1,24 @@
+// What the registries know, handed to validation so that it can check names
+// before any work (setup.ts's knownNames() fills it from the registries).
+
+export interface KnownNames {
+  methods: readonly string[];
+  /** Listed in errors and help; names may be patterns such as 'resnet18-w<N>'. */
+  models: readonly string[];
+  /** Why `name` is not a model the registry can build, or undefined when it is. */
+  modelError(name: string): string | undefined;
+  /** Listed in errors and help; may hold patterns such as 'imagefolder:<dir>'. */
+  datasets: readonly string[];
+  isDataset(name: string): boolean;
+  /** The dataset's number of classes when known without loading it (class-balanced subsets). */
+  classCount(dataset: string): number | undefined;
+  defaultDataDir(dataset: string): string;
+  /** Methods that take a penalty (lambda means something only for them). */
+  penaltyMethods: readonly string[];
+  /** Methods that take one micro-batch per step (micro = batch). */
+  smallBatchMethods: readonly string[];
+  /** Methods that follow the gradient norms of an earlier run (they need --graft-from). */
+  externalNormMethods: readonly string[];
+  cudaAvailable: boolean;
+  defaultThreads: number;
+}

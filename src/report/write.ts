@@ -1,6 +1,6 @@
 // Writes a grid's report.md beside its runs (atomically: a report is whole or absent).
 import { join } from 'node:path';
-import { writeAll, writeFileAtomic } from '../nn/atomic-write.js';
+import { writeBytesAtomic } from '../io/index.js';
 import { gridReport, type GridReport } from './grid-report.js';
 import { renderMarkdownTable, renderProbeChart } from './render.js';
 
@@ -20,6 +20,6 @@ export function markdownReport(report: GridReport): string {
 export function writeGridReport(dir: string): GridReport {
   const report = gridReport(dir);
   const text = Buffer.from(markdownReport(report), 'utf8');
-  writeFileAtomic(join(dir, 'report.md'), (fd) => writeAll(fd, text));
+  writeBytesAtomic(join(dir, 'report.md'), text);
   return report;
 }

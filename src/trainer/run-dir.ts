@@ -60,8 +60,12 @@ export function checkRunDirFree(cfg: Pick<ResolvedConfig, 'out' | 'name'>): void
   if (cfg.name === undefined) return;
   const dir = join(cfg.out, cfg.name);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new ConfigError('name', `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
+    throw nameTaken(dir);
   }
+}
+
+function nameTaken(dir: string): ConfigError {
+  return new ConfigError('name', `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
 }
 
 /**
@@ -116,9 +120,7 @@ function moveIntoPlace(tmp: string, out: string, base: string, named: boolean): 
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw e;
-      if (named) {
-        throw new ConfigError('name', `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
-      }
+      if (named) throw nameTaken(dir);
     }
   }
 }

@@ -59,9 +59,14 @@ export interface RunConfigFile {
 export function checkRunDirFree(cfg: Pick<ResolvedConfig, 'out' | 'name'>): void {
   if (cfg.name === undefined) return;
   const dir = join(cfg.out, cfg.name);
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw nameTaken(dir);
-  }
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !isEmptyLeftover(dir)) throw nameTaken(dir);
+}
+
+/** An empty checkpoints/ and nothing else: what older versions left when killed before writing config.json. */
+function isEmptyLeftover(dir: string): boolean {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  return entries.length === 1 && entries[0].name === 'checkpoints' && entries[0].isDirectory()
+    && readdirSync(join(dir, 'checkpoints')).length === 0;
 }
 
 function nameTaken(dir: string): ConfigError {
@@ -113,6 +118,7 @@ function defaultName(cfg: Pick<ResolvedConfig, 'method' | 'model' | 'dataset'>):
 function moveIntoPlace(tmp: string, out: string, base: string, named: boolean): string {
   for (let i = 1; ; i++) {
     const dir = join(out, i === 1 ? base : `${base}-${i}`);
+    if (named && existsSync(dir) && isEmptyLeftover(dir)) rmSync(join(dir, 'checkpoints'), { recursive: true });
     try {
       renameSync(tmp, dir);
       syncDir(out);

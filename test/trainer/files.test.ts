@@ -3,14 +3,16 @@
 // the checkpoint round trip, damaged checkpoints and damaged run metadata.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkpointPath, listCheckpoints, loadCheckpoint, loadRunWeights, newestCheckpoint, pruneCheckpoints, removeTemporaries, serializeCheckpoint,
   writeCheckpoint, type Checkpoint,
 } from '../../src/trainer/checkpoint.js';
 import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/trainer/metrics-log.js';
-import { validateConfig } from '../../src/trainer/index.js';
+import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
+import { createRunDir, readRunConfig } from '../../src/trainer/run-dir.js';
+import { LOCK_FILE, readOwner } from '../../src/io/index.js';
 import { createModel, saveWeights } from '../../src/models/index.js';
 import { SGD } from '../../src/methods/index.js';
 import { dispose, F, manualSeed, randn, setNumThreads, tidy } from '../../src/tensor/index.js';
@@ -154,4 +156,36 @@ test("broken 'ireg' metadata in a weights file is named with the file and the fi
   } finally {
     model.dispose();
   }
+});
+
+test('createRunDir: the directory appears with config.json and its lock; names never collide; an old empty leftover is reused', () => {
+  const out = tempDir('create');
+  const cfg = { out, name: undefined, method: 'sb', model: 'mlp', dataset: 'imagefolder:/x y' };
+  const describe = () => ({ createdAt: 'now' }) as unknown as RunConfigFile;
+  const first = createRunDir(cfg, describe);
+  const second = createRunDir(cfg, describe);
+  try {
+    assert.match(first.files.dir, /\/sb-mlp-imagefolder_x_y-\d{8}-\d{6}$/);
+    assert.match(second.files.dir, /\/sb-mlp-imagefolder_x_y-\d{8}-\d{6}(-2)?$/);
+    assert.notEqual(second.files.dir, first.files.dir);
+    for (const { files, lock } of [first, second]) {
+      assert.deepEqual(readdirSync(files.dir).sort(), [LOCK_FILE, 'checkpoints', 'config.json']);
+      assert.equal(readOwner(files.dir)?.pid, process.pid);
+      assert.equal(lock.dir, files.dir);
+      assert.deepEqual(readRunConfig(files.dir), { createdAt: 'now' });
+    }
+  } finally {
+    first.lock.release();
+    second.lock.release();
+  }
+  assert.deepEqual(readdirSync(first.files.dir).sort(), ['checkpoints', 'config.json'], 'release removes the lock');
+  assert.ok(!readdirSync(out).some((f) => f.startsWith('.')), 'no temporary folder is left');
+
+  mkdirSync(join(out, 'legacy', 'checkpoints'), { recursive: true });
+  const legacy = createRunDir({ ...cfg, name: 'legacy' }, describe);
+  legacy.lock.release();
+  assert.deepEqual(readRunConfig(legacy.files.dir), { createdAt: 'now' });
+  assert.throws(() => createRunDir({ ...cfg, name: 'legacy' }, describe), (e: unknown) => e instanceof ConfigError
+    && /run directory .*legacy already exists and is not empty \(continue it with 'ireg resume/.test(e.message));
+  assert.ok(!readdirSync(out).some((f) => f.startsWith('.')), 'a refused run leaves no temporary folder');
 });

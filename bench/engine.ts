@@ -7,7 +7,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, setNumThreads, torchVersion } from '../src/tensor/index.js';
-import { torchPython } from '../test/helpers/pytorch.js';
+import { torchPython } from './torch-python.js';
 import {
   dispatchOverhead, median, memoryGrowth, stepTimes, type BenchConfig, type MemoryResult, type StepTimes,
 } from './engine-workloads.js';

@@ -15,7 +15,7 @@ import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
 import { manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
-import { torchPython } from '../test/helpers/pytorch.js';
+import { torchPython } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ALL_METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd'];

@@ -1,14 +1,15 @@
 // The grid subcommands: `ireg demo` (what `npm start` runs), `ireg grid <preset>`
 // and `ireg report <grid-dir>`.
 import { join } from 'node:path';
-import { preset, runGrid, type GridSpec } from '../experiments/index.js';
-import { renderProbeChart, renderTable, writeGridReport } from '../report/index.js';
+import { GridRunsFailedError, preset, runGrid, type GridRunAction, type GridSpec } from '../experiments/index.js';
+import { incompleteRuns, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, type TrainConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 
 export interface GridFlags { out: string; steps?: number; dataDir?: string; dataset?: string; threads?: number; device?: 'auto' | 'cpu' | 'cuda' }
 
+/** `ireg grid <preset>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
 export async function runGridCommand(name: string, o: GridFlags): Promise<void> {
   const overrides: Partial<TrainConfig> = {};
   if (o.steps !== undefined) overrides.steps = o.steps;
@@ -19,20 +20,34 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
   const spec = preset(name, overrides);
   const dir = join(o.out, spec.name);
   console.log(`grid ${spec.name}: ${spec.description}\n${spec.runs.length} runs in ${dir}`);
-  await runGrid(spec, dir, {
-    onRunStart: (run, i, n, resumed) => console.log(`\n[${i + 1}/${n}] ${run.label}${resumed ? ' (continuing)' : ''}: ${describe(spec, run.config)}`),
-    train: () => ({ onEvent: progressReporter() }),
-  });
+  try {
+    await runGrid(spec, dir, {
+      onRunStart: (run, i, n, action) => console.log(`\n[${i + 1}/${n}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`),
+      train: () => ({ onEvent: progressReporter() }),
+    });
+  } catch (e) {
+    // The runs that did finish are still worth a report; the error (exit status 1) follows it.
+    if (e instanceof GridRunsFailedError) printReport(dir);
+    throw e;
+  }
   printReport(dir);
 }
 
+const ACTION_NOTE: Record<GridRunAction, string> = {
+  start: '', continue: ' (continuing)', retry: ' (retrying: it failed last time)', done: ' (done, skipped)', diverged: ' (diverged, skipped)',
+};
+
+/** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished. */
 export function runReportCommand(dir: string): void {
-  printReport(dir);
+  const message = incompleteRuns(printReport(dir));
+  if (message) throw new Error(message);
 }
 
-function printReport(dir: string): void {
+function printReport(dir: string): GridReport {
   const report = writeGridReport(dir);
-  console.log(`\n${renderTable(report)}\n\n${renderProbeChart(report)}\n\nreport: ${join(dir, 'report.md')}`);
+  const failed = report.runs.filter((r) => r.status === 'failed').map((r) => `\nfailed: ${r.label}: ${r.error}`).join('');
+  console.log(`\n${renderTable(report)}\n${failed}\n${renderProbeChart(report)}\n\nreport: ${join(dir, 'report.md')}`);
+  return report;
 }
 
 function describe(spec: GridSpec, config: Partial<TrainConfig>): string {

@@ -7,10 +7,11 @@
 // (a hash of the decoder version and the source files' paths, sizes and mtimes), so a
 // changed source file misses; a file failing any check is rebuilt, never trusted.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { writeAll, writeFileAtomic } from '../io/index.js';
 import type { Scan } from './loader.js';
 import type { ImageSet, RawDataset } from './types.js';
 
@@ -59,7 +60,7 @@ function parts(ds: RawDataset): Uint8Array[] {
   return [ds.train.images, bytes(ds.train.labels), ds.test.images, bytes(ds.test.labels)];
 }
 
-/** Writes `ds` to `file` atomically: a temp file in the same folder, then rename. */
+/** Writes `ds` to `file` atomically (no partial file, even on failure). */
 export function writeCache(file: string, key: string, ds: RawDataset): void {
   const header: Header = {
     key, name: ds.name, numClasses: ds.numClasses, classes: ds.classes, classOrdered: ds.classOrdered === true,
@@ -72,29 +73,20 @@ export function writeCache(file: string, key: string, ds: RawDataset): void {
   head.writeUInt32LE(0, 12);
   json.copy(head, 16);
   mkdirSync(join(file, '..'), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fd = openSync(tmp, 'wx');
-  try {
-    writeSync(fd, head);
+  writeFileAtomic(file, (fd) => {
+    writeAll(fd, head);
     let crc = 0;
     const zeros = new Uint8Array(8);
     for (const p of parts(ds)) {
       const fill = zeros.subarray(0, pad8(p.length) - p.length);
-      writeSync(fd, p);
-      writeSync(fd, fill);
+      writeAll(fd, p);
+      writeAll(fd, fill);
       crc = crc32(fill, crc32(p, crc));
     }
     const tail = Buffer.alloc(4);
     tail.writeUInt32LE(crc >>> 0);
-    writeSync(fd, tail);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
-  } catch (e) {
-    try { closeSync(fd); } catch { /* already closed */ }
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
-  }
+    writeAll(fd, tail);
+  });
 }
 
 function imageSet(buf: Buffer, at: number, shape: number[]): [ImageSet, number] {

@@ -26,7 +26,10 @@ function listSplit(splitDir: string, classes: string[]): LabelledFiles {
   for (const cls of subdirs(splitDir)) {
     const k = index.get(cls);
     if (k === undefined) throw fileError(join(splitDir, cls), `class folder '${cls}' does not exist in the train split`);
-    for (const f of imageFiles(join(splitDir, cls))) {
+    const images = imageFiles(join(splitDir, cls));
+    // An empty class folder would be a class with no examples (or a test class never tested): a mistake.
+    if (images.length === 0) throw fileError(join(splitDir, cls), `class folder '${cls}' holds no PNG or JPEG images`);
+    for (const f of images) {
       files.push(f);
       labels.push(k);
     }

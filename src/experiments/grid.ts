@@ -1,13 +1,15 @@
 // A grid: named runs that share a base configuration, run one after another in
-// one folder. Running a grid again skips finished (or diverged) runs and resumes
-// interrupted ones, so a killed grid continues where it stopped.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+// one folder. A run that fails is recorded in failures.json (with its error) and
+// the grid goes on; the grid then ends with GridRunsFailedError. Running a grid
+// again skips finished (or diverged) runs, resumes interrupted ones and retries
+// failed ones, so a killed grid continues where it stopped.
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   ConfigError, resume, runFiles, train, TrainingDivergedError, validateConfig, type Summary, type TrainConfig, type TrainHooks,
 } from '../trainer/index.js';
-import { readJson, writeJsonAtomic } from '../trainer/run-dir.js';
+import { readJson, writeJsonAtomic } from '../io/index.js';
 
 export interface GridRun {
   /** Folder name of the run inside the grid folder. */
@@ -30,9 +32,33 @@ export interface GridFile {
 }
 
 export const GRID_FILE = 'grid.json';
+/** The grid's failed runs, by label (absent when none failed). */
+export const FAILURES_FILE = 'failures.json';
+
+/** A run that ended with an error (not divergence, which is a result). */
+export interface GridFailure {
+  error: string;
+  time: string;
+}
+
+/**
+ * What a grid does with a run: start it, continue it (interrupted), retry it (failed before),
+ * or skip it (done: finished; diverged: resuming would diverge again).
+ */
+export type GridRunAction = 'start' | 'continue' | 'retry' | 'done' | 'diverged';
+
+/** Some runs of a grid failed; the others ran. `summaries` holds null for the failed ones. */
+export class GridRunsFailedError extends Error {
+  constructor(readonly grid: string, readonly failures: Record<string, GridFailure>, readonly summaries: (Summary | null)[]) {
+    const n = Object.keys(failures).length;
+    super(`grid ${grid}: ${n} of ${summaries.length} runs failed (the others ran; run the grid again to retry ${n === 1 ? 'it' : 'them'}):\n`
+      + Object.entries(failures).map(([label, f]) => `  ${label}: ${f.error}`).join('\n'));
+    this.name = 'GridRunsFailedError';
+  }
+}
 
 export interface GridHooks {
-  onRunStart?: (run: GridRun, index: number, total: number, resumed: boolean) => void;
+  onRunStart?: (run: GridRun, index: number, total: number, action: GridRunAction) => void;
   /** Hooks passed to each run's training (progress bars etc.). */
   train?: (run: GridRun) => TrainHooks;
 }
@@ -40,7 +66,8 @@ export interface GridHooks {
 /**
  * Runs every run of the grid in `dir` that has not finished; returns the summaries in grid order.
  * Labels and every run's options are checked before any work; a folder that holds a grid with
- * other settings is refused. A diverged run is recorded as such and the grid goes on.
+ * other settings is refused. A diverged run is recorded as such and the grid goes on; so does a
+ * failed one, recorded in failures.json, and then the grid throws GridRunsFailedError at the end.
  */
 export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}): Promise<Summary[]> {
   checkLabels(spec);
@@ -49,26 +76,49 @@ export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}
   if (existsSync(file)) checkSameGrid(readGrid(dir).spec, spec, dir);
   mkdirSync(dir, { recursive: true });
   if (!existsSync(file)) writeJsonAtomic(file, { spec, created: new Date().toISOString() } satisfies GridFile);
-  const out: Summary[] = [];
+  const failures = readFailures(dir);
+  const out: (Summary | null)[] = [];
   for (const [i, run] of spec.runs.entries()) {
     const runDir = join(dir, run.label);
     const started = existsSync(runDir) && readdirSync(runDir).length > 0;
-    hooks.onRunStart?.(run, i, spec.runs.length, started);
     const { summary } = gridRunState(dir, run);
-    // Resuming a diverged run would only diverge again from its last good checkpoint.
-    if (summary?.status === 'diverged') {
+    const action: GridRunAction = summary?.status === 'completed' ? 'done' : summary?.status === 'diverged' ? 'diverged'
+      : failures[run.label] ? 'retry' : started ? 'continue' : 'start';
+    hooks.onRunStart?.(run, i, spec.runs.length, action);
+    if (summary && (action === 'done' || action === 'diverged')) {
       out.push(summary);
       continue;
     }
     const trainHooks = hooks.train?.(run) ?? {};
     try {
       out.push(started ? await resume(runDir, trainHooks) : await train(runConfig(spec, run, dir), trainHooks));
+      delete failures[run.label];
     } catch (e) {
-      if (!(e instanceof TrainingDivergedError && e.summary)) throw e;
-      out.push(e.summary);
+      if (e instanceof TrainingDivergedError && e.summary) {
+        out.push(e.summary);
+        delete failures[run.label];
+      } else {
+        out.push(null);
+        failures[run.label] = { error: (e as Error).message, time: new Date().toISOString() };
+      }
     }
+    writeFailures(dir, failures);
   }
-  return out;
+  const failed = spec.runs.filter((r) => failures[r.label]).map((r): [string, GridFailure] => [r.label, failures[r.label]]);
+  if (failed.length > 0) throw new GridRunsFailedError(spec.name, Object.fromEntries(failed), out);
+  return out as Summary[];
+}
+
+/** The failed runs recorded in a grid folder, by label. */
+export function readFailures(dir: string): Record<string, GridFailure> {
+  const file = join(dir, FAILURES_FILE);
+  return existsSync(file) ? readJson<Record<string, GridFailure>>(file, 'grid failures') : {};
+}
+
+function writeFailures(dir: string, failures: Record<string, GridFailure>): void {
+  const file = join(dir, FAILURES_FILE);
+  if (Object.keys(failures).length > 0) writeJsonAtomic(file, failures);
+  else rmSync(file, { force: true });
 }
 
 function runConfig(spec: GridSpec, run: GridRun, dir: string): Partial<TrainConfig> {

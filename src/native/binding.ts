@@ -1,9 +1,9 @@
 // Loads the C++ addon (build/Release/ireg_native.node). Everything above this
 // file talks to libtorch only through this typed surface.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../io/package-root.js';
 
 /** A tensor handle: an integer naming a live at::Tensor in the addon's table. */
 export type Handle = number;
@@ -41,25 +41,6 @@ export interface NativeBinding {
   cudaSynchronize(): void;
   setDeterministic(on: boolean): void;
   torchVersion(): string;
-}
-
-let root: string | undefined;
-
-/** The directory holding ireg's package.json (the addon's build/ and git checkout live there). */
-export function packageRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!isIregRoot(dir)) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('ireg: cannot find its package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return (root = dir);
-}
-
-function isIregRoot(dir: string): boolean {
-  const file = join(dir, 'package.json');
-  return existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'ireg';
 }
 
 function load(): NativeBinding {

@@ -10,4 +10,4 @@ export * as init from './init.js';
 export {
   saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, type Metadata, type SafetensorsContent,
 } from './safetensors.js';
-export { writeFileAtomic } from './atomic-write.js';
+export { writeFileAtomic } from '../io/index.js';

@@ -118,6 +118,8 @@ export abstract class Module {
       if (src.shape.join(',') !== target.shape.join(',')) {
         throw new Error(`loadStateDict: '${k}' has shape [${src.shape}] in the state dict, [${target.shape}] in the model`);
       }
+      // copy_ would convert silently: integer data in a float slot is damage, not weights.
+      if (src.dtype !== target.dtype) throw new Error(`loadStateDict: '${k}' has dtype ${src.dtype} in the state dict, ${target.dtype} in the model`);
     }
     noGrad(() => {
       for (const [k, target] of own) {

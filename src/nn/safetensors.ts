@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { fromTypedArray, type DType, type Tensor } from '../tensor/index.js';
-import { writeAll, writeFileAtomic } from './atomic-write.js';
+import { writeAll, writeFileAtomic } from '../io/index.js';
 
 const DTYPES: Record<string, { dtype: DType; size: number }> = {
   F64: { dtype: 'float64', size: 8 }, F32: { dtype: 'float32', size: 4 }, I64: { dtype: 'int64', size: 8 },

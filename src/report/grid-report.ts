@@ -1,12 +1,14 @@
 // What a grid's report shows: per run, its accuracies beside the paper's, and
 // the paper's diagnostic (average micro-batch gradient norm) over training.
 import { readMetrics, runFiles, type Summary } from '../trainer/index.js';
-import { gridRunState, readGrid, type GridSpec } from '../experiments/grid.js';
+import { gridRunState, readFailures, readGrid, type GridSpec } from '../experiments/grid.js';
 
 export interface RunReport {
   label: string;
   method: string;
-  status: 'completed' | 'diverged' | 'not finished';
+  /** failed: its last attempt ended with an error (recorded by the grid), see `error`. */
+  status: 'completed' | 'diverged' | 'failed' | 'not finished';
+  error: string | null;
   steps: number | null;
   bestValAcc: number | null; // %
   testAcc: number | null; // % of the best-validation checkpoint
@@ -23,8 +25,10 @@ export interface GridReport {
   runs: RunReport[];
 }
 
+/** The report of the grid in folder `dir`, from its grid.json, summaries, metrics and failures. */
 export function gridReport(dir: string): GridReport {
   const { spec } = readGrid(dir);
+  const failures = readFailures(dir);
   return { spec, dir, runs: spec.runs.map((run) => {
     const { dir: runDir, summary } = gridRunState(dir, run);
     const probe = readMetrics(runFiles(runDir).metrics)
@@ -33,7 +37,8 @@ export function gridReport(dir: string): GridReport {
     return {
       label: run.label,
       method: String({ ...spec.base, ...run.config }.method),
-      status: summary ? summary.status : 'not finished',
+      status: summary ? summary.status : failures[run.label] ? 'failed' : 'not finished',
+      error: summary ? summary.error ?? null : failures[run.label]?.error ?? null,
       steps: summary ? summary.steps : null,
       bestValAcc: pct(summary?.best?.valAcc),
       testAcc: pct(summary?.test?.acc),
@@ -42,6 +47,16 @@ export function gridReport(dir: string): GridReport {
       probe,
     };
   }) };
+}
+
+/** What keeps the grid from being complete (failed and unfinished runs, named), or null when every run ended. */
+export function incompleteRuns(report: GridReport): string | null {
+  const failed = report.runs.filter((r) => r.status === 'failed').map((r) => r.label);
+  const open = report.runs.filter((r) => r.status === 'not finished').map((r) => r.label);
+  const parts = [];
+  if (failed.length) parts.push(`${failed.length} failed (${failed.join(', ')})`);
+  if (open.length) parts.push(`${open.length} not finished (${open.join(', ')})`);
+  return parts.length ? `grid ${report.spec.name} is incomplete: of ${report.runs.length} runs, ${parts.join(' and ')}` : null;
 }
 
 function pct(x: number | null | undefined): number | null {

@@ -1,25 +1,34 @@
 // Writes a grid's report.md beside its runs (atomically: a report is whole or absent).
 import { join } from 'node:path';
-import { writeAll, writeFileAtomic } from '../nn/atomic-write.js';
+import { writeBytesAtomic } from '../io/index.js';
 import { gridReport, type GridReport } from './grid-report.js';
 import { renderMarkdownTable, renderProbeChart } from './render.js';
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
+/** The report as markdown: heading, description, table, failed runs, probe chart. */
 export function markdownReport(report: GridReport): string {
   return [
     `# ${report.spec.name}`, '', report.spec.description, '',
     renderMarkdownTable(report), '',
+    ...failedRuns(report),
     'Accuracies in %. "test acc" is the best-validation checkpoint on the official test split; the paper column is',
     'the authors\' published number for the same setting (their budget, not necessarily this one).', '',
     '```', renderProbeChart(report).replace(ANSI, ''), '```', '',
   ].join('\n');
 }
 
+/** A list of the failed runs with their errors (nothing when none failed). */
+function failedRuns(report: GridReport): string[] {
+  const failed = report.runs.filter((r) => r.status === 'failed');
+  if (!failed.length) return [];
+  return ['Failed runs (run the grid again to retry them):', '', ...failed.map((r) => `- ${r.label}: ${(r.error ?? '').replace(/\s*\n\s*/g, ' ')}`), ''];
+}
+
 /** Builds the report of the grid in `dir` and writes `dir/report.md`; returns the report. */
 export function writeGridReport(dir: string): GridReport {
   const report = gridReport(dir);
   const text = Buffer.from(markdownReport(report), 'utf8');
-  writeFileAtomic(join(dir, 'report.md'), (fd) => writeAll(fd, text));
+  writeBytesAtomic(join(dir, 'report.md'), text);
   return report;
 }

@@ -12,12 +12,12 @@
 // position (step, data streams, best so far): everything needed to continue
 // bitwise. Both are written atomically: complete or absent.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Normalization } from '../data/types.js';
 import type { SgdMeta, SgdState } from '../methods/index.js';
 import { readWeightsInfo, saveWeights, WEIGHTS_FORMAT, type WeightsInfo } from '../models/index.js';
-import { writeAll } from '../nn/atomic-write.js';
-import { loadSafetensors, serializeSafetensors, writeFileAtomic, type Module } from '../nn/index.js';
+import { writeAll, writeFileAtomic } from '../io/index.js';
+import { loadSafetensors, serializeSafetensors, type Module } from '../nn/index.js';
 import { fromTypedArray, type Tensor } from '../tensor/index.js';
 import type { ResolvedConfig } from './config.js';
 
@@ -119,6 +119,7 @@ export function loadRunWeights(path: string): { info: WeightsInfo; meta: RunMeta
   return { info, meta, model };
 }
 
+/** A training checkpoint (weights, optimizer, generators, position); refuses a plain weights file. Caller disposes. */
 export function loadCheckpoint(path: string): Checkpoint {
   const { info, meta, model, others, isCheckpoint } = readFile(path);
   if (!isCheckpoint) {
@@ -151,8 +152,7 @@ function readFile(path: string): FileContent {
   try {
     const isCheckpoint = metadata.format === CHECKPOINT_FORMAT;
     const info = readWeightsInfo(isCheckpoint ? { ...metadata, format: WEIGHTS_FORMAT } : metadata, path);
-    if (metadata.ireg === undefined) throw new Error(`'${path}' has no 'ireg' metadata: not written by an ireg run`);
-    const meta = JSON.parse(metadata.ireg) as RunMeta;
+    const meta = runMeta(metadata.ireg, path);
     const model = new Map<string, Tensor>();
     const others = new Map<string, Tensor>();
     for (const [k, t] of tensors) (k.startsWith(OPT) || k.startsWith(RNG) ? others : model).set(k, t);
@@ -163,8 +163,25 @@ function readFile(path: string): FileContent {
   }
 }
 
+/** The 'ireg' metadata entry, parsed; errors name the file and the field. */
+function runMeta(text: string | undefined, path: string): RunMeta {
+  if (text === undefined) throw new Error(`'${path}' has no 'ireg' metadata: not written by an ireg run`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`'${path}': __metadata__ 'ireg' is not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+  const m = meta as Partial<RunMeta> | null;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error(`'${path}': __metadata__ 'ireg' must be a JSON object`);
+  if (!Number.isSafeInteger(m.step)) throw new Error(`'${path}': __metadata__ 'ireg' has no integer 'step'`);
+  if (typeof m.config !== 'object' || m.config === null) throw new Error(`'${path}': __metadata__ 'ireg' has no 'config' object`);
+  return m as RunMeta;
+}
+
 // ----------------------------------------------------------------- the checkpoints folder
 
+/** The path of step `step`'s checkpoint in folder `dir`. */
 export function checkpointPath(dir: string, step: number): string {
   return join(dir, `step-${String(step).padStart(7, '0')}.safetensors`);
 }
@@ -177,6 +194,32 @@ export function listCheckpoints(dir: string): { step: number; path: string }[] {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ step: Number(m[1]), path: join(dir, m[0]) }))
     .sort((a, b) => b.step - a.step);
+}
+
+/**
+ * The newest checkpoint that loads. A damaged one (only outside damage: writes are atomic) is
+ * skipped with a warning naming it. When every checkpoint is damaged and one of them was past
+ * step 0, this refuses rather than silently restart the run from step 0: the user decides, by
+ * deleting the damaged files. Null when there is no checkpoint (or only a damaged step 0).
+ */
+export function newestCheckpoint(dir: string, warn: (message: string) => void = (m) => process.emitWarning(m)): Checkpoint | null {
+  const damaged: { step: number; path: string; why: string }[] = [];
+  for (const { step, path } of listCheckpoints(dir)) {
+    try {
+      return loadCheckpoint(path);
+    } catch (e) {
+      const why = (e as Error).message;
+      damaged.push({ step, path, why });
+      warn(`ireg: skipping damaged checkpoint ${path}: ${why}`);
+    }
+  }
+  const lost = damaged.filter((d) => d.step > 0);
+  if (lost.length > 0) {
+    throw new Error(`no usable checkpoint in ${dir}: ${lost.map((d) => basename(d.path)).join(', ')} `
+      + `${lost.length === 1 ? 'is' : 'are'} damaged (${lost[0].why}). Resuming would restart the run from step 0; `
+      + `to do that, delete ${lost.length === 1 ? 'that file' : 'those files'} and resume again`);
+  }
+  return null;
 }
 
 /** Deletes leftovers of interrupted writes (they are never complete checkpoints). */

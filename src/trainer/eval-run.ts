@@ -42,7 +42,11 @@ export function evaluateRun(target: string, o: EvalOptions = {}): EvalOutput {
   const device = o.device ?? 'cpu';
   const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses }).to(device);
   try {
-    model.loadStateDict(tensors, true);
+    try {
+      model.loadStateDict(tensors, true);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+    }
     const config: ResolvedConfig = { ...meta.config, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
     const data = loadData(config);
     const set = data[split];

@@ -5,15 +5,20 @@
 //                               total steps: once the final checkpoint is written,
 //                               before the final record and summary.json
 //   IREG_ABORT_IN_CHECKPOINT=n  with half of step n's checkpoint written
+//   IREG_ABORT_CREATING_RUN_DIR=1  with the new run directory made but config.json not yet written
 
 export interface KillPoints {
   atStep: number | null;
   inCheckpoint: number | null;
+  creatingRunDir: boolean;
 }
 
 /** The kill points set in the environment (none when unset); a malformed value throws, naming the variable. */
 export function killPointsFromEnv(env: NodeJS.ProcessEnv = process.env): KillPoints {
-  return { atStep: parse(env, 'IREG_ABORT_AT_STEP'), inCheckpoint: parse(env, 'IREG_ABORT_IN_CHECKPOINT') };
+  return {
+    atStep: parse(env, 'IREG_ABORT_AT_STEP'), inCheckpoint: parse(env, 'IREG_ABORT_IN_CHECKPOINT'),
+    creatingRunDir: parse(env, 'IREG_ABORT_CREATING_RUN_DIR') === 1,
+  };
 }
 
 function parse(env: NodeJS.ProcessEnv, name: string): number | null {

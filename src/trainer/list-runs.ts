@@ -3,7 +3,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from './events.js';
 import { readMetrics } from './metrics-log.js';
-import { readJson, readRunConfig, runFiles } from './run-dir.js';
+import { readJson } from '../io/index.js';
+import { readRunConfig, runFiles } from './run-dir.js';
 
 export interface RunListing {
   name: string;
@@ -24,6 +25,7 @@ export function listRuns(dir: string): RunListing[] {
   if (!existsSync(dir)) throw new Error(`list: ${dir} does not exist`);
   const out: RunListing[] = [];
   for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue; // a run directory still being built (run-dir.ts)
     const files = runFiles(join(dir, name));
     if (!statSync(files.dir).isDirectory() || !existsSync(files.config)) continue;
     out.push(listing(name, files.dir));

@@ -3,8 +3,7 @@
 // from the checkpoint's step on are dropped (they will be logged again) and a
 // line torn by a kill is discarded.
 import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../nn/index.js';
-import { writeAll } from '../nn/atomic-write.js';
+import { writeBytesAtomic } from '../io/index.js';
 
 /** One logged record. Training-step fields are null on the final record (no step is taken there). */
 export interface MetricsRecord {
@@ -67,5 +66,5 @@ export function readMetrics(path: string): MetricsRecord[] {
 export function truncateMetrics(path: string, step: number): void {
   const kept = readMetrics(path).filter((r) => r.step < step);
   const bytes = Buffer.from(kept.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
-  writeFileAtomic(path, (fd) => writeAll(fd, bytes));
+  writeBytesAtomic(path, bytes);
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../native/binding.js';
+import { packageRoot } from '../io/index.js';
 import { getNumThreads, torchVersion } from '../tensor/index.js';
 
 export interface Provenance {

@@ -11,7 +11,8 @@ import { evaluate, type EvalResult } from './evaluate.js';
 import type { Summary, TrainHooks } from './events.js';
 import { dieNow, type KillPoints } from './kill-points.js';
 import { MetricsLog, type MetricsRecord } from './metrics-log.js';
-import { writeJsonAtomic, type RunFiles } from './run-dir.js';
+import { writeJsonAtomic } from '../io/index.js';
+import type { RunFiles } from './run-dir.js';
 import type { RunSetup } from './setup.js';
 import type { StepStats } from '../methods/index.js';
 

@@ -4,10 +4,10 @@
 //   checkpoints/    step-NNNNNNN.safetensors (resumable state), best.safetensors
 //   summary.json    final and best metrics, test accuracy of the best checkpoint
 //   final.safetensors  with --save-final
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../nn/index.js';
-import { writeAll } from '../nn/atomic-write.js';
+import { DirLock, isStale, readJson, readOwner, syncDir, writeJsonAtomic } from '../io/index.js';
 import { ConfigError, type ResolvedConfig } from './config.js';
 import type { Provenance } from './provenance.js';
 
@@ -21,6 +21,7 @@ export interface RunFiles {
   final: string;
 }
 
+/** The paths of the files in run directory `dir`. */
 export function runFiles(dir: string): RunFiles {
   const d = resolve(dir);
   return {
@@ -58,45 +59,97 @@ export interface RunConfigFile {
 export function checkRunDirFree(cfg: Pick<ResolvedConfig, 'out' | 'name'>): void {
   if (cfg.name === undefined) return;
   const dir = join(cfg.out, cfg.name);
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new ConfigError('name', `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
-  }
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !isEmptyLeftover(dir)) throw nameTaken(dir);
 }
 
-/** Creates out/name (or a fresh name from method, model and dataset); refuses an existing run. */
-export function createRunDir(cfg: Pick<ResolvedConfig, 'out' | 'name' | 'method' | 'model' | 'dataset'>): RunFiles {
+/** An empty checkpoints/ and nothing else: what older versions left when killed before writing config.json. */
+function isEmptyLeftover(dir: string): boolean {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  return entries.length === 1 && entries[0].name === 'checkpoints' && entries[0].isDirectory()
+    && readdirSync(join(dir, 'checkpoints')).length === 0;
+}
+
+function nameTaken(dir: string): ConfigError {
+  return new ConfigError('name', `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
+}
+
+/**
+ * Creates the run directory out/name (or a fresh name from method, model and dataset) atomically:
+ * it is built under a hidden temporary name, locked, given checkpoints/ and config.json
+ * (`describe()`), then renamed into place. So a run directory always has its config.json, and a
+ * kill before the rename leaves only a hidden temporary folder (removed by the next run in `out`).
+ * `beforeConfig` runs just before config.json is written (kill-point tests). The caller releases the lock.
+ */
+export function createRunDir(
+  cfg: Pick<ResolvedConfig, 'out' | 'name' | 'method' | 'model' | 'dataset'>, describe: () => RunConfigFile, beforeConfig?: () => void,
+): { files: RunFiles; lock: DirLock } {
   mkdirSync(cfg.out, { recursive: true });
-  let dir: string;
-  if (cfg.name !== undefined) {
-    checkRunDirFree(cfg);
-    dir = join(cfg.out, cfg.name);
-  } else {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-    const base = `${cfg.method}-${cfg.model}-${cfg.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${stamp}`;
-    dir = join(cfg.out, base);
-    for (let i = 2; existsSync(dir); i++) dir = join(cfg.out, `${base}-${i}`);
-  }
-  const files = runFiles(dir);
-  mkdirSync(files.checkpoints, { recursive: true });
-  return files;
-}
-
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(value, null, 2) + '\n', 'utf8');
-  writeFileAtomic(path, (fd) => writeAll(fd, bytes));
-}
-
-export function readJson<T>(path: string, what: string): T {
-  if (!existsSync(path)) throw new Error(`${what}: ${path} does not exist`);
+  removeAbandoned(cfg.out);
+  if (cfg.name !== undefined) checkRunDirFree(cfg);
+  const base = cfg.name ?? defaultName(cfg);
+  const tmp = join(cfg.out, `.${base}.${process.pid}.${randomBytes(4).toString('hex')}${BUILDING}`);
+  mkdirSync(join(tmp, 'checkpoints'), { recursive: true });
+  const lock = DirLock.acquire(tmp, 'run directory');
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    beforeConfig?.();
+    writeJsonAtomic(runFiles(tmp).config, describe());
+    const dir = moveIntoPlace(tmp, cfg.out, base, cfg.name !== undefined);
+    lock.movedTo(dir);
+    return { files: runFiles(dir), lock };
   } catch (e) {
-    throw new Error(`${what}: ${path} is not valid JSON (${(e as Error).message})`);
+    lock.release();
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
   }
 }
 
+/** Suffix of run directories being built. */
+const BUILDING = '.building';
+
+function defaultName(cfg: Pick<ResolvedConfig, 'method' | 'model' | 'dataset'>): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `${cfg.method}-${cfg.model}-${cfg.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${stamp}`;
+}
+
+/**
+ * Renames the built folder to out/base (a --name), or to the first free out/base, out/base-2...
+ * rename(2) replaces only an empty directory, so a run that appeared meanwhile is never overwritten.
+ */
+function moveIntoPlace(tmp: string, out: string, base: string, named: boolean): string {
+  for (let i = 1; ; i++) {
+    const dir = join(out, i === 1 ? base : `${base}-${i}`);
+    if (named && existsSync(dir) && isEmptyLeftover(dir)) rmSync(join(dir, 'checkpoints'), { recursive: true });
+    try {
+      renameSync(tmp, dir);
+      syncDir(out);
+      return dir;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw e;
+      if (named) throw nameTaken(dir);
+    }
+  }
+}
+
+/** Removes run directories left half-built by a killed process (their lock is stale). */
+function removeAbandoned(out: string): void {
+  for (const e of readdirSync(out, { withFileTypes: true })) {
+    if (!e.isDirectory() || !e.name.startsWith('.') || !e.name.endsWith(BUILDING)) continue;
+    const dir = join(out, e.name);
+    const owner = readOwner(dir);
+    if (owner && isStale(owner)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Takes the run directory's lock (train, resume, grids): one process works on a run at a time. */
+export function lockRunDir(dir: string): DirLock {
+  return DirLock.acquire(dir, 'run directory');
+}
+
+/** The run's config.json; a folder without one is refused as not a run directory. */
 export function readRunConfig(dir: string): RunConfigFile {
   const files = runFiles(dir);
   if (!existsSync(files.dir)) throw new Error(`run directory ${files.dir} does not exist`);
+  if (!existsSync(files.config)) throw new Error(`${files.dir} is not a run directory: it has no config.json`);
   return readJson<RunConfigFile>(files.config, `run directory ${files.dir}`);
 }

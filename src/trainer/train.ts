@@ -2,15 +2,16 @@
 // interrupted one from its newest complete checkpoint. The CLI calls these.
 // While either runs, SIGINT and SIGTERM checkpoint and stop it (stop-signals.ts).
 import { existsSync } from 'node:fs';
-import { loadCheckpoint, listCheckpoints, removeTemporaries, type Checkpoint } from './checkpoint.js';
+import { readJson, type DirLock } from '../io/index.js';
+import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
 import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig } from './config.js';
 import type { Summary, TrainHooks } from './events.js';
 import { externalNorms } from './external-norms.js';
-import { killPointsFromEnv } from './kill-points.js';
+import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
 import { truncateMetrics } from './metrics-log.js';
 import { provenance } from './provenance.js';
-import { checkRunDirFree, createRunDir, readJson, readRunConfig, runFiles, writeJsonAtomic, type RunConfigFile, type RunFiles } from './run-dir.js';
+import { checkRunDirFree, createRunDir, lockRunDir, readRunConfig, runFiles, type RunConfigFile, type RunFiles } from './run-dir.js';
 import { setupRun, validateConfig, type RunSetup } from './setup.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
@@ -30,12 +31,14 @@ async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: Stop
   checkOutDir(resolved.out);
   const kill = killPointsFromEnv();
   const run = setup(resolved);
+  let lock: DirLock | null = null;
   try {
-    const files = createRunDir(resolved);
-    writeJsonAtomic(files.config, describe(run));
-    emitStart(hooks, run, files, 0, false);
-    return await new Runner(run, files, kill, hooks, null, stop).execute(null);
+    const created = createRunDir(resolved, () => describe(run), kill.creatingRunDir ? dieNow : undefined);
+    lock = created.lock;
+    emitStart(hooks, run, created.files, 0, false);
+    return await new Runner(run, created.files, kill, hooks, null, stop).execute(null);
   } finally {
+    lock?.release();
     disposeRun(run);
   }
 }
@@ -43,6 +46,15 @@ async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: Stop
 async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   const files = runFiles(dir);
   const recorded = readRunConfig(files.dir);
+  const lock = lockRunDir(files.dir);
+  try {
+    return await continueRun(files, recorded, hooks, stop);
+  } finally {
+    lock.release();
+  }
+}
+
+async function continueRun(files: RunFiles, recorded: RunConfigFile, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
     if (done.status === 'completed') {
@@ -57,7 +69,7 @@ async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest): Prom
   try {
     removeTemporaries(files.dir);
     removeTemporaries(files.checkpoints);
-    cp = newestCheckpoint(files);
+    cp = newestCheckpoint(files.checkpoints);
     const from = cp ? cp.meta.train.step : 0;
     truncateMetrics(files.metrics, from);
     emitStart(hooks, run, files, from, true);
@@ -74,17 +86,6 @@ async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest): Prom
 
 function setup(c: ResolvedConfig): RunSetup {
   return setupRun(c, c.graftFrom ? (steps) => externalNorms(c.graftFrom as string, steps) : undefined);
-}
-
-function newestCheckpoint(files: RunFiles): Checkpoint | null {
-  for (const { path } of listCheckpoints(files.checkpoints)) {
-    try {
-      return loadCheckpoint(path);
-    } catch {
-      // Written atomically, so only outside damage gets here; fall back to an older one.
-    }
-  }
-  return null;
 }
 
 function disposeCheckpoint(cp: Checkpoint | null): void {

@@ -1,6 +1,6 @@
 // Image folders (PNG and JPEG) and the Tiny-ImageNet layout, on files written here.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadRawDataset } from '../../src/data/index.js';
@@ -109,4 +109,18 @@ test('tiny-imagenet layout: sorted wnids, val annotations as the test set, grey 
   assert.throws(() => loadRawDataset('tiny-imagenet', { dataDir: dir, cacheDir }), /val_annotations\.txt: line 1: class 'n09' is not in wnids\.txt/);
   writeFileSync(join(dir, 'val', 'val_annotations.txt'), 'val_7.JPEG\tn01\t0\t0\t8\t8\n');
   assert.throws(() => loadRawDataset('tiny-imagenet', { dataDir: dir, cacheDir }), /val_7\.JPEG: file not found/);
+});
+
+test('imagefolder: an empty class folder is refused, naming it, in the train and the test split', () => {
+  const dir = tempDir();
+  for (const split of ['train', 'test']) writeImage(join(dir, split, 'a', '1.png'), 'png', 4, 4, rgbImage(4, 4, 1));
+  mkdirSync(join(dir, 'train', 'b'));
+  writeFileSync(join(dir, 'train', 'b', 'notes.txt'), 'not an image');
+  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
+    (e: Error) => e.message === `${join(dir, 'train', 'b')}: class folder 'b' holds no PNG or JPEG images`);
+  writeImage(join(dir, 'train', 'b', '1.png'), 'png', 4, 4, rgbImage(4, 4, 2));
+  mkdirSync(join(dir, 'test', 'b'));
+  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }), /test\/b: class folder 'b' holds no PNG or JPEG images/);
+  writeImage(join(dir, 'test', 'b', '1.png'), 'png', 4, 4, rgbImage(4, 4, 3));
+  assert.deepEqual(loadRawDataset(`imagefolder:${dir}`, { cacheDir }).classes, ['a', 'b']);
 });

@@ -47,7 +47,7 @@ test('running the same grid again trains nothing; other options are refused', ()
   const runs = LABELS.map((l) => snapshot(join(grid, l)));
   const r = ireg(['grid', 'demo', ...fast]);
   assert.equal(r.status, 0, r.stderr);
-  for (const l of LABELS) assert.match(r.stdout, new RegExp(`\\] ${l} \\(continuing\\)`));
+  for (const l of LABELS) assert.match(r.stdout, new RegExp(`\\] ${l} \\(done, skipped\\):`));
   assert.deepEqual(LABELS.map((l) => snapshot(join(grid, l))), runs);
   const other = ireg(['grid', 'demo', ...fast, '--steps', '4']);
   assert.equal(other.status, 1);

@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GRID_FILE, readGrid, runGrid, type GridSpec } from '../../src/experiments/index.js';
+import {
+  FAILURES_FILE, GRID_FILE, GridRunsFailedError, readFailures, readGrid, runGrid, type GridRunAction, type GridSpec,
+} from '../../src/experiments/index.js';
+import { gridReport, incompleteRuns } from '../../src/report/index.js';
 import { setNumThreads } from '../../src/tensor/index.js';
 import { ConfigError, type Summary } from '../../src/trainer/index.js';
 import { metricsOf, tempDir, tensorBytes } from '../trainer/helpers.js';
@@ -22,9 +25,9 @@ const readSummary = (dir: string, label: string) => JSON.parse(readFileSync(join
 const comparable = ({ runDir: _r, wallTime: _w, ...rest }: Summary) => rest;
 
 test('runs every run into <dir>/<label>, records grid.json and returns the summaries in grid order', async () => {
-  const started: [string, number, number, boolean][] = [];
-  refSummaries = await runGrid(spec, ref, { onRunStart: (run, i, n, resumed) => started.push([run.label, i, n, resumed]) });
-  assert.deepEqual(started, [['sb', 0, 3, false], ['gn', 1, 3, false], ['lb', 2, 3, false]]);
+  const started: [string, number, number, GridRunAction][] = [];
+  refSummaries = await runGrid(spec, ref, { onRunStart: (run, i, n, action) => started.push([run.label, i, n, action]) });
+  assert.deepEqual(started, [['sb', 0, 3, 'start'], ['gn', 1, 3, 'start'], ['lb', 2, 3, 'start']]);
   assert.deepEqual(refSummaries.map((s) => [s.method, s.status, s.steps, s.runDir]),
     spec.runs.map((r) => [r.config.method, 'completed', r.config.steps ?? 6, resolve(ref, r.label)]));
   for (const [i, r] of spec.runs.entries()) {
@@ -41,9 +44,9 @@ test('runs every run into <dir>/<label>, records grid.json and returns the summa
 
 test('running a finished grid again returns the same summaries and touches no file', async () => {
   const before = snapshot(ref);
-  const resumed: boolean[] = [];
-  const again = await runGrid(spec, ref, { onRunStart: (_r, _i, _n, r) => resumed.push(r) });
-  assert.deepEqual(resumed, [true, true, true]);
+  const actions: GridRunAction[] = [];
+  const again = await runGrid(spec, ref, { onRunStart: (_r, _i, _n, a) => actions.push(a) });
+  assert.deepEqual(actions, ['done', 'done', 'done']);
   assert.deepEqual(again, refSummaries);
   assert.deepEqual(snapshot(ref), before);
 });
@@ -59,7 +62,9 @@ test('a grid killed mid-run continues: finished runs untouched, the killed one r
   assert.ok(!existsSync(join(dir, 'lb')));
   const sbBefore = snapshot(join(dir, 'sb'));
 
-  const summaries = await runGrid(spec, dir);
+  const actions: GridRunAction[] = [];
+  const summaries = await runGrid(spec, dir, { onRunStart: (_r, _i, _n, a) => actions.push(a) });
+  assert.deepEqual(actions, ['done', 'continue', 'start']);
   assert.deepEqual(snapshot(join(dir, 'sb')), sbBefore);
   assert.deepEqual(summaries.map(comparable), refSummaries.map(comparable));
   for (const r of spec.runs) {
@@ -127,4 +132,42 @@ test('a diverged run is recorded and the grid goes on; running again does not re
   const before = snapshot(dir);
   assert.deepEqual(await runGrid(g, dir), summaries);
   assert.deepEqual(snapshot(dir), before);
+});
+
+test('a failed run is recorded with its error and the grid goes on; it fails at the end; running again retries it', async () => {
+  const dir = join(root, 'failing');
+  const weights = join(dir, 'a', 'checkpoints', 'best.safetensors');
+  // b starts from a's weights, which do not exist yet on the first pass (a comes after b).
+  const g: GridSpec = {
+    ...spec, name: 'failing',
+    runs: [
+      { label: 'b', config: { method: 'sb', batchSize: 32, steps: 2, initFrom: weights } },
+      { label: 'a', config: { method: 'sb', batchSize: 32, steps: 2 } },
+    ],
+  };
+  const actions: GridRunAction[] = [];
+  await assert.rejects(runGrid(g, dir, { onRunStart: (_r, _i, _n, a) => actions.push(a) }), (e: unknown) => {
+    assert.ok(e instanceof GridRunsFailedError, String(e));
+    assert.match(e.message, /^grid failing: 1 of 2 runs failed .*\n {2}b: invalid option --init-from: .*best\.safetensors/);
+    assert.deepEqual(Object.keys(e.failures), ['b']);
+    assert.equal(e.summaries[0], null);
+    assert.equal(e.summaries[1]?.status, 'completed');
+    return true;
+  });
+  assert.deepEqual(actions, ['start', 'start']);
+  assert.equal(readSummary(dir, 'a').status, 'completed', 'the run after the failed one ran');
+  const failures = readFailures(dir);
+  assert.deepEqual(Object.keys(failures), ['b']);
+  assert.match(failures.b.error, /best\.safetensors/);
+  const report = gridReport(dir);
+  assert.deepEqual(report.runs.map((r) => [r.label, r.status]), [['b', 'failed'], ['a', 'completed']]);
+  assert.equal(report.runs[0].error, failures.b.error);
+  assert.equal(incompleteRuns(report), 'grid failing is incomplete: of 2 runs, 1 failed (b)');
+
+  actions.length = 0;
+  const summaries = await runGrid(g, dir, { onRunStart: (_r, _i, _n, a) => actions.push(a) });
+  assert.deepEqual(actions, ['retry', 'done']);
+  assert.deepEqual(summaries.map((s) => s.status), ['completed', 'completed']);
+  assert.ok(!existsSync(join(dir, FAILURES_FILE)), 'a retried run that succeeds is no longer recorded as failed');
+  assert.equal(incompleteRuns(gridReport(dir)), null);
 });

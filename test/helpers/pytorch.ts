@@ -1,21 +1,12 @@
 // Runs reference computations in PyTorch (python3-torch) for comparison tests.
 // Data goes in as a JSON file, results come back as JSON on stdout (JSON
 // numbers round-trip float64 exactly in both languages).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-
-let found: string | null | undefined;
-
-/** A python interpreter that can import torch: $IREG_PYTHON, /usr/bin/python3, python3; or null. */
-export function torchPython(): string | null {
-  if (found !== undefined) return found;
-  const candidates = [process.env.IREG_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
-  found = candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
-  return found;
-}
+import { torchPython } from '../../bench/torch-python.js';
 
 /**
  * The python to use in a test, or null after marking the test skipped.

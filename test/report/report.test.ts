@@ -9,7 +9,7 @@ import type { GridSpec } from '../../src/experiments/index.js';
 import { gridReport, markdownReport, renderMarkdownTable, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../../src/report/index.js';
 import type { Summary } from '../../src/trainer/index.js';
 import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
-import { tempDir } from '../trainer/helpers.js';
+import { ireg, tempDir } from '../trainer/helpers.js';
 
 const dir = join(tempDir('report'), 'grid');
 const base = tinySpec('report-grid');
@@ -129,4 +129,12 @@ test('writeGridReport writes report.md whole: heading, the markdown table, the c
 
 test('a folder without grid.json is an error naming the file', () => {
   assert.throws(() => gridReport(join(dir, 'sb')), /grid: .*sb\/grid\.json does not exist/);
+});
+
+test('ireg report on an incomplete grid prints the report and exits 1 naming the runs that have not finished', () => {
+  const r = ireg(['report', dir]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^ireg: grid report-grid is incomplete: of 4 runs, 2 not finished \(gn, lb\)\n$/);
+  assert.ok(r.stdout.includes(`report: ${join(dir, 'report.md')}`), 'the report is still printed');
+  assert.ok(existsSync(join(dir, 'report.md')));
 });

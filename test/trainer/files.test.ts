@@ -1,14 +1,19 @@
 // The run-directory files on their own: metrics truncation on resume (a torn last
 // line included), the checkpoint folder's listing, pruning and temp-file cleanup,
-// and the checkpoint round trip.
+// the checkpoint round trip, damaged checkpoints and damaged run metadata.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkpointPath, listCheckpoints, loadCheckpoint, pruneCheckpoints, removeTemporaries, serializeCheckpoint, writeCheckpoint } from '../../src/trainer/checkpoint.js';
+import {
+  checkpointPath, listCheckpoints, loadCheckpoint, loadRunWeights, newestCheckpoint, pruneCheckpoints, removeTemporaries, serializeCheckpoint,
+  writeCheckpoint, type Checkpoint,
+} from '../../src/trainer/checkpoint.js';
 import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/trainer/metrics-log.js';
-import { validateConfig } from '../../src/trainer/index.js';
-import { createModel } from '../../src/models/index.js';
+import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
+import { createRunDir, readRunConfig } from '../../src/trainer/run-dir.js';
+import { LOCK_FILE, readOwner } from '../../src/io/index.js';
+import { createModel, saveWeights } from '../../src/models/index.js';
 import { SGD } from '../../src/methods/index.js';
 import { dispose, F, manualSeed, randn, setNumThreads, tidy } from '../../src/tensor/index.js';
 import { tempDir } from './helpers.js';
@@ -80,4 +85,107 @@ test('a checkpoint round-trips weights, momentum, generator state and position',
     opt.dispose();
     model.dispose();
   }
+});
+
+/** A small valid checkpoint of step `step` in `dir`. */
+function writeSmallCheckpoint(dir: string, step: number): string {
+  const config = validateConfig({ model: 'mlp', dataset: 'synthetic' });
+  const info = { model: 'mlp', inputShape: [1, 4, 4] as [number, number, number], numClasses: 3 };
+  const model = createModel('mlp', info);
+  const opt = new SGD(model.namedParameters(), { lr: 0.1 });
+  const train = { step, examplesSeen: 0, wallTime: 0, bestValAcc: null, bestStep: null, streams: {} };
+  const path = checkpointPath(dir, step);
+  try {
+    writeCheckpoint(path, serializeCheckpoint({ model, info, optimizer: opt.stateDict(), rng: new Map(),
+      meta: { step, valAcc: null, valLoss: null, config, normalization: { mean: [0], std: [1] }, train } }));
+  } finally {
+    opt.dispose();
+    model.dispose();
+  }
+  return path;
+}
+
+const disposeCp = (cp: Checkpoint | null) => { if (cp) dispose([[...cp.model.values()], [...cp.optimizer.tensors.values()]]); };
+
+test('a damaged newest checkpoint is skipped with a warning naming it; the older one is used', () => {
+  const dir = tempDir('damaged');
+  writeSmallCheckpoint(dir, 4);
+  const bad = checkpointPath(dir, 8);
+  writeFileSync(bad, 'not a checkpoint');
+  const warnings: string[] = [];
+  const cp = newestCheckpoint(dir, (m) => warnings.push(m));
+  try {
+    assert.equal(cp?.meta.train.step, 4);
+    assert.equal(warnings.length, 1);
+    assert.ok(warnings[0].startsWith(`ireg: skipping damaged checkpoint ${bad}: `), warnings[0]);
+  } finally {
+    disposeCp(cp);
+  }
+});
+
+test('when every checkpoint past step 0 is damaged, resuming refuses to restart silently from step 0', () => {
+  const dir = tempDir('all-damaged');
+  writeFileSync(checkpointPath(dir, 10), 'torn');
+  const warnings: string[] = [];
+  assert.throws(() => newestCheckpoint(dir, (m) => warnings.push(m)),
+    /^Error: no usable checkpoint in .*: step-0000010\.safetensors is damaged \(.*\)\. Resuming would restart the run from step 0; to do that, delete that file and resume again$/);
+  assert.equal(warnings.length, 1);
+  // Only a damaged step 0: starting over loses nothing.
+  const zero = tempDir('zero-damaged');
+  writeFileSync(checkpointPath(zero, 0), 'torn');
+  assert.equal(newestCheckpoint(zero, () => {}), null);
+  assert.equal(newestCheckpoint(tempDir('none'), () => assert.fail('no warning without checkpoints')), null);
+});
+
+test("broken 'ireg' metadata in a weights file is named with the file and the field", () => {
+  const dir = tempDir('meta');
+  const info = { model: 'mlp', inputShape: [1, 4, 4], numClasses: 3 };
+  const model = createModel('mlp', info);
+  try {
+    const cases: [string, RegExp][] = [
+      ['{"step": 3,', /__metadata__ 'ireg' is not valid JSON/],
+      ['[1]', /__metadata__ 'ireg' must be a JSON object/],
+      ['{"config": {}}', /__metadata__ 'ireg' has no integer 'step'/],
+      ['{"step": 3}', /__metadata__ 'ireg' has no 'config' object/],
+    ];
+    for (const [ireg, message] of cases) {
+      const file = join(dir, 'w.safetensors');
+      saveWeights(file, model, { ...info, extra: { ireg } });
+      assert.throws(() => loadRunWeights(file), (e: Error) => e.message.startsWith(`'${file}': `) && message.test(e.message), ireg);
+    }
+  } finally {
+    model.dispose();
+  }
+});
+
+test('createRunDir: the directory appears with config.json and its lock; names never collide; an old empty leftover is reused', () => {
+  const out = tempDir('create');
+  const cfg = { out, name: undefined, method: 'sb', model: 'mlp', dataset: 'imagefolder:/x y' };
+  const describe = () => ({ createdAt: 'now' }) as unknown as RunConfigFile;
+  const first = createRunDir(cfg, describe);
+  const second = createRunDir(cfg, describe);
+  try {
+    assert.match(first.files.dir, /\/sb-mlp-imagefolder_x_y-\d{8}-\d{6}$/);
+    assert.match(second.files.dir, /\/sb-mlp-imagefolder_x_y-\d{8}-\d{6}(-2)?$/);
+    assert.notEqual(second.files.dir, first.files.dir);
+    for (const { files, lock } of [first, second]) {
+      assert.deepEqual(readdirSync(files.dir).sort(), [LOCK_FILE, 'checkpoints', 'config.json']);
+      assert.equal(readOwner(files.dir)?.pid, process.pid);
+      assert.equal(lock.dir, files.dir);
+      assert.deepEqual(readRunConfig(files.dir), { createdAt: 'now' });
+    }
+  } finally {
+    first.lock.release();
+    second.lock.release();
+  }
+  assert.deepEqual(readdirSync(first.files.dir).sort(), ['checkpoints', 'config.json'], 'release removes the lock');
+  assert.ok(!readdirSync(out).some((f) => f.startsWith('.')), 'no temporary folder is left');
+
+  mkdirSync(join(out, 'legacy', 'checkpoints'), { recursive: true });
+  const legacy = createRunDir({ ...cfg, name: 'legacy' }, describe);
+  legacy.lock.release();
+  assert.deepEqual(readRunConfig(legacy.files.dir), { createdAt: 'now' });
+  assert.throws(() => createRunDir({ ...cfg, name: 'legacy' }, describe), (e: unknown) => e instanceof ConfigError
+    && /run directory .*legacy already exists and is not empty \(continue it with 'ireg resume/.test(e.message));
+  assert.ok(!readdirSync(out).some((f) => f.startsWith('.')), 'a refused run leaves no temporary folder');
 });

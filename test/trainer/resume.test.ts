@@ -1,6 +1,7 @@
 // Resume reaches bitwise the same final weights as an uninterrupted run, after
 // a kill at a step, a kill halfway through a checkpoint write, and a real
 // SIGKILL; the metrics log ends up with every step once, as the uninterrupted run's.
+// A kill while the run directory is being made leaves no run directory at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -100,4 +101,26 @@ test('resuming a finished run changes nothing', async () => {
   const r = ireg(['resume', dir('reference')]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(join(dir('reference'), 'summary.json'), 'utf8'), before);
+});
+
+test('killed while its run directory is being made (IREG_ABORT_CREATING_RUN_DIR), train leaves no run directory; training again works', async () => {
+  await reference;
+  const killed = await iregAsync(args('creating'), { IREG_ABORT_CREATING_RUN_DIR: '1' });
+  assertKilled(killed, 'IREG_ABORT_CREATING_RUN_DIR');
+  assert.ok(!existsSync(dir('creating')), 'no run directory without config.json');
+  const leftover = readdirSync(out).filter((f) => f.startsWith('.creating.'));
+  assert.equal(leftover.length, 1, `the half-built folder stays hidden: ${readdirSync(out)}`);
+  assert.deepEqual(readdirSync(join(out, leftover[0])).sort(), ['.ireg.lock', 'checkpoints']);
+  const r = ireg(args('creating'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!readdirSync(out).some((f) => f.startsWith('.')), 'the abandoned folder of the killed process is removed');
+  const want = tensorBytes(join(dir('reference'), 'final.safetensors'));
+  const got = tensorBytes(join(dir('creating'), 'final.safetensors'));
+  for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `tensor ${k} differs from the uninterrupted run`);
+});
+
+test('a folder that is not a run directory is refused by resume, naming what is missing', () => {
+  const r = ireg(['resume', out]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, `ireg: ${out} is not a run directory: it has no config.json\n`);
 });

@@ -1,0 +1,5 @@
+// File helpers shared by every layer (the lowest layer: imports nothing of ireg).
+export { writeFileAtomic, writeBytesAtomic, writeAll, syncDir, tempPathFor, TEMP_SUFFIX } from './atomic-write.js';
+export { readJson, writeJsonAtomic } from './json.js';
+export { packageRoot } from './package-root.js';
+export { DirLock, LockedError, LOCK_FILE, isStale, readOwner, type LockOwner } from './lock.js';

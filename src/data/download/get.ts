@@ -52,7 +52,7 @@ export function presentFiles(spec: DatasetSpec, dir: string): string[] | null {
 /** A dataset that a system package provides: present, or an error saying how to install it. */
 function fromSystem(spec: DatasetSpec, dir: string): GetResult {
   const sys = spec.system!;
-  if (presentFiles(spec, dir)) return { name: spec.name, dir, status: 'present', source: 'system' };
+  if (presentFiles(spec, dir)) return { name: spec.name, dir, status: 'present', ...(dir === sys.dir ? { source: 'system' as const } : {}) };
   const hint = dir !== sys.dir && presentFiles(spec, sys.dir) ? `; it is installed in ${sys.dir}: pass --data-dir ${sys.dir}` : '';
   throw new Error(`${spec.name} is not in ${dir}${hint}. ireg does not download it: Debian's package ${sys.package} `
     + `installs it in ${sys.dir}, where ireg looks by default (sudo apt-get install ${sys.package})`);

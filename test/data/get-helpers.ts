@@ -25,6 +25,8 @@ export interface ServeOptions {
   stopOnCut?: boolean;
   /** Listen on this port (to come back after stopping). */
   port?: number;
+  /** Send this many bytes, then nothing more (a stalled transfer). */
+  stallAfter?: number;
 }
 
 /** Serves `files` (name -> bytes) on 127.0.0.1; unknown names get 404. */
@@ -44,6 +46,10 @@ export function serve(files: Record<string, Buffer>, o: ServeOptions = {}): Prom
     const from = m ? Number(m[1]) : 0;
     const slice = body.subarray(from);
     res.writeHead(m ? 206 : 200, { 'Content-Length': slice.length, ...(m ? { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    if (o.stallAfter !== undefined) {
+      res.write(slice.subarray(0, o.stallAfter));
+      return;
+    }
     const cut = o.cutAfter?.(n);
     if (cut === undefined) {
       res.end(slice);

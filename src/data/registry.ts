@@ -51,7 +51,10 @@ export function loadRawDataset(name: string, o: LoadOptions = {}): RawDataset {
   try {
     scan = scanner(o.dataDir ?? defaultDataDir(name));
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n(to get ${name}: ireg data get ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''})`, { cause: e });
+    throw new Error(
+      `${(e as Error).message}\n(to get ${name}: ireg data get ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''})`,
+      { cause: e },
+    );
   }
   return cachedDecode(name, scan, o.cacheDir);
 }

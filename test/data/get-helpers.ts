@@ -45,7 +45,10 @@ export function serve(files: Record<string, Buffer>, o: ServeOptions = {}): Prom
     const m = o.ignoreRange ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const from = m ? Number(m[1]) : 0;
     const slice = body.subarray(from);
-    res.writeHead(m ? 206 : 200, { 'Content-Length': slice.length, ...(m ? { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}) });
+    res.writeHead(m ? 206 : 200, {
+      'Content-Length': slice.length,
+      ...(m ? { 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+    });
     if (o.stallAfter !== undefined) {
       res.write(slice.subarray(0, o.stallAfter));
       return;
@@ -71,11 +74,14 @@ export function serve(files: Record<string, Buffer>, o: ServeOptions = {}): Prom
     server.listen(o.port ?? 0, '127.0.0.1', () => {
       const port = (server.address() as AddressInfo).port;
       resolve({
-        url: `http://127.0.0.1:${port}/`, port, requests,
-        close: () => new Promise((r) => {
-          sockets.forEach((s) => s.destroy());
-          server.close(() => r());
-        }),
+        url: `http://127.0.0.1:${port}/`,
+        port,
+        requests,
+        close: () =>
+          new Promise((r) => {
+            sockets.forEach((s) => s.destroy());
+            server.close(() => r());
+          }),
       });
     });
   });
@@ -105,11 +111,21 @@ export function tarGz(cwd: string, entries: string[], file: string): Buffer {
 }
 
 /** The catalog's spec of `name` with its official files replaced by `files` (name -> bytes) at `baseUrl`. */
-export function specWith(name: string, baseUrl: string, files: Record<string, Buffer>, unpacked?: Record<string, string>): DatasetSpec {
+export function specWith(
+  name: string,
+  baseUrl: string,
+  files: Record<string, Buffer>,
+  unpacked?: Record<string, string>,
+): DatasetSpec {
   const spec = datasetSpec(name);
   return {
     ...spec,
-    official: { ...spec.official!, baseUrl, files: Object.entries(files).map(([n, b]) => ({ name: n, md5: md5(b) })), unpacked },
+    official: {
+      ...spec.official!,
+      baseUrl,
+      files: Object.entries(files).map(([n, b]) => ({ name: n, md5: md5(b) })),
+      unpacked,
+    },
   };
 }
 
@@ -121,6 +137,7 @@ export function leftovers(dir: string, keep: string[] = []): string[] {
 
 /** Every file under `dir`, relative, sorted. */
 export function filesUnder(dir: string, rel = ''): string[] {
-  return readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(dir, join(rel, e.name)) : [join(rel, e.name)]).sort();
+  return readdirSync(join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(dir, join(rel, e.name)) : [join(rel, e.name)]))
+    .sort();
 }

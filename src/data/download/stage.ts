@@ -21,7 +21,8 @@ function alive(pid: number): boolean {
 function removeStale(parent: string): void {
   for (const e of readdirSync(parent)) {
     const m = e.startsWith(PREFIX) ? /-(\d+)-[0-9a-f]+$/.exec(e) : null;
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(parent, e), { recursive: true, force: true });
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1])))
+      rmSync(join(parent, e), { recursive: true, force: true });
   }
 }
 

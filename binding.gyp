@@ -2,7 +2,7 @@
   "targets": [{
     "target_name": "ireg_native",
     "sources": [
-      "native/addon.cc", "native/handle.cc", "native/dispatch.cc",
+      "native/addon.cc", "native/args.cc", "native/handle.cc", "native/dispatch.cc",
       "native/autograd.cc", "native/buffers.cc", "native/runtime.cc"
     ],
     "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<!@(node scripts/torch-config.cjs include)"],

@@ -10,17 +10,7 @@
 
 namespace ireg {
 
-Napi::Value wrap(Napi::Env env, at::Tensor t);               // undefined tensor -> null
-at::Tensor& unwrap(const Napi::Value& v, const char* what);  // throws on non-handle or disposed
-int64_t liveCount();
-
-// Converts a C++ exception from libtorch into a JS Error with libtorch's message.
-#define IREG_TRY try {
-#define IREG_CATCH(env)                                                                    \
-  }                                                                                        \
-  catch (const Napi::Error&) { throw; }                                                    \
-  catch (const c10::Error& e) { throw Napi::Error::New(env, e.what_without_backtrace()); } \
-  catch (const std::exception& e) { throw Napi::Error::New(env, e.what()); }
+Napi::Value wrap(Napi::Env env, at::Tensor t);  // undefined tensor -> null
 
 void initHandle(Napi::Env env, Napi::Object exports);
 void initDispatch(Napi::Env env, Napi::Object exports);

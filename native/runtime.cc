@@ -2,45 +2,45 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 #include <torch/utils.h>
-#include "handle.h"
+#include "args.h"
 
 namespace ireg {
 namespace {
 
-at::Generator generatorFor(const Napi::Value& v) {
-  std::string dev = v.IsString() ? v.As<Napi::String>().Utf8Value() : "cpu";
-  return at::globalContext().defaultGenerator(c10::Device(dev));
+// More threads than this is a typo, and asking OpenMP for millions of threads
+// makes it exit the process when it fails to start them.
+constexpr int64_t kMaxThreads = 1024;
+
+// The default generator of a device given as a string, or of the CPU for null/undefined.
+at::Generator generatorFor(const Napi::Value& v, const ArgRef& a) {
+  c10::Device dev = isNullish(v) ? c10::Device(c10::kCPU) : toDevice(v, a);
+  return at::globalContext().defaultGenerator(dev);
 }
 
-void manualSeed(const Napi::CallbackInfo& info) {
-  uint64_t seed = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
-  IREG_TRY
+Napi::Value manualSeed(const Napi::CallbackInfo& info) {
+  auto seed = static_cast<uint64_t>(toIntIn(info[0], {"manualSeed", 1, "seed"}, 0, INT64_MAX));
   torch::manual_seed(seed);  // CPU and, where present, every CUDA device
-  IREG_CATCH(info.Env())
+  return info.Env().Undefined();
 }
 
 // getRngState(device?) -> uint8 tensor; setRngState(tensor, device?)
 Napi::Value getRngState(const Napi::CallbackInfo& info) {
-  IREG_TRY
-  auto gen = generatorFor(info[0]);
+  auto gen = generatorFor(info[0], {"getRngState", 1, "device"});
   std::lock_guard<std::mutex> lock(gen.mutex());
   return wrap(info.Env(), at::Tensor(gen.get_state()));
-  IREG_CATCH(info.Env())
 }
 
-void setRngState(const Napi::CallbackInfo& info) {
-  IREG_TRY
-  auto& state = unwrap(info[0], "setRngState");
-  auto gen = generatorFor(info[1]);
+Napi::Value setRngState(const Napi::CallbackInfo& info) {
+  auto& state = toTensor(info[0], {"setRngState", 1, "state"});
+  auto gen = generatorFor(info[1], {"setRngState", 2, "device"});
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_state(state);
-  IREG_CATCH(info.Env())
+  return info.Env().Undefined();
 }
 
-void setNumThreads(const Napi::CallbackInfo& info) {
-  IREG_TRY
-  at::set_num_threads(info[0].As<Napi::Number>().Int32Value());
-  IREG_CATCH(info.Env())
+Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
+  at::set_num_threads(static_cast<int>(toIntIn(info[0], {"setNumThreads", 1, "n"}, 1, kMaxThreads)));
+  return info.Env().Undefined();
 }
 
 Napi::Value getNumThreads(const Napi::CallbackInfo& info) {
@@ -51,39 +51,39 @@ Napi::Value cudaDeviceCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
 }
 
-void cudaSynchronize(const Napi::CallbackInfo& info) {
-  IREG_TRY
+Napi::Value cudaSynchronize(const Napi::CallbackInfo& info) {
   if (torch::cuda::is_available()) torch::cuda::synchronize();
-  IREG_CATCH(info.Env())
+  return info.Env().Undefined();
 }
 
 // setDeterministic(on): deterministic algorithms everywhere (cuDNN included), no autotuning.
-void setDeterministic(const Napi::CallbackInfo& info) {
-  bool on = info[0].ToBoolean();
-  IREG_TRY
+Napi::Value setDeterministic(const Napi::CallbackInfo& info) {
+  bool on = toBool(info[0], {"setDeterministic", 1, "on"});
   auto& ctx = at::globalContext();
   ctx.setDeterministicAlgorithms(on, false);
   ctx.setDeterministicCuDNN(on);
   ctx.setBenchmarkCuDNN(!on);
-  IREG_CATCH(info.Env())
+  return info.Env().Undefined();
 }
 
 Napi::Value version(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), TORCH_VERSION);
 }
 
+const Entry kEntries[] = {
+    {"manualSeed", 1, 1, manualSeed},
+    {"getRngState", 0, 1, getRngState},
+    {"setRngState", 1, 2, setRngState},
+    {"setNumThreads", 1, 1, setNumThreads},
+    {"getNumThreads", 0, 0, getNumThreads},
+    {"cudaDeviceCount", 0, 0, cudaDeviceCount},
+    {"cudaSynchronize", 0, 0, cudaSynchronize},
+    {"setDeterministic", 1, 1, setDeterministic},
+    {"torchVersion", 0, 0, version},
+};
+
 }  // namespace
 
-void initRuntime(Napi::Env env, Napi::Object exports) {
-  exports["manualSeed"] = Napi::Function::New(env, manualSeed);
-  exports["getRngState"] = Napi::Function::New(env, getRngState);
-  exports["setRngState"] = Napi::Function::New(env, setRngState);
-  exports["setNumThreads"] = Napi::Function::New(env, setNumThreads);
-  exports["getNumThreads"] = Napi::Function::New(env, getNumThreads);
-  exports["cudaDeviceCount"] = Napi::Function::New(env, cudaDeviceCount);
-  exports["cudaSynchronize"] = Napi::Function::New(env, cudaSynchronize);
-  exports["setDeterministic"] = Napi::Function::New(env, setDeterministic);
-  exports["torchVersion"] = Napi::Function::New(env, version);
-}
+void initRuntime(Napi::Env env, Napi::Object exports) { define(env, exports, kEntries); }
 
 }  // namespace ireg

@@ -56,3 +56,16 @@ test('unknown dtype', () => {
 test('a bad argument type names the operator and the argument', () => {
   assert.throws(() => randn([2]).add('x' as unknown as number), /expects a tensor|aten::add/);
 });
+
+test('a non-integer where an integer is expected is an error, never truncated', () => {
+  const x = randn([2, 3]);
+  assert.throws(() => x.select(0, 1.5), /^RangeError: aten::select\.int: argument 3 'index' expects an integer, got 1\.5$/);
+  assert.throws(() => x.transpose(NaN, 1), /aten::transpose\.int: argument 2 'dim0' expects an integer, got NaN/);
+  assert.throws(() => x.reshape([3, 2 ** 53]), /aten::reshape: argument 2 'shape'\[1\] expects a safe integer/);
+  assert.throws(() => zeros([2.5]), /aten::zeros: argument 1 'size'\[0\] expects an integer, got 2\.5/);
+});
+
+test("libtorch's errors name the operator", () => {
+  assert.throws(() => randn([2, 3]).add(randn([4])), /^Error: aten::add\.Tensor: The size of tensor a/);
+  assert.throws(() => randn([3]).item(), /^Error: item: a Tensor with 3 elements cannot be converted to Scalar/);
+});

@@ -5,5 +5,9 @@ import { randn, setNumThreads, tidy } from '../src/tensor/index.js';
 
 setNumThreads(1);
 const n = Number(process.argv[2] ?? 1000);
-const x = randn([4]), y = randn([4]);
-for (let i = 0; i < n; i++) tidy(() => { x.add(y); });
+const x = randn([4]),
+  y = randn([4]);
+for (let i = 0; i < n; i++)
+  tidy(() => {
+    x.add(y);
+  });

@@ -27,24 +27,39 @@ function methodsOption(): string[] {
   if (i < 0) return ALL_METHODS;
   const list = (process.argv[i + 1] ?? '').split(',');
   const bad = list.filter((m) => !ALL_METHODS.includes(m));
-  if (bad.length || !list.length) throw new RangeError(`--methods: expected a comma-separated subset of ${ALL_METHODS.join(',')}, got '${process.argv[i + 1]}'`);
+  if (bad.length || !list.length)
+    throw new RangeError(
+      `--methods: expected a comma-separated subset of ${ALL_METHODS.join(',')}, got '${process.argv[i + 1]}'`,
+    );
   return list;
 }
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   const v = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name}: expected a positive integer, got ${process.argv[i + 1]}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new RangeError(`${name}: expected a positive integer, got ${process.argv[i + 1]}`);
   return v;
 }
 
 const CONFIG = {
-  model: 'resnet18-w16', input: [3, 32, 32], classes: 10, batch: 256, micro: 64, lambda: 0.01, lr: 0.1,
-  threads: option('--threads', 1), rounds: option('--rounds', 4), warmupRounds: 1,
+  model: 'resnet18-w16',
+  input: [3, 32, 32],
+  classes: 10,
+  batch: 256,
+  micro: 64,
+  lambda: 0.01,
+  lr: 0.1,
+  threads: option('--threads', 1),
+  rounds: option('--rounds', 4),
+  warmupRounds: 1,
 };
 
 /** ireg's side: the model, data and one step per method. */
-interface Time { wall: number; cpu: number }
+interface Time {
+  wall: number;
+  cpu: number;
+}
 
 function iregSide(): (method: string) => Time {
   setNumThreads(CONFIG.threads);
@@ -53,24 +68,39 @@ function iregSide(): (method: string) => Time {
   const optimizer = new SGD(model.namedParameters(), { lr: CONFIG.lr });
   manualSeed(1);
   const { batch: B, micro: m } = CONFIG;
-  const x = randn([B, ...CONFIG.input]).keep(), y = randint(0, CONFIG.classes, [B]).keep();
+  const x = randn([B, ...CONFIG.input]).keep(),
+    y = randint(0, CONFIG.classes, [B]).keep();
   const fresh: Batch = { x: randn([m, ...CONFIG.input]).keep(), y: randint(0, CONFIG.classes, [m]).keep() };
   const micro: Batch[] = [];
   for (let i = 0; i < B; i += m) micro.push({ x: x.narrow(0, i, m).keep(), y: y.narrow(0, i, m).keep() });
   return (method) => {
     const { penalty, rule, spec } = buildMethod(method);
-    const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
-    largeBatchStep({ model, microBatches: spec.needs.smallBatch ? micro.slice(0, 1) : micro, lambda: CONFIG.lambda,
-      penalty, rule, optimizer, step: 0, drawMicroBatch: () => fresh });
+    const t0 = process.hrtime.bigint(),
+      c0 = process.cpuUsage();
+    largeBatchStep({
+      model,
+      microBatches: spec.needs.smallBatch ? micro.slice(0, 1) : micro,
+      lambda: CONFIG.lambda,
+      penalty,
+      rule,
+      optimizer,
+      step: 0,
+      drawMicroBatch: () => fresh,
+    });
     const c = process.cpuUsage(c0);
     return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: (c.user + c.system) / 1e3 };
   };
 }
 
 /** PyTorch's side: a server process taking one step per request. */
-async function torchSide(python: string, dir: string): Promise<{ version: string; step: (m: string) => Promise<Time>; close: () => void }> {
+async function torchSide(
+  python: string,
+  dir: string,
+): Promise<{ version: string; step: (m: string) => Promise<Time>; close: () => void }> {
   writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
-  const child = spawn(python, [join(ROOT, 'bench', 'methods_torch.py'), join(dir, 'config.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(python, [join(ROOT, 'bench', 'methods_torch.py'), join(dir, 'config.json')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const r = await lines.next();
@@ -80,13 +110,17 @@ async function torchSide(python: string, dir: string): Promise<{ version: string
   const ready = await next();
   return {
     version: ready.torch,
-    step: async (m) => { child.stdin.write(m + '\n'); return await next(); },
+    step: async (m) => {
+      child.stdin.write(m + '\n');
+      return await next();
+    },
     close: () => child.stdin.end(),
   };
 }
 
 const median = (xs: number[]) => {
-  const s = xs.slice().sort((a, b) => a - b), h = s.length >> 1;
+  const s = xs.slice().sort((a, b) => a - b),
+    h = s.length >> 1;
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
 
@@ -103,7 +137,8 @@ async function main(): Promise<void> {
     version = torch.version;
     for (let r = 0; r < CONFIG.warmupRounds + CONFIG.rounds; r++) {
       for (const m of METHODS) {
-        const a = ireg(m), b = await torch.step(m);
+        const a = ireg(m),
+          b = await torch.step(m);
         if (r < CONFIG.warmupRounds) continue;
         (times[m] ??= { ireg: [], torch: [] }).ireg.push(a);
         times[m].torch.push(b);
@@ -116,28 +151,58 @@ async function main(): Promise<void> {
   }
   load.push(loadavg()[0]);
   const rows = METHODS.map((m) => {
-    const t = times[m], med = (xs: Time[], k: keyof Time) => median(xs.map((x) => x[k]));
-    const iregCpuMs = med(t.ireg, 'cpu'), torchCpuMs = med(t.torch, 'cpu');
-    const iregWallMs = med(t.ireg, 'wall'), torchWallMs = med(t.torch, 'wall');
-    return { method: m, iregCpuMs, torchCpuMs, ratio: iregCpuMs / torchCpuMs, iregWallMs, torchWallMs, wallRatio: iregWallMs / torchWallMs };
+    const t = times[m],
+      med = (xs: Time[], k: keyof Time) => median(xs.map((x) => x[k]));
+    const iregCpuMs = med(t.ireg, 'cpu'),
+      torchCpuMs = med(t.torch, 'cpu');
+    const iregWallMs = med(t.ireg, 'wall'),
+      torchWallMs = med(t.torch, 'wall');
+    return {
+      method: m,
+      iregCpuMs,
+      torchCpuMs,
+      ratio: iregCpuMs / torchCpuMs,
+      iregWallMs,
+      torchWallMs,
+      wallRatio: iregWallMs / torchWallMs,
+    };
   });
   const gm = (xs: number[]) => Math.exp(xs.reduce((s, v) => s + Math.log(v), 0) / xs.length);
-  const geomean = gm(rows.map((r) => r.ratio)), wallGeomean = gm(rows.map((r) => r.wallRatio));
+  const geomean = gm(rows.map((r) => r.ratio)),
+    wallGeomean = gm(rows.map((r) => r.wallRatio));
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const machine = { cpu, cores: cpus().length, node: process.version, libtorch: torchVersion(), torch: version,
-    date: new Date().toISOString(), loadAverage1m: load };
-  console.log(`## Method step times: ${CONFIG.model}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
-    `${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps\n`);
-  console.log(`${cpu}, ${machine.cores} cores; PyTorch ${version}; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`);
-  console.log('| method | ireg CPU (ms) | PyTorch CPU (ms) | ratio | ireg wall (ms) | PyTorch wall (ms) | wall ratio |\n|---|---|---|---|---|---|---|');
+  const machine = {
+    cpu,
+    cores: cpus().length,
+    node: process.version,
+    libtorch: torchVersion(),
+    torch: version,
+    date: new Date().toISOString(),
+    loadAverage1m: load,
+  };
+  console.log(
+    `## Method step times: ${CONFIG.model}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
+      `${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps\n`,
+  );
+  console.log(
+    `${cpu}, ${machine.cores} cores; PyTorch ${version}; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
+  );
+  console.log(
+    '| method | ireg CPU (ms) | PyTorch CPU (ms) | ratio | ireg wall (ms) | PyTorch wall (ms) | wall ratio |\n|---|---|---|---|---|---|---|',
+  );
   const n = (v: number) => v.toFixed(0);
   for (const r of rows) {
-    console.log(`| ${r.method} | ${n(r.iregCpuMs)} | ${n(r.torchCpuMs)} | ${r.ratio.toFixed(3)} | ${n(r.iregWallMs)} | ${n(r.torchWallMs)} | ${r.wallRatio.toFixed(3)} |`);
+    console.log(
+      `| ${r.method} | ${n(r.iregCpuMs)} | ${n(r.torchCpuMs)} | ${r.ratio.toFixed(3)} | ${n(r.iregWallMs)} | ${n(r.torchWallMs)} | ${r.wallRatio.toFixed(3)} |`,
+    );
   }
   console.log(`| geometric mean | | | ${geomean.toFixed(3)} | | | ${wallGeomean.toFixed(3)} |`);
   const file = join(ROOT, 'bench', 'results', `methods-${machine.date.slice(0, 10)}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file + '.tmp', JSON.stringify({ machine, config: CONFIG, rows, geomean, wallGeomean, raw: times }, null, 2) + '\n');
+  writeFileSync(
+    file + '.tmp',
+    JSON.stringify({ machine, config: CONFIG, rows, geomean, wallGeomean, raw: times }, null, 2) + '\n',
+  );
   renameSync(file + '.tmp', file);
   console.log(`\nwrote ${file}`);
 }

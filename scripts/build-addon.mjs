@@ -17,6 +17,9 @@ const nodedir = process.env.npm_config_nodedir || (existsSync('/usr/include/node
 const args = [gyp, 'rebuild', `--jobs=${jobs}`].concat(nodedir ? [`--nodedir=${nodedir}`] : []);
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 if (r.status !== 0) {
-  console.error('\nireg: building the native addon failed (see above). LIBTORCH=' + (process.env.LIBTORCH ?? '(Debian libtorch-dev)'));
+  console.error(
+    '\nireg: building the native addon failed (see above). LIBTORCH=' +
+      (process.env.LIBTORCH ?? '(Debian libtorch-dev)'),
+  );
   process.exit(r.status ?? 1);
 }

@@ -24,9 +24,11 @@ function locate() {
   }
   const lib = '/usr/lib/x86_64-linux-gnu';
   if (!fs.existsSync('/usr/include/ATen/ATen.h') || !fs.existsSync(path.join(lib, 'libtorch.so'))) {
-    fail('libtorch was not found. On Debian/Ubuntu install it with\n' +
-      '  sudo apt-get install libtorch-dev libopenblas0-pthread\n' +
-      'or point LIBTORCH at an unpacked libtorch (or at the torch/ folder of a PyTorch installation).');
+    fail(
+      'libtorch was not found. On Debian/Ubuntu install it with\n' +
+        '  sudo apt-get install libtorch-dev libopenblas0-pthread\n' +
+        'or point LIBTORCH at an unpacked libtorch (or at the torch/ folder of a PyTorch installation).',
+    );
   }
   return { inc: ['/usr/include', '/usr/include/torch/csrc/api/include'], lib };
 }
@@ -35,7 +37,9 @@ function locate() {
 function cxx11Abi(lib) {
   if (process.env.IREG_CXX11_ABI) return process.env.IREG_CXX11_ABI;
   try {
-    const syms = execFileSync('nm', ['-D', '--defined-only', path.join(lib, 'libc10.so')], { maxBuffer: 1 << 28 }).toString();
+    const syms = execFileSync('nm', ['-D', '--defined-only', path.join(lib, 'libc10.so')], {
+      maxBuffer: 1 << 28,
+    }).toString();
     return syms.includes('__cxx11') ? '1' : '0';
   } catch {
     return '1';

@@ -1,11 +1,41 @@
 // ireg as a library: `import { train } from 'ireg'` runs the same code as the `ireg` CLI.
 export {
-  train, resume, evaluateRun, listRuns, validateConfig, DEFAULTS, TRAIN_SCHEMA, trainOptionKeys, ConfigError, TrainingDivergedError, TrainingInterruptedError, readMetrics, readRunConfig,
-  runFiles, loadCheckpoint, loadRunWeights, iregVersion,
-  type TrainConfig, type ResolvedConfig, type Summary, type TrainEvent, type TrainHooks, type MetricsRecord, type RunListing,
-  type RunConfigFile, type EvalOutput,
+  train,
+  resume,
+  evaluateRun,
+  listRuns,
+  validateConfig,
+  DEFAULTS,
+  TRAIN_SCHEMA,
+  trainOptionKeys,
+  ConfigError,
+  TrainingDivergedError,
+  TrainingInterruptedError,
+  readMetrics,
+  readRunConfig,
+  runFiles,
+  loadCheckpoint,
+  loadRunWeights,
+  iregVersion,
+  type TrainConfig,
+  type ResolvedConfig,
+  type Summary,
+  type TrainEvent,
+  type TrainHooks,
+  type MetricsRecord,
+  type RunListing,
+  type RunConfigFile,
+  type EvalOutput,
 } from './trainer/index.js';
-export { buildMethod, getMethod, methodNames, largeBatchStep, SGD, makeSchedule, averageMicroBatchGradSqNorm } from './methods/index.js';
+export {
+  buildMethod,
+  getMethod,
+  methodNames,
+  largeBatchStep,
+  SGD,
+  makeSchedule,
+  averageMicroBatchGradSqNorm,
+} from './methods/index.js';
 export type { Penalty, UpdateRule, RuleDef, MethodNeeds, MethodSpec, StepStats } from './methods/index.js';
 export { createModel, modelNames, loadModelFromFile } from './models/index.js';
 export { loadRawDataset, prepareDataset, DATASET_NAMES, type Batch } from './data/index.js';

@@ -2,7 +2,14 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import {
-  checkOutDir, evaluateRun, listRuns, resume, train, validateConfig, type EvalTarget, type RunListing,
+  checkOutDir,
+  evaluateRun,
+  listRuns,
+  resume,
+  train,
+  validateConfig,
+  type EvalTarget,
+  type RunListing,
 } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 import { givenOptions } from './train-options.js';
@@ -18,13 +25,31 @@ export async function runResume(dir: string): Promise<void> {
   await resume(dir, { onEvent: progressReporter() });
 }
 
-interface EvalFlags { split: 'train' | 'val' | 'test'; checkpoint: EvalTarget; device: string; dataDir?: string; batchSize?: number; threads?: number; json?: boolean }
+interface EvalFlags {
+  split: 'train' | 'val' | 'test';
+  checkpoint: EvalTarget;
+  device: string;
+  dataDir?: string;
+  batchSize?: number;
+  threads?: number;
+  json?: boolean;
+}
 
 /** Evaluates a run's weights; --batch-size and --threads were checked as they were parsed. */
 export function runEval(target: string, o: EvalFlags): void {
-  const r = evaluateRun(target, { split: o.split, which: o.checkpoint, dataDir: o.dataDir, batchSize: o.batchSize, threads: o.threads, device: o.device });
+  const r = evaluateRun(target, {
+    split: o.split,
+    which: o.checkpoint,
+    dataDir: o.dataDir,
+    batchSize: o.batchSize,
+    threads: o.threads,
+    device: o.device,
+  });
   if (o.json) console.log(JSON.stringify(r));
-  else console.log(`${r.split} accuracy ${(100 * r.acc).toFixed(2)}%  loss ${r.loss.toFixed(4)}  (${r.n} images; ${r.file}, step ${r.step})`);
+  else
+    console.log(
+      `${r.split} accuracy ${(100 * r.acc).toFixed(2)}%  loss ${r.loss.toFixed(4)}  (${r.n} images; ${r.file}, step ${r.step})`,
+    );
 }
 
 export function runList(dir: string, o: { json?: boolean }): void {
@@ -51,7 +76,16 @@ export function runsTable(runs: RunListing[]): string {
     style: { head: [], border: [] },
   });
   for (const r of runs) {
-    t.push([r.name, r.method, r.model, r.dataset, `${r.steps}/${r.totalSteps}`, pct(r.bestValAcc), pct(r.testAcc), r.status]);
+    t.push([
+      r.name,
+      r.method,
+      r.model,
+      r.dataset,
+      `${r.steps}/${r.totalSteps}`,
+      pct(r.bestValAcc),
+      pct(r.testAcc),
+      r.status,
+    ]);
   }
   return t.toString();
 }

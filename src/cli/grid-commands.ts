@@ -7,7 +7,14 @@ import { getMethod } from '../methods/index.js';
 import { DEFAULTS, type TrainConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 
-export interface GridFlags { out: string; steps?: number; dataDir?: string; dataset?: string; threads?: number; device?: 'auto' | 'cpu' | 'cuda' }
+export interface GridFlags {
+  out: string;
+  steps?: number;
+  dataDir?: string;
+  dataset?: string;
+  threads?: number;
+  device?: 'auto' | 'cpu' | 'cuda';
+}
 
 /** `ireg grid <preset>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
 export async function runGridCommand(name: string, o: GridFlags): Promise<void> {
@@ -22,7 +29,8 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
   console.log(`grid ${spec.name}: ${spec.description}\n${spec.runs.length} runs in ${dir}`);
   try {
     await runGrid(spec, dir, {
-      onRunStart: (run, i, n, action) => console.log(`\n[${i + 1}/${n}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`),
+      onRunStart: (run, i, n, action) =>
+        console.log(`\n[${i + 1}/${n}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`),
       train: () => ({ onEvent: progressReporter() }),
     });
   } catch (e) {
@@ -34,7 +42,11 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
 }
 
 const ACTION_NOTE: Record<GridRunAction, string> = {
-  start: '', continue: ' (continuing)', retry: ' (retrying: it failed last time)', done: ' (done, skipped)', diverged: ' (diverged, skipped)',
+  start: '',
+  continue: ' (continuing)',
+  retry: ' (retrying: it failed last time)',
+  done: ' (done, skipped)',
+  diverged: ' (diverged, skipped)',
 };
 
 /** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished. */
@@ -45,7 +57,10 @@ export function runReportCommand(dir: string): void {
 
 function printReport(dir: string): GridReport {
   const report = writeGridReport(dir);
-  const failed = report.runs.filter((r) => r.status === 'failed').map((r) => `\nfailed: ${r.label}: ${r.error}`).join('');
+  const failed = report.runs
+    .filter((r) => r.status === 'failed')
+    .map((r) => `\nfailed: ${r.label}: ${r.error}`)
+    .join('');
   console.log(`\n${renderTable(report)}\n${failed}\n${renderProbeChart(report)}\n\nreport: ${join(dir, 'report.md')}`);
   return report;
 }
@@ -53,7 +68,8 @@ function printReport(dir: string): GridReport {
 function describe(spec: GridSpec, config: Partial<TrainConfig>): string {
   const c = { ...spec.base, ...config };
   const parts = [`method ${c.method}`, `model ${c.model}`, `dataset ${c.dataset}`, `batch ${c.batchSize}`];
-  if (c.microBatchSize !== undefined && !getMethod(c.method ?? DEFAULTS.method).needs.smallBatch) parts.push(`micro-batch ${c.microBatchSize}`);
+  if (c.microBatchSize !== undefined && !getMethod(c.method ?? DEFAULTS.method).needs.smallBatch)
+    parts.push(`micro-batch ${c.microBatchSize}`);
   if (c.lambda !== undefined) parts.push(`lambda ${c.lambda}`);
   parts.push(`lr ${c.lr}`, `${c.steps} steps`);
   return parts.join(', ');

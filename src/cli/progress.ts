@@ -5,7 +5,10 @@ import type { MetricsRecord, Summary, TrainEvent } from '../trainer/index.js';
 
 type Write = (line: string) => void;
 
-export function progressReporter(tty = Boolean(process.stdout.isTTY), write: Write = (l) => process.stdout.write(l + '\n')): (e: TrainEvent) => void {
+export function progressReporter(
+  tty = Boolean(process.stdout.isTTY),
+  write: Write = (l) => process.stdout.write(l + '\n'),
+): (e: TrainEvent) => void {
   let bar: cliProgress.SingleBar | null = null;
   let val = '-';
   return (e) => {
@@ -13,10 +16,15 @@ export function progressReporter(tty = Boolean(process.stdout.isTTY), write: Wri
       case 'start':
         write(startLine(e));
         if (tty) {
-          bar = new cliProgress.SingleBar({
-            format: 'step {value}/{total} |{bar}| loss {loss} acc {acc} val {val} | {eps} ex/s | ETA {eta_formatted}',
-            hideCursor: true, etaBuffer: 50, fps: 5,
-          }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            {
+              format: 'step {value}/{total} |{bar}| loss {loss} acc {acc} val {val} | {eps} ex/s | ETA {eta_formatted}',
+              hideCursor: true,
+              etaBuffer: 50,
+              fps: 5,
+            },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(e.totalSteps, e.startStep, { loss: '-', acc: '-', val, eps: '-' });
         }
         break;
@@ -43,9 +51,10 @@ export function progressReporter(tty = Boolean(process.stdout.isTTY), write: Wri
 }
 
 function startLine(e: Extract<TrainEvent, { type: 'start' }>): string {
-  const batch = e.microBatches > 1
-    ? `effective batch ${e.effectiveBatchSize} = ${e.microBatches} micro-batches x ${e.microBatchSize}`
-    : `batch ${e.effectiveBatchSize}`;
+  const batch =
+    e.microBatches > 1
+      ? `effective batch ${e.effectiveBatchSize} = ${e.microBatches} micro-batches x ${e.microBatchSize}`
+      : `batch ${e.effectiveBatchSize}`;
   const from = e.resumed ? `resuming at step ${e.startStep} of ${e.totalSteps}` : `${e.totalSteps} steps`;
   return `${e.runDir}\n${from}, ${batch}, device ${e.device}, ${e.threads} threads`;
 }
@@ -62,7 +71,9 @@ export function recordLine(r: MetricsRecord, total: number): string {
 }
 
 export function summaryLines(s: Summary): string {
-  const lines = [`${s.status === 'completed' ? 'done' : 'stopped'}: ${s.method} ${s.model} ${s.dataset}, ${s.steps}/${s.totalSteps} steps, ${s.wallTime.toFixed(1)} s`];
+  const lines = [
+    `${s.status === 'completed' ? 'done' : 'stopped'}: ${s.method} ${s.model} ${s.dataset}, ${s.steps}/${s.totalSteps} steps, ${s.wallTime.toFixed(1)} s`,
+  ];
   if (s.error) lines.push(s.error);
   if (s.final?.valAcc != null) lines.push(`final val acc ${pct(s.final.valAcc)}`);
   if (s.best) lines.push(`best val acc ${pct(s.best.valAcc)} at step ${s.best.step}`);

@@ -5,7 +5,16 @@
 import { Command, Option } from 'commander';
 import { getMethod } from '../methods/index.js';
 import {
-  checkOption, defaultOf, flagOf, knownNames, OPTIONS, trainOptionKeys, valueKind, type HelpContext, type OptionKey, type TrainConfig,
+  checkOption,
+  defaultOf,
+  flagOf,
+  knownNames,
+  OPTIONS,
+  trainOptionKeys,
+  valueKind,
+  type HelpContext,
+  type OptionKey,
+  type TrainConfig,
 } from '../trainer/index.js';
 
 /** What the help texts list, from the registries. */
@@ -50,5 +59,7 @@ export function addTrainOptions(cmd: Command): Command {
 /** The options the user gave (defaults are left to the trainer, which records them). */
 export function givenOptions(cmd: Command): Partial<TrainConfig> {
   const opts = cmd.opts<Record<string, unknown>>();
-  return Object.fromEntries(Object.entries(opts).filter(([k]) => cmd.getOptionValueSource(k) !== 'default')) as Partial<TrainConfig>;
+  return Object.fromEntries(
+    Object.entries(opts).filter(([k]) => cmd.getOptionValueSource(k) !== 'default'),
+  ) as Partial<TrainConfig>;
 }

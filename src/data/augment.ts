@@ -31,8 +31,16 @@ export function normalizationTable(n: Normalization): Float32Array {
  * out[y][x] = src[y + dy - pad][(flip ? w - 1 - x : x) + dx - pad], or byte 0 outside.
  */
 export function writeImage(
-  src: Uint8Array, srcOff: number, c: number, h: number, w: number, lut: Float32Array,
-  out: Float32Array, outOff: number, pad: number, d: Draw,
+  src: Uint8Array,
+  srcOff: number,
+  c: number,
+  h: number,
+  w: number,
+  lut: Float32Array,
+  out: Float32Array,
+  outOff: number,
+  pad: number,
+  d: Draw,
 ): void {
   const ox = d.dx - pad;
   const oy = d.dy - pad;

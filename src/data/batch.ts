@@ -31,8 +31,12 @@ export class BatchMaker {
   private readonly lut: Float32Array;
   private readonly size: number;
 
-  constructor(readonly set: ImageSet, readonly o: BatchMakerOptions) {
-    if (o.normalization.mean.length !== set.c) throw new RangeError(`normalization has ${o.normalization.mean.length} channels, images have ${set.c}`);
+  constructor(
+    readonly set: ImageSet,
+    readonly o: BatchMakerOptions,
+  ) {
+    if (o.normalization.mean.length !== set.c)
+      throw new RangeError(`normalization has ${o.normalization.mean.length} channels, images have ${set.c}`);
     this.lut = normalizationTable(o.normalization);
     this.size = set.c * set.h * set.w;
   }

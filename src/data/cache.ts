@@ -36,8 +36,10 @@ export function cacheKey(name: string, sources: string[]): string {
     meta[2 * i] = s.size;
     meta[2 * i + 1] = s.mtimeMs;
   });
-  return createHash('sha256').update(JSON.stringify([DECODER_VERSION, name, sources.map((f) => resolve(f))]))
-    .update(new Uint8Array(meta.buffer)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([DECODER_VERSION, name, sources.map((f) => resolve(f))]))
+    .update(new Uint8Array(meta.buffer))
+    .digest('hex');
 }
 
 export function cacheFile(dir: string, name: string, key: string): string {
@@ -63,8 +65,15 @@ function parts(ds: RawDataset): Uint8Array[] {
 /** Writes `ds` to `file` atomically (no partial file, even on failure). */
 export function writeCache(file: string, key: string, ds: RawDataset): void {
   const header: Header = {
-    key, name: ds.name, numClasses: ds.numClasses, classes: ds.classes, classOrdered: ds.classOrdered === true,
-    shapes: { train: [ds.train.n, ds.train.c, ds.train.h, ds.train.w], test: [ds.test.n, ds.test.c, ds.test.h, ds.test.w] },
+    key,
+    name: ds.name,
+    numClasses: ds.numClasses,
+    classes: ds.classes,
+    classOrdered: ds.classOrdered === true,
+    shapes: {
+      train: [ds.train.n, ds.train.c, ds.train.h, ds.train.w],
+      test: [ds.test.n, ds.test.c, ds.test.h, ds.test.w],
+    },
   };
   const json = Buffer.from(JSON.stringify(header));
   const head = Buffer.alloc(16 + pad8(json.length), 0x20);
@@ -95,10 +104,14 @@ function imageSet(buf: Buffer, at: number, shape: number[]): [ImageSet, number] 
   const images = buf.subarray(at, at + size);
   const labelsAt = at + pad8(size);
   // Views need 4-byte alignment of the underlying ArrayBuffer offset; copy otherwise.
-  const labels = (buf.byteOffset + labelsAt) % 4 === 0
-    ? new Int32Array(buf.buffer, buf.byteOffset + labelsAt, n)
-    : new Int32Array(Uint8Array.from(buf.subarray(labelsAt, labelsAt + 4 * n)).buffer);
-  return [{ images: new Uint8Array(images.buffer, images.byteOffset, size), labels, n, c, h, w }, labelsAt + pad8(4 * n)];
+  const labels =
+    (buf.byteOffset + labelsAt) % 4 === 0
+      ? new Int32Array(buf.buffer, buf.byteOffset + labelsAt, n)
+      : new Int32Array(Uint8Array.from(buf.subarray(labelsAt, labelsAt + 4 * n)).buffer);
+  return [
+    { images: new Uint8Array(images.buffer, images.byteOffset, size), labels, n, c, h, w },
+    labelsAt + pad8(4 * n),
+  ];
 }
 
 /** The cached dataset, or null (with the reason) when absent, stale or corrupt. */
@@ -113,8 +126,10 @@ export function readCache(file: string, key: string): { ds: RawDataset | null; r
     const h = JSON.parse(buf.toString('utf8', 16, 16 + len)) as Header;
     if (h.key !== key) return { ds: null, reason: 'stale' };
     const size = (s: number[]): number => pad8(s.reduce((a, b) => a * b, 1)) + pad8(4 * s[0]);
-    if (buf.length !== start + size(h.shapes.train) + size(h.shapes.test) + 4) throw new Error(`wrong size ${buf.length}`);
-    if (crc32(buf.subarray(start, buf.length - 4)) >>> 0 !== buf.readUInt32LE(buf.length - 4)) throw new Error('checksum mismatch');
+    if (buf.length !== start + size(h.shapes.train) + size(h.shapes.test) + 4)
+      throw new Error(`wrong size ${buf.length}`);
+    if (crc32(buf.subarray(start, buf.length - 4)) >>> 0 !== buf.readUInt32LE(buf.length - 4))
+      throw new Error('checksum mismatch');
     const [train, next] = imageSet(buf, start, h.shapes.train);
     const [test] = imageSet(buf, next, h.shapes.test);
     for (const l of [train.labels, test.labels]) {
@@ -136,7 +151,8 @@ export function cachedDecode(name: string, scan: Scan, dirOverride?: string): Ra
   const file = cacheFile(dir, name, key);
   const hit = readCache(file, key);
   if (hit.ds) return hit.ds;
-  if (hit.reason?.startsWith('corrupt')) process.emitWarning(`ireg: dataset cache ${file} is ${hit.reason}; rebuilding it`);
+  if (hit.reason?.startsWith('corrupt'))
+    process.emitWarning(`ireg: dataset cache ${file} is ${hit.reason}; rebuilding it`);
   const ds = scan.decode();
   try {
     writeCache(file, key, ds);

@@ -33,12 +33,24 @@ interface Layout {
 
 const LAYOUTS: Record<'cifar10' | 'cifar100', Layout> = {
   cifar10: {
-    name: 'cifar10', folder: 'cifar-10-batches-bin', labelOffset: 0, header: 1, classes: CIFAR10_CLASSES,
-    train: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), test: ['test_batch.bin'], namesFile: 'batches.meta.txt',
+    name: 'cifar10',
+    folder: 'cifar-10-batches-bin',
+    labelOffset: 0,
+    header: 1,
+    classes: CIFAR10_CLASSES,
+    train: [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`),
+    test: ['test_batch.bin'],
+    namesFile: 'batches.meta.txt',
   },
   cifar100: {
-    name: 'cifar100', folder: 'cifar-100-binary', labelOffset: 1, header: 2, classes: CIFAR100_CLASSES,
-    train: ['train.bin'], test: ['test.bin'], namesFile: 'fine_label_names.txt',
+    name: 'cifar100',
+    folder: 'cifar-100-binary',
+    labelOffset: 1,
+    header: 2,
+    classes: CIFAR100_CLASSES,
+    train: ['train.bin'],
+    test: ['test.bin'],
+    namesFile: 'fine_label_names.txt',
   },
 };
 
@@ -47,7 +59,10 @@ function readRecords(files: string[], l: Layout): ImageSet {
   const bufs = files.map((f) => {
     const b = readSource(f);
     if (b.length === 0 || b.length % record !== 0) {
-      throw fileError(f, `truncated or wrong format: ${b.length} bytes is not a whole number of ${record}-byte ${l.name} records`);
+      throw fileError(
+        f,
+        `truncated or wrong format: ${b.length} bytes is not a whole number of ${record}-byte ${l.name} records`,
+      );
     }
     return b;
   });
@@ -71,7 +86,10 @@ function readRecords(files: string[], l: Layout): ImageSet {
 function classNames(dir: string, l: Layout): string[] {
   const p = join(dir, l.namesFile);
   if (!existsSync(p)) return l.classes;
-  const names = readFileSync(p, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  const names = readFileSync(p, 'utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.length === l.classes.length ? names : l.classes;
 }
 
@@ -84,8 +102,11 @@ export function scanCifar(name: 'cifar10' | 'cifar100', dir: string): Scan {
   return {
     sources: [...train, ...test],
     decode: (): RawDataset => ({
-      name, numClasses: l.classes.length, classes: classNames(root, l),
-      train: readRecords(train, l), test: readRecords(test, l),
+      name,
+      numClasses: l.classes.length,
+      classes: classNames(root, l),
+      train: readRecords(train, l),
+      test: readRecords(test, l),
     }),
   };
 }

@@ -40,6 +40,7 @@ export function requireDir(dir: string, what: string): void {
 export function checkLabels(labels: Int32Array, numClasses: number, file: string): void {
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    if (!(l >= 0 && l < numClasses)) throw fileError(file, `label ${l} of example ${i} is out of range [0, ${numClasses})`);
+    if (!(l >= 0 && l < numClasses))
+      throw fileError(file, `label ${l} of example ${i} is out of range [0, ${numClasses})`);
   }
 }

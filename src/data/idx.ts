@@ -13,7 +13,10 @@ export function readIdx(file: string, ndim: number): IdxArray {
   const magic = buf.readUInt32BE(0);
   const want = 0x00000800 | ndim;
   if (magic !== want) {
-    throw fileError(file, `wrong magic number 0x${magic.toString(16).padStart(8, '0')} (expected 0x${want.toString(16).padStart(8, '0')}, unsigned bytes with ${ndim} dimensions)`);
+    throw fileError(
+      file,
+      `wrong magic number 0x${magic.toString(16).padStart(8, '0')} (expected 0x${want.toString(16).padStart(8, '0')}, unsigned bytes with ${ndim} dimensions)`,
+    );
   }
   const header = 4 + 4 * ndim;
   if (buf.length < header) throw fileError(file, 'truncated IDX header');

@@ -49,12 +49,17 @@ export function decodeImages(files: string[], labels: Int32Array): { set: ImageS
   for (let i = 0; i < files.length; i++) {
     const img = i === 0 ? first : decodeFile(files[i]);
     if (img.width !== w || img.height !== h) {
-      throw fileError(files[i], `image is ${img.width}x${img.height}, but ${files[0]} is ${w}x${h}; all images must share one size`);
+      throw fileError(
+        files[i],
+        `image is ${img.width}x${img.height}, but ${files[0]} is ${w}x${h}; all images must share one size`,
+      );
     }
     const src = img.data;
     const base = i * 3 * plane;
     for (let p = 0, q = 0; p < plane; p++, q += 4) {
-      const r = src[q], g = src[q + 1], b = src[q + 2];
+      const r = src[q],
+        g = src[q + 1],
+        b = src[q + 2];
       rgb[base + p] = r;
       rgb[base + plane + p] = g;
       rgb[base + 2 * plane + p] = b;
@@ -80,7 +85,10 @@ export function decodeSplits(train: LabelledFiles, test: LabelledFiles): [ImageS
   const tr = decodeImages(train.files, train.labels);
   const te = decodeImages(test.files, test.labels);
   if (te.set.h !== tr.set.h || te.set.w !== tr.set.w) {
-    throw fileError(test.files[0], `image is ${te.set.w}x${te.set.h}, but ${train.files[0]} is ${tr.set.w}x${tr.set.h}; all images must share one size`);
+    throw fileError(
+      test.files[0],
+      `image is ${te.set.w}x${te.set.h}, but ${train.files[0]} is ${tr.set.w}x${tr.set.h}; all images must share one size`,
+    );
   }
   return tr.grey && te.grey ? [toGrey(tr.set), toGrey(te.set)] : [tr.set, te.set];
 }

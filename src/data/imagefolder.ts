@@ -10,13 +10,19 @@ const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
 /** Sorted sub-folder names of `dir`. */
 export function subdirs(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 /** Sorted paths of the PNG/JPEG names directly in `dir` (cacheKey checks they are files). */
 export function imageFiles(dir: string): string[] {
   const prefix = dir.endsWith(sep) ? dir : dir + sep;
-  return readdirSync(dir).filter((n) => IMAGE_EXT.test(n)).sort().map((n) => prefix + n);
+  return readdirSync(dir)
+    .filter((n) => IMAGE_EXT.test(n))
+    .sort()
+    .map((n) => prefix + n);
 }
 
 function listSplit(splitDir: string, classes: string[]): LabelledFiles {
@@ -25,7 +31,8 @@ function listSplit(splitDir: string, classes: string[]): LabelledFiles {
   const labels: number[] = [];
   for (const cls of subdirs(splitDir)) {
     const k = index.get(cls);
-    if (k === undefined) throw fileError(join(splitDir, cls), `class folder '${cls}' does not exist in the train split`);
+    if (k === undefined)
+      throw fileError(join(splitDir, cls), `class folder '${cls}' does not exist in the train split`);
     const images = imageFiles(join(splitDir, cls));
     // An empty class folder would be a class with no examples (or a test class never tested): a mistake.
     if (images.length === 0) throw fileError(join(splitDir, cls), `class folder '${cls}' holds no PNG or JPEG images`);

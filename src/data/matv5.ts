@@ -4,7 +4,17 @@
 import { inflateSync } from 'node:zlib';
 import { fileError, readSource } from './files.js';
 
-export type MatData = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+export type MatData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 export interface MatArray {
   dims: number[]; // column-major, as MATLAB stores them
@@ -44,7 +54,8 @@ function readElement(buf: Buffer, pos: number, file: string): Element {
   }
   const n = buf.readUInt32LE(pos + 4);
   const end = pos + 8 + n;
-  if (end > buf.length) throw fileError(file, `truncated: element at byte ${pos} needs ${n} bytes, ${buf.length - pos - 8} remain`);
+  if (end > buf.length)
+    throw fileError(file, `truncated: element at byte ${pos} needs ${n} bytes, ${buf.length - pos - 8} remain`);
   // Compressed elements are not padded; all others are padded to 8 bytes.
   const next = first === MI_COMPRESSED ? end : pos + 8 + Math.ceil(n / 8) * 8;
   return { type: first, data: buf.subarray(pos + 8, end), next: Math.min(next, buf.length) };
@@ -102,7 +113,8 @@ export function readMat(file: string): Map<string, MatArray> {
   const buf = readSource(file);
   if (buf.length < 128) throw fileError(file, 'truncated: shorter than the 128-byte MAT-file header');
   const text = buf.subarray(0, 116).toString('latin1');
-  if (text.startsWith('MATLAB 7.3')) throw fileError(file, 'MAT-file v7.3 (HDF5) is not supported; save with -v7 or -v6');
+  if (text.startsWith('MATLAB 7.3'))
+    throw fileError(file, 'MAT-file v7.3 (HDF5) is not supported; save with -v7 or -v6');
   const endian = buf.subarray(126, 128).toString('latin1');
   if (!text.startsWith('MATLAB 5.0 MAT-file') || (endian !== 'IM' && endian !== 'MI')) {
     throw fileError(file, 'wrong magic: not a MATLAB level-5 MAT-file');

@@ -4,7 +4,18 @@ import { readIdx } from './idx.js';
 import type { ImageSet, RawDataset } from './types.js';
 import type { Scan } from './loader.js';
 
-const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const FASHION_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 function idxNames(stem: string): string[] {
@@ -23,8 +34,12 @@ function readSplit(imagesFile: string, labelsFile: string): ImageSet {
 
 /** Scans `dir` for train-/t10k- images and labels. */
 export function scanMnist(name: 'mnist' | 'fashion-mnist', dir: string): Scan {
-  const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
-    .map((stem) => findFile(dir, idxNames(stem)));
+  const files = [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ].map((stem) => findFile(dir, idxNames(stem)));
   return {
     sources: files,
     decode: (): RawDataset => ({

@@ -42,7 +42,9 @@ export function defaultAugmentation(name: string, channels: number): Augmentatio
 
 function checkNormalization(n: Normalization, c: number): Normalization {
   if (n.mean.length !== c || n.std.length !== c) {
-    throw new RangeError(`normalization needs ${c} means and stds (one per channel), got ${n.mean.length} and ${n.std.length}`);
+    throw new RangeError(
+      `normalization needs ${c} means and stds (one per channel), got ${n.mean.length} and ${n.std.length}`,
+    );
   }
   if (n.std.some((s) => !(s > 0)) || n.mean.some((m) => !Number.isFinite(m))) {
     throw new RangeError(`normalization: means must be finite and stds positive, got mean ${n.mean} std ${n.std}`);
@@ -59,7 +61,9 @@ export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): Prepare
   const n = raw.train.n;
   const valSize = o.valSize ?? defaultValSize(raw.name, n);
   if (!Number.isInteger(valSize) || valSize < 0 || valSize >= n) {
-    throw new RangeError(`${raw.name}: validation size ${valSize} must be an integer in [0, ${n}) (the training set has ${n} examples); set valSize`);
+    throw new RangeError(
+      `${raw.name}: validation size ${valSize} must be an integer in [0, ${n}) (the training set has ${n} examples); set valSize`,
+    );
   }
   let [train, val] = carveTail(raw.train, valSize, raw.numClasses, raw.classOrdered === true);
   const normalization = o.normalization ? checkNormalization(o.normalization, train.c) : channelStats(train);
@@ -70,7 +74,14 @@ export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): Prepare
     throw new RangeError(`augmentation cropPadding must be a non-negative integer, got ${augmentation.cropPadding}`);
   }
   return {
-    name: raw.name, numClasses: raw.numClasses, classes: raw.classes, inputShape: [train.c, train.h, train.w],
-    train, val, test: raw.test, normalization, augmentation,
+    name: raw.name,
+    numClasses: raw.numClasses,
+    classes: raw.classes,
+    inputShape: [train.c, train.h, train.w],
+    train,
+    val,
+    test: raw.test,
+    normalization,
+    augmentation,
   };
 }

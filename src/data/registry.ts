@@ -39,7 +39,13 @@ const SCANNERS: Record<string, (dir: string) => Scan> = {
 export const DATASET_NAMES = [...Object.keys(SCANNERS), 'synthetic', 'imagefolder:<dir>'];
 
 const CLASS_COUNTS: Record<string, number> = {
-  'fashion-mnist': 10, mnist: 10, cifar10: 10, cifar100: 100, svhn: 10, 'tiny-imagenet': 200, synthetic: 10,
+  'fashion-mnist': 10,
+  mnist: 10,
+  cifar10: 10,
+  cifar100: 100,
+  svhn: 10,
+  'tiny-imagenet': 200,
+  synthetic: 10,
 };
 
 /**

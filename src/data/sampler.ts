@@ -26,17 +26,20 @@ export class BatchSampler {
   private last: { epoch: number; order: Int32Array } | null = null;
 
   constructor(readonly o: SamplerOptions) {
-    if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${o.batchSize}`);
+    if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
+      throw new RangeError(`batch size must be a positive integer, got ${o.batchSize}`);
     this.batchesPerEpoch = Math.floor(o.n / o.batchSize);
-    if (this.batchesPerEpoch === 0) throw new RangeError(`batch size ${o.batchSize} exceeds the ${o.n} training examples`);
+    if (this.batchesPerEpoch === 0)
+      throw new RangeError(`batch size ${o.batchSize} exceeds the ${o.n} training examples`);
   }
 
   /** Epoch `epoch`'s example order. */
   order(epoch: number): Int32Array {
     if (this.last?.epoch !== epoch) {
-      const order = this.o.shuffle === false
-        ? Int32Array.from({ length: this.o.n }, (_, i) => i)
-        : permutation(this.o.n, new Rng(streamKey(this.o.seed, ORDER_STREAM, epoch)));
+      const order =
+        this.o.shuffle === false
+          ? Int32Array.from({ length: this.o.n }, (_, i) => i)
+          : permutation(this.o.n, new Rng(streamKey(this.o.seed, ORDER_STREAM, epoch)));
       this.last = { epoch, order };
     }
     return this.last.order;
@@ -44,14 +47,17 @@ export class BatchSampler {
 
   /** The example indices of the batch at `p`. */
   indices(p: Position): Int32Array {
-    if (!(p.batch >= 0 && p.batch < this.batchesPerEpoch)) throw new RangeError(`batch ${p.batch} is outside [0, ${this.batchesPerEpoch})`);
+    if (!(p.batch >= 0 && p.batch < this.batchesPerEpoch))
+      throw new RangeError(`batch ${p.batch} is outside [0, ${this.batchesPerEpoch})`);
     const b = this.o.batchSize;
     return this.order(p.epoch).subarray(p.batch * b, (p.batch + 1) * b);
   }
 
   /** The position after `p`. */
   next(p: Position): Position {
-    return p.batch + 1 < this.batchesPerEpoch ? { epoch: p.epoch, batch: p.batch + 1 } : { epoch: p.epoch + 1, batch: 0 };
+    return p.batch + 1 < this.batchesPerEpoch
+      ? { epoch: p.epoch, batch: p.batch + 1 }
+      : { epoch: p.epoch + 1, batch: 0 };
   }
 }
 
@@ -65,5 +71,8 @@ export function microBatches<T extends Int32Array>(indices: T, m: number): T[] {
 
 /** Consecutive index ranges covering 0..n-1 for evaluation, the last one possibly partial. */
 export function evalBatches(n: number, batchSize: number): Int32Array[] {
-  return microBatches(Int32Array.from({ length: n }, (_, i) => i), batchSize);
+  return microBatches(
+    Int32Array.from({ length: n }, (_, i) => i),
+    batchSize,
+  );
 }

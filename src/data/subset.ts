@@ -4,7 +4,12 @@ import type { ImageSet } from './types.js';
 /** Examples [start, end) of `s`, sharing its buffers. */
 export function slice(s: ImageSet, start: number, end: number): ImageSet {
   const size = s.c * s.h * s.w;
-  return { ...s, images: s.images.subarray(start * size, end * size), labels: s.labels.subarray(start, end), n: end - start };
+  return {
+    ...s,
+    images: s.images.subarray(start * size, end * size),
+    labels: s.labels.subarray(start, end),
+    n: end - start,
+  };
 }
 
 /** The examples at `indices`, copied, in that order. */
@@ -48,7 +53,8 @@ export function carveTail(s: ImageSet, count: number, numClasses: number, perCla
  * fewer gives all it has).
  */
 export function classBalancedSubset(s: ImageSet, total: number, numClasses: number): ImageSet {
-  if (!Number.isInteger(total) || total < 1) throw new RangeError(`subset size must be a positive integer, got ${total}`);
+  if (!Number.isInteger(total) || total < 1)
+    throw new RangeError(`subset size must be a positive integer, got ${total}`);
   const per = Math.ceil(total / numClasses);
   const taken = new Int32Array(numClasses);
   const keep: number[] = [];

@@ -27,7 +27,8 @@ function readSvhn(file: string): ImageSet {
   const labels = new Int32Array(n);
   for (let m = 0; m < n; m++) {
     const v = Number(y.data[m]);
-    if (!Number.isInteger(v) || v < 1 || v > 10) throw fileError(file, `label ${v} of example ${m} is out of range 1..10`);
+    if (!Number.isInteger(v) || v < 1 || v > 10)
+      throw fileError(file, `label ${v} of example ${m} is out of range 1..10`);
     labels[m] = v % 10;
   }
   return { images, labels, n, c, h, w };
@@ -39,8 +40,11 @@ export function scanSvhn(dir: string): Scan {
   return {
     sources: [train, test],
     decode: () => ({
-      name: 'svhn', numClasses: 10, classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-      train: readSvhn(train), test: readSvhn(test),
+      name: 'svhn',
+      numClasses: 10,
+      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      train: readSvhn(train),
+      test: readSvhn(test),
     }),
   };
 }

@@ -12,7 +12,12 @@ export interface SyntheticOptions {
   noise?: number; // standard deviation on the 0..255 scale
 }
 
-function sample(n: number, templates: Uint8Array[], noise: number, rng: Rng): { images: Uint8Array; labels: Int32Array } {
+function sample(
+  n: number,
+  templates: Uint8Array[],
+  noise: number,
+  rng: Rng,
+): { images: Uint8Array; labels: Int32Array } {
   const size = templates[0].length;
   const images = new Uint8Array(n * size);
   const labels = new Int32Array(n);
@@ -20,7 +25,8 @@ function sample(n: number, templates: Uint8Array[], noise: number, rng: Rng): { 
     const k = rng.below(templates.length);
     labels[i] = k;
     const t = templates[k];
-    for (let p = 0; p < size; p++) images[i * size + p] = Math.min(255, Math.max(0, Math.round(t[p] + noise * rng.normal())));
+    for (let p = 0; p < size; p++)
+      images[i * size + p] = Math.min(255, Math.max(0, Math.round(t[p] + noise * rng.normal())));
   }
   return { images, labels };
 }
@@ -29,7 +35,14 @@ export function syntheticDataset(o: SyntheticOptions = {}): RawDataset {
   const [c, h, w] = o.shape ?? [3, 16, 16];
   const k = o.classes ?? 10;
   const noise = o.noise ?? 64;
-  for (const [v, what] of [[c, 'channels'], [h, 'height'], [w, 'width'], [k, 'classes'], [o.train ?? 1, 'train'], [o.test ?? 1, 'test']] as const) {
+  for (const [v, what] of [
+    [c, 'channels'],
+    [h, 'height'],
+    [w, 'width'],
+    [k, 'classes'],
+    [o.train ?? 1, 'train'],
+    [o.test ?? 1, 'test'],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`synthetic: ${what} must be a positive integer, got ${v}`);
   }
   const seed = o.seed ?? 0;
@@ -40,7 +53,10 @@ export function syntheticDataset(o: SyntheticOptions = {}): RawDataset {
     return { images, labels, n, c, h, w };
   };
   return {
-    name: 'synthetic', numClasses: k, classes: templates.map((_, i) => `class${i}`),
-    train: split(o.train ?? 2000, 1), test: split(o.test ?? 500, 2),
+    name: 'synthetic',
+    numClasses: k,
+    classes: templates.map((_, i) => `class${i}`),
+    train: split(o.train ?? 2000, 1),
+    test: split(o.test ?? 500, 2),
   };
 }

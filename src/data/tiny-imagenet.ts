@@ -9,7 +9,10 @@ import { imageFiles } from './imagefolder.js';
 import type { Scan } from './loader.js';
 
 function readWnids(file: string): string[] {
-  const ids = readFileSync(file, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  const ids = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw fileError(file, 'lists no classes');
   return [...new Set(ids)].sort();
 }
@@ -33,16 +36,18 @@ function valFiles(root: string, wnids: string[]): LabelledFiles {
   const index = new Map(wnids.map((w, i) => [w, i]));
   const files: string[] = [];
   const labels: number[] = [];
-  readFileSync(ann, 'utf8').split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim()) return;
-    const [img, wnid] = line.split('\t');
-    const k = index.get(wnid);
-    if (k === undefined) throw fileError(ann, `line ${i + 1}: class '${wnid}' is not in wnids.txt`);
-    const f = join(root, 'val', 'images', img);
-    if (!existsSync(f)) throw fileError(f, `file not found (listed on line ${i + 1} of ${ann})`);
-    files.push(f);
-    labels.push(k);
-  });
+  readFileSync(ann, 'utf8')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      const [img, wnid] = line.split('\t');
+      const k = index.get(wnid);
+      if (k === undefined) throw fileError(ann, `line ${i + 1}: class '${wnid}' is not in wnids.txt`);
+      const f = join(root, 'val', 'images', img);
+      if (!existsSync(f)) throw fileError(f, `file not found (listed on line ${i + 1} of ${ann})`);
+      files.push(f);
+      labels.push(k);
+    });
   if (files.length === 0) throw fileError(ann, 'lists no images');
   return { files, labels: Int32Array.from(labels) };
 }
@@ -58,7 +63,14 @@ export function scanTinyImagenet(dir: string): Scan {
     sources: [wnidsFile, join(root, 'val', 'val_annotations.txt'), ...train.files, ...test.files],
     decode: () => {
       const [tr, te] = decodeSplits(train, test);
-      return { name: 'tiny-imagenet', numClasses: wnids.length, classes: wnids, train: tr, test: te, classOrdered: true };
+      return {
+        name: 'tiny-imagenet',
+        numClasses: wnids.length,
+        classes: wnids,
+        train: tr,
+        test: te,
+        classOrdered: true,
+      };
     },
   };
 }

@@ -7,7 +7,15 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
-  ConfigError, resume, runFiles, train, TrainingDivergedError, validateConfig, type Summary, type TrainConfig, type TrainHooks,
+  ConfigError,
+  resume,
+  runFiles,
+  train,
+  TrainingDivergedError,
+  validateConfig,
+  type Summary,
+  type TrainConfig,
+  type TrainHooks,
 } from '../trainer/index.js';
 import { readJson, writeJsonAtomic } from '../io/index.js';
 
@@ -49,10 +57,18 @@ export type GridRunAction = 'start' | 'continue' | 'retry' | 'done' | 'diverged'
 
 /** Some runs of a grid failed; the others ran. `summaries` holds null for the failed ones. */
 export class GridRunsFailedError extends Error {
-  constructor(readonly grid: string, readonly failures: Record<string, GridFailure>, readonly summaries: (Summary | null)[]) {
+  constructor(
+    readonly grid: string,
+    readonly failures: Record<string, GridFailure>,
+    readonly summaries: (Summary | null)[],
+  ) {
     const n = Object.keys(failures).length;
-    super(`grid ${grid}: ${n} of ${summaries.length} runs failed (the others ran; run the grid again to retry ${n === 1 ? 'it' : 'them'}):\n`
-      + Object.entries(failures).map(([label, f]) => `  ${label}: ${f.error}`).join('\n'));
+    super(
+      `grid ${grid}: ${n} of ${summaries.length} runs failed (the others ran; run the grid again to retry ${n === 1 ? 'it' : 'them'}):\n` +
+        Object.entries(failures)
+          .map(([label, f]) => `  ${label}: ${f.error}`)
+          .join('\n'),
+    );
     this.name = 'GridRunsFailedError';
   }
 }
@@ -82,8 +98,16 @@ export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}
     const runDir = join(dir, run.label);
     const started = existsSync(runDir) && readdirSync(runDir).length > 0;
     const { summary } = gridRunState(dir, run);
-    const action: GridRunAction = summary?.status === 'completed' ? 'done' : summary?.status === 'diverged' ? 'diverged'
-      : failures[run.label] ? 'retry' : started ? 'continue' : 'start';
+    const action: GridRunAction =
+      summary?.status === 'completed'
+        ? 'done'
+        : summary?.status === 'diverged'
+          ? 'diverged'
+          : failures[run.label]
+            ? 'retry'
+            : started
+              ? 'continue'
+              : 'start';
     hooks.onRunStart?.(run, i, spec.runs.length, action);
     if (summary && (action === 'done' || action === 'diverged')) {
       out.push(summary);
@@ -104,7 +128,9 @@ export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}
     }
     writeFailures(dir, failures);
   }
-  const failed = spec.runs.filter((r) => failures[r.label]).map((r): [string, GridFailure] => [r.label, failures[r.label]]);
+  const failed = spec.runs
+    .filter((r) => failures[r.label])
+    .map((r): [string, GridFailure] => [r.label, failures[r.label]]);
   if (failed.length > 0) throw new GridRunsFailedError(spec.name, Object.fromEntries(failed), out);
   return out as Summary[];
 }
@@ -139,7 +165,8 @@ export function gridRunState(dir: string, run: GridRun): { dir: string; summary:
 function checkLabels(spec: GridSpec): void {
   const seen = new Set<string>();
   for (const r of spec.runs) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(r.label) || /^\.\.?$/.test(r.label)) throw new Error(`grid ${spec.name}: run label '${r.label}' is not a plain folder name`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(r.label) || /^\.\.?$/.test(r.label))
+      throw new Error(`grid ${spec.name}: run label '${r.label}' is not a plain folder name`);
     if (seen.has(r.label)) throw new Error(`grid ${spec.name}: run label '${r.label}' appears twice`);
     seen.add(r.label);
   }
@@ -158,8 +185,10 @@ function checkRunConfig(spec: GridSpec, run: GridRun, dir: string): void {
 function checkSameGrid(recorded: GridSpec, spec: GridSpec, dir: string): void {
   const diff = firstDifference(recorded, JSON.parse(JSON.stringify(spec)), 'spec');
   if (diff) {
-    throw new Error(`${dir} holds grid '${recorded.name}' with other settings (${diff}): `
-      + 'continue it with the same options, or choose another output folder');
+    throw new Error(
+      `${dir} holds grid '${recorded.name}' with other settings (${diff}): ` +
+        'continue it with the same options, or choose another output folder',
+    );
   }
 }
 

@@ -7,14 +7,25 @@ import type { GridRun, GridSpec } from './grid.js';
 /** The paper's normalisation constants (its code's, not the computed statistics). */
 const PAPER_NORMALIZE: Record<string, string> = {
   cifar10: '0.4914,0.4822,0.4465/0.2023,0.1994,0.2010',
-  cifar100: '0.5070751592371323,0.48654887331495095,0.4409178433670343/0.2673342858792401,0.2564384629170883,0.27615047132568404',
+  cifar100:
+    '0.5070751592371323,0.48654887331495095,0.4409178433670343/0.2673342858792401,0.2564384629170883,0.27615047132568404',
 };
 
 /** Paper protocol: batch 5120 in micro-batches of 128, plain SGD, constant lr, 5000 steps, log every 20. */
 function paperBase(model: string, dataset: string): Partial<TrainConfig> {
   return {
-    model, dataset, batchSize: 5120, microBatchSize: 128, steps: 5000, momentum: 0, weightDecay: 0,
-    lrSchedule: 'constant', logEvery: 20, probeBatches: 40, probeMicroBatchSize: 128, seed: 12,
+    model,
+    dataset,
+    batchSize: 5120,
+    microBatchSize: 128,
+    steps: 5000,
+    momentum: 0,
+    weightDecay: 0,
+    lrSchedule: 'constant',
+    logEvery: 20,
+    probeBatches: 40,
+    probeMicroBatchSize: 128,
+    seed: 12,
     normalize: PAPER_NORMALIZE[dataset],
   };
 }
@@ -30,16 +41,31 @@ function runsOf(rows: Row[]): GridRun[] {
 }
 
 function paperGrid(name: string, model: string, dataset: string, what: string, rows: Row[]): GridSpec {
-  return { name, description: `${what}: ${model} on ${dataset}, the paper's settings`, base: paperBase(model, dataset), runs: runsOf(rows) };
+  return {
+    name,
+    description: `${what}: ${model} on ${dataset}, the paper's settings`,
+    base: paperBase(model, dataset),
+    runs: runsOf(rows),
+  };
 }
 
 const PRESETS: GridSpec[] = [
   {
     name: 'demo',
-    description: 'the mechanism in minutes on 2 cores: average micro-batch gradient norm of SB, LB and LB+GN (Fashion-MNIST)',
+    description:
+      'the mechanism in minutes on 2 cores: average micro-batch gradient norm of SB, LB and LB+GN (Fashion-MNIST)',
     base: {
-      model: 'mlp', dataset: 'fashion-mnist', steps: 300, lr: 0.1, microBatchSize: 128, logEvery: 20,
-      valSubset: 2000, probeBatches: 8, probeMicroBatchSize: 128, checkpointEvery: 100, seed: 12,
+      model: 'mlp',
+      dataset: 'fashion-mnist',
+      steps: 300,
+      lr: 0.1,
+      microBatchSize: 128,
+      logEvery: 20,
+      valSubset: 2000,
+      probeBatches: 8,
+      probeMicroBatchSize: 128,
+      checkpointEvery: 100,
+      seed: 12,
     },
     runs: [
       { label: 'sb', config: { method: 'sb', batchSize: 128 } },
@@ -48,23 +74,38 @@ const PRESETS: GridSpec[] = [
     ],
   },
   paperGrid('paper-resnet18-cifar10', 'resnet18', 'cifar10', 'main regularisation table', [
-    ['sb', 'sb', 0.1, null, 92.64], ['lb', 'lb', 0.1, null, 89.83], ['gn', 'gn', 0.1, 0.01, 91.75],
-    ['ft', 'ft', 0.1, 0.01, 91.5], ['aj', 'aj', 0.1, 0.001, 90.13], ['uj', 'uj', 0.1, 0.001, 90.15],
+    ['sb', 'sb', 0.1, null, 92.64],
+    ['lb', 'lb', 0.1, null, 89.83],
+    ['gn', 'gn', 0.1, 0.01, 91.75],
+    ['ft', 'ft', 0.1, 0.01, 91.5],
+    ['aj', 'aj', 0.1, 0.001, 90.13],
+    ['uj', 'uj', 0.1, 0.001, 90.15],
   ]),
   paperGrid('paper-resnet18-cifar100', 'resnet18', 'cifar100', 'main regularisation table', [
-    ['sb', 'sb', 0.1, null, 71.31], ['lb', 'lb', 0.5, null, 67.27], ['gn', 'gn', 0.1, 0.01, 70.65],
-    ['ft', 'ft', 0.1, 0.01, 71.2], ['aj', 'aj', 0.1, 5e-5, 66.08], ['uj', 'uj', 0.1, 0.001, 66.26],
+    ['sb', 'sb', 0.1, null, 71.31],
+    ['lb', 'lb', 0.5, null, 67.27],
+    ['gn', 'gn', 0.1, 0.01, 70.65],
+    ['ft', 'ft', 0.1, 0.01, 71.2],
+    ['aj', 'aj', 0.1, 5e-5, 66.08],
+    ['uj', 'uj', 0.1, 0.001, 66.26],
   ]),
   paperGrid('paper-vgg11-cifar10', 'vgg11', 'cifar10', 'main regularisation table', [
-    ['sb', 'sb', 0.15, null, 78.19], ['lb', 'lb', 0.01, null, 73.9], ['gn', 'gn', 0.01, 0.5, 77.62],
-    ['ft', 'ft', 0.01, 0.5, 78.4], ['aj', 'aj', 0.01, 2e-5, 74.09],
+    ['sb', 'sb', 0.15, null, 78.19],
+    ['lb', 'lb', 0.01, null, 73.9],
+    ['gn', 'gn', 0.01, 0.5, 77.62],
+    ['ft', 'ft', 0.01, 0.5, 78.4],
+    ['aj', 'aj', 0.01, 2e-5, 74.09],
   ]),
   paperGrid('paper-grafting-resnet18-cifar10', 'resnet18', 'cifar10', 'grafting and normalized GD', [
-    ['sb', 'sb', 0.1, null, 92.64], ['lb', 'lb', 0.1, null, 89.83], ['graft', 'graft', 0.1, null, 92.12],
+    ['sb', 'sb', 0.1, null, 92.64],
+    ['lb', 'lb', 0.1, null, 89.83],
+    ['graft', 'graft', 0.1, null, 92.12],
     ['ngd', 'ngd', 0.2626, null, 92.1],
   ]),
   paperGrid('paper-grafting-resnet18-cifar100', 'resnet18', 'cifar100', 'grafting and normalized GD', [
-    ['sb', 'sb', 0.1, null, 71.31], ['lb', 'lb', 0.5, null, 67.27], ['graft', 'graft', 0.1, null, 68.3],
+    ['sb', 'sb', 0.1, null, 71.31],
+    ['lb', 'lb', 0.5, null, 67.27],
+    ['graft', 'graft', 0.1, null, 68.3],
     ['ngd', 'ngd', 0.3951, null, 66.83],
   ]),
 ];

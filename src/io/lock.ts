@@ -25,11 +25,17 @@ export interface LockOwner {
 
 /** Another live process holds the lock. */
 export class LockedError extends Error {
-  constructor(readonly dir: string, readonly owner: LockOwner | null, what: string) {
-    super(`${what} ${dir} is in use by ${describeOwner(owner)}; `
-      + (owner && owner.hostname !== hostname()
-        ? `if that process is gone, delete ${join(dir, LOCK_FILE)}`
-        : 'wait for it to finish or stop it'));
+  constructor(
+    readonly dir: string,
+    readonly owner: LockOwner | null,
+    what: string,
+  ) {
+    super(
+      `${what} ${dir} is in use by ${describeOwner(owner)}; ` +
+        (owner && owner.hostname !== hostname()
+          ? `if that process is gone, delete ${join(dir, LOCK_FILE)}`
+          : 'wait for it to finish or stop it'),
+    );
     this.name = 'LockedError';
   }
 }
@@ -39,7 +45,10 @@ export class DirLock {
   private released = false;
   private readonly onExit = (): void => this.release();
 
-  private constructor(private folder: string, private readonly owner: LockOwner) {
+  private constructor(
+    private folder: string,
+    private readonly owner: LockOwner,
+  ) {
     process.on('exit', this.onExit);
   }
 
@@ -47,8 +56,11 @@ export class DirLock {
   static acquire(dir: string, what = 'folder'): DirLock {
     const folder = resolve(dir);
     const owner: LockOwner = {
-      pid: process.pid, hostname: hostname(), processStart: processStart(process.pid),
-      since: new Date().toISOString(), token: randomBytes(8).toString('hex'),
+      pid: process.pid,
+      hostname: hostname(),
+      processStart: processStart(process.pid),
+      since: new Date().toISOString(),
+      token: randomBytes(8).toString('hex'),
     };
     const bytes = Buffer.from(JSON.stringify(owner) + '\n');
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -18,10 +18,12 @@ export function averageMicroBatchGradSqNorm(model: Module, params: Tensor[], mic
 
 /** ||grad_theta CE(M)||^2 for one micro-batch, leaving the model's state as it was. */
 export function microBatchGradSqNorm(model: Module, params: Tensor[], mb: Batch): number {
-  return preservingState(model, params, () => tidy(() => {
-    const loss = F.crossEntropy(model.forward(mb.x), mb.y);
-    return noGrad(() => sumSquares(gradAll(loss, params))).item();
-  }));
+  return preservingState(model, params, () =>
+    tidy(() => {
+      const loss = F.crossEntropy(model.forward(mb.x), mb.y);
+      return noGrad(() => sumSquares(gradAll(loss, params))).item();
+    }),
+  );
 }
 
 /** Runs fn in train mode and restores the mode, the buffers and the random state after it. */

@@ -41,24 +41,72 @@ export interface MethodSpec {
 }
 
 const LINES: MethodLine[] = [
-  { name: 'sb', paperName: 'Vanilla', penalty: 'none', rule: 'plain', smallBatch: true, recordsNormTrajectory: true,
-    description: 'small-batch SGD: one batch per step, no penalty' },
-  { name: 'lb', paperName: 'PseudoGD', penalty: 'none', rule: 'plain',
-    description: 'large-batch SGD: gradients accumulated over the micro-batches, no penalty' },
-  { name: 'gn', paperName: 'RegLoss', penalty: 'gn', rule: 'plain',
-    description: 'large batch + lambda * squared micro-batch gradient norm (true labels)' },
-  { name: 'ft', paperName: 'FishLoss', penalty: 'ft', rule: 'plain',
-    description: 'large batch + lambda * squared micro-batch gradient norm with labels sampled from the model (Fisher trace)' },
-  { name: 'aj', paperName: 'AvgJacLoss', penalty: 'aj', rule: 'plain',
-    description: 'large batch + lambda * |mean logit Jacobian^T 1|^2' },
-  { name: 'uj', paperName: 'UnitJacLoss', penalty: 'uj', rule: 'plain',
-    description: 'large batch + lambda * |mean logit Jacobian^T u|^2, u a random unit vector per micro-batch' },
-  { name: 'graft', paperName: 'IterGraft', penalty: 'none', rule: 'graft',
-    description: 'large-batch direction, step scaled to the gradient norm of a fresh micro-batch' },
-  { name: 'graft-ext', paperName: 'ExterGraft', penalty: 'none', rule: 'graft-ext',
-    description: 'large-batch direction, step scaled to the gradient norm recorded by an earlier sb run' },
-  { name: 'ngd', paperName: 'NGD', penalty: 'none', rule: 'ngd',
-    description: 'normalised large-batch gradient descent: update = lr * g / |g|' },
+  {
+    name: 'sb',
+    paperName: 'Vanilla',
+    penalty: 'none',
+    rule: 'plain',
+    smallBatch: true,
+    recordsNormTrajectory: true,
+    description: 'small-batch SGD: one batch per step, no penalty',
+  },
+  {
+    name: 'lb',
+    paperName: 'PseudoGD',
+    penalty: 'none',
+    rule: 'plain',
+    description: 'large-batch SGD: gradients accumulated over the micro-batches, no penalty',
+  },
+  {
+    name: 'gn',
+    paperName: 'RegLoss',
+    penalty: 'gn',
+    rule: 'plain',
+    description: 'large batch + lambda * squared micro-batch gradient norm (true labels)',
+  },
+  {
+    name: 'ft',
+    paperName: 'FishLoss',
+    penalty: 'ft',
+    rule: 'plain',
+    description:
+      'large batch + lambda * squared micro-batch gradient norm with labels sampled from the model (Fisher trace)',
+  },
+  {
+    name: 'aj',
+    paperName: 'AvgJacLoss',
+    penalty: 'aj',
+    rule: 'plain',
+    description: 'large batch + lambda * |mean logit Jacobian^T 1|^2',
+  },
+  {
+    name: 'uj',
+    paperName: 'UnitJacLoss',
+    penalty: 'uj',
+    rule: 'plain',
+    description: 'large batch + lambda * |mean logit Jacobian^T u|^2, u a random unit vector per micro-batch',
+  },
+  {
+    name: 'graft',
+    paperName: 'IterGraft',
+    penalty: 'none',
+    rule: 'graft',
+    description: 'large-batch direction, step scaled to the gradient norm of a fresh micro-batch',
+  },
+  {
+    name: 'graft-ext',
+    paperName: 'ExterGraft',
+    penalty: 'none',
+    rule: 'graft-ext',
+    description: 'large-batch direction, step scaled to the gradient norm recorded by an earlier sb run',
+  },
+  {
+    name: 'ngd',
+    paperName: 'NGD',
+    penalty: 'none',
+    rule: 'ngd',
+    description: 'normalised large-batch gradient descent: update = lr * g / |g|',
+  },
 ];
 
 const METHODS: MethodSpec[] = LINES.map(spec);
@@ -72,7 +120,11 @@ function spec(l: MethodLine): MethodSpec {
   }
   const normTrajectory = rule.normTrajectory ? 'follows' : l.recordsNormTrajectory ? 'records' : null;
   return {
-    name: l.name, paperName: l.paperName, description: l.description, penalty: l.penalty, rule: l.rule,
+    name: l.name,
+    paperName: l.paperName,
+    description: l.description,
+    penalty: l.penalty,
+    rule: l.rule,
     needs: { smallBatch: l.smallBatch ?? false, freshMicroBatches: rule.freshMicroBatches, normTrajectory },
   };
 }

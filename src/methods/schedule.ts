@@ -4,9 +4,7 @@
 //   torch's CosineAnnealingLR with T_max = totalSteps and eta_min = floor.
 
 export type ScheduleSpec =
-  | { kind: 'constant' }
-  | { kind: 'step'; every: number; gamma: number }
-  | { kind: 'cosine'; floor?: number };
+  { kind: 'constant' } | { kind: 'step'; every: number; gamma: number } | { kind: 'cosine'; floor?: number };
 
 export const SCHEDULE_KINDS = ['constant', 'step', 'cosine'] as const;
 
@@ -14,27 +12,34 @@ export const SCHEDULE_KINDS = ['constant', 'step', 'cosine'] as const;
 export function makeSchedule(spec: ScheduleSpec, o: { lr: number; totalSteps: number }): (step: number) => number {
   const { lr, totalSteps } = o;
   if (!(lr > 0 && Number.isFinite(lr))) throw new RangeError(`schedule: learning rate must be > 0, got ${lr}`);
-  if (!(Number.isInteger(totalSteps) && totalSteps > 0)) throw new RangeError(`schedule: total steps must be a positive integer, got ${totalSteps}`);
+  if (!(Number.isInteger(totalSteps) && totalSteps > 0))
+    throw new RangeError(`schedule: total steps must be a positive integer, got ${totalSteps}`);
   switch (spec.kind) {
     case 'constant':
       return () => lr;
     case 'step': {
       const { every, gamma } = spec;
-      if (!(Number.isInteger(every) && every > 0)) throw new RangeError(`schedule step: 'every' must be a positive integer, got ${every}`);
+      if (!(Number.isInteger(every) && every > 0))
+        throw new RangeError(`schedule step: 'every' must be a positive integer, got ${every}`);
       if (!(gamma > 0 && gamma <= 1)) throw new RangeError(`schedule step: gamma must be in (0, 1], got ${gamma}`);
       return (step) => lr * gamma ** Math.floor(checked(step) / every);
     }
     case 'cosine': {
       const floor = spec.floor ?? 0;
-      if (!(floor >= 0 && floor < lr)) throw new RangeError(`schedule cosine: floor must be in [0, lr = ${lr}), got ${floor}`);
-      return (step) => floor + ((lr - floor) * (1 + Math.cos((Math.PI * Math.min(checked(step), totalSteps)) / totalSteps))) / 2;
+      if (!(floor >= 0 && floor < lr))
+        throw new RangeError(`schedule cosine: floor must be in [0, lr = ${lr}), got ${floor}`);
+      return (step) =>
+        floor + ((lr - floor) * (1 + Math.cos((Math.PI * Math.min(checked(step), totalSteps)) / totalSteps))) / 2;
     }
     default:
-      throw new RangeError(`schedule: unknown kind '${(spec as { kind: string }).kind}' (one of: ${SCHEDULE_KINDS.join(', ')})`);
+      throw new RangeError(
+        `schedule: unknown kind '${(spec as { kind: string }).kind}' (one of: ${SCHEDULE_KINDS.join(', ')})`,
+      );
   }
 }
 
 function checked(step: number): number {
-  if (!(Number.isInteger(step) && step >= 0)) throw new RangeError(`schedule: step must be a non-negative integer, got ${step}`);
+  if (!(Number.isInteger(step) && step >= 0))
+    throw new RangeError(`schedule: step must be a non-negative integer, got ${step}`);
   return step;
 }

@@ -51,17 +51,23 @@ export class SGD {
     this.dampening = o.dampening ?? 0;
     this.weightDecay = o.weightDecay ?? 0;
     this.nesterov = o.nesterov ?? false;
-    if (!(this.momentum >= 0 && Number.isFinite(this.momentum))) throw new RangeError(`SGD: invalid momentum ${this.momentum} (must be >= 0)`);
+    if (!(this.momentum >= 0 && Number.isFinite(this.momentum)))
+      throw new RangeError(`SGD: invalid momentum ${this.momentum} (must be >= 0)`);
     if (!Number.isFinite(this.dampening)) throw new RangeError(`SGD: invalid dampening ${this.dampening}`);
-    if (!(this.weightDecay >= 0 && Number.isFinite(this.weightDecay))) throw new RangeError(`SGD: invalid weight decay ${this.weightDecay} (must be >= 0)`);
+    if (!(this.weightDecay >= 0 && Number.isFinite(this.weightDecay)))
+      throw new RangeError(`SGD: invalid weight decay ${this.weightDecay} (must be >= 0)`);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new RangeError('SGD: nesterov momentum requires a momentum > 0 and zero dampening');
     }
     this.buffers = this.params.map(() => null);
   }
 
-  get lr(): number { return this.lrValue; }
-  set lr(v: number) { this.lrValue = checkedLr(v); }
+  get lr(): number {
+    return this.lrValue;
+  }
+  set lr(v: number) {
+    this.lrValue = checkedLr(v);
+  }
 
   /** Sets every parameter's .grad to none (the next backward writes it afresh). */
   zeroGrad(): void {
@@ -75,17 +81,19 @@ export class SGD {
    */
   step(scale = 1, gradNorm?: number): number {
     if (!Number.isFinite(scale)) throw new RangeError(`SGD: the update scale is ${scale}`);
-    return tidy(() => noGrad(() => {
-      const idx = this.params.map((p, i) => (p.grad ? i : -1)).filter((i) => i >= 0);
-      const ps = idx.map((i) => this.params[i]);
-      let d = idx.map((i) => this.params[i].grad!);
-      const raw = this.weightDecay === 0 && this.momentum === 0;
-      if (this.weightDecay !== 0) d = d.map((g, j) => g.add(ps[j], this.weightDecay));
-      if (this.momentum !== 0) d = this.applyMomentum(idx, d);
-      F.foreachAdd_(ps, d, -this.lrValue * scale);
-      const norm = raw && gradNorm !== undefined ? gradNorm : Math.sqrt(sumSquares(d).item());
-      return this.lrValue * Math.abs(scale) * norm;
-    }));
+    return tidy(() =>
+      noGrad(() => {
+        const idx = this.params.map((p, i) => (p.grad ? i : -1)).filter((i) => i >= 0);
+        const ps = idx.map((i) => this.params[i]);
+        let d = idx.map((i) => this.params[i].grad!);
+        const raw = this.weightDecay === 0 && this.momentum === 0;
+        if (this.weightDecay !== 0) d = d.map((g, j) => g.add(ps[j], this.weightDecay));
+        if (this.momentum !== 0) d = this.applyMomentum(idx, d);
+        F.foreachAdd_(ps, d, -this.lrValue * scale);
+        const norm = raw && gradNorm !== undefined ? gradNorm : Math.sqrt(sumSquares(d).item());
+        return this.lrValue * Math.abs(scale) * norm;
+      }),
+    );
   }
 
   private applyMomentum(idx: number[], d: Tensor[]): Tensor[] {
@@ -99,9 +107,16 @@ export class SGD {
 
   stateDict(): SgdState {
     const tensors = new Map<string, Tensor>();
-    this.buffers.forEach((b, i) => { if (b) tensors.set(BUFFER + this.names[i], b); });
-    const meta: SgdMeta = { lr: this.lrValue, momentum: this.momentum, dampening: this.dampening,
-      weightDecay: this.weightDecay, nesterov: this.nesterov };
+    this.buffers.forEach((b, i) => {
+      if (b) tensors.set(BUFFER + this.names[i], b);
+    });
+    const meta: SgdMeta = {
+      lr: this.lrValue,
+      momentum: this.momentum,
+      dampening: this.dampening,
+      weightDecay: this.weightDecay,
+      nesterov: this.nesterov,
+    };
     return { tensors, meta };
   }
 
@@ -117,7 +132,8 @@ export class SGD {
       const p = this.params[i];
       next[i] = tidy(() => noGrad(() => t.to({ dtype: p.dtype, device: p.device }).clone())).keep();
     }
-    if (next.some((b) => b) && this.momentum === 0) throw new Error('SGD.loadStateDict: momentum buffers given, but momentum is 0');
+    if (next.some((b) => b) && this.momentum === 0)
+      throw new Error('SGD.loadStateDict: momentum buffers given, but momentum is 0');
     for (const b of this.buffers) b?.dispose();
     this.buffers = next;
     this.lr = state.meta.lr;

@@ -54,13 +54,25 @@ export function largeBatchStep(o: StepInput): StepStats {
     const [lossSum, correct, penaltySum] = sums(perMicro);
     const examples = microBatches.reduce((n, mb) => n + mb.y.size(0), 0);
     const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
-    const lossGradNorm = !o.measureLossGrad ? undefined
-      : lossGradSum ? Math.sqrt(noGrad(() => sumSquares(lossGradSum)).item()) / k : gradNorm;
+    const lossGradNorm = !o.measureLossGrad
+      ? undefined
+      : lossGradSum
+        ? Math.sqrt(noGrad(() => sumSquares(lossGradSum)).item()) / k
+        : gradNorm;
     const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
     const stepLength = optimizer.step(scale, gradNorm);
     const penaltyMean = penaltySum / microBatches.length;
-    return { loss: lossSum / examples, accuracy: correct / examples, examples, penalty: penaltyMean,
-      lambdaPenalty: lambda * penaltyMean, gradNorm, scale, stepLength, lossGradNorm };
+    return {
+      loss: lossSum / examples,
+      accuracy: correct / examples,
+      examples,
+      penalty: penaltyMean,
+      lambdaPenalty: lambda * penaltyMean,
+      gradNorm,
+      scale,
+      stepLength,
+      lossGradNorm,
+    };
   });
 }
 
@@ -68,8 +80,15 @@ export function largeBatchStep(o: StepInput): StepStats {
  * Forward, penalty and backward of one micro-batch; returns [sum of CE, correct, R]
  * (detached). When lossGradSum is given, adds the loss-term gradient into it.
  */
-function microStep(model: Module, params: Tensor[], mb: Batch, penalty: Penalty, lambda: number, k: number,
-  lossGradSum: Tensor[] | null): Tensor {
+function microStep(
+  model: Module,
+  params: Tensor[],
+  mb: Batch,
+  penalty: Penalty,
+  lambda: number,
+  k: number,
+  lossGradSum: Tensor[] | null,
+): Tensor {
   return tidy(() => {
     const logits = model.forward(mb.x);
     const loss = F.crossEntropy(logits, mb.y);
@@ -98,9 +117,12 @@ function sums(rows: Tensor[]): number[] {
 }
 
 function drawer(o: StepInput): () => Batch {
-  return o.drawMicroBatch ?? (() => {
-    throw new Error(`update rule '${o.rule.name}' needs fresh micro-batches: pass drawMicroBatch to the step`);
-  });
+  return (
+    o.drawMicroBatch ??
+    (() => {
+      throw new Error(`update rule '${o.rule.name}' needs fresh micro-batches: pass drawMicroBatch to the step`);
+    })
+  );
 }
 
 function validate(o: StepInput): void {

@@ -24,9 +24,16 @@ export class SmallCNN extends Module {
     }
     this.features = this.registerModule('features', new Sequential(...layers));
     const flat = 128 * Math.floor(h / 8) * Math.floor(w / 8);
-    this.classifier = this.registerModule('classifier', new Sequential(
-      new Linear(flat, 128, { dtype }), new ReLU(), new Linear(128, 128, { dtype }), new ReLU(),
-      new Linear(128, o.numClasses, { dtype })));
+    this.classifier = this.registerModule(
+      'classifier',
+      new Sequential(
+        new Linear(flat, 128, { dtype }),
+        new ReLU(),
+        new Linear(128, 128, { dtype }),
+        new ReLU(),
+        new Linear(128, o.numClasses, { dtype }),
+      ),
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -45,9 +52,16 @@ export class MLP extends Module {
     const [c, h, w] = checkOptions('mlp', o);
     const dtype = o.dtype ?? 'float32';
     this.flatten = this.registerModule('flatten', new Flatten());
-    this.net = this.registerModule('net', new Sequential(
-      new Linear(c * h * w, 256, { dtype }), new ReLU(), new Linear(256, 256, { dtype }), new ReLU(),
-      new Linear(256, o.numClasses, { dtype })));
+    this.net = this.registerModule(
+      'net',
+      new Sequential(
+        new Linear(c * h * w, 256, { dtype }),
+        new ReLU(),
+        new Linear(256, 256, { dtype }),
+        new ReLU(),
+        new Linear(256, o.numClasses, { dtype }),
+      ),
+    );
   }
 
   forward(x: Tensor): Tensor {

@@ -16,14 +16,23 @@ export class BasicBlock extends Module {
 
   constructor(inPlanes: number, planes: number, stride: number, dtype: DType) {
     super();
-    this.conv1 = this.registerModule('conv1', new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false, dtype }));
+    this.conv1 = this.registerModule(
+      'conv1',
+      new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false, dtype }),
+    );
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(planes, { dtype }));
     this.conv2 = this.registerModule('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false, dtype }));
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes, { dtype }));
     const project = stride !== 1 || inPlanes !== planes;
-    this.shortcut = this.registerModule('shortcut', project
-      ? new Sequential(new Conv2d(inPlanes, planes, 1, { stride, bias: false, dtype }), new BatchNorm2d(planes, { dtype }))
-      : new Sequential());
+    this.shortcut = this.registerModule(
+      'shortcut',
+      project
+        ? new Sequential(
+            new Conv2d(inPlanes, planes, 1, { stride, bias: false, dtype }),
+            new BatchNorm2d(planes, { dtype }),
+          )
+        : new Sequential(),
+    );
   }
 
   forward(x: Tensor): Tensor {
@@ -54,11 +63,13 @@ export class ResNet extends Module {
     let inPlanes = width;
     this.stages = blocks.map((n, i) => {
       const planes = width * 2 ** i;
-      const stage = new Sequential(...Array.from({ length: n }, (_, j) => {
-        const block = new BasicBlock(inPlanes, planes, i > 0 && j === 0 ? 2 : 1, dtype);
-        inPlanes = planes;
-        return block;
-      }));
+      const stage = new Sequential(
+        ...Array.from({ length: n }, (_, j) => {
+          const block = new BasicBlock(inPlanes, planes, i > 0 && j === 0 ? 2 : 1, dtype);
+          inPlanes = planes;
+          return block;
+        }),
+      );
       return this.registerModule(`layer${i + 1}`, stage);
     });
     this.linear = this.registerModule('linear', new Linear(inPlanes, o.numClasses, { dtype }));

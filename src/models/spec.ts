@@ -13,7 +13,9 @@ export interface ModelOptions {
 export function checkOptions(name: string, o: ModelOptions): [number, number, number] {
   const s = o.inputShape;
   if (!Array.isArray(s) || s.length !== 3 || !s.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new RangeError(`model '${name}': inputShape must be [channels, height, width] of positive integers, got ${JSON.stringify(s)}`);
+    throw new RangeError(
+      `model '${name}': inputShape must be [channels, height, width] of positive integers, got ${JSON.stringify(s)}`,
+    );
   }
   if (!Number.isInteger(o.numClasses) || o.numClasses < 1) {
     throw new RangeError(`model '${name}': numClasses must be a positive integer, got ${o.numClasses}`);

@@ -5,7 +5,17 @@
 // images), dropout and initialisation. Modules are built and initialised in the
 // originals' order, so a seeded model equals its seeded PyTorch counterpart.
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, freeAfter, init, Linear, MaxPool2d, Module, ReLU, Sequential,
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  freeAfter,
+  init,
+  Linear,
+  MaxPool2d,
+  Module,
+  ReLU,
+  Sequential,
 } from '../nn/index.js';
 import type { DType, Tensor } from '../tensor/index.js';
 import { checkMinSize, checkOptions, type ModelOptions } from './spec.js';
@@ -36,7 +46,10 @@ export class VGG extends Module {
   readonly avgpool: AdaptiveAvgPool2d | null;
   readonly classifier: Sequential;
 
-  constructor(readonly name: string, parts: { features: Sequential; avgpool: AdaptiveAvgPool2d | null; classifier: Sequential }) {
+  constructor(
+    readonly name: string,
+    parts: { features: Sequential; avgpool: AdaptiveAvgPool2d | null; classifier: Sequential },
+  ) {
     super();
     this.features = this.registerModule('features', parts.features);
     this.avgpool = parts.avgpool && this.registerModule('avgpool', parts.avgpool);
@@ -61,8 +74,13 @@ export function vgg11(o: ModelOptions): VGG {
   const model = new VGG('vgg11', {
     features: features(VGG11, c, false, dtype),
     avgpool: null,
-    classifier: new Sequential(new Linear(flat, 512, { dtype }), new ReLU(), new Linear(512, 512, { dtype }), new ReLU(),
-      new Linear(512, o.numClasses, { dtype })),
+    classifier: new Sequential(
+      new Linear(flat, 512, { dtype }),
+      new ReLU(),
+      new Linear(512, 512, { dtype }),
+      new ReLU(),
+      new Linear(512, o.numClasses, { dtype }),
+    ),
   });
   for (const [, m] of model.namedModules()) {
     if (!(m instanceof Conv2d)) continue;
@@ -80,8 +98,15 @@ export function vgg16Bn(o: ModelOptions): VGG {
   const model = new VGG('vgg16-bn', {
     features: features(VGG16, c, true, dtype),
     avgpool: new AdaptiveAvgPool2d(7),
-    classifier: new Sequential(new Linear(512 * 7 * 7, 4096, { dtype }), new ReLU(), new Dropout(0.5),
-      new Linear(4096, 4096, { dtype }), new ReLU(), new Dropout(0.5), new Linear(4096, o.numClasses, { dtype })),
+    classifier: new Sequential(
+      new Linear(512 * 7 * 7, 4096, { dtype }),
+      new ReLU(),
+      new Dropout(0.5),
+      new Linear(4096, 4096, { dtype }),
+      new ReLU(),
+      new Dropout(0.5),
+      new Linear(4096, o.numClasses, { dtype }),
+    ),
   });
   for (const [, m] of model.namedModules()) {
     if (m instanceof Conv2d) {

@@ -32,9 +32,13 @@ export function saveWeights(path: string, model: Module, info: WeightsInfo): voi
 
 /** Reads a checkpoint's model description from its metadata; errors name the file. */
 export function readWeightsInfo(metadata: Metadata, path: string): WeightsInfo {
-  const fail = (m: string): never => { throw new Error(`weights file '${path}': ${m}`); };
+  const fail = (m: string): never => {
+    throw new Error(`weights file '${path}': ${m}`);
+  };
   if (metadata.format !== WEIGHTS_FORMAT) {
-    fail(`__metadata__ format is ${JSON.stringify(metadata.format)}, expected '${WEIGHTS_FORMAT}' (not saved by saveWeights?)`);
+    fail(
+      `__metadata__ format is ${JSON.stringify(metadata.format)}, expected '${WEIGHTS_FORMAT}' (not saved by saveWeights?)`,
+    );
   }
   let inputShape: unknown;
   try {
@@ -68,7 +72,9 @@ export function loadModelFromFile(path: string): { model: Module; info: WeightsI
       model.loadStateDict(tensors, true);
     } catch (e) {
       model.dispose();
-      throw new Error(`weights file '${path}': does not fit model '${info.model}': ${(e as Error).message}`, { cause: e });
+      throw new Error(`weights file '${path}': does not fit model '${info.model}': ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     return { model, info };
   } finally {

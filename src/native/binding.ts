@@ -16,8 +16,14 @@ export interface NativeBinding {
   /** Reports a CPU tensor's bytes to V8 (for tensors left to the GC safety net). */
   account(h: Handle): void;
   liveTensors(): number;
-  grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null,
-    retainGraph: boolean | null, createGraph: boolean, allowUnused: boolean): (Handle | null)[];
+  grad(
+    outputs: Handle[],
+    inputs: Handle[],
+    gradOutputs: (Handle | null)[] | null,
+    retainGraph: boolean | null,
+    createGraph: boolean,
+    allowUnused: boolean,
+  ): (Handle | null)[];
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | null, createGraph: boolean): void;
   getGrad(h: Handle): Handle | null;
   setGrad(h: Handle, g: Handle | null): void;
@@ -46,8 +52,10 @@ export interface NativeBinding {
 function load(): NativeBinding {
   const file = join(packageRoot(), 'build', 'Release', 'ireg_native.node');
   if (!existsSync(file)) {
-    throw new Error(`ireg: the native addon is not built (${file} is missing). ` +
-      'Run `npm install` (it builds the addon; needs libtorch, see the README).');
+    throw new Error(
+      `ireg: the native addon is not built (${file} is missing). ` +
+        'Run `npm install` (it builds the addon; needs libtorch, see the README).',
+    );
   }
   return createRequire(import.meta.url)(file) as NativeBinding;
 }

@@ -8,6 +8,11 @@ export { ReLU, Flatten, Dropout, Identity } from './simple.js';
 export { Sequential, freeAfter } from './sequential.js';
 export * as init from './init.js';
 export {
-  saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors, type Metadata, type SafetensorsContent,
+  saveSafetensors,
+  loadSafetensors,
+  serializeSafetensors,
+  parseSafetensors,
+  type Metadata,
+  type SafetensorsContent,
 } from './safetensors.js';
 export { writeFileAtomic } from '../io/index.js';

@@ -17,14 +17,20 @@ export function fans(t: Tensor): { fanIn: number; fanOut: number } {
 /** The recommended gain for a nonlinearity (param: leaky_relu's negative slope, default 0.01). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv2d': case 'sigmoid': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.sqrt(2);
+    case 'linear':
+    case 'conv2d':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.sqrt(2);
     case 'leaky_relu': {
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    default: throw new RangeError(`init: unknown nonlinearity '${nonlinearity as string}'`);
+    default:
+      throw new RangeError(`init: unknown nonlinearity '${nonlinearity as string}'`);
   }
 }
 
@@ -40,10 +46,18 @@ export function constant_(t: Tensor, value: number): Tensor {
   noGrad(() => t.fill_(value));
   return t;
 }
-export function zeros_(t: Tensor): Tensor { return constant_(t, 0); }
-export function ones_(t: Tensor): Tensor { return constant_(t, 1); }
+export function zeros_(t: Tensor): Tensor {
+  return constant_(t, 0);
+}
+export function ones_(t: Tensor): Tensor {
+  return constant_(t, 1);
+}
 
-export interface KaimingOptions { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity }
+export interface KaimingOptions {
+  a?: number;
+  mode?: FanMode;
+  nonlinearity?: Nonlinearity;
+}
 
 function kaimingStd(t: Tensor, o: KaimingOptions): number {
   const f = fans(t);

@@ -3,12 +3,19 @@ import { F, zeros, type DType, type Tensor } from '../tensor/index.js';
 import { defaultLayerInit_ } from './init.js';
 import { Module } from './module.js';
 
-export interface LinearOptions { bias?: boolean; dtype?: DType }
+export interface LinearOptions {
+  bias?: boolean;
+  dtype?: DType;
+}
 
 export class Linear extends Module {
   private readonly hasBias: boolean;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, o: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    o: LinearOptions = {},
+  ) {
     super();
     checkSizes('Linear', { inFeatures, outFeatures });
     const dtype = o.dtype ?? 'float32';
@@ -18,8 +25,12 @@ export class Linear extends Module {
     defaultLayerInit_(weight, bias);
   }
 
-  get weight(): Tensor { return this.tensor('weight'); }
-  get bias(): Tensor | null { return this.hasBias ? this.tensor('bias') : null; }
+  get weight(): Tensor {
+    return this.tensor('weight');
+  }
+  get bias(): Tensor | null {
+    return this.hasBias ? this.tensor('bias') : null;
+  }
 
   forward(x: Tensor): Tensor {
     return F.linear(x, this.weight, this.bias);

@@ -51,18 +51,29 @@ export abstract class Module {
    * device, as model.to(...) in PyTorch (call it before training: gradients are not carried).
    */
   to(target: DType | string | { dtype?: DType; device?: string }): this {
-    const o = typeof target === 'string' ? (DTYPE_NAMES.includes(target) ? { dtype: target as DType } : { device: target }) : target;
+    const o =
+      typeof target === 'string'
+        ? DTYPE_NAMES.includes(target)
+          ? { dtype: target as DType }
+          : { device: target }
+        : target;
     for (const [, m] of this.namedModules()) {
       for (const [name, t] of [...m.params, ...m.buffers]) {
         const dtype = o.dtype && isFloating(t.dtype) && t.dtype !== o.dtype ? o.dtype : undefined;
         const device = o.device && t.device !== o.device ? o.device : undefined;
-        if (dtype || device) m.replaceTensor(name, noGrad(() => t.to({ dtype, device })));
+        if (dtype || device)
+          m.replaceTensor(
+            name,
+            noGrad(() => t.to({ dtype, device })),
+          );
       }
     }
     return this;
   }
 
-  namedChildren(): [string, Module][] { return [...this.children]; }
+  namedChildren(): [string, Module][] {
+    return [...this.children];
+  }
 
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
@@ -76,8 +87,12 @@ export abstract class Module {
   namedBuffers(prefix = ''): [string, Tensor][] {
     return this.named(prefix, (m) => m.buffers);
   }
-  parameters(): Tensor[] { return this.namedParameters().map(([, t]) => t); }
-  buffersList(): Tensor[] { return this.namedBuffers().map(([, t]) => t); }
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+  buffersList(): Tensor[] {
+    return this.namedBuffers().map(([, t]) => t);
+  }
 
   /** Number of trainable scalars. */
   parameterCount(): number {
@@ -88,7 +103,9 @@ export abstract class Module {
     for (const [, m] of this.namedModules()) m.training = on;
     return this;
   }
-  eval(): this { return this.train(false); }
+  eval(): this {
+    return this.train(false);
+  }
 
   /** Parameters and buffers by dotted name, in registration order (the tensors themselves, not copies). */
   stateDict(): Map<string, Tensor> {
@@ -110,16 +127,21 @@ export abstract class Module {
     const missing = [...own.keys()].filter((k) => !state.has(k));
     const unexpected = [...state.keys()].filter((k) => !own.has(k));
     if (strict && (missing.length || unexpected.length)) {
-      throw new Error(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+      throw new Error(
+        `loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`,
+      );
     }
     for (const [k, target] of own) {
       const src = state.get(k);
       if (!src) continue;
       if (src.shape.join(',') !== target.shape.join(',')) {
-        throw new Error(`loadStateDict: '${k}' has shape [${src.shape}] in the state dict, [${target.shape}] in the model`);
+        throw new Error(
+          `loadStateDict: '${k}' has shape [${src.shape}] in the state dict, [${target.shape}] in the model`,
+        );
       }
       // copy_ would convert silently: integer data in a float slot is damage, not weights.
-      if (src.dtype !== target.dtype) throw new Error(`loadStateDict: '${k}' has dtype ${src.dtype} in the state dict, ${target.dtype} in the model`);
+      if (src.dtype !== target.dtype)
+        throw new Error(`loadStateDict: '${k}' has dtype ${src.dtype} in the state dict, ${target.dtype} in the model`);
     }
     noGrad(() => {
       for (const [k, target] of own) {

@@ -9,8 +9,12 @@ import { fromTypedArray, type DType, type Tensor } from '../tensor/index.js';
 import { writeAll, writeFileAtomic } from '../io/index.js';
 
 const DTYPES: Record<string, { dtype: DType; size: number }> = {
-  F64: { dtype: 'float64', size: 8 }, F32: { dtype: 'float32', size: 4 }, I64: { dtype: 'int64', size: 8 },
-  I32: { dtype: 'int32', size: 4 }, U8: { dtype: 'uint8', size: 1 }, BOOL: { dtype: 'bool', size: 1 },
+  F64: { dtype: 'float64', size: 8 },
+  F32: { dtype: 'float32', size: 4 },
+  I64: { dtype: 'int64', size: 8 },
+  I32: { dtype: 'int32', size: 4 },
+  U8: { dtype: 'uint8', size: 1 },
+  BOOL: { dtype: 'bool', size: 1 },
 };
 const CODE_OF = new Map<DType, string>(Object.entries(DTYPES).map(([code, d]) => [d.dtype, code]));
 const META = '__metadata__';
@@ -18,14 +22,26 @@ const META = '__metadata__';
 const MAX_HEADER = 100_000_000;
 
 export type Metadata = Record<string, string>;
-export interface SafetensorsContent { tensors: Map<string, Tensor>; metadata: Metadata }
+export interface SafetensorsContent {
+  tensors: Map<string, Tensor>;
+  metadata: Metadata;
+}
 
-interface Entry { name: string; code: string; shape: number[]; begin: number; end: number }
+interface Entry {
+  name: string;
+  code: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 // ---------------------------------------------------------------- writing
 
 /** The header bytes (padded with spaces to a multiple of 8, as the reference writer does) for these tensors. */
-function headerFor(tensors: Map<string, Tensor>, metadata: Metadata | undefined): { header: Uint8Array; sizes: number[] } {
+function headerFor(
+  tensors: Map<string, Tensor>,
+  metadata: Metadata | undefined,
+): { header: Uint8Array; sizes: number[] } {
   const json: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -55,7 +71,8 @@ function headerFor(tensors: Map<string, Tensor>, metadata: Metadata | undefined)
 
 function tensorBytes(name: string, t: Tensor, size: number): Uint8Array {
   const bytes = new Uint8Array(t.toTypedArray().buffer);
-  if (bytes.byteLength !== size) throw new Error(`safetensors: tensor '${name}' gave ${bytes.byteLength} bytes, expected ${size}`);
+  if (bytes.byteLength !== size)
+    throw new Error(`safetensors: tensor '${name}' gave ${bytes.byteLength} bytes, expected ${size}`);
   return bytes;
 }
 
@@ -96,16 +113,21 @@ export function loadSafetensors(path: string): SafetensorsContent {
 /** Parses safetensors bytes; `source` names them in errors. */
 export function parseSafetensors(bytes: Uint8Array, source = 'buffer'): SafetensorsContent {
   requireLittleEndian();
-  const fail = (msg: string): never => { throw new Error(`safetensors ${source}: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new Error(`safetensors ${source}: ${msg}`);
+  };
   const { json, dataStart } = readHeader(bytes, fail);
   const metadata = readMetadata(json[META], fail);
-  const entries = Object.entries(json).filter(([k]) => k !== META).map(([k, v]) => readEntry(k, v, fail));
+  const entries = Object.entries(json)
+    .filter(([k]) => k !== META)
+    .map(([k, v]) => readEntry(k, v, fail));
   checkLayout(entries, bytes.byteLength - dataStart, fail);
   const tensors = new Map<string, Tensor>();
   try {
     for (const e of entries) {
       const data = bytes.subarray(dataStart + e.begin, dataStart + e.end);
-      if (e.code === 'BOOL' && data.some((b) => b > 1)) fail(`tensor '${e.name}': BOOL data holds a byte other than 0 or 1`);
+      if (e.code === 'BOOL' && data.some((b) => b > 1))
+        fail(`tensor '${e.name}': BOOL data holds a byte other than 0 or 1`);
       tensors.set(e.name, fromTypedArray(data, e.shape, { dtype: DTYPES[e.code].dtype }));
     }
   } catch (err) {
@@ -115,12 +137,17 @@ export function parseSafetensors(bytes: Uint8Array, source = 'buffer'): Safetens
   return { tensors, metadata };
 }
 
-function readHeader(bytes: Uint8Array, fail: (m: string) => never): { json: Record<string, unknown>; dataStart: number } {
-  if (bytes.byteLength < 8) fail(`${bytes.byteLength} bytes is too short for the 8-byte header length (truncated file?)`);
+function readHeader(
+  bytes: Uint8Array,
+  fail: (m: string) => never,
+): { json: Record<string, unknown>; dataStart: number } {
+  if (bytes.byteLength < 8)
+    fail(`${bytes.byteLength} bytes is too short for the 8-byte header length (truncated file?)`);
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   const rest = bytes.byteLength - 8;
   if (n === 0n) fail('header length is 0');
-  if (n > BigInt(rest)) fail(`header length ${n} exceeds the ${rest} bytes after it (truncated, or not a safetensors file)`);
+  if (n > BigInt(rest))
+    fail(`header length ${n} exceeds the ${rest} bytes after it (truncated, or not a safetensors file)`);
   if (n > BigInt(MAX_HEADER)) fail(`header length ${n} is implausibly large (over ${MAX_HEADER} bytes)`);
   const len = Number(n);
   let json: unknown;
@@ -150,14 +177,16 @@ function readEntry(name: string, v: unknown, fail: (m: string) => never): Entry 
     bad(`unknown dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPES).join(', ')})`);
   }
   const isCount = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (!Array.isArray(shape) || !shape.every(isCount)) bad(`shape ${JSON.stringify(shape)} must be an array of non-negative integers`);
+  if (!Array.isArray(shape) || !shape.every(isCount))
+    bad(`shape ${JSON.stringify(shape)} must be an array of non-negative integers`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
     bad(`data_offsets ${JSON.stringify(offsets)} must be [begin, end] with 0 <= begin <= end`);
   }
   const [begin, end] = offsets as number[];
   const dims = shape as number[];
   const need = dims.reduce((a, b) => a * b, 1) * DTYPES[dtype as string].size;
-  if (end - begin !== need) bad(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${dims}] of ${dtype} needs ${need}`);
+  if (end - begin !== need)
+    bad(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${dims}] of ${dtype} needs ${need}`);
   return { name, code: dtype as string, shape: dims, begin, end };
 }
 
@@ -165,7 +194,9 @@ function readEntry(name: string, v: unknown, fail: (m: string) => never): Entry 
 function checkLayout(entries: Entry[], dataLength: number, fail: (m: string) => never): void {
   for (const e of entries) {
     if (e.end > dataLength) {
-      fail(`tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] are out of bounds (the data region has ${dataLength} bytes; truncated file?)`);
+      fail(
+        `tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] are out of bounds (the data region has ${dataLength} bytes; truncated file?)`,
+      );
     }
   }
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);

@@ -11,8 +11,12 @@ export class Sequential extends Module {
     this.layers = layers;
   }
 
-  get length(): number { return this.layers.length; }
-  at(i: number): Module { return this.layers[i]; }
+  get length(): number {
+    return this.layers.length;
+  }
+  at(i: number): Module {
+    return this.layers[i];
+  }
 
   /** Frees each intermediate output's handle as soon as the next layer has consumed it (autograd keeps what it needs). */
   forward(x: Tensor): Tensor {

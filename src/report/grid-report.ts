@@ -29,24 +29,28 @@ export interface GridReport {
 export function gridReport(dir: string): GridReport {
   const { spec } = readGrid(dir);
   const failures = readFailures(dir);
-  return { spec, dir, runs: spec.runs.map((run) => {
-    const { dir: runDir, summary } = gridRunState(dir, run);
-    const probe = readMetrics(runFiles(runDir).metrics)
-      .filter((m) => m.avgMicroBatchGradNorm !== null)
-      .map((m): [number, number] => [m.step, m.avgMicroBatchGradNorm as number]);
-    return {
-      label: run.label,
-      method: String({ ...spec.base, ...run.config }.method),
-      status: summary ? summary.status : failures[run.label] ? 'failed' : 'not finished',
-      error: summary ? summary.error ?? null : failures[run.label]?.error ?? null,
-      steps: summary ? summary.steps : null,
-      bestValAcc: pct(summary?.best?.valAcc),
-      testAcc: pct(summary?.test?.acc),
-      paperTestAcc: run.paperTestAcc ?? null,
-      meanAvgMicroBatchGradNorm: probe.length ? probe.reduce((a, [, v]) => a + v, 0) / probe.length : null,
-      probe,
-    };
-  }) };
+  return {
+    spec,
+    dir,
+    runs: spec.runs.map((run) => {
+      const { dir: runDir, summary } = gridRunState(dir, run);
+      const probe = readMetrics(runFiles(runDir).metrics)
+        .filter((m) => m.avgMicroBatchGradNorm !== null)
+        .map((m): [number, number] => [m.step, m.avgMicroBatchGradNorm as number]);
+      return {
+        label: run.label,
+        method: String({ ...spec.base, ...run.config }.method),
+        status: summary ? summary.status : failures[run.label] ? 'failed' : 'not finished',
+        error: summary ? (summary.error ?? null) : (failures[run.label]?.error ?? null),
+        steps: summary ? summary.steps : null,
+        bestValAcc: pct(summary?.best?.valAcc),
+        testAcc: pct(summary?.test?.acc),
+        paperTestAcc: run.paperTestAcc ?? null,
+        meanAvgMicroBatchGradNorm: probe.length ? probe.reduce((a, [, v]) => a + v, 0) / probe.length : null,
+        probe,
+      };
+    }),
+  };
 }
 
 /** What keeps the grid from being complete (failed and unfinished runs, named), or null when every run ended. */
@@ -56,7 +60,9 @@ export function incompleteRuns(report: GridReport): string | null {
   const parts = [];
   if (failed.length) parts.push(`${failed.length} failed (${failed.join(', ')})`);
   if (open.length) parts.push(`${open.length} not finished (${open.join(', ')})`);
-  return parts.length ? `grid ${report.spec.name} is incomplete: of ${report.runs.length} runs, ${parts.join(' and ')}` : null;
+  return parts.length
+    ? `grid ${report.spec.name} is incomplete: of ${report.runs.length} runs, ${parts.join(' and ')}`
+    : null;
 }
 
 function pct(x: number | null | undefined): number | null {

@@ -4,13 +4,37 @@ import asciichart from 'asciichart';
 import Table from 'cli-table3';
 import type { GridReport, RunReport } from './grid-report.js';
 
-const COLUMNS = ['run', 'method', 'status', 'steps', 'best val acc %', 'test acc %', 'paper test acc %', 'mean avg mb ‖g‖²'];
-const COLORS = [asciichart.blue, asciichart.red, asciichart.green, asciichart.yellow, asciichart.magenta, asciichart.cyan];
+const COLUMNS = [
+  'run',
+  'method',
+  'status',
+  'steps',
+  'best val acc %',
+  'test acc %',
+  'paper test acc %',
+  'mean avg mb ‖g‖²',
+];
+const COLORS = [
+  asciichart.blue,
+  asciichart.red,
+  asciichart.green,
+  asciichart.yellow,
+  asciichart.magenta,
+  asciichart.cyan,
+];
 
 function cells(r: RunReport): string[] {
   const f = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d));
-  return [r.label, r.method, r.status, r.steps === null ? '-' : String(r.steps), f(r.bestValAcc), f(r.testAcc),
-    f(r.paperTestAcc), f(r.meanAvgMicroBatchGradNorm, 3)];
+  return [
+    r.label,
+    r.method,
+    r.status,
+    r.steps === null ? '-' : String(r.steps),
+    f(r.bestValAcc),
+    f(r.testAcc),
+    f(r.paperTestAcc),
+    f(r.meanAvgMicroBatchGradNorm, 3),
+  ];
 }
 
 export function renderTable(report: GridReport): string {
@@ -30,8 +54,11 @@ export function renderProbeChart(report: GridReport, width = 60, height = 12): s
   if (!runs.length) return '(no average micro-batch gradient norm logged yet)';
   const lastStep = Math.max(...runs.map((r) => r.probe[r.probe.length - 1][0]));
   const series = runs.map((r) => resample(r.probe, lastStep, width));
-  const chart = asciichart.plot(series, { height, colors: runs.map((_, i) => COLORS[i % COLORS.length]),
-    format: (x: number) => x.toFixed(2).padStart(9) });
+  const chart = asciichart.plot(series, {
+    height,
+    colors: runs.map((_, i) => COLORS[i % COLORS.length]),
+    format: (x: number) => x.toFixed(2).padStart(9),
+  });
   const legend = runs.map((r, i) => `${COLORS[i % COLORS.length]}── ${r.label}${asciichart.reset}`).join('   ');
   return `average micro-batch gradient norm (squared, |M| = probe size) vs step 0..${lastStep}\n${chart}\n${legend}`;
 }

@@ -9,12 +9,20 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 /** The report as markdown: heading, description, table, failed runs, probe chart. */
 export function markdownReport(report: GridReport): string {
   return [
-    `# ${report.spec.name}`, '', report.spec.description, '',
-    renderMarkdownTable(report), '',
+    `# ${report.spec.name}`,
+    '',
+    report.spec.description,
+    '',
+    renderMarkdownTable(report),
+    '',
     ...failedRuns(report),
     'Accuracies in %. "test acc" is the best-validation checkpoint on the official test split; the paper column is',
-    'the authors\' published number for the same setting (their budget, not necessarily this one).', '',
-    '```', renderProbeChart(report).replace(ANSI, ''), '```', '',
+    "the authors' published number for the same setting (their budget, not necessarily this one).",
+    '',
+    '```',
+    renderProbeChart(report).replace(ANSI, ''),
+    '```',
+    '',
   ].join('\n');
 }
 
@@ -22,7 +30,12 @@ export function markdownReport(report: GridReport): string {
 function failedRuns(report: GridReport): string[] {
   const failed = report.runs.filter((r) => r.status === 'failed');
   if (!failed.length) return [];
-  return ['Failed runs (run the grid again to retry them):', '', ...failed.map((r) => `- ${r.label}: ${(r.error ?? '').replace(/\s*\n\s*/g, ' ')}`), ''];
+  return [
+    'Failed runs (run the grid again to retry them):',
+    '',
+    ...failed.map((r) => `- ${r.label}: ${(r.error ?? '').replace(/\s*\n\s*/g, ' ')}`),
+    '',
+  ];
 }
 
 /** Builds the report of the grid in `dir` and writes `dir/report.md`; returns the report. */

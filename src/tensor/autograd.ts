@@ -17,20 +17,38 @@ export interface GradOptions {
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor[], o: GradOptions = {}): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const seeds = o.gradOutputs ? o.gradOutputs.map((g) => (g ? g.handle : null)) : null;
-  const hs = native.grad(outs.map((t) => t.handle), inputs.map((t) => t.handle), seeds,
-    o.retainGraph ?? null, o.createGraph ?? false, o.allowUnused ?? false);
+  const hs = native.grad(
+    outs.map((t) => t.handle),
+    inputs.map((t) => t.handle),
+    seeds,
+    o.retainGraph ?? null,
+    o.createGraph ?? false,
+    o.allowUnused ?? false,
+  );
   return hs.map(maybe);
 }
 
 /** Like grad, for inputs every output depends on: never null. */
-export function gradAll(outputs: Tensor | Tensor[], inputs: Tensor[], o: Omit<GradOptions, 'allowUnused'> = {}): Tensor[] {
+export function gradAll(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor[],
+  o: Omit<GradOptions, 'allowUnused'> = {},
+): Tensor[] {
   return grad(outputs, inputs, o) as Tensor[];
 }
 
 /** Accumulates gradients of tensors into the .grad of the leaves, as torch.autograd.backward. */
-export function backward(tensors: Tensor[], grads?: (Tensor | null)[], o: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-  native.backward(tensors.map((t) => t.handle), grads ? grads.map((g) => (g ? g.handle : null)) : null,
-    o.retainGraph ?? null, o.createGraph ?? false);
+export function backward(
+  tensors: Tensor[],
+  grads?: (Tensor | null)[],
+  o: { retainGraph?: boolean; createGraph?: boolean } = {},
+): void {
+  native.backward(
+    tensors.map((t) => t.handle),
+    grads ? grads.map((g) => (g ? g.handle : null)) : null,
+    o.retainGraph ?? null,
+    o.createGraph ?? false,
+  );
 }
 
 /** Runs fn with gradient recording off (torch.no_grad). */

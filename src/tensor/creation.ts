@@ -59,10 +59,18 @@ export function randint(low: number, high: number, shape: number[], o: TensorOpt
 export function randperm(n: number, o: TensorOptions = {}): Tensor {
   return made(call(OP.randperm, n, dt(o, 'int64'), null, o.device ?? null), o);
 }
-export function zerosLike(t: Tensor): Tensor { return wrapped(call(OP.zerosLike, t.handle)); }
-export function onesLike(t: Tensor): Tensor { return wrapped(call(OP.onesLike, t.handle)); }
-export function randnLike(t: Tensor): Tensor { return wrapped(call(OP.randnLike, t.handle)); }
-export function fullLike(t: Tensor, value: number): Tensor { return wrapped(call(OP.fullLike, t.handle, value)); }
+export function zerosLike(t: Tensor): Tensor {
+  return wrapped(call(OP.zerosLike, t.handle));
+}
+export function onesLike(t: Tensor): Tensor {
+  return wrapped(call(OP.onesLike, t.handle));
+}
+export function randnLike(t: Tensor): Tensor {
+  return wrapped(call(OP.randnLike, t.handle));
+}
+export function fullLike(t: Tensor, value: number): Tensor {
+  return wrapped(call(OP.fullLike, t.handle, value));
+}
 
 /** A tensor holding a copy of a typed array's data, with the given shape. */
 export function fromTypedArray(data: AnyTypedArray, shape: number[], o: TensorOptions = {}): Tensor {
@@ -101,10 +109,15 @@ function inferShape(data: Nested): number[] {
 
 function typedArrayOf(dtype: DType, values: number[]): AnyTypedArray {
   switch (dtype) {
-    case 'float32': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'int64': return BigInt64Array.from(values, (v) => BigInt(Math.trunc(v)));
-    case 'int32': return Int32Array.from(values);
-    default: return Uint8Array.from(values);
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int64':
+      return BigInt64Array.from(values, (v) => BigInt(Math.trunc(v)));
+    case 'int32':
+      return Int32Array.from(values);
+    default:
+      return Uint8Array.from(values);
   }
 }

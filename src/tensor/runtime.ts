@@ -5,7 +5,8 @@ import { fromTypedArray } from './creation.js';
 
 /** Seeds libtorch's CPU generator and every CUDA generator. */
 export function manualSeed(seed: number): void {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`manualSeed: seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`manualSeed: seed must be a non-negative integer, got ${seed}`);
   native.manualSeed(seed);
 }
 
@@ -32,7 +33,9 @@ export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
   native.setNumThreads(n);
 }
-export function getNumThreads(): number { return native.getNumThreads(); }
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
 
 export const cuda = {
   isAvailable: (): boolean => native.cudaDeviceCount() > 0,
@@ -42,6 +45,10 @@ export const cuda = {
 };
 
 /** Deterministic algorithms (cuDNN included) and no autotuning: bitwise-repeatable GPU runs. */
-export function setDeterministic(on: boolean): void { native.setDeterministic(on); }
+export function setDeterministic(on: boolean): void {
+  native.setDeterministic(on);
+}
 
-export function torchVersion(): string { return native.torchVersion(); }
+export function torchVersion(): string {
+  return native.torchVersion();
+}

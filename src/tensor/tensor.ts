@@ -30,15 +30,32 @@ export class Tensor implements Disposable {
   get shape(): number[] {
     return (this.shapeCache ??= native.shape(this.handle));
   }
-  get ndim(): number { return this.shape.length; }
-  get dtype(): DType { return dtypeName(native.dtype(this.handle)); }
-  get device(): string { return native.device(this.handle); }
-  numel(): number { return this.shape.reduce((a, b) => a * b, 1); }
-  size(dim: number): number { return this.shape[dim < 0 ? dim + this.ndim : dim]; }
-  get isDisposed(): boolean { return !native.isLive(this.handle); }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get dtype(): DType {
+    return dtypeName(native.dtype(this.handle));
+  }
+  get device(): string {
+    return native.device(this.handle);
+  }
+  numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  size(dim: number): number {
+    return this.shape[dim < 0 ? dim + this.ndim : dim];
+  }
+  get isDisposed(): boolean {
+    return !native.isLive(this.handle);
+  }
 
-  dispose(): void { native.dispose(this.handle); }
-  keep(): this { this.kept = true; return this; }
+  dispose(): void {
+    native.dispose(this.handle);
+  }
+  keep(): this {
+    this.kept = true;
+    return this;
+  }
 
   // --- data -----------------------------------------------------------------
   /** The value of a one-element tensor. */
@@ -53,47 +70,93 @@ export class Tensor implements Disposable {
   toArray(): number[] {
     return Array.from(this.toTypedArray() as ArrayLike<number | bigint>, Number);
   }
-  toString(): string { return `Tensor(shape=[${this.shape}], dtype=${this.dtype}, device=${this.device})`; }
+  toString(): string {
+    return `Tensor(shape=[${this.shape}], dtype=${this.dtype}, device=${this.device})`;
+  }
 
   // --- conversion -----------------------------------------------------------
   to(target: DType | string | { dtype?: DType; device?: string }): Tensor {
-    const o = typeof target === 'string'
-      ? (isDType(target) ? { dtype: target } : { device: target })
-      : target;
+    const o = typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
     const d = o.dtype === undefined ? null : dtypeCode(o.dtype);
     return wrapped(call(OP.to, this.handle, d, null, o.device ?? null));
   }
-  float(): Tensor { return this.to('float32'); }
-  double(): Tensor { return this.to('float64'); }
-  long(): Tensor { return this.to('int64'); }
-  cpu(): Tensor { return this.to({ device: 'cpu' }); }
-  clone(): Tensor { return wrapped(call(OP.clone, this.handle)); }
-  detach(): Tensor { return wrapped(call(OP.detach, this.handle)); }
-  contiguous(): Tensor { return wrapped(call(OP.contiguous, this.handle)); }
+  float(): Tensor {
+    return this.to('float32');
+  }
+  double(): Tensor {
+    return this.to('float64');
+  }
+  long(): Tensor {
+    return this.to('int64');
+  }
+  cpu(): Tensor {
+    return this.to({ device: 'cpu' });
+  }
+  clone(): Tensor {
+    return wrapped(call(OP.clone, this.handle));
+  }
+  detach(): Tensor {
+    return wrapped(call(OP.detach, this.handle));
+  }
+  contiguous(): Tensor {
+    return wrapped(call(OP.contiguous, this.handle));
+  }
 
   // --- autograd -------------------------------------------------------------
-  get requiresGrad(): boolean { return native.requiresGrad(this.handle); }
-  requiresGrad_(on = true): this { native.setRequiresGrad(this.handle, on); return this; }
-  get isLeaf(): boolean { return native.isLeaf(this.handle); }
+  get requiresGrad(): boolean {
+    return native.requiresGrad(this.handle);
+  }
+  requiresGrad_(on = true): this {
+    native.setRequiresGrad(this.handle, on);
+    return this;
+  }
+  get isLeaf(): boolean {
+    return native.isLeaf(this.handle);
+  }
   /** The accumulated gradient (a new handle to it), or null. */
-  get grad(): Tensor | null { return maybe(native.getGrad(this.handle)); }
-  set grad(g: Tensor | null) { native.setGrad(this.handle, g ? g.handle : null); }
+  get grad(): Tensor | null {
+    return maybe(native.getGrad(this.handle));
+  }
+  set grad(g: Tensor | null) {
+    native.setGrad(this.handle, g ? g.handle : null);
+  }
   backward(gradient?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    native.backward([this.handle], gradient ? [gradient.handle] : null, opts.retainGraph ?? null, opts.createGraph ?? false);
+    native.backward(
+      [this.handle],
+      gradient ? [gradient.handle] : null,
+      opts.retainGraph ?? null,
+      opts.createGraph ?? false,
+    );
   }
 
   // --- shape ----------------------------------------------------------------
-  reshape(...shape: number[] | [number[]]): Tensor { return wrapped(call(OP.reshape, this.handle, dims(shape))); }
-  view(...shape: number[] | [number[]]): Tensor { return wrapped(call(OP.view, this.handle, dims(shape))); }
-  permute(...order: number[] | [number[]]): Tensor { return wrapped(call(OP.permute, this.handle, dims(order))); }
-  transpose(d0: number, d1: number): Tensor { return wrapped(call(OP.transpose, this.handle, d0, d1)); }
-  t(): Tensor { return wrapped(call(OP.t, this.handle)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return wrapped(call(OP.flatten, this.handle, startDim, endDim)); }
-  unsqueeze(dim: number): Tensor { return wrapped(call(OP.unsqueeze, this.handle, dim)); }
+  reshape(...shape: number[] | [number[]]): Tensor {
+    return wrapped(call(OP.reshape, this.handle, dims(shape)));
+  }
+  view(...shape: number[] | [number[]]): Tensor {
+    return wrapped(call(OP.view, this.handle, dims(shape)));
+  }
+  permute(...order: number[] | [number[]]): Tensor {
+    return wrapped(call(OP.permute, this.handle, dims(order)));
+  }
+  transpose(d0: number, d1: number): Tensor {
+    return wrapped(call(OP.transpose, this.handle, d0, d1));
+  }
+  t(): Tensor {
+    return wrapped(call(OP.t, this.handle));
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return wrapped(call(OP.flatten, this.handle, startDim, endDim));
+  }
+  unsqueeze(dim: number): Tensor {
+    return wrapped(call(OP.unsqueeze, this.handle, dim));
+  }
   squeeze(dim?: number): Tensor {
     return wrapped(dim === undefined ? call(OP.squeeze, this.handle) : call(OP.squeezeDim, this.handle, dim));
   }
-  expand(...shape: number[] | [number[]]): Tensor { return wrapped(call(OP.expand, this.handle, dims(shape))); }
+  expand(...shape: number[] | [number[]]): Tensor {
+    return wrapped(call(OP.expand, this.handle, dims(shape)));
+  }
   narrow(dim: number, start: number, length: number): Tensor {
     return wrapped(call(OP.narrow, this.handle, dim, start, length));
   }
@@ -101,50 +164,118 @@ export class Tensor implements Disposable {
   slice(dim: number, start?: number, end?: number, step = 1): Tensor {
     return wrapped(call(OP.slice, this.handle, dim, start ?? null, end ?? null, step));
   }
-  select(dim: number, index: number): Tensor { return wrapped(call(OP.select, this.handle, dim, index)); }
-  indexSelect(dim: number, index: Tensor): Tensor { return wrapped(call(OP.indexSelect, this.handle, dim, index.handle)); }
-  gather(dim: number, index: Tensor): Tensor { return wrapped(call(OP.gather, this.handle, dim, index.handle)); }
-  flip(...d: number[] | [number[]]): Tensor { return wrapped(call(OP.flip, this.handle, dims(d))); }
-  repeat(...times: number[] | [number[]]): Tensor { return wrapped(call(OP.repeat, this.handle, dims(times))); }
+  select(dim: number, index: number): Tensor {
+    return wrapped(call(OP.select, this.handle, dim, index));
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return wrapped(call(OP.indexSelect, this.handle, dim, index.handle));
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return wrapped(call(OP.gather, this.handle, dim, index.handle));
+  }
+  flip(...d: number[] | [number[]]): Tensor {
+    return wrapped(call(OP.flip, this.handle, dims(d)));
+  }
+  repeat(...times: number[] | [number[]]): Tensor {
+    return wrapped(call(OP.repeat, this.handle, dims(times)));
+  }
 
   // --- elementwise ----------------------------------------------------------
   add(other: TensorOrNumber, alpha = 1): Tensor {
-    return wrapped(typeof other === 'number'
-      ? call(OP.addScalar, this.handle, other, alpha) : call(OP.add, this.handle, other.handle, alpha));
+    return wrapped(
+      typeof other === 'number'
+        ? call(OP.addScalar, this.handle, other, alpha)
+        : call(OP.add, this.handle, other.handle, alpha),
+    );
   }
   sub(other: TensorOrNumber, alpha = 1): Tensor {
-    return wrapped(typeof other === 'number'
-      ? call(OP.subScalar, this.handle, other, alpha) : call(OP.sub, this.handle, other.handle, alpha));
+    return wrapped(
+      typeof other === 'number'
+        ? call(OP.subScalar, this.handle, other, alpha)
+        : call(OP.sub, this.handle, other.handle, alpha),
+    );
   }
-  mul(other: TensorOrNumber): Tensor { return this.binary(OP.mul, OP.mulScalar, other); }
-  div(other: TensorOrNumber): Tensor { return this.binary(OP.div, OP.divScalar, other); }
-  pow(exponent: TensorOrNumber): Tensor { return this.binary(OP.pow, OP.powScalar, exponent); }
-  maximum(other: Tensor): Tensor { return wrapped(call(OP.maximum, this.handle, other.handle)); }
-  minimum(other: Tensor): Tensor { return wrapped(call(OP.minimum, this.handle, other.handle)); }
-  neg(): Tensor { return this.unary(OP.neg); }
-  sqrt(): Tensor { return this.unary(OP.sqrt); }
-  rsqrt(): Tensor { return this.unary(OP.rsqrt); }
-  exp(): Tensor { return this.unary(OP.exp); }
-  log(): Tensor { return this.unary(OP.log); }
-  abs(): Tensor { return this.unary(OP.abs); }
-  sign(): Tensor { return this.unary(OP.sign); }
-  square(): Tensor { return this.unary(OP.square); }
-  reciprocal(): Tensor { return this.unary(OP.reciprocal); }
-  relu(): Tensor { return this.unary(OP.relu); }
-  sigmoid(): Tensor { return this.unary(OP.sigmoid); }
-  tanh(): Tensor { return this.unary(OP.tanh); }
+  mul(other: TensorOrNumber): Tensor {
+    return this.binary(OP.mul, OP.mulScalar, other);
+  }
+  div(other: TensorOrNumber): Tensor {
+    return this.binary(OP.div, OP.divScalar, other);
+  }
+  pow(exponent: TensorOrNumber): Tensor {
+    return this.binary(OP.pow, OP.powScalar, exponent);
+  }
+  maximum(other: Tensor): Tensor {
+    return wrapped(call(OP.maximum, this.handle, other.handle));
+  }
+  minimum(other: Tensor): Tensor {
+    return wrapped(call(OP.minimum, this.handle, other.handle));
+  }
+  neg(): Tensor {
+    return this.unary(OP.neg);
+  }
+  sqrt(): Tensor {
+    return this.unary(OP.sqrt);
+  }
+  rsqrt(): Tensor {
+    return this.unary(OP.rsqrt);
+  }
+  exp(): Tensor {
+    return this.unary(OP.exp);
+  }
+  log(): Tensor {
+    return this.unary(OP.log);
+  }
+  abs(): Tensor {
+    return this.unary(OP.abs);
+  }
+  sign(): Tensor {
+    return this.unary(OP.sign);
+  }
+  square(): Tensor {
+    return this.unary(OP.square);
+  }
+  reciprocal(): Tensor {
+    return this.unary(OP.reciprocal);
+  }
+  relu(): Tensor {
+    return this.unary(OP.relu);
+  }
+  sigmoid(): Tensor {
+    return this.unary(OP.sigmoid);
+  }
+  tanh(): Tensor {
+    return this.unary(OP.tanh);
+  }
   clamp(min: number | null, max: number | null = null): Tensor {
     return wrapped(call(OP.clamp, this.handle, min, max));
   }
-  eq(other: TensorOrNumber): Tensor { return this.binary(OP.eq, OP.eqScalar, other); }
-  ne(other: TensorOrNumber): Tensor { return this.binary(OP.ne, OP.neScalar, other); }
-  lt(other: TensorOrNumber): Tensor { return this.binary(OP.lt, OP.ltScalar, other); }
-  le(other: TensorOrNumber): Tensor { return this.binary(OP.le, OP.leScalar, other); }
-  gt(other: TensorOrNumber): Tensor { return this.binary(OP.gt, OP.gtScalar, other); }
-  ge(other: TensorOrNumber): Tensor { return this.binary(OP.ge, OP.geScalar, other); }
-  logicalNot(): Tensor { return this.unary(OP.logicalNot); }
-  isfinite(): Tensor { return this.unary(OP.isfinite); }
-  isnan(): Tensor { return this.unary(OP.isnan); }
+  eq(other: TensorOrNumber): Tensor {
+    return this.binary(OP.eq, OP.eqScalar, other);
+  }
+  ne(other: TensorOrNumber): Tensor {
+    return this.binary(OP.ne, OP.neScalar, other);
+  }
+  lt(other: TensorOrNumber): Tensor {
+    return this.binary(OP.lt, OP.ltScalar, other);
+  }
+  le(other: TensorOrNumber): Tensor {
+    return this.binary(OP.le, OP.leScalar, other);
+  }
+  gt(other: TensorOrNumber): Tensor {
+    return this.binary(OP.gt, OP.gtScalar, other);
+  }
+  ge(other: TensorOrNumber): Tensor {
+    return this.binary(OP.ge, OP.geScalar, other);
+  }
+  logicalNot(): Tensor {
+    return this.unary(OP.logicalNot);
+  }
+  isfinite(): Tensor {
+    return this.unary(OP.isfinite);
+  }
+  isnan(): Tensor {
+    return this.unary(OP.isnan);
+  }
 
   // --- reductions -----------------------------------------------------------
   sum(dim?: number | number[], keepdim = false): Tensor {
@@ -154,13 +285,25 @@ export class Tensor implements Disposable {
     return wrapped(dim === undefined ? call(OP.mean, this.handle) : call(OP.meanDim, this.handle, dims1(dim), keepdim));
   }
   /** Maximum of all elements. */
-  max(): Tensor { return this.unary(OP.max); }
-  min(): Tensor { return this.unary(OP.min); }
+  max(): Tensor {
+    return this.unary(OP.max);
+  }
+  min(): Tensor {
+    return this.unary(OP.min);
+  }
   /** Maximum along dim: values and their indices. */
-  maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } { return this.valuesIndices(OP.maxDim, dim, keepdim); }
-  minDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } { return this.valuesIndices(OP.minDim, dim, keepdim); }
-  argmax(dim?: number, keepdim = false): Tensor { return wrapped(call(OP.argmax, this.handle, dim ?? null, keepdim)); }
-  argmin(dim?: number, keepdim = false): Tensor { return wrapped(call(OP.argmin, this.handle, dim ?? null, keepdim)); }
+  maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+    return this.valuesIndices(OP.maxDim, dim, keepdim);
+  }
+  minDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+    return this.valuesIndices(OP.minDim, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return wrapped(call(OP.argmax, this.handle, dim ?? null, keepdim));
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return wrapped(call(OP.argmin, this.handle, dim ?? null, keepdim));
+  }
   /** Vector p-norm over dims (all elements by default), as torch.linalg.vector_norm. */
   norm(p = 2, dim?: number | number[], keepdim = false): Tensor {
     return wrapped(call(OP.vectorNorm, this.handle, p, dim === undefined ? null : dims1(dim), keepdim));
@@ -169,45 +312,82 @@ export class Tensor implements Disposable {
   var(dim?: number | number[], correction = 1, keepdim = false): Tensor {
     return wrapped(call(OP.var, this.handle, dim === undefined ? null : dims1(dim), correction, keepdim));
   }
-  all(): Tensor { return this.unary(OP.all); }
-  any(): Tensor { return this.unary(OP.any); }
-  matmul(other: Tensor): Tensor { return wrapped(call(OP.matmul, this.handle, other.handle)); }
-  mm(other: Tensor): Tensor { return wrapped(call(OP.mm, this.handle, other.handle)); }
-  dot(other: Tensor): Tensor { return wrapped(call(OP.dot, this.handle, other.handle)); }
-  softmax(dim: number): Tensor { return wrapped(call(OP.softmax, this.handle, dim)); }
-  logSoftmax(dim: number): Tensor { return wrapped(call(OP.logSoftmax, this.handle, dim)); }
+  all(): Tensor {
+    return this.unary(OP.all);
+  }
+  any(): Tensor {
+    return this.unary(OP.any);
+  }
+  matmul(other: Tensor): Tensor {
+    return wrapped(call(OP.matmul, this.handle, other.handle));
+  }
+  mm(other: Tensor): Tensor {
+    return wrapped(call(OP.mm, this.handle, other.handle));
+  }
+  dot(other: Tensor): Tensor {
+    return wrapped(call(OP.dot, this.handle, other.handle));
+  }
+  softmax(dim: number): Tensor {
+    return wrapped(call(OP.softmax, this.handle, dim));
+  }
+  logSoftmax(dim: number): Tensor {
+    return wrapped(call(OP.logSoftmax, this.handle, dim));
+  }
 
   // --- in place (no new tensor; use under noGrad for parameters) ------------
   add_(other: TensorOrNumber, alpha = 1): this {
-    return this.inPlace(typeof other === 'number'
-      ? call(OP.addScalar_, this.handle, other, alpha) : call(OP.add_, this.handle, other.handle, alpha));
+    return this.inPlace(
+      typeof other === 'number'
+        ? call(OP.addScalar_, this.handle, other, alpha)
+        : call(OP.add_, this.handle, other.handle, alpha),
+    );
   }
-  sub_(other: Tensor, alpha = 1): this { return this.inPlace(call(OP.sub_, this.handle, other.handle, alpha)); }
+  sub_(other: Tensor, alpha = 1): this {
+    return this.inPlace(call(OP.sub_, this.handle, other.handle, alpha));
+  }
   mul_(other: TensorOrNumber): this {
-    return this.inPlace(typeof other === 'number'
-      ? call(OP.mulScalar_, this.handle, other) : call(OP.mul_, this.handle, other.handle));
+    return this.inPlace(
+      typeof other === 'number' ? call(OP.mulScalar_, this.handle, other) : call(OP.mul_, this.handle, other.handle),
+    );
   }
   div_(other: TensorOrNumber): this {
-    return this.inPlace(typeof other === 'number'
-      ? call(OP.divScalar_, this.handle, other) : call(OP.div_, this.handle, other.handle));
+    return this.inPlace(
+      typeof other === 'number' ? call(OP.divScalar_, this.handle, other) : call(OP.div_, this.handle, other.handle),
+    );
   }
-  zero_(): this { return this.inPlace(call(OP.zero_, this.handle)); }
-  fill_(value: number): this { return this.inPlace(call(OP.fill_, this.handle, value)); }
-  copy_(src: Tensor): this { return this.inPlace(call(OP.copy_, this.handle, src.handle)); }
-  clamp_(min: number | null, max: number | null = null): this { return this.inPlace(call(OP.clamp_, this.handle, min, max)); }
+  zero_(): this {
+    return this.inPlace(call(OP.zero_, this.handle));
+  }
+  fill_(value: number): this {
+    return this.inPlace(call(OP.fill_, this.handle, value));
+  }
+  copy_(src: Tensor): this {
+    return this.inPlace(call(OP.copy_, this.handle, src.handle));
+  }
+  clamp_(min: number | null, max: number | null = null): this {
+    return this.inPlace(call(OP.clamp_, this.handle, min, max));
+  }
   /** Fills with draws from U(from, to) from the default generator, exactly as torch's uniform_. */
-  uniform_(from = 0, to = 1): this { return this.inPlace(call(OP.uniform_, this.handle, from, to)); }
+  uniform_(from = 0, to = 1): this {
+    return this.inPlace(call(OP.uniform_, this.handle, from, to));
+  }
   /** Fills with draws from N(mean, std^2) from the default generator, exactly as torch's normal_. */
-  normal_(mean = 0, std = 1): this { return this.inPlace(call(OP.normal_, this.handle, mean, std)); }
+  normal_(mean = 0, std = 1): this {
+    return this.inPlace(call(OP.normal_, this.handle, mean, std));
+  }
 
   // --- helpers --------------------------------------------------------------
   private valuesIndices(op: number, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
     const [v, i] = call(op, this.handle, dim, keepdim);
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
-  private unary(op: number): Tensor { return wrapped(call(op, this.handle)); }
+  private unary(op: number): Tensor {
+    return wrapped(call(op, this.handle));
+  }
   private binary(op: number, scalarOp: number, other: TensorOrNumber): Tensor {
-    return wrapped(typeof other === 'number' ? call(scalarOp, this.handle, other) : call(op, this.handle, other.handle));
+    return wrapped(
+      typeof other === 'number' ? call(scalarOp, this.handle, other) : call(op, this.handle, other.handle),
+    );
   }
   /** In-place ops hand back a second handle to this tensor; release it at once. */
   private inPlace(h: Handle): this {

@@ -173,9 +173,11 @@ function runMeta(text: string | undefined, path: string): RunMeta {
     throw new Error(`'${path}': __metadata__ 'ireg' is not valid JSON (${(e as Error).message})`, { cause: e });
   }
   const m = meta as Partial<RunMeta> | null;
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error(`'${path}': __metadata__ 'ireg' must be a JSON object`);
+  if (typeof m !== 'object' || m === null || Array.isArray(m))
+    throw new Error(`'${path}': __metadata__ 'ireg' must be a JSON object`);
   if (!Number.isSafeInteger(m.step)) throw new Error(`'${path}': __metadata__ 'ireg' has no integer 'step'`);
-  if (typeof m.config !== 'object' || m.config === null) throw new Error(`'${path}': __metadata__ 'ireg' has no 'config' object`);
+  if (typeof m.config !== 'object' || m.config === null)
+    throw new Error(`'${path}': __metadata__ 'ireg' has no 'config' object`);
   return m as RunMeta;
 }
 
@@ -202,7 +204,10 @@ export function listCheckpoints(dir: string): { step: number; path: string }[] {
  * step 0, this refuses rather than silently restart the run from step 0: the user decides, by
  * deleting the damaged files. Null when there is no checkpoint (or only a damaged step 0).
  */
-export function newestCheckpoint(dir: string, warn: (message: string) => void = (m) => process.emitWarning(m)): Checkpoint | null {
+export function newestCheckpoint(
+  dir: string,
+  warn: (message: string) => void = (m) => process.emitWarning(m),
+): Checkpoint | null {
   const damaged: { step: number; path: string; why: string }[] = [];
   for (const { step, path } of listCheckpoints(dir)) {
     try {
@@ -215,9 +220,11 @@ export function newestCheckpoint(dir: string, warn: (message: string) => void = 
   }
   const lost = damaged.filter((d) => d.step > 0);
   if (lost.length > 0) {
-    throw new Error(`no usable checkpoint in ${dir}: ${lost.map((d) => basename(d.path)).join(', ')} `
-      + `${lost.length === 1 ? 'is' : 'are'} damaged (${lost[0].why}). Resuming would restart the run from step 0; `
-      + `to do that, delete ${lost.length === 1 ? 'that file' : 'those files'} and resume again`);
+    throw new Error(
+      `no usable checkpoint in ${dir}: ${lost.map((d) => basename(d.path)).join(', ')} ` +
+        `${lost.length === 1 ? 'is' : 'are'} damaged (${lost[0].why}). Resuming would restart the run from step 0; ` +
+        `to do that, delete ${lost.length === 1 ? 'that file' : 'those files'} and resume again`,
+    );
   }
   return null;
 }

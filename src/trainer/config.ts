@@ -3,8 +3,22 @@
 // (options/resolve.ts, options/rules.ts). The CLI and the library `train()` share it.
 export { checkOption, resolveConfig, type ResolvedConfig } from './options/resolve.js';
 export {
-  DEFAULT_PENALTY_LAMBDA, DEFAULTS, DEVICES, KEYS, LIMITS, OPTIONS, TRAIN_SCHEMA, defaultOf, flagOf, trainOptionKeys, valueKind,
-  type DeviceChoice, type HelpContext, type LrScheduleKind, type OptionKey, type TrainConfig,
+  DEFAULT_PENALTY_LAMBDA,
+  DEFAULTS,
+  DEVICES,
+  KEYS,
+  LIMITS,
+  OPTIONS,
+  TRAIN_SCHEMA,
+  defaultOf,
+  flagOf,
+  trainOptionKeys,
+  valueKind,
+  type DeviceChoice,
+  type HelpContext,
+  type LrScheduleKind,
+  type OptionKey,
+  type TrainConfig,
 } from './options/declarations.js';
 export { ConfigError } from './options/error.js';
 export type { KnownNames } from './options/known.js';

@@ -35,7 +35,8 @@ export interface EvalOutput {
 
 export function evaluateRun(target: string, o: EvalOptions = {}): EvalOutput {
   const split = o.split ?? 'val';
-  if (!['train', 'val', 'test'].includes(split)) throw new Error(`invalid option --split: '${split}' (one of: train, val, test)`);
+  if (!['train', 'val', 'test'].includes(split))
+    throw new Error(`invalid option --split: '${split}' (one of: train, val, test)`);
   if (o.threads !== undefined) setNumThreads(o.threads);
   const file = weightsFile(target, o.which ?? 'best');
   const { info, meta, model: tensors } = loadRunWeights(file);

@@ -11,7 +11,13 @@ export interface EvalResult {
 }
 
 /** Mean loss and accuracy of the model on the whole set (eval mode, no augmentation); NaN for an empty set. */
-export function evaluate(model: Module, set: ImageSet, normalization: Normalization, batchSize: number, device = 'cpu'): EvalResult {
+export function evaluate(
+  model: Module,
+  set: ImageSet,
+  normalization: Normalization,
+  batchSize: number,
+  device = 'cpu',
+): EvalResult {
   if (set.n === 0) return { loss: NaN, acc: NaN, n: 0 };
   const maker = new BatchMaker(set, { normalization, device });
   const wasTraining = model.training;
@@ -20,12 +26,17 @@ export function evaluate(model: Module, set: ImageSet, normalization: Normalizat
   let correct = 0;
   try {
     for (const idx of evalBatches(set.n, batchSize)) {
-      const [l, c] = tidy(() => noGrad(() => {
-        const { x, y } = maker.eval(idx);
-        const logits = model.forward(x);
-        const sums = F.stack([F.crossEntropy(logits, y, { reduction: 'sum' }), logits.argmax(1).eq(y).sum().to(logits.dtype)]);
-        return Array.from(sums.to('float64').toTypedArray() as Float64Array);
-      }));
+      const [l, c] = tidy(() =>
+        noGrad(() => {
+          const { x, y } = maker.eval(idx);
+          const logits = model.forward(x);
+          const sums = F.stack([
+            F.crossEntropy(logits, y, { reduction: 'sum' }),
+            logits.argmax(1).eq(y).sum().to(logits.dtype),
+          ]);
+          return Array.from(sums.to('float64').toTypedArray() as Float64Array);
+        }),
+      );
       loss += l;
       correct += c;
     }

@@ -4,8 +4,18 @@ import type { MetricsRecord } from './metrics-log.js';
 import { STOP_EXIT_CODES, type StopSignal } from './stop-signals.js';
 
 export type TrainEvent =
-  | { type: 'start'; runDir: string; startStep: number; totalSteps: number; effectiveBatchSize: number;
-      microBatches: number; microBatchSize: number; device: string; threads: number; resumed: boolean }
+  | {
+      type: 'start';
+      runDir: string;
+      startStep: number;
+      totalSteps: number;
+      effectiveBatchSize: number;
+      microBatches: number;
+      microBatchSize: number;
+      device: string;
+      threads: number;
+      resumed: boolean;
+    }
   | { type: 'step'; step: number; totalSteps: number; loss: number; acc: number; examplesPerSec: number }
   | { type: 'record'; record: MetricsRecord; totalSteps: number }
   | { type: 'checkpoint'; step: number; path: string }
@@ -29,7 +39,13 @@ export interface Summary {
   totalSteps: number;
   examplesSeen: number;
   effectiveBatchSize: number;
-  final: { step: number; valLoss: number | null; valAcc: number | null; trainLoss: number | null; trainAcc: number | null } | null;
+  final: {
+    step: number;
+    valLoss: number | null;
+    valAcc: number | null;
+    trainLoss: number | null;
+    trainAcc: number | null;
+  } | null;
   best: { step: number; valAcc: number; valLoss: number } | null;
   /** Accuracy and loss of the best-validation checkpoint on the official test split. */
   test: { acc: number; loss: number; step: number; n: number } | null;
@@ -38,7 +54,12 @@ export interface Summary {
 
 /** A NaN or infinite loss, penalty or gradient stopped the run; summary is the diverged run's. */
 export class TrainingDivergedError extends Error {
-  constructor(readonly step: number, readonly quantity: string, readonly value: number, readonly summary?: Summary) {
+  constructor(
+    readonly step: number,
+    readonly quantity: string,
+    readonly value: number,
+    readonly summary?: Summary,
+  ) {
     super(`training diverged at step ${step}: ${quantity} is ${value}; stopped (the last good checkpoint is kept)`);
     this.name = 'TrainingDivergedError';
   }
@@ -49,9 +70,16 @@ export class TrainingInterruptedError extends Error {
   /** The process's conventional exit status for the signal (130 for SIGINT, 143 for SIGTERM). */
   readonly exitCode: number;
 
-  constructor(readonly signal: StopSignal, readonly step: number, readonly totalSteps: number, readonly runDir: string) {
-    super(`stopped by ${signal} at step ${step} of ${totalSteps}, with a checkpoint of step ${step} written; ` +
-      `continue with: ireg resume ${runDir}`);
+  constructor(
+    readonly signal: StopSignal,
+    readonly step: number,
+    readonly totalSteps: number,
+    readonly runDir: string,
+  ) {
+    super(
+      `stopped by ${signal} at step ${step} of ${totalSteps}, with a checkpoint of step ${step} written; ` +
+        `continue with: ireg resume ${runDir}`,
+    );
     this.name = 'TrainingInterruptedError';
     this.exitCode = STOP_EXIT_CODES[signal];
   }

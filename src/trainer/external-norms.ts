@@ -12,7 +12,9 @@ export function externalNorms(dir: string, totalSteps: number): NormTrajectory {
     const rc = readRunConfig(dir);
     if (getMethod(rc.config.method).needs.normTrajectory !== 'records') {
       const recorders = methodNames().filter((m) => getMethod(m).needs.normTrajectory === 'records');
-      throw new Error(`it is a '${rc.config.method}' run; only runs of ${recorders.join(', ')} record a gradient-norm trajectory to follow`);
+      throw new Error(
+        `it is a '${rc.config.method}' run; only runs of ${recorders.join(', ')} record a gradient-norm trajectory to follow`,
+      );
     }
     logEvery = rc.config.logEvery;
   } catch (e) {
@@ -21,11 +23,15 @@ export function externalNorms(dir: string, totalSteps: number): NormTrajectory {
   const points = readMetrics(runFiles(dir).metrics)
     .filter((r) => r.gradNorm !== null)
     .map((r) => ({ step: r.step, norm: r.gradNorm as number }));
-  if (points.length === 0) throw new ConfigError('graftFrom', `${dir} has no logged gradient norms (metrics.jsonl empty or missing)`);
+  if (points.length === 0)
+    throw new ConfigError('graftFrom', `${dir} has no logged gradient norms (metrics.jsonl empty or missing)`);
   const last = points[points.length - 1].step;
   if (points[0].step > 0 || last + logEvery < totalSteps) {
-    throw new ConfigError('graftFrom', `the trajectory of ${dir} covers steps ${points[0].step}..${last + logEvery - 1} ` +
-      `(logged every ${logEvery}), but this run takes steps 0..${totalSteps - 1}`);
+    throw new ConfigError(
+      'graftFrom',
+      `the trajectory of ${dir} covers steps ${points[0].step}..${last + logEvery - 1} ` +
+        `(logged every ${logEvery}), but this run takes steps 0..${totalSteps - 1}`,
+    );
   }
   return { points, logEvery };
 }

@@ -3,11 +3,34 @@ export { train, resume } from './train.js';
 export { evaluateRun, type EvalTarget, type EvalOutput } from './eval-run.js';
 export { listRuns, type RunListing } from './list-runs.js';
 export {
-  DEFAULTS, DEFAULT_PENALTY_LAMBDA, DEVICES, LIMITS, OPTIONS, TRAIN_SCHEMA, ConfigError, checkOption, checkOutDir, defaultOf, flagOf,
-  trainOptionKeys, valueKind, type TrainConfig, type ResolvedConfig, type LrScheduleKind, type DeviceChoice, type HelpContext, type OptionKey,
+  DEFAULTS,
+  DEFAULT_PENALTY_LAMBDA,
+  DEVICES,
+  LIMITS,
+  OPTIONS,
+  TRAIN_SCHEMA,
+  ConfigError,
+  checkOption,
+  checkOutDir,
+  defaultOf,
+  flagOf,
+  trainOptionKeys,
+  valueKind,
+  type TrainConfig,
+  type ResolvedConfig,
+  type LrScheduleKind,
+  type DeviceChoice,
+  type HelpContext,
+  type OptionKey,
 } from './config.js';
 export { validateConfig, knownNames } from './setup.js';
-export { TrainingDivergedError, TrainingInterruptedError, type Summary, type TrainEvent, type TrainHooks } from './events.js';
+export {
+  TrainingDivergedError,
+  TrainingInterruptedError,
+  type Summary,
+  type TrainEvent,
+  type TrainHooks,
+} from './events.js';
 export { readMetrics, type MetricsRecord } from './metrics-log.js';
 export { runFiles, readRunConfig, type RunFiles, type RunConfigFile } from './run-dir.js';
 export { loadCheckpoint, loadRunWeights, CHECKPOINT_FORMAT } from './checkpoint.js';

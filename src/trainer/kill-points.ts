@@ -16,7 +16,8 @@ export interface KillPoints {
 /** The kill points set in the environment (none when unset); a malformed value throws, naming the variable. */
 export function killPointsFromEnv(env: NodeJS.ProcessEnv = process.env): KillPoints {
   return {
-    atStep: parse(env, 'IREG_ABORT_AT_STEP'), inCheckpoint: parse(env, 'IREG_ABORT_IN_CHECKPOINT'),
+    atStep: parse(env, 'IREG_ABORT_AT_STEP'),
+    inCheckpoint: parse(env, 'IREG_ABORT_IN_CHECKPOINT'),
     creatingRunDir: parse(env, 'IREG_ABORT_CREATING_RUN_DIR') === 1,
   };
 }

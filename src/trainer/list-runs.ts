@@ -38,7 +38,10 @@ function listing(name: string, dir: string): RunListing {
   const rc = readRunConfig(dir);
   const summary = existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null;
   const records = summary ? [] : readMetrics(files.metrics);
-  const best = records.reduce<number | null>((b, r) => (r.step > 0 && r.valAcc !== null && (b === null || r.valAcc > b) ? r.valAcc : b), null);
+  const best = records.reduce<number | null>(
+    (b, r) => (r.step > 0 && r.valAcc !== null && (b === null || r.valAcc > b) ? r.valAcc : b),
+    null,
+  );
   return {
     name,
     dir,
@@ -47,7 +50,7 @@ function listing(name: string, dir: string): RunListing {
     dataset: rc.config.dataset,
     steps: summary ? summary.steps : records.length ? records[records.length - 1].step : 0,
     totalSteps: rc.derived.totalSteps,
-    bestValAcc: summary ? summary.best?.valAcc ?? null : best,
+    bestValAcc: summary ? (summary.best?.valAcc ?? null) : best,
     testAcc: summary?.test?.acc ?? null,
     status: summary ? summary.status : 'incomplete',
   };

@@ -32,13 +32,25 @@ import type { StopRequest } from './stop-signals.js';
 /** Runs the training loop of a set-up run, from the start or from a checkpoint. */
 export class Runner {
   private readonly state: TrainState = {
-    step: 0, examplesSeen: 0, wallTime: 0, bestValAcc: null, bestStep: null, lastTrain: null, streams: {},
+    step: 0,
+    examplesSeen: 0,
+    wallTime: 0,
+    bestValAcc: null,
+    bestStep: null,
+    lastTrain: null,
+    streams: {},
   };
   private readonly recorder: Recorder;
   private lastVal: EvalResult | null = null;
 
-  constructor(private readonly run: RunSetup, private readonly files: RunFiles, private readonly kill: KillPoints,
-    private readonly hooks: TrainHooks, resumeFrom: Checkpoint | null, private readonly stop: StopRequest = { signal: null }) {
+  constructor(
+    private readonly run: RunSetup,
+    private readonly files: RunFiles,
+    private readonly kill: KillPoints,
+    private readonly hooks: TrainHooks,
+    resumeFrom: Checkpoint | null,
+    private readonly stop: StopRequest = { signal: null },
+  ) {
     if (resumeFrom) this.restore(resumeFrom);
     this.recorder = new Recorder(run, files, kill, hooks, this.state);
   }
@@ -90,9 +102,22 @@ export class Runner {
     const drawn: Batch[] = [];
     try {
       const stats = largeBatchStep({
-        model, params, microBatches, lambda: config.lambda, penalty: method.penalty, rule: method.rule, optimizer, step: s,
+        model,
+        params,
+        microBatches,
+        lambda: config.lambda,
+        penalty: method.penalty,
+        rule: method.rule,
+        optimizer,
+        step: s,
         measureLossGrad: measure,
-        drawMicroBatch: streams.fresh ? () => { const mb = streams.fresh!.next(); drawn.push(mb); return mb; } : undefined,
+        drawMicroBatch: streams.fresh
+          ? () => {
+              const mb = streams.fresh!.next();
+              drawn.push(mb);
+              return mb;
+            }
+          : undefined,
       });
       guard(s, stats);
       return stats;
@@ -144,6 +169,11 @@ export class Runner {
 
 /** The NaN guard: a non-finite loss, penalty or gradient norm stops the run. */
 function guard(step: number, st: StepStats): void {
-  const checks: [string, number][] = [['training loss', st.loss], ['penalty', st.penalty], ['gradient norm', st.gradNorm], ['step length', st.stepLength]];
+  const checks: [string, number][] = [
+    ['training loss', st.loss],
+    ['penalty', st.penalty],
+    ['gradient norm', st.gradNorm],
+    ['step length', st.stepLength],
+  ];
   for (const [what, v] of checks) if (!Number.isFinite(v)) throw new TrainingDivergedError(step, what, v);
 }

@@ -13,7 +13,15 @@ export interface Provenance {
   torch: string;
   node: string;
   threads: number;
-  machine: { hostname: string; platform: string; release: string; arch: string; cpu: string; cores: number; memoryBytes: number };
+  machine: {
+    hostname: string;
+    platform: string;
+    release: string;
+    arch: string;
+    cpu: string;
+    cores: number;
+    memoryBytes: number;
+  };
 }
 
 export function iregVersion(): string {
@@ -22,7 +30,11 @@ export function iregVersion(): string {
 
 function git(args: string[]): string | null {
   try {
-    return execFileSync('git', args, { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      cwd: packageRoot(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null; // not a checkout (an npm install) or no git
   }

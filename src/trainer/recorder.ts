@@ -5,7 +5,13 @@
 // Nothing here changes the trajectory: it reads the model and the loop's state.
 import { dispose, getRngState } from '../tensor/index.js';
 import {
-  checkpointPath, loadRunWeights, pruneCheckpoints, saveRunWeights, serializeCheckpoint, writeCheckpoint, type TrainState,
+  checkpointPath,
+  loadRunWeights,
+  pruneCheckpoints,
+  saveRunWeights,
+  serializeCheckpoint,
+  writeCheckpoint,
+  type TrainState,
 } from './checkpoint.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import type { Summary, TrainHooks } from './events.js';
@@ -22,16 +28,27 @@ export class Recorder {
   private readonly sessionStart = performance.now();
   private lastRecord: { time: number; examples: number };
 
-  constructor(private readonly run: RunSetup, private readonly files: RunFiles, private readonly kill: KillPoints,
-    private readonly hooks: TrainHooks, private readonly state: TrainState) {
+  constructor(
+    private readonly run: RunSetup,
+    private readonly files: RunFiles,
+    private readonly kill: KillPoints,
+    private readonly hooks: TrainHooks,
+    private readonly state: TrainState,
+  ) {
     this.lastRecord = { time: performance.now(), examples: state.examplesSeen };
     this.log = new MetricsLog(files.metrics);
   }
 
   /** Reports step s as taken (its statistics already counted in the state). */
   stepTaken(s: number, stats: StepStats): void {
-    this.hooks.onEvent?.({ type: 'step', step: s + 1, totalSteps: this.run.totalSteps, loss: stats.loss, acc: stats.accuracy,
-      examplesPerSec: this.throughput().current });
+    this.hooks.onEvent?.({
+      type: 'step',
+      step: s + 1,
+      totalSteps: this.run.totalSteps,
+      loss: stats.loss,
+      acc: stats.accuracy,
+      examplesPerSec: this.throughput().current,
+    });
   }
 
   /** Logs the record of theta_s: its validation and probe numbers and the step st taken from it (none after the last). */
@@ -72,7 +89,13 @@ export class Recorder {
     const rng = new Map([['torch_cpu', getRngState('cpu')]]);
     if (device === 'cuda') rng.set('torch_cuda', getRngState('cuda'));
     const train: TrainState = { ...this.state, step: s, wallTime: this.wallTime(), streams: streams.state() };
-    return serializeCheckpoint({ model, info, optimizer: optimizer.stateDict(), rng, meta: { ...this.meta(s, val), train } });
+    return serializeCheckpoint({
+      model,
+      info,
+      optimizer: optimizer.stateDict(),
+      rng,
+      meta: { ...this.meta(s, val), train },
+    });
   }
 
   /** Writes the checkpoint bytes of theta_s (atomically) and prunes old ones; returns its path. */
@@ -108,13 +131,20 @@ export class Recorder {
       totalSteps,
       examplesSeen: this.state.examplesSeen,
       effectiveBatchSize: config.effectiveBatchSize,
-      final: status === 'completed' ? {
-        step: totalSteps, valLoss: lastVal ? finiteOrNull(lastVal.loss) : null,
-        valAcc: lastVal ? finiteOrNull(lastVal.acc) : null,
-        trainLoss: last?.loss ?? null, trainAcc: last?.acc ?? null,
-      } : null,
-      best: this.state.bestStep === null ? null
-        : { step: this.state.bestStep, valAcc: this.state.bestValAcc as number, valLoss: NaN },
+      final:
+        status === 'completed'
+          ? {
+              step: totalSteps,
+              valLoss: lastVal ? finiteOrNull(lastVal.loss) : null,
+              valAcc: lastVal ? finiteOrNull(lastVal.acc) : null,
+              trainLoss: last?.loss ?? null,
+              trainAcc: last?.acc ?? null,
+            }
+          : null,
+      best:
+        this.state.bestStep === null
+          ? null
+          : { step: this.state.bestStep, valAcc: this.state.bestValAcc as number, valLoss: NaN },
       test: null,
       wallTime: this.wallTime(),
     };
@@ -157,8 +187,11 @@ export class Recorder {
 
   private meta(s: number, val: EvalResult | null) {
     return {
-      step: s, valAcc: val ? finiteOrNull(val.acc) : null, valLoss: val ? finiteOrNull(val.loss) : null,
-      config: this.run.config, normalization: this.run.data.normalization,
+      step: s,
+      valAcc: val ? finiteOrNull(val.acc) : null,
+      valLoss: val ? finiteOrNull(val.loss) : null,
+      config: this.run.config,
+      normalization: this.run.data.normalization,
     };
   }
 }

@@ -65,12 +65,19 @@ export function checkRunDirFree(cfg: Pick<ResolvedConfig, 'out' | 'name'>): void
 /** An empty checkpoints/ and nothing else: what older versions left when killed before writing config.json. */
 function isEmptyLeftover(dir: string): boolean {
   const entries = readdirSync(dir, { withFileTypes: true });
-  return entries.length === 1 && entries[0].name === 'checkpoints' && entries[0].isDirectory()
-    && readdirSync(join(dir, 'checkpoints')).length === 0;
+  return (
+    entries.length === 1 &&
+    entries[0].name === 'checkpoints' &&
+    entries[0].isDirectory() &&
+    readdirSync(join(dir, 'checkpoints')).length === 0
+  );
 }
 
 function nameTaken(dir: string): ConfigError {
-  return new ConfigError('name', `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`);
+  return new ConfigError(
+    'name',
+    `run directory ${dir} already exists and is not empty (continue it with 'ireg resume ${dir}', or choose another --name)`,
+  );
 }
 
 /**
@@ -81,7 +88,9 @@ function nameTaken(dir: string): ConfigError {
  * `beforeConfig` runs just before config.json is written (kill-point tests). The caller releases the lock.
  */
 export function createRunDir(
-  cfg: Pick<ResolvedConfig, 'out' | 'name' | 'method' | 'model' | 'dataset'>, describe: () => RunConfigFile, beforeConfig?: () => void,
+  cfg: Pick<ResolvedConfig, 'out' | 'name' | 'method' | 'model' | 'dataset'>,
+  describe: () => RunConfigFile,
+  beforeConfig?: () => void,
 ): { files: RunFiles; lock: DirLock } {
   mkdirSync(cfg.out, { recursive: true });
   removeAbandoned(cfg.out);

@@ -4,15 +4,35 @@
 // optimizer, schedule and data streams.
 import { availableParallelism } from 'node:os';
 import {
-  DATASET_NAMES, datasetClassCount, defaultDataDir, loadRawDataset, prepareDataset, type Normalization, type PreparedDataset,
+  DATASET_NAMES,
+  datasetClassCount,
+  defaultDataDir,
+  loadRawDataset,
+  prepareDataset,
+  type Normalization,
+  type PreparedDataset,
 } from '../data/index.js';
 import {
-  buildMethod, getMethod, makeSchedule, methodNames, SGD, type BuiltMethod, type NormTrajectory, type ScheduleSpec,
+  buildMethod,
+  getMethod,
+  makeSchedule,
+  methodNames,
+  SGD,
+  type BuiltMethod,
+  type NormTrajectory,
+  type ScheduleSpec,
 } from '../methods/index.js';
 import { createModel, modelNameError, modelNames, type WeightsInfo } from '../models/index.js';
 import { loadSafetensors, type Module } from '../nn/index.js';
 import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
-import { ConfigError, parseNormalize, resolveConfig, type KnownNames, type ResolvedConfig, type TrainConfig } from './config.js';
+import {
+  ConfigError,
+  parseNormalize,
+  resolveConfig,
+  type KnownNames,
+  type ResolvedConfig,
+  type TrainConfig,
+} from './config.js';
 import { DataStreams } from './streams.js';
 
 /** The registries' names, for validation. */
@@ -62,13 +82,19 @@ export function resolveDevice(c: ResolvedConfig): string {
 export function loadData(c: ResolvedConfig): PreparedDataset {
   const raw = loadRawDataset(c.dataset, { dataDir: c.dataDir });
   const norm = c.normalize === undefined ? undefined : parseNormalize(c.normalize, raw.train.c);
-  const normalization: Normalization | undefined = norm === 'none'
-    ? { mean: Array(raw.train.c).fill(0), std: Array(raw.train.c).fill(1) } : norm;
+  const normalization: Normalization | undefined =
+    norm === 'none' ? { mean: Array(raw.train.c).fill(0), std: Array(raw.train.c).fill(1) } : norm;
   const augmentation = c.augment ? {} : { cropPadding: 0, flip: false };
   if (!c.crop) Object.assign(augmentation, { cropPadding: 0 });
   if (!c.flip) Object.assign(augmentation, { flip: false });
   try {
-    return prepareDataset(raw, { valSize: c.valSize, subset: c.subset, valSubset: c.valSubset, normalization, augmentation });
+    return prepareDataset(raw, {
+      valSize: c.valSize,
+      subset: c.subset,
+      valSubset: c.valSubset,
+      normalization,
+      augmentation,
+    });
   } catch (e) {
     throw new ConfigError(c.valSize !== undefined ? 'valSize' : 'dataset', (e as Error).message);
   }
@@ -93,11 +119,27 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
   const optimizer = new SGD(named, { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
   const schedule = makeSchedule(scheduleSpec(config), { lr: config.lr, totalSteps });
   const streams = new DataStreams(data, {
-    seed: config.seed, shuffle: config.shuffle, effectiveBatchSize: config.effectiveBatchSize,
-    microBatchSize: config.microBatchSize, probeMicroBatchSize: config.probeMicroBatchSize, device,
+    seed: config.seed,
+    shuffle: config.shuffle,
+    effectiveBatchSize: config.effectiveBatchSize,
+    microBatchSize: config.microBatchSize,
+    probeMicroBatchSize: config.probeMicroBatchSize,
+    device,
     freshMicroBatches: method.spec.needs.freshMicroBatches,
   });
-  return { config, data, model, info, params: named.map(([, t]) => t), method, optimizer, schedule, streams, totalSteps, device };
+  return {
+    config,
+    data,
+    model,
+    info,
+    params: named.map(([, t]) => t),
+    method,
+    optimizer,
+    schedule,
+    streams,
+    totalSteps,
+    device,
+  };
 }
 
 function scheduleSpec(c: ResolvedConfig): ScheduleSpec {
@@ -109,10 +151,12 @@ function scheduleSpec(c: ResolvedConfig): ScheduleSpec {
 function checkAgainstData(c: ResolvedConfig, data: PreparedDataset): void {
   const n = data.train.n;
   if (c.effectiveBatchSize > n) {
-    const eff = c.microBatches > 1 ? ` (effective: ${c.microBatches} x ${c.microBatchSize} = ${c.effectiveBatchSize})` : '';
+    const eff =
+      c.microBatches > 1 ? ` (effective: ${c.microBatches} x ${c.microBatchSize} = ${c.effectiveBatchSize})` : '';
     throw new ConfigError('batchSize', `the batch${eff} exceeds the ${n} training examples`);
   }
-  if (c.probeMicroBatchSize > n) throw new ConfigError('probeMicroBatchSize', `${c.probeMicroBatchSize} exceeds the ${n} training examples`);
+  if (c.probeMicroBatchSize > n)
+    throw new ConfigError('probeMicroBatchSize', `${c.probeMicroBatchSize} exceeds the ${n} training examples`);
   if (c.epochs !== undefined && c.steps === undefined && Math.floor(n / c.effectiveBatchSize) === 0) {
     throw new ConfigError('epochs', 'an epoch holds no full batch');
   }

@@ -25,7 +25,12 @@ export function catchStopSignals(): { request: StopRequest; release(): void } {
   };
   const signals: StopSignal[] = ['SIGINT', 'SIGTERM'];
   for (const s of signals) process.on(s, listener);
-  return { request, release: () => { for (const s of signals) process.off(s, listener); } };
+  return {
+    request,
+    release: () => {
+      for (const s of signals) process.off(s, listener);
+    },
+  };
 }
 
 /** Runs fn with SIGINT and SIGTERM caught (see the top of this file), restoring their default action after. */

@@ -5,7 +5,15 @@
 //          seed, so logging more or less often never touches the main stream
 //   fresh  the fresh micro-batches an update rule draws (iterative grafting), for
 //          methods that declare needs.freshMicroBatches; part of the trajectory
-import { BatchMaker, BatchSampler, microBatches, streamKey, type Batch, type Position, type PreparedDataset } from '../data/index.js';
+import {
+  BatchMaker,
+  BatchSampler,
+  microBatches,
+  streamKey,
+  type Batch,
+  type Position,
+  type PreparedDataset,
+} from '../data/index.js';
 
 const PROBE_DOMAIN = 0x70726f6265; // 'probe'
 // The fresh stream's seed domain and checkpoint key keep the name of the first rule
@@ -29,10 +37,17 @@ export class Stream {
       throw new Error(`${what} (${batchSize}) exceeds the ${data.train.n} training examples`);
     }
     this.sampler = new BatchSampler({ n: data.train.n, batchSize, seed, shuffle });
-    this.maker = new BatchMaker(data.train, { normalization: data.normalization, augmentation: data.augmentation, seed, device });
+    this.maker = new BatchMaker(data.train, {
+      normalization: data.normalization,
+      augmentation: data.augmentation,
+      seed,
+      device,
+    });
   }
 
-  get batchesPerEpoch(): number { return this.sampler.batchesPerEpoch; }
+  get batchesPerEpoch(): number {
+    return this.sampler.batchesPerEpoch;
+  }
 
   /** The next batch as tensors (the caller disposes them), advancing the position. */
   next(): Batch {
@@ -47,7 +62,9 @@ export class Stream {
   nextMicroBatches(m: number): Batch[] {
     const p = this.position;
     const b = this.sampler.o.batchSize;
-    const out = microBatches(this.sampler.indices(p), m).map((idx, j) => this.maker.train(idx, p.epoch, p.batch * b + j * m));
+    const out = microBatches(this.sampler.indices(p), m).map((idx, j) =>
+      this.maker.train(idx, p.epoch, p.batch * b + j * m),
+    );
     this.position = this.sampler.next(p);
     return out;
   }
@@ -72,7 +89,14 @@ export class DataStreams {
 
   constructor(data: PreparedDataset, o: StreamOptions) {
     this.main = new Stream(data, o.effectiveBatchSize, o.seed, o.shuffle, o.device, 'the effective batch size');
-    this.probe = new Stream(data, o.probeMicroBatchSize, derivedSeed(o.seed, PROBE_DOMAIN), true, o.device, '--probe-micro-batch-size');
+    this.probe = new Stream(
+      data,
+      o.probeMicroBatchSize,
+      derivedSeed(o.seed, PROBE_DOMAIN),
+      true,
+      o.device,
+      '--probe-micro-batch-size',
+    );
     this.fresh = o.freshMicroBatches
       ? new Stream(data, o.microBatchSize, derivedSeed(o.seed, FRESH_DOMAIN), true, o.device, '--micro-batch-size')
       : null;

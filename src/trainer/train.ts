@@ -11,7 +11,15 @@ import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
 import { truncateMetrics } from './metrics-log.js';
 import { provenance } from './provenance.js';
-import { checkRunDirFree, createRunDir, lockRunDir, readRunConfig, runFiles, type RunConfigFile, type RunFiles } from './run-dir.js';
+import {
+  checkRunDirFree,
+  createRunDir,
+  lockRunDir,
+  readRunConfig,
+  runFiles,
+  type RunConfigFile,
+  type RunFiles,
+} from './run-dir.js';
 import { setupRun, validateConfig, type RunSetup } from './setup.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
@@ -54,7 +62,12 @@ async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest): Prom
   }
 }
 
-async function continueRun(files: RunFiles, recorded: RunConfigFile, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
+async function continueRun(
+  files: RunFiles,
+  recorded: RunConfigFile,
+  hooks: TrainHooks,
+  stop: StopRequest,
+): Promise<Summary> {
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
     if (done.status === 'completed') {
@@ -128,7 +141,15 @@ function describe(run: RunSetup): RunConfigFile {
 function emitStart(hooks: TrainHooks, run: RunSetup, files: RunFiles, startStep: number, resumed: boolean): void {
   const { config } = run;
   hooks.onEvent?.({
-    type: 'start', runDir: files.dir, startStep, totalSteps: run.totalSteps, effectiveBatchSize: config.effectiveBatchSize,
-    microBatches: config.microBatches, microBatchSize: config.microBatchSize, device: run.device, threads: config.threads, resumed,
+    type: 'start',
+    runDir: files.dir,
+    startStep,
+    totalSteps: run.totalSteps,
+    effectiveBatchSize: config.effectiveBatchSize,
+    microBatches: config.microBatches,
+    microBatchSize: config.microBatchSize,
+    device: run.device,
+    threads: config.threads,
+    resumed,
   });
 }

@@ -19,7 +19,11 @@ function refused(args: string[], why: RegExp): void {
   const r = ireg(args);
   assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status}, ${r.stderr}`);
   assert.match(r.stderr, why, args.join(' '));
-  assert.doesNotMatch(r.stderr, /no-data|ENOENT|EEXIST/, `${args.join(' ')} must fail before touching the data or --out`);
+  assert.doesNotMatch(
+    r.stderr,
+    /no-data|ENOENT|EEXIST/,
+    `${args.join(' ')} must fail before touching the data or --out`,
+  );
 }
 
 test('commander rejections and range errors of train all exit 2 naming the option, with no run directory', () => {
@@ -45,7 +49,10 @@ test('an --out that is a file or under a file is refused by name before any data
   const file = join(out, 'a-file');
   writeFileSync(file, '');
   refused(['train', ...noData, '--out', file], /invalid option --out: .*a-file is a file, not a folder/);
-  refused(['train', ...noData, '--out', join(file, 'runs')], /invalid option --out: .*a-file \(on the way to .*\) is a file/);
+  refused(
+    ['train', ...noData, '--out', join(file, 'runs')],
+    /invalid option --out: .*a-file \(on the way to .*\) is a file/,
+  );
   refused(['demo', '--out', file], /invalid option --out: .*a-file is a file, not a folder/);
 });
 
@@ -55,9 +62,15 @@ test('a read-only --out is refused as not writable', () => {
   chmodSync(out, 0o755);
   chmodSync(ro, 0o555);
   // root writes anywhere, so as root the CLI runs as nobody.
-  const [cmd, ...pre] = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+  const [cmd, ...pre] =
+    process.getuid?.() === 0
+      ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]
+      : [process.execPath];
   for (const target of [ro, join(ro, 'runs')]) {
-    const r = spawnSync(cmd, [...pre, CLI, 'train', ...noData, '--out', target], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(cmd, [...pre, CLI, 'train', ...noData, '--out', target], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /invalid option --out: .*read-only.* is not writable/);
   }
@@ -66,12 +79,24 @@ test('a read-only --out is refused as not writable', () => {
 });
 
 test('eval and grid options are checked like train options, exit 2', () => {
-  refused(['eval', join(out, 'no-run'), '--batch-size', '0'], /invalid option --batch-size: must be a positive integer <= 65536, got '0'/);
-  refused(['eval', join(out, 'no-run'), '--threads', '2000'], /invalid option --threads: must be a positive integer <= 1024, got '2000'/);
+  refused(
+    ['eval', join(out, 'no-run'), '--batch-size', '0'],
+    /invalid option --batch-size: must be a positive integer <= 65536, got '0'/,
+  );
+  refused(
+    ['eval', join(out, 'no-run'), '--threads', '2000'],
+    /invalid option --threads: must be a positive integer <= 1024, got '2000'/,
+  );
   refused(['eval', join(out, 'no-run'), '--split', 'dev'], /argument 'dev' is invalid/);
   const grids = join(out, 'grids');
-  refused(['grid', 'demo', '--steps', '0', '--out', grids], /invalid option --steps: must be a positive integer, got '0'/);
-  refused(['demo', '--threads', '0', '--out', grids], /invalid option --threads: must be a positive integer <= 1024, got '0'/);
+  refused(
+    ['grid', 'demo', '--steps', '0', '--out', grids],
+    /invalid option --steps: must be a positive integer, got '0'/,
+  );
+  refused(
+    ['demo', '--threads', '0', '--out', grids],
+    /invalid option --threads: must be a positive integer <= 1024, got '0'/,
+  );
   refused(['demo', '--device', 'tpu', '--out', grids], /invalid option --device: must be one of: auto, cpu, cuda/);
   refused(['grid', '--out', grids], /missing required argument 'preset'/);
   assert.ok(!existsSync(grids), 'no grid folder is created');

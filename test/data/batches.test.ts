@@ -13,13 +13,22 @@ setNumThreads(1);
 test('SplitMix64 and xoshiro128** match their reference outputs', () => {
   assert.equal(streamKey(0), 0xe220a8397b1dcdafn); // splitmix64's first output from state 0
   const r = Rng.fromState([1, 2, 3, 4]);
-  assert.deepEqual(Array.from({ length: 6 }, () => r.nextU32()), [11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+  assert.deepEqual(
+    Array.from({ length: 6 }, () => r.nextU32()),
+    [11520, 0, 5927040, 70819200, 2031721883, 1637235492],
+  );
   const s = new Rng(streamKey(3, 1));
   s.nextU32();
   const copy = Rng.fromState(s.state());
-  assert.deepEqual(Array.from({ length: 5 }, () => copy.nextU32()), Array.from({ length: 5 }, () => s.nextU32()));
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => copy.nextU32()),
+    Array.from({ length: 5 }, () => s.nextU32()),
+  );
   const p = permutation(1000, new Rng(1n));
-  assert.deepEqual(Array.from(p).sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(p).sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });
 
 test('sampler: order from (seed, epoch) alone, dataset order without shuffle, full batches only', () => {
@@ -40,10 +49,26 @@ test('sampler: order from (seed, epoch) alone, dataset order without shuffle, fu
 
 test('micro-batches: ceil(B/m) pieces, the last smaller; eval batches keep the tail', () => {
   const b = Int32Array.from({ length: 10 }, (_, i) => i * 2);
-  assert.deepEqual(microBatches(b, 4).map((m) => Array.from(m)), [[0, 2, 4, 6], [8, 10, 12, 14], [16, 18]]);
-  assert.deepEqual(microBatches(b, 5).map((m) => m.length), [5, 5]);
-  assert.deepEqual(microBatches(b, 128).map((m) => m.length), [10]);
-  assert.deepEqual(evalBatches(7, 3).map((m) => Array.from(m)), [[0, 1, 2], [3, 4, 5], [6]]);
+  assert.deepEqual(
+    microBatches(b, 4).map((m) => Array.from(m)),
+    [
+      [0, 2, 4, 6],
+      [8, 10, 12, 14],
+      [16, 18],
+    ],
+  );
+  assert.deepEqual(
+    microBatches(b, 5).map((m) => m.length),
+    [5, 5],
+  );
+  assert.deepEqual(
+    microBatches(b, 128).map((m) => m.length),
+    [10],
+  );
+  assert.deepEqual(
+    evalBatches(7, 3).map((m) => Array.from(m)),
+    [[0, 1, 2], [3, 4, 5], [6]],
+  );
   assert.throws(() => microBatches(b, 0), /micro-batch size must be a positive integer/);
 });
 
@@ -68,37 +93,52 @@ test('augmentation matches an explicit pad-crop-flip on a multi-channel image fo
   const [c, h, w, p] = [3, 5, 6, 2];
   const src = Uint8Array.from({ length: c * h * w }, (_, i) => (i * 29 + 3) % 251);
   const lut = normalizationTable({ mean: [0.1, 0.2, 0.3], std: [0.5, 0.25, 2] });
-  for (let dy = 0; dy <= 2 * p; dy++) for (let dx = 0; dx <= 2 * p; dx++) for (const flip of [false, true]) {
-    const out = new Float32Array(c * h * w + 2);
-    writeImage(src, 0, c, h, w, lut, out, 1, p, { dx, dy, flip });
-    for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const px = flip ? w - 1 - x : x; // flip the crop
-      const [sy, sx] = [y + dy - p, px + dx - p]; // padded coordinates minus the padding
-      const v = sy >= 0 && sy < h && sx >= 0 && sx < w ? src[(k * h + sy) * w + sx] : 0;
-      assert.equal(out[1 + (k * h + y) * w + x], lut[k * 256 + v]);
-    }
-    assert.equal(out[0], 0);
-    assert.equal(out[c * h * w + 1], 0);
-  }
+  for (let dy = 0; dy <= 2 * p; dy++)
+    for (let dx = 0; dx <= 2 * p; dx++)
+      for (const flip of [false, true]) {
+        const out = new Float32Array(c * h * w + 2);
+        writeImage(src, 0, c, h, w, lut, out, 1, p, { dx, dy, flip });
+        for (let k = 0; k < c; k++)
+          for (let y = 0; y < h; y++)
+            for (let x = 0; x < w; x++) {
+              const px = flip ? w - 1 - x : x; // flip the crop
+              const [sy, sx] = [y + dy - p, px + dx - p]; // padded coordinates minus the padding
+              const v = sy >= 0 && sy < h && sx >= 0 && sx < w ? src[(k * h + sy) * w + sx] : 0;
+              assert.equal(out[1 + (k * h + y) * w + x], lut[k * 256 + v]);
+            }
+        assert.equal(out[0], 0);
+        assert.equal(out[c * h * w + 1], 0);
+      }
 });
 
 test('normalisation table equals PyTorch ToTensor + Normalize in float32, bit for bit', (t) => {
   const py = requireTorch(t);
   if (!py) return;
   const norm = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
-  const want = runPython<number[][]>(py, `
+  const want = runPython<number[][]>(
+    py,
+    `
 import json, sys, torch
 n = json.load(open(sys.argv[1]))
 x = torch.arange(256, dtype=torch.uint8).repeat(3, 1).float().div(255)
 m = torch.as_tensor(n['mean'], dtype=torch.float32)[:, None]
 s = torch.as_tensor(n['std'], dtype=torch.float32)[:, None]
 print(json.dumps(x.sub_(m).div_(s).tolist()))
-`, norm);
+`,
+    norm,
+  );
   assert.deepEqual(Array.from(normalizationTable(norm)), want.flat());
 });
 
 function toySet(n: number): ImageSet {
-  return { images: Uint8Array.from({ length: n * 3 * 8 * 8 }, (_, i) => (i * 13) % 256), labels: Int32Array.from({ length: n }, (_, i) => i % 10), n, c: 3, h: 8, w: 8 };
+  return {
+    images: Uint8Array.from({ length: n * 3 * 8 * 8 }, (_, i) => (i * 13) % 256),
+    labels: Int32Array.from({ length: n }, (_, i) => i % 10),
+    n,
+    c: 3,
+    h: 8,
+    w: 8,
+  };
 }
 
 test('batches: tensors of the right shape and dtype; resume reproduces batches bit for bit', () => {
@@ -129,17 +169,27 @@ test('batches: tensors of the right shape and dtype; resume reproduces batches b
   assert.equal(b.y.dtype, 'int64');
   assert.equal(b.x.device, 'cpu');
   assert.deepEqual(b.x.toTypedArray(), run[9]);
-  assert.deepEqual(b.y.toArray(), Array.from(idx, (j) => j % 10));
+  assert.deepEqual(
+    b.y.toArray(),
+    Array.from(idx, (j) => j % 10),
+  );
   b.x.dispose();
   b.y.dispose();
   // Evaluation: no augmentation, just normalised pixels.
   const e = maker.evalArrays(Int32Array.from([3]));
   const lut = normalizationTable(o.normalization);
-  assert.deepEqual(e.x, Float32Array.from(set.images.subarray(3 * 192, 4 * 192), (v, i) => lut[Math.floor(i / 64) * 256 + v]));
+  assert.deepEqual(
+    e.x,
+    Float32Array.from(set.images.subarray(3 * 192, 4 * 192), (v, i) => lut[Math.floor(i / 64) * 256 + v]),
+  );
 });
 
 test('augmentation draws cover every offset and flip about half the time', () => {
-  const maker = new BatchMaker(toySet(1), { normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, augmentation: { cropPadding: 4, flip: true }, seed: 3 });
+  const maker = new BatchMaker(toySet(1), {
+    normalization: { mean: [0, 0, 0], std: [1, 1, 1] },
+    augmentation: { cropPadding: 4, flip: true },
+    seed: 3,
+  });
   const seen = new Set<string>();
   let flips = 0;
   for (let i = 0; i < 4000; i++) {

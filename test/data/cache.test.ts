@@ -7,7 +7,14 @@ import { cacheDir, loadRawDataset } from '../../src/data/index.js';
 import { cifarRecords, pattern, tempDir, writeFile } from './fixtures.js';
 
 function cifar100(dir: string, labels: number[]): void {
-  writeFile(join(dir, 'train.bin'), cifarRecords(labels, pattern(labels.length, 3072), labels.map(() => 0)));
+  writeFile(
+    join(dir, 'train.bin'),
+    cifarRecords(
+      labels,
+      pattern(labels.length, 3072),
+      labels.map(() => 0),
+    ),
+  );
   writeFile(join(dir, 'test.bin'), cifarRecords([4], pattern(1, 3072, 2), [0]));
 }
 
@@ -19,7 +26,10 @@ test('cache round trip: the second load reads the cache and returns the same dat
   cifar100(data, [1, 2, 3]);
   const first = loadRawDataset('cifar100', { dataDir: data, cacheDir: cache });
   assert.equal(cacheFiles(cache).length, 1);
-  assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(cache).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
   // Replace the source bytes but keep size and mtime: a cache hit must return the cached data.
   const train = join(data, 'train.bin');
   const mtime = new Date(Date.now() - 60_000);
@@ -31,8 +41,18 @@ test('cache round trip: the second load reads the cache and returns the same dat
   utimesSync(train, mtime, mtime);
   const cached = loadRawDataset('cifar100', { dataDir: data, cacheDir: cache });
   assert.deepEqual(cached, again);
-  assert.deepEqual({ ...cached, train: { ...cached.train, images: Buffer.from(cached.train.images) }, test: { ...cached.test, images: Buffer.from(cached.test.images) } },
-    { ...first, train: { ...first.train, images: Buffer.from(first.train.images) }, test: { ...first.test, images: Buffer.from(first.test.images) } });
+  assert.deepEqual(
+    {
+      ...cached,
+      train: { ...cached.train, images: Buffer.from(cached.train.images) },
+      test: { ...cached.test, images: Buffer.from(cached.test.images) },
+    },
+    {
+      ...first,
+      train: { ...first.train, images: Buffer.from(first.train.images) },
+      test: { ...first.test, images: Buffer.from(first.test.images) },
+    },
+  );
   // A changed mtime misses and decodes the new bytes.
   utimesSync(train, new Date(), new Date());
   const fresh = loadRawDataset('cifar100', { dataDir: data, cacheDir: cache });

@@ -36,14 +36,25 @@ export function idxBytes(dims: number[], data: Uint8Array): Buffer {
 }
 
 /** The four MNIST files in `dir`: n train and m test 28x28 images (gzipped or raw). */
-export function writeMnist(dir: string, n: number, m: number, gz: boolean): { trainImages: Uint8Array; trainLabels: number[] } {
+export function writeMnist(
+  dir: string,
+  n: number,
+  m: number,
+  gz: boolean,
+): { trainImages: Uint8Array; trainLabels: number[] } {
   const img = pattern(n, 28 * 28);
   const lab = Array.from({ length: n }, (_, i) => i % 10);
   const files: [string, Buffer][] = [
     ['train-images-idx3-ubyte', idxBytes([n, 28, 28], img)],
     ['train-labels-idx1-ubyte', idxBytes([n], Uint8Array.from(lab))],
     ['t10k-images-idx3-ubyte', idxBytes([m, 28, 28], pattern(m, 28 * 28, 1))],
-    ['t10k-labels-idx1-ubyte', idxBytes([m], Uint8Array.from({ length: m }, (_, i) => (i * 3) % 10))],
+    [
+      't10k-labels-idx1-ubyte',
+      idxBytes(
+        [m],
+        Uint8Array.from({ length: m }, (_, i) => (i * 3) % 10),
+      ),
+    ],
   ];
   for (const [name, b] of files) write(join(dir, gz ? `${name}.gz` : name), gz ? gzipSync(b) : b);
   return { trainImages: img, trainLabels: lab };
@@ -98,7 +109,9 @@ function matMatrix(name: string, dims: number[], cls: 9 | 6, data: Uint8Array | 
   const dimBytes = Buffer.alloc(4 * dims.length);
   dims.forEach((d, i) => dimBytes.writeInt32LE(d, 4 * i));
   const body = Buffer.concat([
-    el(6, flags), el(5, dimBytes), el(1, Buffer.from(name, 'latin1')),
+    el(6, flags),
+    el(5, dimBytes),
+    el(1, Buffer.from(name, 'latin1')),
     el(cls === 9 ? 2 : 9, Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
   ]);
   const tag = Buffer.alloc(8);
@@ -110,9 +123,12 @@ function matMatrix(name: string, dims: number[], cls: 9 | 6, data: Uint8Array | 
 /** An SVHN-style .mat: X uint8 [h,w,3,n] column-major from NCHW `images`, y double [n,1]. */
 export function svhnMat(images: Uint8Array, n: number, h: number, w: number, y: number[], compressed: boolean): Buffer {
   const X = new Uint8Array(n * 3 * h * w);
-  for (let m = 0; m < n; m++) for (let k = 0; k < 3; k++) for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
-    X[i + h * (j + w * (k + 3 * m))] = images[((m * 3 + k) * h + i) * w + j];
-  }
+  for (let m = 0; m < n; m++)
+    for (let k = 0; k < 3; k++)
+      for (let i = 0; i < h; i++)
+        for (let j = 0; j < w; j++) {
+          X[i + h * (j + w * (k + 3 * m))] = images[((m * 3 + k) * h + i) * w + j];
+        }
   const header = Buffer.alloc(128, 0x20);
   header.write('MATLAB 5.0 MAT-file, written by ireg tests', 0, 'latin1');
   header.writeUInt16LE(0x0100, 124);

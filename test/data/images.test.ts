@@ -60,7 +60,10 @@ test('imagefolder: grey images give one channel; test/ may be val/', () => {
   assert.equal(ds.train.c, 1);
   assert.equal(ds.test.c, 1);
   const g = rgbImage(5, 5, 'a'.charCodeAt(0), true);
-  assert.deepEqual(Array.from(ds.train.images.subarray(0, 25)), Array.from({ length: 25 }, (_, p) => g[3 * p]));
+  assert.deepEqual(
+    Array.from(ds.train.images.subarray(0, 25)),
+    Array.from({ length: 25 }, (_, p) => g[3 * p]),
+  );
 
   // One colour image anywhere makes the whole dataset RGB.
   writeImage(join(dir, 'val', 'b', 'z.png'), 'png', 5, 5, rgbImage(5, 5, 9));
@@ -74,16 +77,30 @@ test('imagefolder errors name the file or folder', () => {
   writeImage(join(dir, 'train', 'a', '1.png'), 'png', 4, 4, rgbImage(4, 4, 1));
   const odd = writeImage(join(dir, 'train', 'a', '2.png'), 'png', 5, 4, rgbImage(5, 4, 1));
   writeImage(join(dir, 'test', 'a', '1.png'), 'png', 4, 4, rgbImage(4, 4, 2));
-  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
-    (e: Error) => e.message.startsWith(odd) && /5x4.*4x4.*one size/.test(e.message));
+  assert.throws(
+    () => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
+    (e: Error) => e.message.startsWith(odd) && /5x4.*4x4.*one size/.test(e.message),
+  );
   writeFileSync(odd, 'garbage');
-  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }), (e: Error) => e.message.startsWith(odd) && /not a PNG or JPEG/.test(e.message));
+  assert.throws(
+    () => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
+    (e: Error) => e.message.startsWith(odd) && /not a PNG or JPEG/.test(e.message),
+  );
   writeFileSync(odd, Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
-  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }), (e: Error) => e.message.startsWith(odd) && /cannot decode/.test(e.message));
+  assert.throws(
+    () => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
+    (e: Error) => e.message.startsWith(odd) && /cannot decode/.test(e.message),
+  );
   writeImage(odd, 'png', 4, 4, rgbImage(4, 4, 3));
   writeImage(join(dir, 'test', 'b', '1.png'), 'png', 4, 4, rgbImage(4, 4, 2));
-  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }), /test\/b: class folder 'b' does not exist in the train split/);
-  assert.throws(() => loadRawDataset(`imagefolder:${join(dir, 'nope')}`, { cacheDir }), /nope: image folder directory not found/);
+  assert.throws(
+    () => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
+    /test\/b: class folder 'b' does not exist in the train split/,
+  );
+  assert.throws(
+    () => loadRawDataset(`imagefolder:${join(dir, 'nope')}`, { cacheDir }),
+    /nope: image folder directory not found/,
+  );
   assert.throws(() => loadRawDataset('imagefolder', {}), /needs a folder/);
 });
 
@@ -92,7 +109,8 @@ test('tiny-imagenet layout: sorted wnids, val annotations as the test set, grey 
   const dir = join(root, 'tiny-imagenet-200');
   const wnids = ['n02', 'n01', 'n03'];
   for (const id of wnids) {
-    for (let i = 0; i < 2; i++) writeImage(join(dir, 'train', id, 'images', `${id}_${i}.JPEG`), 'jpg', 8, 8, rgbImage(8, 8, i));
+    for (let i = 0; i < 2; i++)
+      writeImage(join(dir, 'train', id, 'images', `${id}_${i}.JPEG`), 'jpg', 8, 8, rgbImage(8, 8, i));
   }
   writeImage(join(dir, 'train', 'n01', 'images', 'n01_2.JPEG'), 'jpg', 8, 8, rgbImage(8, 8, 7, true));
   writeImage(join(dir, 'val', 'images', 'val_0.JPEG'), 'jpg', 8, 8, rgbImage(8, 8, 1));
@@ -106,7 +124,10 @@ test('tiny-imagenet layout: sorted wnids, val annotations as the test set, grey 
   assert.deepEqual(Array.from(ds.test.labels), [2, 0]);
 
   writeFileSync(join(dir, 'val', 'val_annotations.txt'), 'val_0.JPEG\tn09\t0\t0\t8\t8\n');
-  assert.throws(() => loadRawDataset('tiny-imagenet', { dataDir: dir, cacheDir }), /val_annotations\.txt: line 1: class 'n09' is not in wnids\.txt/);
+  assert.throws(
+    () => loadRawDataset('tiny-imagenet', { dataDir: dir, cacheDir }),
+    /val_annotations\.txt: line 1: class 'n09' is not in wnids\.txt/,
+  );
   writeFileSync(join(dir, 'val', 'val_annotations.txt'), 'val_7.JPEG\tn01\t0\t0\t8\t8\n');
   assert.throws(() => loadRawDataset('tiny-imagenet', { dataDir: dir, cacheDir }), /val_7\.JPEG: file not found/);
 });
@@ -116,11 +137,16 @@ test('imagefolder: an empty class folder is refused, naming it, in the train and
   for (const split of ['train', 'test']) writeImage(join(dir, split, 'a', '1.png'), 'png', 4, 4, rgbImage(4, 4, 1));
   mkdirSync(join(dir, 'train', 'b'));
   writeFileSync(join(dir, 'train', 'b', 'notes.txt'), 'not an image');
-  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
-    (e: Error) => e.message === `${join(dir, 'train', 'b')}: class folder 'b' holds no PNG or JPEG images`);
+  assert.throws(
+    () => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
+    (e: Error) => e.message === `${join(dir, 'train', 'b')}: class folder 'b' holds no PNG or JPEG images`,
+  );
   writeImage(join(dir, 'train', 'b', '1.png'), 'png', 4, 4, rgbImage(4, 4, 2));
   mkdirSync(join(dir, 'test', 'b'));
-  assert.throws(() => loadRawDataset(`imagefolder:${dir}`, { cacheDir }), /test\/b: class folder 'b' holds no PNG or JPEG images/);
+  assert.throws(
+    () => loadRawDataset(`imagefolder:${dir}`, { cacheDir }),
+    /test\/b: class folder 'b' holds no PNG or JPEG images/,
+  );
   writeImage(join(dir, 'test', 'b', '1.png'), 'png', 4, 4, rgbImage(4, 4, 3));
   assert.deepEqual(loadRawDataset(`imagefolder:${dir}`, { cacheDir }).classes, ['a', 'b']);
 });

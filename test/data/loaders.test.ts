@@ -35,20 +35,38 @@ test('IDX errors name the file: missing, wrong magic, truncated, label out of ra
   const good = readFileSync(images);
 
   writeFileSync(images, Buffer.concat([Buffer.from([0, 0, 9, 3]), good.subarray(4)]));
-  assert.throws(() => load('mnist', dir), (e: Error) => e.message.startsWith(images) && /wrong magic number 0x00000903/.test(e.message));
+  assert.throws(
+    () => load('mnist', dir),
+    (e: Error) => e.message.startsWith(images) && /wrong magic number 0x00000903/.test(e.message),
+  );
   writeFileSync(images, good.subarray(0, good.length - 10));
-  assert.throws(() => load('mnist', dir), (e: Error) => e.message.startsWith(images) && /truncated/.test(e.message));
+  assert.throws(
+    () => load('mnist', dir),
+    (e: Error) => e.message.startsWith(images) && /truncated/.test(e.message),
+  );
   writeFileSync(images, gzipSync(good).subarray(0, 40));
-  assert.throws(() => load('mnist', dir), (e: Error) => e.message.startsWith(images) && /gzip/.test(e.message));
+  assert.throws(
+    () => load('mnist', dir),
+    (e: Error) => e.message.startsWith(images) && /gzip/.test(e.message),
+  );
   writeFileSync(images, good);
 
   writeFileSync(labels, idxBytes([4], Uint8Array.from([1, 2, 10, 3])));
-  assert.throws(() => load('mnist', dir), (e: Error) => e.message.startsWith(labels) && /label 10 of example 2 is out of range/.test(e.message));
+  assert.throws(
+    () => load('mnist', dir),
+    (e: Error) => e.message.startsWith(labels) && /label 10 of example 2 is out of range/.test(e.message),
+  );
   writeFileSync(labels, idxBytes([3], Uint8Array.from([1, 2, 3])));
-  assert.throws(() => load('mnist', dir), (e: Error) => e.message.startsWith(labels) && /3 labels .* 4 images/.test(e.message));
+  assert.throws(
+    () => load('mnist', dir),
+    (e: Error) => e.message.startsWith(labels) && /3 labels .* 4 images/.test(e.message),
+  );
 
   const empty = tempDir();
-  assert.throws(() => load('mnist', empty), (e: Error) => e.message.startsWith(join(empty, 'train-images-idx3-ubyte')) && /not found/.test(e.message));
+  assert.throws(
+    () => load('mnist', empty),
+    (e: Error) => e.message.startsWith(join(empty, 'train-images-idx3-ubyte')) && /not found/.test(e.message),
+  );
 });
 
 test('cifar10 from data_batch_1..5 and test_batch, found in a parent folder too', () => {
@@ -71,13 +89,22 @@ test('cifar10 from data_batch_1..5 and test_batch, found in a parent folder too'
 
   const f = join(dir, 'data_batch_3.bin');
   writeFileSync(f, cifarRecords([1, 12], pattern(2, 3072)));
-  assert.throws(() => load('cifar10', dir), (e: Error) => e.message.startsWith(f) && /label 12 of record 1 is out of range \[0, 10\)/.test(e.message));
+  assert.throws(
+    () => load('cifar10', dir),
+    (e: Error) => e.message.startsWith(f) && /label 12 of record 1 is out of range \[0, 10\)/.test(e.message),
+  );
   writeFileSync(f, cifarRecords([1, 2], pattern(2, 3072)).subarray(0, 5000));
-  assert.throws(() => load('cifar10', dir), (e: Error) => e.message.startsWith(f) && /truncated.*3073-byte/.test(e.message));
+  assert.throws(
+    () => load('cifar10', dir),
+    (e: Error) => e.message.startsWith(f) && /truncated.*3073-byte/.test(e.message),
+  );
   writeFileSync(f, cifarRecords([1, 2], pattern(2, 3072)));
   const t = join(dir, 'test_batch.bin');
   writeFileSync(t, Buffer.alloc(0));
-  assert.throws(() => load('cifar10', dir), (e: Error) => e.message.startsWith(t));
+  assert.throws(
+    () => load('cifar10', dir),
+    (e: Error) => e.message.startsWith(t),
+  );
 });
 
 test('cifar100 takes the fine label (second byte)', () => {
@@ -118,15 +145,27 @@ test('svhn errors name the file: wrong magic, truncated, label out of range, mis
   const good = svhnMat(pattern(2, 3072), 2, 32, 32, [1, 2], false);
   writeFile(join(dir, 'test_32x32.mat'), good);
   writeFile(f, Buffer.concat([Buffer.from('NOT MATLAB'), good.subarray(10)]));
-  assert.throws(() => load('svhn', dir), (e: Error) => e.message.startsWith(f) && /wrong magic/.test(e.message));
+  assert.throws(
+    () => load('svhn', dir),
+    (e: Error) => e.message.startsWith(f) && /wrong magic/.test(e.message),
+  );
   writeFile(f, good.subarray(0, good.length - 100));
-  assert.throws(() => load('svhn', dir), (e: Error) => e.message.startsWith(f) && /truncated/.test(e.message));
+  assert.throws(
+    () => load('svhn', dir),
+    (e: Error) => e.message.startsWith(f) && /truncated/.test(e.message),
+  );
   writeFile(f, svhnMat(pattern(2, 3072), 2, 32, 32, [1, 11], true));
-  assert.throws(() => load('svhn', dir), (e: Error) => e.message.startsWith(f) && /label 11 of example 1/.test(e.message));
+  assert.throws(
+    () => load('svhn', dir),
+    (e: Error) => e.message.startsWith(f) && /label 11 of example 1/.test(e.message),
+  );
   assert.throws(() => load('svhn', tempDir()), /train_32x32\.mat: file not found/);
 });
 
 test('unknown dataset names are refused with the list of names', () => {
-  assert.throws(() => loadRawDataset('cifar11'), (e: Error) => /unknown dataset 'cifar11'/.test(e.message) && DATASET_NAMES.every((n) => e.message.includes(n)));
+  assert.throws(
+    () => loadRawDataset('cifar11'),
+    (e: Error) => /unknown dataset 'cifar11'/.test(e.message) && DATASET_NAMES.every((n) => e.message.includes(n)),
+  );
   assert.ok(DATASET_NAMES.includes('imagefolder:<dir>'));
 });

@@ -1,15 +1,31 @@
 // prepareDataset: split sizes, class-balanced subsets, normalisation, augmentation defaults.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { channelStats, classBalancedSubset, defaultAugmentation, loadRawDataset, prepareDataset } from '../../src/data/index.js';
+import {
+  channelStats,
+  classBalancedSubset,
+  defaultAugmentation,
+  loadRawDataset,
+  prepareDataset,
+} from '../../src/data/index.js';
 import type { ImageSet, RawDataset } from '../../src/data/index.js';
 
 function fakeRaw(name: string, n: number, labels: (i: number) => number, classes = 10): RawDataset {
   const set = (m: number, off: number): ImageSet => ({
     images: Uint8Array.from({ length: m * 3 * 4 }, (_, i) => (i * 5 + off) % 256),
-    labels: Int32Array.from({ length: m }, (_, i) => labels(i)), n: m, c: 3, h: 2, w: 2,
+    labels: Int32Array.from({ length: m }, (_, i) => labels(i)),
+    n: m,
+    c: 3,
+    h: 2,
+    w: 2,
   });
-  return { name, numClasses: classes, classes: Array.from({ length: classes }, (_, i) => `c${i}`), train: set(n, 0), test: set(7, 1) };
+  return {
+    name,
+    numClasses: classes,
+    classes: Array.from({ length: classes }, (_, i) => `c${i}`),
+    train: set(n, 0),
+    test: set(7, 1),
+  };
 }
 
 test('validation is carved from the end: 10,000 for CIFAR/MNIST, else 10%, or valSize', () => {
@@ -18,15 +34,22 @@ test('validation is carved from the end: 10,000 for CIFAR/MNIST, else 10%, or va
   assert.equal(p.train.n, 40000);
   assert.equal(p.val.n, 10000);
   assert.equal(p.test.n, 7);
-  assert.deepEqual(Buffer.from(p.val.images.subarray(0, 12)), Buffer.from(cifar.train.images.subarray(40000 * 12, 40001 * 12)));
+  assert.deepEqual(
+    Buffer.from(p.val.images.subarray(0, 12)),
+    Buffer.from(cifar.train.images.subarray(40000 * 12, 40001 * 12)),
+  );
   assert.equal(p.val.labels[0], cifar.train.labels[40000]);
   assert.deepEqual(p.inputShape, [3, 2, 2]);
-  for (const name of ['cifar100', 'mnist', 'fashion-mnist']) assert.equal(prepareDataset(fakeRaw(name, 60000, (i) => i % 10)).val.n, 10000);
+  for (const name of ['cifar100', 'mnist', 'fashion-mnist'])
+    assert.equal(prepareDataset(fakeRaw(name, 60000, (i) => i % 10)).val.n, 10000);
   assert.equal(prepareDataset(fakeRaw('svhn', 73257, (i) => i % 10)).val.n, 7325);
   assert.equal(prepareDataset(fakeRaw('imagefolder:x', 1234, (i) => i % 10)).train.n, 1234 - 123);
   assert.equal(prepareDataset(cifar, { valSize: 500 }).train.n, 49500);
   assert.equal(prepareDataset(cifar, { valSize: 0 }).val.n, 0);
-  assert.throws(() => prepareDataset(fakeRaw('cifar10', 100, (i) => i % 10)), /validation size 10000 must be an integer in \[0, 100\)/);
+  assert.throws(
+    () => prepareDataset(fakeRaw('cifar10', 100, (i) => i % 10)),
+    /validation size 10000 must be an integer in \[0, 100\)/,
+  );
   assert.throws(() => prepareDataset(cifar, { valSize: -1 }), /validation size -1/);
 });
 
@@ -37,8 +60,14 @@ test('class-grouped sets (folder layouts) carve validation from the end of each 
   const p = prepareDataset(grouped, { valSize: 12 });
   assert.deepEqual(Array.from(p.val.labels), [0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
   assert.equal(p.train.n, 48);
-  assert.deepEqual(Buffer.from(p.val.images.subarray(0, 12)), Buffer.from(grouped.train.images.subarray(8 * 12, 9 * 12)));
-  assert.deepEqual(Buffer.from(p.train.images.subarray(8 * 12, 9 * 12)), Buffer.from(grouped.train.images.subarray(10 * 12, 11 * 12)));
+  assert.deepEqual(
+    Buffer.from(p.val.images.subarray(0, 12)),
+    Buffer.from(grouped.train.images.subarray(8 * 12, 9 * 12)),
+  );
+  assert.deepEqual(
+    Buffer.from(p.train.images.subarray(8 * 12, 9 * 12)),
+    Buffer.from(grouped.train.images.subarray(10 * 12, 11 * 12)),
+  );
   // Shares that do not divide evenly go to the largest remainders: 5 of 60 -> 0.83, 1.67, 2.5.
   assert.deepEqual(Array.from(prepareDataset(grouped, { valSize: 5 }).val.labels), [0, 1, 1, 2, 2]);
   // The default 10% of a grouped set covers every class.
@@ -58,7 +87,10 @@ test('subset: the first ceil(N/C) of each class in dataset order, after the vali
   // Validation subset comes from the carved examples 10000..11999 (the first of each class there).
   const firstVal = raw.train.labels[10000];
   assert.equal(p.val.labels[0], firstVal);
-  assert.deepEqual(Buffer.from(p.val.images.subarray(0, 12)), Buffer.from(raw.train.images.subarray(10000 * 12, 10001 * 12)));
+  assert.deepEqual(
+    Buffer.from(p.val.images.subarray(0, 12)),
+    Buffer.from(raw.train.images.subarray(10000 * 12, 10001 * 12)),
+  );
   // A class with fewer examples than ceil(N/C) gives all it has.
   const skew: ImageSet = { ...raw.train, labels: Int32Array.from({ length: 12000 }, (_, i) => (i === 5 ? 1 : 0)) };
   assert.deepEqual(Array.from(classBalancedSubset(skew, 6, 2).labels), [0, 0, 0, 1]); // class 1 has one example
@@ -103,9 +135,18 @@ test('augmentation defaults per dataset, each part switchable', () => {
   assert.deepEqual(defaultAugmentation('fashion-mnist', 1), none);
   assert.deepEqual(defaultAugmentation('synthetic', 3), none);
   const raw = fakeRaw('cifar10', 20, (i) => i % 10);
-  assert.deepEqual(prepareDataset(raw, { valSize: 2, augmentation: { flip: false } }).augmentation, { cropPadding: 4, flip: false });
-  assert.deepEqual(prepareDataset(raw, { valSize: 2, augmentation: { cropPadding: 0 } }).augmentation, { cropPadding: 0, flip: true });
-  assert.throws(() => prepareDataset(raw, { valSize: 2, augmentation: { cropPadding: 1.5 } }), /cropPadding must be a non-negative integer/);
+  assert.deepEqual(prepareDataset(raw, { valSize: 2, augmentation: { flip: false } }).augmentation, {
+    cropPadding: 4,
+    flip: false,
+  });
+  assert.deepEqual(prepareDataset(raw, { valSize: 2, augmentation: { cropPadding: 0 } }).augmentation, {
+    cropPadding: 0,
+    flip: true,
+  });
+  assert.throws(
+    () => prepareDataset(raw, { valSize: 2, augmentation: { cropPadding: 1.5 } }),
+    /cropPadding must be a non-negative integer/,
+  );
 });
 
 test('synthetic: seeded, any shape, and learnable by nearest class mean', () => {
@@ -114,7 +155,10 @@ test('synthetic: seeded, any shape, and learnable by nearest class mean', () => 
   const b = loadRawDataset('synthetic', { synthetic: o });
   assert.deepEqual(Buffer.from(a.train.images), Buffer.from(b.train.images));
   assert.deepEqual(a.test.labels, b.test.labels);
-  assert.notDeepEqual(Buffer.from(loadRawDataset('synthetic', { synthetic: { ...o, seed: 8 } }).train.images), Buffer.from(a.train.images));
+  assert.notDeepEqual(
+    Buffer.from(loadRawDataset('synthetic', { synthetic: { ...o, seed: 8 } }).train.images),
+    Buffer.from(a.train.images),
+  );
   assert.deepEqual([a.train.c, a.train.h, a.train.w, a.numClasses], [2, 5, 3, 4]);
   const size = 30;
   const means = Array.from({ length: 4 }, () => new Float64Array(size));

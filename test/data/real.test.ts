@@ -17,13 +17,25 @@ function need(t: TestContext, path: string, what: string): boolean {
   return false;
 }
 
-const counts = (labels: Int32Array, k: number) => Array.from({ length: k }, (_, c) => labels.filter((l) => l === c).length);
+const counts = (labels: Int32Array, k: number) =>
+  Array.from({ length: k }, (_, c) => labels.filter((l) => l === c).length);
 
 test('cifar10-jpeg loads through imagefolder: 50,000/10,000, 5,000 per class, official class order', (t) => {
   const dir = join(shared, 'datasets', 'cifar10-jpeg');
   if (!need(t, dir, 'the cifar10-jpeg folder')) return;
   const ds = loadRawDataset(`imagefolder:${dir}`);
-  assert.deepEqual(ds.classes, ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+  assert.deepEqual(ds.classes, [
+    'airplane',
+    'automobile',
+    'bird',
+    'cat',
+    'deer',
+    'dog',
+    'frog',
+    'horse',
+    'ship',
+    'truck',
+  ]);
   assert.deepEqual([ds.train.n, ds.train.c, ds.train.h, ds.train.w, ds.test.n], [50000, 3, 32, 32, 10000]);
   assert.deepEqual(counts(ds.train.labels, 10), Array(10).fill(5000));
   assert.deepEqual(counts(ds.test.labels, 10), Array(10).fill(1000));
@@ -31,8 +43,12 @@ test('cifar10-jpeg loads through imagefolder: 50,000/10,000, 5,000 per class, of
   assert.deepEqual(counts(p.val.labels, 10), Array(10).fill(50)); // carved per class: 500 of each
   assert.deepEqual(counts(p.train.labels, 10), Array(10).fill(100));
   // Close to CIFAR-10's own statistics (JPEG changes them a little).
-  p.normalization.std.forEach((s, c) => assert.ok(Math.abs(s - [0.247, 0.2435, 0.2616][c]) < 0.02, `std ${p.normalization.std}`));
-  p.normalization.mean.forEach((m, c) => assert.ok(Math.abs(m - [0.4914, 0.4822, 0.4465][c]) < 0.02, `mean ${p.normalization.mean}`));
+  p.normalization.std.forEach((s, c) =>
+    assert.ok(Math.abs(s - [0.247, 0.2435, 0.2616][c]) < 0.02, `std ${p.normalization.std}`),
+  );
+  p.normalization.mean.forEach((m, c) =>
+    assert.ok(Math.abs(m - [0.4914, 0.4822, 0.4465][c]) < 0.02, `mean ${p.normalization.mean}`),
+  );
 });
 
 test('Debian fashion-mnist loads by default: 60,000/10,000 28x28, 6,000 per class', (t) => {

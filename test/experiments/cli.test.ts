@@ -16,21 +16,34 @@ const LABELS = ['sb', 'lb', 'gn'];
 const summary = (label: string) => JSON.parse(readFileSync(join(grid, label, 'summary.json'), 'utf8')) as Summary;
 
 /** The body rows of the terminal table, as cells. */
-const tableRows = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('│'))
-  .map((l) => l.split('│').slice(1, -1).map((c) => c.trim())).filter((r) => r[0] !== 'run');
+const tableRows = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('│'))
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    )
+    .filter((r) => r[0] !== 'run');
 
 function assertTableMatchesRuns(stdout: string): void {
-  assert.deepEqual(tableRows(stdout).map((r) => r.slice(0, 6)), LABELS.map((l) => {
-    const s = summary(l);
-    return [l, l, 'completed', '3', (100 * s.best!.valAcc).toFixed(2), (100 * s.test!.acc).toFixed(2)];
-  }));
+  assert.deepEqual(
+    tableRows(stdout).map((r) => r.slice(0, 6)),
+    LABELS.map((l) => {
+      const s = summary(l);
+      return [l, l, 'completed', '3', (100 * s.best!.valAcc).toFixed(2), (100 * s.test!.acc).toFixed(2)];
+    }),
+  );
 }
 
 test('ireg grid demo --dataset synthetic --steps 3 runs the three runs and prints and writes the report', () => {
   const r = ireg(['grid', 'demo', ...fast]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /grid demo: .*\n3 runs in /);
-  for (const [i, l] of LABELS.entries()) assert.match(r.stdout, new RegExp(`\\[${i + 1}/3\\] ${l}: method ${l}, model mlp, dataset synthetic`));
+  for (const [i, l] of LABELS.entries())
+    assert.match(r.stdout, new RegExp(`\\[${i + 1}/3\\] ${l}: method ${l}, model mlp, dataset synthetic`));
   for (const l of LABELS) {
     const s = summary(l);
     assert.deepEqual([s.status, s.steps, s.method, s.dataset], ['completed', 3, l, 'synthetic']);
@@ -48,7 +61,10 @@ test('running the same grid again trains nothing; other options are refused', ()
   const r = ireg(['grid', 'demo', ...fast]);
   assert.equal(r.status, 0, r.stderr);
   for (const l of LABELS) assert.match(r.stdout, new RegExp(`\\] ${l} \\(done, skipped\\):`));
-  assert.deepEqual(LABELS.map((l) => snapshot(join(grid, l))), runs);
+  assert.deepEqual(
+    LABELS.map((l) => snapshot(join(grid, l))),
+    runs,
+  );
   const other = ireg(['grid', 'demo', ...fast, '--steps', '4']);
   assert.equal(other.status, 1);
   assert.match(other.stderr, /holds grid 'demo' with other settings \(spec\.base\.steps: recorded 3, given 4\)/);
@@ -86,7 +102,12 @@ test('ireg demo --help and ireg grid --help list the grid options', () => {
   for (const cmd of ['demo', 'grid']) {
     const r = ireg([cmd, '--help']);
     assert.equal(r.status, 0, r.stderr);
-    for (const o of ['--out', '--steps', '--dataset', '--data-dir', '--threads', '--device']) assert.ok(r.stdout.includes(o), `${cmd}: ${o}`);
+    for (const o of ['--out', '--steps', '--dataset', '--data-dir', '--threads', '--device'])
+      assert.ok(r.stdout.includes(o), `${cmd}: ${o}`);
   }
-  assert.ok(ireg(['grid', '--help']).stdout.replace(/\s+/g, ' ').includes(`one of: ${presetNames().join(', ')}`));
+  assert.ok(
+    ireg(['grid', '--help'])
+      .stdout.replace(/\s+/g, ' ')
+      .includes(`one of: ${presetNames().join(', ')}`),
+  );
 });

@@ -7,14 +7,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { GridSpec } from '../../src/experiments/index.js';
 
 export const BASE = {
-  model: 'mlp', dataset: 'synthetic', steps: 6, lr: 0.1, logEvery: 2, checkpointEvery: 2, probeBatches: 2,
-  probeMicroBatchSize: 32, evalBatchSize: 500, threads: 1, seed: 3,
+  model: 'mlp',
+  dataset: 'synthetic',
+  steps: 6,
+  lr: 0.1,
+  logEvery: 2,
+  checkpointEvery: 2,
+  probeBatches: 2,
+  probeMicroBatchSize: 32,
+  evalBatchSize: 500,
+  threads: 1,
+  seed: 3,
 };
 
 /** sb finishes within 2 steps (before a kill at step 3); gn and lb take 6. */
 export function tinySpec(name = 'tiny'): GridSpec {
   return {
-    name, description: 'a tiny test grid', base: { ...BASE },
+    name,
+    description: 'a tiny test grid',
+    base: { ...BASE },
     runs: [
       { label: 'sb', config: { method: 'sb', batchSize: 32, steps: 2 }, paperTestAcc: 92.64 },
       { label: 'gn', config: { method: 'gn', batchSize: 64, microBatchSize: 32, lambda: 0.1 } },
@@ -30,7 +41,8 @@ export function runGridInChild(spec: GridSpec, dir: string, env: NodeJS.ProcessE
   const code = `import { runGrid } from ${JSON.stringify(pathToFileURL(GRID_MODULE).href)};
 await runGrid(JSON.parse(process.env.GRID_SPEC), process.env.GRID_DIR);`;
   return spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-    encoding: 'utf8', timeout: 120_000,
+    encoding: 'utf8',
+    timeout: 120_000,
     env: { ...process.env, ...env, GRID_SPEC: JSON.stringify(spec), GRID_DIR: dir },
   });
 }

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  FAILURES_FILE, GRID_FILE, GridRunsFailedError, readFailures, readGrid, runGrid, type GridRunAction, type GridSpec,
+  FAILURES_FILE,
+  GRID_FILE,
+  GridRunsFailedError,
+  readFailures,
+  readGrid,
+  runGrid,
+  type GridRunAction,
+  type GridSpec,
 } from '../../src/experiments/index.js';
 import { gridReport, incompleteRuns } from '../../src/report/index.js';
 import { setNumThreads } from '../../src/tensor/index.js';
@@ -20,16 +27,25 @@ const spec = tinySpec();
 const ref = join(root, 'reference');
 let refSummaries: Summary[];
 
-const readSummary = (dir: string, label: string) => JSON.parse(readFileSync(join(dir, label, 'summary.json'), 'utf8')) as Summary;
+const readSummary = (dir: string, label: string) =>
+  JSON.parse(readFileSync(join(dir, label, 'summary.json'), 'utf8')) as Summary;
 /** What must agree between two runs of the same settings (not where or how long). */
 const comparable = ({ runDir: _r, wallTime: _w, ...rest }: Summary) => rest;
 
 test('runs every run into <dir>/<label>, records grid.json and returns the summaries in grid order', async () => {
   const started: [string, number, number, GridRunAction][] = [];
-  refSummaries = await runGrid(spec, ref, { onRunStart: (run, i, n, action) => started.push([run.label, i, n, action]) });
-  assert.deepEqual(started, [['sb', 0, 3, 'start'], ['gn', 1, 3, 'start'], ['lb', 2, 3, 'start']]);
-  assert.deepEqual(refSummaries.map((s) => [s.method, s.status, s.steps, s.runDir]),
-    spec.runs.map((r) => [r.config.method, 'completed', r.config.steps ?? 6, resolve(ref, r.label)]));
+  refSummaries = await runGrid(spec, ref, {
+    onRunStart: (run, i, n, action) => started.push([run.label, i, n, action]),
+  });
+  assert.deepEqual(started, [
+    ['sb', 0, 3, 'start'],
+    ['gn', 1, 3, 'start'],
+    ['lb', 2, 3, 'start'],
+  ]);
+  assert.deepEqual(
+    refSummaries.map((s) => [s.method, s.status, s.steps, s.runDir]),
+    spec.runs.map((r) => [r.config.method, 'completed', r.config.steps ?? 6, resolve(ref, r.label)]),
+  );
   for (const [i, r] of spec.runs.entries()) {
     assert.deepEqual(readSummary(ref, r.label), refSummaries[i]);
     const { config } = JSON.parse(readFileSync(join(ref, r.label, 'config.json'), 'utf8'));
@@ -58,7 +74,10 @@ test('a grid killed mid-run continues: finished runs untouched, the killed one r
   assert.equal(child.signal, 'SIGKILL', `expected death by SIGKILL, got ${child.status}: ${child.stderr}`);
   assert.ok(existsSync(join(dir, 'sb', 'summary.json')));
   assert.ok(!existsSync(join(dir, 'gn', 'summary.json')), 'gn must not have finished');
-  assert.deepEqual(metricsOf(join(dir, 'gn')).map((m) => m.step), [0, 2]);
+  assert.deepEqual(
+    metricsOf(join(dir, 'gn')).map((m) => m.step),
+    [0, 2],
+  );
   assert.ok(!existsSync(join(dir, 'lb')));
   const sbBefore = snapshot(join(dir, 'sb'));
 
@@ -73,7 +92,8 @@ test('a grid killed mid-run continues: finished runs untouched, the killed one r
       const want = tensorBytes(join(ref, r.label, 'checkpoints', file));
       const got = tensorBytes(join(dir, r.label, 'checkpoints', file));
       assert.deepEqual([...got.keys()], [...want.keys()]);
-      for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `${r.label}/${file}: ${k} differs from the uninterrupted grid`);
+      for (const [k, bytes] of want)
+        assert.ok(bytes.equals(got.get(k)!), `${r.label}/${file}: ${k} differs from the uninterrupted grid`);
     }
     assert.deepEqual(metricsOf(join(dir, r.label)), metricsOf(join(ref, r.label)), `${r.label}: metrics`);
   }
@@ -89,15 +109,21 @@ test('bad labels are refused before any work', async () => {
   ];
   for (const [labels, message] of cases) {
     const dir = join(root, 'bad-labels');
-    const bad: GridSpec = { ...spec, runs: labels.map((label) => ({ label, config: { method: 'sb', batchSize: 32 } })) };
+    const bad: GridSpec = {
+      ...spec,
+      runs: labels.map((label) => ({ label, config: { method: 'sb', batchSize: 32 } })),
+    };
     await assert.rejects(runGrid(bad, dir), message);
     assert.ok(!existsSync(dir), `${labels}: nothing may be written`);
   }
 });
 
-test("a bad option in any run is refused before the first run starts, naming the run and the option", async () => {
+test('a bad option in any run is refused before the first run starts, naming the run and the option', async () => {
   const dir = join(root, 'bad-option');
-  const bad: GridSpec = { ...spec, runs: [...spec.runs, { label: 'x', config: { method: 'sb', batchSize: 32, microBatchSize: 16 } }] };
+  const bad: GridSpec = {
+    ...spec,
+    runs: [...spec.runs, { label: 'x', config: { method: 'sb', batchSize: 32, microBatchSize: 16 } }],
+  };
   await assert.rejects(runGrid(bad, dir), (e: unknown) => {
     assert.ok(e instanceof ConfigError, String(e));
     assert.match(e.message, /^grid tiny, run 'x': invalid option --micro-batch-size/);
@@ -109,7 +135,10 @@ test("a bad option in any run is refused before the first run starts, naming the
 test('a folder holding the grid with other settings is refused, naming the difference', async () => {
   const before = snapshot(ref);
   const other: GridSpec = { ...spec, base: { ...spec.base, steps: 8 } };
-  await assert.rejects(runGrid(other, ref), /holds grid 'tiny' with other settings \(spec\.base\.steps: recorded 6, given 8\)/);
+  await assert.rejects(
+    runGrid(other, ref),
+    /holds grid 'tiny' with other settings \(spec\.base\.steps: recorded 6, given 8\)/,
+  );
   const relabelled: GridSpec = { ...spec, runs: spec.runs.map((r, i) => (i === 2 ? { ...r, label: 'lb2' } : r)) };
   await assert.rejects(runGrid(relabelled, ref), /spec\.runs\.2\.label: recorded "lb", given "lb2"/);
   assert.deepEqual(snapshot(ref), before);
@@ -118,14 +147,18 @@ test('a folder holding the grid with other settings is refused, naming the diffe
 test('a diverged run is recorded and the grid goes on; running again does not retry it', async () => {
   const dir = join(root, 'diverged');
   const g: GridSpec = {
-    ...spec, name: 'diverging',
+    ...spec,
+    name: 'diverging',
     runs: [
       { label: 'boom', config: { method: 'sb', batchSize: 32, lr: 1e6, steps: 40, logEvery: 1 } },
       { label: 'ok', config: { method: 'sb', batchSize: 32, steps: 2 } },
     ],
   };
   const summaries = await runGrid(g, dir);
-  assert.deepEqual(summaries.map((s) => s.status), ['diverged', 'completed']);
+  assert.deepEqual(
+    summaries.map((s) => s.status),
+    ['diverged', 'completed'],
+  );
   assert.match(summaries[0].error ?? '', /^training diverged at step \d+/);
   assert.ok(summaries[0].steps < 40);
   assert.deepEqual(summaries, [readSummary(dir, 'boom'), readSummary(dir, 'ok')]);
@@ -139,7 +172,8 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
   const weights = join(dir, 'a', 'checkpoints', 'best.safetensors');
   // b starts from a's weights, which do not exist yet on the first pass (a comes after b).
   const g: GridSpec = {
-    ...spec, name: 'failing',
+    ...spec,
+    name: 'failing',
     runs: [
       { label: 'b', config: { method: 'sb', batchSize: 32, steps: 2, initFrom: weights } },
       { label: 'a', config: { method: 'sb', batchSize: 32, steps: 2 } },
@@ -148,7 +182,10 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
   const actions: GridRunAction[] = [];
   await assert.rejects(runGrid(g, dir, { onRunStart: (_r, _i, _n, a) => actions.push(a) }), (e: unknown) => {
     assert.ok(e instanceof GridRunsFailedError, String(e));
-    assert.match(e.message, /^grid failing: 1 of 2 runs failed .*\n {2}b: invalid option --init-from: .*best\.safetensors/);
+    assert.match(
+      e.message,
+      /^grid failing: 1 of 2 runs failed .*\n {2}b: invalid option --init-from: .*best\.safetensors/,
+    );
     assert.deepEqual(Object.keys(e.failures), ['b']);
     assert.equal(e.summaries[0], null);
     assert.equal(e.summaries[1]?.status, 'completed');
@@ -160,14 +197,23 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
   assert.deepEqual(Object.keys(failures), ['b']);
   assert.match(failures.b.error, /best\.safetensors/);
   const report = gridReport(dir);
-  assert.deepEqual(report.runs.map((r) => [r.label, r.status]), [['b', 'failed'], ['a', 'completed']]);
+  assert.deepEqual(
+    report.runs.map((r) => [r.label, r.status]),
+    [
+      ['b', 'failed'],
+      ['a', 'completed'],
+    ],
+  );
   assert.equal(report.runs[0].error, failures.b.error);
   assert.equal(incompleteRuns(report), 'grid failing is incomplete: of 2 runs, 1 failed (b)');
 
   actions.length = 0;
   const summaries = await runGrid(g, dir, { onRunStart: (_r, _i, _n, a) => actions.push(a) });
   assert.deepEqual(actions, ['retry', 'done']);
-  assert.deepEqual(summaries.map((s) => s.status), ['completed', 'completed']);
+  assert.deepEqual(
+    summaries.map((s) => s.status),
+    ['completed', 'completed'],
+  );
   assert.ok(!existsSync(join(dir, FAILURES_FILE)), 'a retried run that succeeds is no longer recorded as failed');
   assert.equal(incompleteRuns(gridReport(dir)), null);
 });

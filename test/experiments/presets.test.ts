@@ -35,10 +35,18 @@ test('every run of every preset resolves to options the trainer accepts', () => 
 test('the demo is CPU-sized: an mlp on Fashion-MNIST, SB at batch 128 against LB and LB+GN at 1024 in micro-batches of 128', () => {
   const spec = preset('demo');
   const runs = spec.runs.map((r) => resolved(spec, r));
-  assert.deepEqual(runs.map((c) => [c.method, c.model, c.dataset, c.effectiveBatchSize, c.microBatchSize]), [
-    ['sb', 'mlp', 'fashion-mnist', 128, 128], ['lb', 'mlp', 'fashion-mnist', 1024, 128], ['gn', 'mlp', 'fashion-mnist', 1024, 128],
-  ]);
-  assert.ok(runs.every((c) => c.steps === runs[0].steps && c.seed === runs[0].seed), 'same budget and seed');
+  assert.deepEqual(
+    runs.map((c) => [c.method, c.model, c.dataset, c.effectiveBatchSize, c.microBatchSize]),
+    [
+      ['sb', 'mlp', 'fashion-mnist', 128, 128],
+      ['lb', 'mlp', 'fashion-mnist', 1024, 128],
+      ['gn', 'mlp', 'fashion-mnist', 1024, 128],
+    ],
+  );
+  assert.ok(
+    runs.every((c) => c.steps === runs[0].steps && c.seed === runs[0].seed),
+    'same budget and seed',
+  );
 });
 
 test('overrides reach every run and leave the preset itself unchanged', () => {
@@ -52,22 +60,43 @@ test('overrides reach every run and leave the preset itself unchanged', () => {
 });
 
 test('an unknown preset is an error that lists every known one', () => {
-  assert.throws(() => preset('nope'), (e: unknown) => {
-    assert.match((e as Error).message, /^unknown grid preset 'nope' \(known: /);
-    for (const n of presetNames()) assert.ok((e as Error).message.includes(n), n);
-    return true;
-  });
+  assert.throws(
+    () => preset('nope'),
+    (e: unknown) => {
+      assert.match((e as Error).message, /^unknown grid preset 'nope' \(known: /);
+      for (const n of presetNames()) assert.ok((e as Error).message.includes(n), n);
+      return true;
+    },
+  );
 });
 
 // The paper's names for this project's.
 const MODEL: Record<string, string> = { resnet18: 'ResNet-18', vgg11: 'VGG-11' };
 const DATASET: Record<string, string> = { cifar10: 'CIFAR10', cifar100: 'CIFAR100' };
 const METHOD: Record<string, string> = {
-  sb: 'SB SGD', lb: 'LB SGD', gn: 'LB+GN', ft: 'LB+FT', aj: 'LB+AJ', uj: 'LB+UJ', graft: 'Iterative Grafting', ngd: 'NGD',
+  sb: 'SB SGD',
+  lb: 'LB SGD',
+  gn: 'LB+GN',
+  ft: 'LB+FT',
+  aj: 'LB+AJ',
+  uj: 'LB+UJ',
+  graft: 'Iterative Grafting',
+  ngd: 'NGD',
 };
 
-interface Published { model: string; dataset: string; method: string; test_acc_mean: number | null }
-interface Setting { model: string; dataset: string; method: string; lr: number | null; lambda: number | null }
+interface Published {
+  model: string;
+  dataset: string;
+  method: string;
+  test_acc_mean: number | null;
+}
+interface Setting {
+  model: string;
+  dataset: string;
+  method: string;
+  lr: number | null;
+  lambda: number | null;
+}
 
 function paperResults(t: TestContext): Record<string, any> | null {
   if (existsSync(resultsFile)) return JSON.parse(readFileSync(resultsFile, 'utf8'));
@@ -87,34 +116,63 @@ test('the paper presets carry the published settings and test accuracies exactly
     const grafting = name.startsWith('paper-grafting-');
     const model = MODEL[String(spec.base.model)];
     const dataset = DATASET[String(spec.base.dataset)];
-    const table: Published[] = (grafting ? published.grafting_ngd : published.main_regularization)
-      .filter((p: Published) => p.model === model && p.dataset === dataset);
+    const table: Published[] = (grafting ? published.grafting_ngd : published.main_regularization).filter(
+      (p: Published) => p.model === model && p.dataset === dataset,
+    );
     const expected = table.filter((p) => p.test_acc_mean !== null && p.method !== 'External Grafting');
     // External grafting needs an SB run's logged norms (graft-ext --graft-from), so no preset holds it.
-    assert.deepEqual(spec.runs.map((r) => METHOD[String(r.config.method)]).sort(), expected.map((p) => p.method).sort(), name);
+    assert.deepEqual(
+      spec.runs.map((r) => METHOD[String(r.config.method)]).sort(),
+      expected.map((p) => p.method).sort(),
+      name,
+    );
     for (const run of spec.runs) {
       const method = METHOD[String(run.config.method)];
       const c = resolved(spec, run);
       const where = `${name}/${run.label}`;
-      assert.equal(run.paperTestAcc, table.find((p) => p.method === method)!.test_acc_mean, `${where}: published test accuracy`);
+      assert.equal(
+        run.paperTestAcc,
+        table.find((p) => p.method === method)!.test_acc_mean,
+        `${where}: published test accuracy`,
+      );
       if (grafting) {
-        const lrs = (settings.grafting as { model: string; dataset: string; lr: Record<string, number> }[])
-          .find((s) => s.model === model && s.dataset === dataset)!.lr;
+        const lrs = (settings.grafting as { model: string; dataset: string; lr: Record<string, number> }[]).find(
+          (s) => s.model === model && s.dataset === dataset,
+        )!.lr;
         assert.equal(c.lr, lrs[method], `${where}: lr`);
       } else {
-        const s = (settings.main_regularization as Setting[]).find((x) => x.model.startsWith(model) && x.dataset === dataset && x.method === method)!;
+        const s = (settings.main_regularization as Setting[]).find(
+          (x) => x.model.startsWith(model) && x.dataset === dataset && x.method === method,
+        )!;
         assert.equal(c.lr, s.lr, `${where}: lr`);
         assert.equal(c.lambda, s.lambda ?? 0, `${where}: lambda`);
       }
       const sb = run.config.method === 'sb';
-      assert.equal(c.effectiveBatchSize, sb ? settings.common.SB_batch_size : settings.common.batch_size_LB, `${where}: batch`);
+      assert.equal(
+        c.effectiveBatchSize,
+        sb ? settings.common.SB_batch_size : settings.common.batch_size_LB,
+        `${where}: batch`,
+      );
       assert.equal(c.microBatchSize, settings.common.micro_batch_size, `${where}: micro-batch`);
-      assert.deepEqual([c.momentum, c.weightDecay, c.lrSchedule, c.steps, c.seed],
-        [settings.momentum.value, settings.weight_decay.value, settings.lr_schedule.value, settings.steps.value, settings.seed.value], where);
+      assert.deepEqual(
+        [c.momentum, c.weightDecay, c.lrSchedule, c.steps, c.seed],
+        [
+          settings.momentum.value,
+          settings.weight_decay.value,
+          settings.lr_schedule.value,
+          settings.steps.value,
+          settings.seed.value,
+        ],
+        where,
+      );
       assert.equal(c.probeMicroBatchSize, 128, `${where}: the probe's |M| = 128 of Figure 1`);
       assert.equal(c.logEvery, 20, `${where}: logged every 20 steps`);
       const norm: { mean: number[]; std: number[] } = paper.data[String(spec.base.dataset)].normalisation;
-      assert.deepEqual(parseNormalize(String(c.normalize)), { mean: norm.mean, std: norm.std }, `${where}: normalisation`);
+      assert.deepEqual(
+        parseNormalize(String(c.normalize)),
+        { mean: norm.mean, std: norm.std },
+        `${where}: normalisation`,
+      );
     }
   }
 });

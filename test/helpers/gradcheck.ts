@@ -53,7 +53,9 @@ function weightsFor(fn: Fn, inputs: Tensor[]): (out: Tensor) => Tensor {
 
 /** Compares the autograd gradient of scalar(xs) with central differences of it. */
 function checkScalar(scalar: (xs: Tensor[]) => Tensor, inputs: Tensor[], o: CheckOptions, what: string): void {
-  const eps = o.eps ?? 1e-6, atol = o.atol ?? 1e-5, rtol = o.rtol ?? 1e-3;
+  const eps = o.eps ?? 1e-6,
+    atol = o.atol ?? 1e-5,
+    rtol = o.rtol ?? 1e-3;
   for (const x of inputs) assert.equal(x.dtype, 'float64', `${what}: inputs must be float64`);
   const shapes = inputs.map((x) => x.shape);
   const values = inputs.map((x) => x.toTypedArray() as Float64Array);
@@ -65,7 +67,8 @@ function checkScalar(scalar: (xs: Tensor[]) => Tensor, inputs: Tensor[], o: Chec
     const s = scalar(xs);
     if (!s.requiresGrad) return values.map((v) => new Float64Array(v.length));
     return grad(s, xs, { allowUnused: true }).map((g, i) =>
-      g ? (g.toTypedArray() as Float64Array) : new Float64Array(values[i].length));
+      g ? (g.toTypedArray() as Float64Array) : new Float64Array(values[i].length),
+    );
   });
 
   const at = (vals: Float64Array[]) => tidy(() => scalar(leaves(vals)).item());
@@ -79,7 +82,9 @@ function checkScalar(scalar: (xs: Tensor[]) => Tensor, inputs: Tensor[], o: Chec
       const numeric = (up - down) / (2 * eps);
       const a = analytical[i][j];
       if (!(Math.abs(a - numeric) <= atol + rtol * Math.abs(numeric))) {
-        assert.fail(`${what}: input ${i} element ${j} (of shape [${shapes[i]}]): analytical ${a}, numerical ${numeric}`);
+        assert.fail(
+          `${what}: input ${i} element ${j} (of shape [${shapes[i]}]): analytical ${a}, numerical ${numeric}`,
+        );
       }
     }
   });
@@ -105,15 +110,22 @@ export function mulberry32(seed: number): () => number {
 /** Seeded float64 leaf tensors shaped to keep checks away from kinks and ties. */
 export function makeInputs(seed: number) {
   const rng = mulberry32(seed);
-  const leaf = (data: Float64Array, shape: number[]) => fromTypedArray(data, shape, { dtype: 'float64', requiresGrad: true });
+  const leaf = (data: Float64Array, shape: number[]) =>
+    fromTypedArray(data, shape, { dtype: 'float64', requiresGrad: true });
   const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {
     /** Uniform in [lo, hi). */
     uniform: (shape: number[], lo = -1, hi = 1) =>
-      leaf(Float64Array.from({ length: count(shape) }, () => lo + (hi - lo) * rng()), shape),
+      leaf(
+        Float64Array.from({ length: count(shape) }, () => lo + (hi - lo) * rng()),
+        shape,
+      ),
     /** |x| in [min, 1], random sign: no kink at 0 within reach of eps. */
     awayFromZero: (shape: number[], min = 0.1) =>
-      leaf(Float64Array.from({ length: count(shape) }, () => (rng() < 0.5 ? -1 : 1) * (min + (1 - min) * rng())), shape),
+      leaf(
+        Float64Array.from({ length: count(shape) }, () => (rng() < 0.5 ? -1 : 1) * (min + (1 - min) * rng())),
+        shape,
+      ),
     /** Values spaced at least 0.05 apart, shuffled: no ties for max. */
     distinct: (shape: number[]) => {
       const n = count(shape);

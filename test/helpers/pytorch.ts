@@ -31,7 +31,11 @@ export function runPython<T = unknown>(python: string, script: string, input: un
     const inputFile = join(dir, 'input.json');
     writeFileSync(scriptFile, script);
     writeFileSync(inputFile, JSON.stringify(input));
-    const out = execFileSync(python, [scriptFile, inputFile], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 28 });
+    const out = execFileSync(python, [scriptFile, inputFile], {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      maxBuffer: 1 << 28,
+    });
     return JSON.parse(out) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });

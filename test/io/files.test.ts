@@ -9,7 +9,15 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  DirLock, LOCK_FILE, LockedError, packageRoot, readJson, readOwner, writeBytesAtomic, writeFileAtomic, writeJsonAtomic,
+  DirLock,
+  LOCK_FILE,
+  LockedError,
+  packageRoot,
+  readJson,
+  readOwner,
+  writeBytesAtomic,
+  writeFileAtomic,
+  writeJsonAtomic,
   type LockOwner,
 } from '../../src/io/index.js';
 import { tempDir } from '../trainer/helpers.js';
@@ -21,18 +29,33 @@ test('an atomic write replaces the file whole; a failed one leaves the old file 
   const file = join(dir, 'f.json');
   writeJsonAtomic(file, { a: 1 });
   assert.equal(readFileSync(file, 'utf8'), '{\n  "a": 1\n}\n');
-  assert.throws(() => writeFileAtomic(file, () => { throw new Error('disk full'); }), new RegExp(`cannot write '${file}': disk full`));
+  assert.throws(
+    () =>
+      writeFileAtomic(file, () => {
+        throw new Error('disk full');
+      }),
+    new RegExp(`cannot write '${file}': disk full`),
+  );
   assert.deepEqual(readJson(file, 'f'), { a: 1 });
   assert.deepEqual(readdirSync(dir), ['f.json']);
-  assert.throws(() => writeBytesAtomic(join(dir, 'missing', 'g'), Buffer.from('x')), /cannot write '.*missing\/g': .*ENOENT/);
+  assert.throws(
+    () => writeBytesAtomic(join(dir, 'missing', 'g'), Buffer.from('x')),
+    /cannot write '.*missing\/g': .*ENOENT/,
+  );
   assert.deepEqual(readdirSync(dir), ['f.json']);
 });
 
 test('JSON read errors name the file and say what it is', () => {
   const dir = tempDir('json');
-  assert.throws(() => readJson(join(dir, 'none.json'), 'grid'), new RegExp(`^Error: grid: ${dir}/none\\.json does not exist$`));
+  assert.throws(
+    () => readJson(join(dir, 'none.json'), 'grid'),
+    new RegExp(`^Error: grid: ${dir}/none\\.json does not exist$`),
+  );
   writeFileSync(join(dir, 'bad.json'), '{"a": ');
-  assert.throws(() => readJson(join(dir, 'bad.json'), 'summary'), new RegExp(`^Error: summary: ${dir}/bad\\.json is not valid JSON \\(`));
+  assert.throws(
+    () => readJson(join(dir, 'bad.json'), 'summary'),
+    new RegExp(`^Error: summary: ${dir}/bad\\.json is not valid JSON \\(`),
+  );
 });
 
 test("packageRoot is the folder of ireg's package.json", () => {
@@ -41,16 +64,28 @@ test("packageRoot is the folder of ireg's package.json", () => {
   assert.ok(existsSync(join(packageRoot(), 'build', 'Release', 'ireg_native.node')));
 });
 
-const owner = (o: Partial<LockOwner>): LockOwner =>
-  ({ pid: process.pid, hostname: hostname(), processStart: null, since: '2026-01-01T00:00:00.000Z', token: 'x', ...o });
-const writeLock = (dir: string, o: LockOwner | string) => writeFileSync(join(dir, LOCK_FILE), typeof o === 'string' ? o : JSON.stringify(o));
+const owner = (o: Partial<LockOwner>): LockOwner => ({
+  pid: process.pid,
+  hostname: hostname(),
+  processStart: null,
+  since: '2026-01-01T00:00:00.000Z',
+  token: 'x',
+  ...o,
+});
+const writeLock = (dir: string, o: LockOwner | string) =>
+  writeFileSync(join(dir, LOCK_FILE), typeof o === 'string' ? o : JSON.stringify(o));
 
 test('a lock is exclusive, released on release(), and refused while held (naming the holder)', () => {
   const dir = tempDir('lock');
   const lock = DirLock.acquire(dir, 'run directory');
   assert.equal(readOwner(dir)?.pid, process.pid);
-  assert.throws(() => DirLock.acquire(dir, 'run directory'), (e: unknown) => e instanceof LockedError
-    && e.message === `run directory ${dir} is in use by process ${process.pid} on this host (since ${readOwner(dir)!.since}); wait for it to finish or stop it`);
+  assert.throws(
+    () => DirLock.acquire(dir, 'run directory'),
+    (e: unknown) =>
+      e instanceof LockedError &&
+      e.message ===
+        `run directory ${dir} is in use by process ${process.pid} on this host (since ${readOwner(dir)!.since}); wait for it to finish or stop it`,
+  );
   lock.release();
   assert.ok(!existsSync(join(dir, LOCK_FILE)));
   DirLock.acquire(dir).release();
@@ -66,8 +101,12 @@ test('stale locks are taken over: dead pid, or a live pid that is another proces
   writeLock(dir, owner({ processStart: '1' }));
   DirLock.acquire(dir).release();
   writeLock(dir, owner({ pid: dead, hostname: 'elsewhere' }));
-  assert.throws(() => DirLock.acquire(dir, 'run directory'),
-    new RegExp(`in use by process ${dead} on host elsewhere .*; if that process is gone, delete ${join(dir, LOCK_FILE)}$`));
+  assert.throws(
+    () => DirLock.acquire(dir, 'run directory'),
+    new RegExp(
+      `in use by process ${dead} on host elsewhere .*; if that process is gone, delete ${join(dir, LOCK_FILE)}$`,
+    ),
+  );
   writeLock(dir, '');
   assert.throws(() => DirLock.acquire(dir), /in use by another process \(its lock file cannot be read\)/);
 });
@@ -76,15 +115,23 @@ test('a second real process is refused while the first holds the lock, and takes
   const dir = tempDir('two');
   const code = `import { DirLock } from ${JSON.stringify(pathToFileURL(IO_MODULE).href)};
 DirLock.acquire(process.env.LOCK_DIR); console.log('locked'); setInterval(() => {}, 1000);`;
-  const holder = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, LOCK_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    env: { ...process.env, LOCK_DIR: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((resolve) => holder.on('close', resolve));
   await new Promise<void>((resolve, reject) => {
-    holder.stdout.on('data', (d) => { if (String(d).includes('locked')) resolve(); });
+    holder.stdout.on('data', (d) => {
+      if (String(d).includes('locked')) resolve();
+    });
     holder.on('error', reject);
     holder.on('close', (c) => reject(new Error(`the lock holder exited (${c}) before taking the lock`)));
   });
   try {
-    assert.throws(() => DirLock.acquire(dir, 'run directory'), new RegExp(`in use by process ${holder.pid} on this host`));
+    assert.throws(
+      () => DirLock.acquire(dir, 'run directory'),
+      new RegExp(`in use by process ${holder.pid} on this host`),
+    );
   } finally {
     holder.kill('SIGKILL');
     await exited;

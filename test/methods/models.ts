@@ -1,5 +1,14 @@
 // Small float64 models and data for the methods tests.
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, Module, ReLU, Sequential } from '../../src/nn/index.js';
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
+  Linear,
+  Module,
+  ReLU,
+  Sequential,
+} from '../../src/nn/index.js';
 import { F, fromTypedArray, manualSeed, noGrad, type Tensor } from '../../src/tensor/index.js';
 import type { Batch } from '../../src/data/index.js';
 import { mulberry32 } from '../helpers/gradcheck.js';
@@ -14,11 +23,16 @@ export function mlp(x: Tensor, ps: Tensor[]): Tensor {
 /** A module computing fn(x, ps) over the given tensors (they become its parameters). */
 export class FnModel extends Module {
   readonly ps: Tensor[];
-  constructor(ps: Tensor[], readonly fn: (x: Tensor, ps: Tensor[]) => Tensor = mlp) {
+  constructor(
+    ps: Tensor[],
+    readonly fn: (x: Tensor, ps: Tensor[]) => Tensor = mlp,
+  ) {
     super();
     this.ps = ps.map((p, i) => this.registerParameter(`p${i}`, p));
   }
-  forward(x: Tensor): Tensor { return this.fn(x, this.ps); }
+  forward(x: Tensor): Tensor {
+    return this.fn(x, this.ps);
+  }
 }
 
 export const linearFn = (x: Tensor, ps: Tensor[]): Tensor => F.linear(x, ps[0], ps[1]);
@@ -27,12 +41,20 @@ export const linearFn = (x: Tensor, ps: Tensor[]): Tensor => F.linear(x, ps[0], 
 export function uniform(shape: number[], seed: number, lo = -1, hi = 1): Tensor {
   const rng = mulberry32(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return fromTypedArray(Float64Array.from({ length: n }, () => lo + (hi - lo) * rng()), shape, f64);
+  return fromTypedArray(
+    Float64Array.from({ length: n }, () => lo + (hi - lo) * rng()),
+    shape,
+    f64,
+  );
 }
 
 export function labels(n: number, classes: number, seed: number): Tensor {
   const rng = mulberry32(seed);
-  return fromTypedArray(BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rng() * classes))), [n], { dtype: 'int64' });
+  return fromTypedArray(
+    BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rng() * classes))),
+    [n],
+    { dtype: 'int64' },
+  );
 }
 
 export function mlpParams(d: number, h: number, c: number, seed: number): Tensor[] {
@@ -43,9 +65,15 @@ export function mlpParams(d: number, h: number, c: number, seed: number): Tensor
 export function convBnNet(seed = 0, classes = 5): Sequential {
   manualSeed(seed);
   return new Sequential(
-    new Conv2d(3, 4, 3, { padding: 1, dtype: 'float64' }), new BatchNorm2d(4, f64), new ReLU(),
-    new Conv2d(4, 6, 3, { stride: 2, padding: 1, dtype: 'float64' }), new BatchNorm2d(6, f64), new ReLU(),
-    new AdaptiveAvgPool2d(1), new Flatten(), new Linear(6, classes, f64),
+    new Conv2d(3, 4, 3, { padding: 1, dtype: 'float64' }),
+    new BatchNorm2d(4, f64),
+    new ReLU(),
+    new Conv2d(4, 6, 3, { stride: 2, padding: 1, dtype: 'float64' }),
+    new BatchNorm2d(6, f64),
+    new ReLU(),
+    new AdaptiveAvgPool2d(1),
+    new Flatten(),
+    new Linear(6, classes, f64),
   );
 }
 
@@ -60,6 +88,9 @@ export function snapshot(ts: Tensor[]): Float64Array[] {
 }
 
 export function keepAll<T extends { x: Tensor; y: Tensor }>(mbs: T[]): T[] {
-  for (const mb of mbs) { mb.x.keep(); mb.y.keep(); }
+  for (const mb of mbs) {
+    mb.x.keep();
+    mb.y.keep();
+  }
   return mbs;
 }

@@ -9,8 +9,14 @@ import { requireTorch, runPython } from '../helpers/pytorch.js';
 import { convBnNet, imageBatches } from './models.js';
 
 setNumThreads(1);
-const SIZES = [[4, 4, 3], [4, 4, 3]]; // two steps, the last micro-batch short
-const LR = 0.1, LAMBDA = 0.5, MOMENTUM = 0.9, WD = 1e-3;
+const SIZES = [
+  [4, 4, 3],
+  [4, 4, 3],
+]; // two steps, the last micro-batch short
+const LR = 0.1,
+  LAMBDA = 0.5,
+  MOMENTUM = 0.9,
+  WD = 1e-3;
 
 const SCRIPT = `
 import json, sys, torch
@@ -64,17 +70,30 @@ print(json.dumps({m: run(m) for m in d['methods']}))
 const METHODS = ['gn', 'ft', 'aj', 'uj'];
 type Result = { state: Record<string, number[]>; stats: { penalty: number; loss: number }[] };
 const steps = SIZES.map((sizes, i) => imageBatches(sizes, 1000 + 100 * i));
-for (const mb of steps.flat()) { mb.x.keep(); mb.y.keep(); }
+for (const mb of steps.flat()) {
+  mb.x.keep();
+  mb.y.keep();
+}
 let cached: Record<string, Result> | undefined;
 
 /** PyTorch's results for every method, from one python run (starting torch is slow). */
 function pytorchResults(py: string): Record<string, Result> {
   if (cached) return cached;
   const model = convBnNet(5);
-  const state = Object.fromEntries([...model.stateDict()].map(([k, v]) => [k, { data: v.toArray(), shape: v.shape, dtype: v.dtype }]));
+  const state = Object.fromEntries(
+    [...model.stateDict()].map(([k, v]) => [k, { data: v.toArray(), shape: v.shape, dtype: v.dtype }]),
+  );
   model.dispose();
-  cached = runPython<Record<string, Result>>(py, SCRIPT, { state, methods: METHODS, lr: LR, lam: LAMBDA, momentum: MOMENTUM, wd: WD,
-    seed: 77, steps: steps.map((mbs) => mbs.map((mb) => ({ x: mb.x.toArray(), xshape: mb.x.shape, y: mb.y.toArray() }))) });
+  cached = runPython<Record<string, Result>>(py, SCRIPT, {
+    state,
+    methods: METHODS,
+    lr: LR,
+    lam: LAMBDA,
+    momentum: MOMENTUM,
+    wd: WD,
+    seed: 77,
+    steps: steps.map((mbs) => mbs.map((mb) => ({ x: mb.x.toArray(), xshape: mb.x.shape, y: mb.y.toArray() }))),
+  });
   return cached;
 }
 
@@ -88,19 +107,26 @@ for (const method of METHODS) {
     const optimizer = new SGD(model.namedParameters(), { lr: LR, momentum: MOMENTUM, weightDecay: WD });
     manualSeed(77);
     const stats = steps.map((microBatches, step) =>
-      largeBatchStep({ model, microBatches, lambda: LAMBDA, penalty, rule, optimizer, step }));
+      largeBatchStep({ model, microBatches, lambda: LAMBDA, penalty, rule, optimizer, step }),
+    );
     stats.forEach((s, i) => {
       const ref = theirs.stats[i];
       assert.ok(Math.abs(s.loss - ref.loss) < 1e-12, `step ${i} loss ${s.loss} vs ${ref.loss}`);
-      assert.ok(Math.abs(s.penalty - ref.penalty) <= 1e-10 * Math.max(1, ref.penalty), `step ${i} penalty ${s.penalty} vs ${ref.penalty}`);
+      assert.ok(
+        Math.abs(s.penalty - ref.penalty) <= 1e-10 * Math.max(1, ref.penalty),
+        `step ${i} penalty ${s.penalty} vs ${ref.penalty}`,
+      );
     });
     let worst = 0;
     for (const [k, v] of model.stateDict()) {
       const ref = theirs.state[k];
       assert.ok(ref, `PyTorch has ${k}`);
-      v.toArray().forEach((a, j) => { worst = Math.max(worst, Math.abs(a - ref[j])); });
+      v.toArray().forEach((a, j) => {
+        worst = Math.max(worst, Math.abs(a - ref[j]));
+      });
     }
     assert.ok(worst < 1e-10, `largest difference in the state ${worst}`);
-    model.dispose(); optimizer.dispose();
+    model.dispose();
+    optimizer.dispose();
   });
 }

@@ -11,10 +11,14 @@ test('every method of the paper, with its penalty and rule', () => {
     return [n, m.paperName, m.penalty, m.rule];
   });
   assert.deepEqual(table, [
-    ['sb', 'Vanilla', 'none', 'plain'], ['lb', 'PseudoGD', 'none', 'plain'],
-    ['gn', 'RegLoss', 'gn', 'plain'], ['ft', 'FishLoss', 'ft', 'plain'],
-    ['aj', 'AvgJacLoss', 'aj', 'plain'], ['uj', 'UnitJacLoss', 'uj', 'plain'],
-    ['graft', 'IterGraft', 'none', 'graft'], ['graft-ext', 'ExterGraft', 'none', 'graft-ext'],
+    ['sb', 'Vanilla', 'none', 'plain'],
+    ['lb', 'PseudoGD', 'none', 'plain'],
+    ['gn', 'RegLoss', 'gn', 'plain'],
+    ['ft', 'FishLoss', 'ft', 'plain'],
+    ['aj', 'AvgJacLoss', 'aj', 'plain'],
+    ['uj', 'UnitJacLoss', 'uj', 'plain'],
+    ['graft', 'IterGraft', 'none', 'graft'],
+    ['graft-ext', 'ExterGraft', 'none', 'graft-ext'],
     ['ngd', 'NGD', 'none', 'ngd'],
   ]);
   const built = buildMethod('graft-ext', { externalNorms: { points: [{ step: 0, norm: 1 }], logEvery: 10 } });
@@ -23,7 +27,10 @@ test('every method of the paper, with its penalty and rule', () => {
 });
 
 test('an unknown method is refused, listing the names', () => {
-  assert.throws(() => getMethod('sgd'), /unknown method 'sgd' \(one of: sb, lb, gn, ft, aj, uj, graft, graft-ext, ngd\)/);
+  assert.throws(
+    () => getMethod('sgd'),
+    /unknown method 'sgd' \(one of: sb, lb, gn, ft, aj, uj, graft, graft-ext, ngd\)/,
+  );
   assert.throws(() => buildMethod('GN'), /unknown method 'GN'/);
 });
 
@@ -32,7 +39,12 @@ test('each method declares what it needs from the trainer; rules bring their own
   const plainLb = { smallBatch: false, freshMicroBatches: false, normTrajectory: null };
   assert.deepEqual(needs, {
     sb: { smallBatch: true, freshMicroBatches: false, normTrajectory: 'records' },
-    lb: plainLb, gn: plainLb, ft: plainLb, aj: plainLb, uj: plainLb, ngd: plainLb,
+    lb: plainLb,
+    gn: plainLb,
+    ft: plainLb,
+    aj: plainLb,
+    uj: plainLb,
+    ngd: plainLb,
     graft: { smallBatch: false, freshMicroBatches: true, normTrajectory: null },
     'graft-ext': { smallBatch: false, freshMicroBatches: false, normTrajectory: 'follows' },
   });

@@ -28,7 +28,10 @@ test('invalid schedules are refused, naming the setting', () => {
   assert.throws(() => makeSchedule({ kind: 'step', every: 0, gamma: 0.5 }, o), /'every' must be a positive integer/);
   assert.throws(() => makeSchedule({ kind: 'step', every: 2, gamma: 1.5 }, o), /gamma must be in \(0, 1\]/);
   assert.throws(() => makeSchedule({ kind: 'cosine', floor: 0.2 }, o), /floor must be in \[0, lr/);
-  assert.throws(() => makeSchedule({ kind: 'linear' } as never, o), /unknown kind 'linear' \(one of: constant, step, cosine\)/);
+  assert.throws(
+    () => makeSchedule({ kind: 'linear' } as never, o),
+    /unknown kind 'linear' \(one of: constant, step, cosine\)/,
+  );
   assert.throws(() => makeSchedule({ kind: 'constant' }, { lr: 0, totalSteps: 10 }), /learning rate must be > 0/);
   assert.throws(() => makeSchedule({ kind: 'constant' }, { lr: 0.1, totalSteps: 0 }), /total steps/);
   assert.throws(() => makeSchedule({ kind: 'cosine' }, o)(-1), /step must be a non-negative integer/);

@@ -13,7 +13,14 @@ setNumThreads(1);
 const mbs = keepAll(imageBatches([4, 4, 4], 100));
 const fresh = keepAll(imageBatches([4], 900))[0];
 
-interface Run { model: Module; opt: SGD; stats: StepStats; grads: Float64Array[]; weights: Float64Array[]; buffers: Float64Array[] }
+interface Run {
+  model: Module;
+  opt: SGD;
+  stats: StepStats;
+  grads: Float64Array[];
+  weights: Float64Array[];
+  buffers: Float64Array[];
+}
 
 /** One step of a method on a fresh seeded net (same start every call). */
 function run(method: string, o: Partial<StepInput> & { lr?: number; seed?: number; extra?: object } = {}): Run {
@@ -21,15 +28,34 @@ function run(method: string, o: Partial<StepInput> & { lr?: number; seed?: numbe
   const { penalty, rule } = buildMethod(method, o.extra ?? {});
   const opt = new SGD(model.namedParameters(), { lr: o.lr ?? 0.1 });
   manualSeed(o.seed ?? 42);
-  const stats = largeBatchStep({ model, microBatches: mbs, lambda: 0.5, penalty, rule, optimizer: opt, step: 0,
-    drawMicroBatch: () => fresh, ...o });
+  const stats = largeBatchStep({
+    model,
+    microBatches: mbs,
+    lambda: 0.5,
+    penalty,
+    rule,
+    optimizer: opt,
+    step: 0,
+    drawMicroBatch: () => fresh,
+    ...o,
+  });
   const params = model.parameters();
-  return { model, opt, stats, grads: tidy(() => snapshot(params.map((p) => p.grad!))), weights: snapshot(params),
-    buffers: snapshot(model.buffersList()) };
+  return {
+    model,
+    opt,
+    stats,
+    grads: tidy(() => snapshot(params.map((p) => p.grad!))),
+    weights: snapshot(params),
+    buffers: snapshot(model.buffersList()),
+  };
 }
 
 /** sum_j grad of (CE(M_j) + lambda * ||grad CE(M_j)||^2) / k at the net's initial weights, independently. */
-function reference(batches: Batch[], k: number, lambda: number): { grads: Float64Array[]; weights: Float64Array[]; lossGradNorm: number } {
+function reference(
+  batches: Batch[],
+  k: number,
+  lambda: number,
+): { grads: Float64Array[]; weights: Float64Array[]; lossGradNorm: number } {
   const model = convBnNet(1);
   const params = model.parameters();
   return tidy(() => {
@@ -40,7 +66,10 @@ function reference(batches: Batch[], k: number, lambda: number): { grads: Float6
       const g = gradAll(loss, params, { createGraph: true });
       const j = lambda ? loss.add(sumSquares(g).mul(lambda)) : loss;
       const gj = gradAll(j.div(k), params);
-      noGrad(() => { F.foreachAdd_(total, gj); F.foreachAdd_(lossTotal, g); });
+      noGrad(() => {
+        F.foreachAdd_(total, gj);
+        F.foreachAdd_(lossTotal, g);
+      });
     }
     const lossGradNorm = Math.sqrt(noGrad(() => sumSquares(lossTotal)).item()) / k;
     return { grads: snapshot(total), weights: snapshot(params), lossGradNorm };
@@ -48,9 +77,14 @@ function reference(batches: Batch[], k: number, lambda: number): { grads: Float6
 }
 
 function close(a: Float64Array[], b: Float64Array[], tol: number, what: string): void {
-  a.forEach((t, i) => t.forEach((v, j) => {
-    assert.ok(Math.abs(v - b[i][j]) <= tol * (1 + Math.abs(b[i][j])), `${what}: tensor ${i}[${j}]: ${v} vs ${b[i][j]}`);
-  }));
+  a.forEach((t, i) =>
+    t.forEach((v, j) => {
+      assert.ok(
+        Math.abs(v - b[i][j]) <= tol * (1 + Math.abs(b[i][j])),
+        `${what}: tensor ${i}[${j}]: ${v} vs ${b[i][j]}`,
+      );
+    }),
+  );
 }
 
 const flatNorm = (ts: Float64Array[]) => Math.sqrt(ts.reduce((s, t) => s + t.reduce((a, v) => a + v * v, 0), 0));
@@ -77,44 +111,53 @@ test('gn: .grad is the gradient of (1/k) sum_j (CE_j + lambda ||grad CE_j||^2)',
 });
 
 test('sb with micro = batch is lb with k = 1, bit for bit', () => {
-  const a = run('sb', { microBatches: [mbs[0]] }), b = run('lb', { microBatches: [mbs[0]] });
+  const a = run('sb', { microBatches: [mbs[0]] }),
+    b = run('lb', { microBatches: [mbs[0]] });
   assert.deepEqual(a.weights, b.weights);
   assert.deepEqual(a.buffers, b.buffers);
   assert.deepEqual(a.stats, b.stats);
   assert.equal(buildMethod('sb').spec.needs.smallBatch, true);
-  a.model.dispose(); b.model.dispose();
+  a.model.dispose();
+  b.model.dispose();
 });
 
-test('statistics: per-example loss and accuracy over the batch, mean penalty', () => tidy(() => {
-  const sizes = [4, 4, 2];
-  const batches = imageBatches(sizes, 300);
-  const model = convBnNet(1);
-  const params = model.parameters();
-  let lossSum = 0, correct = 0, rSum = 0;
-  for (const mb of batches) {
-    const logits = model.forward(mb.x);
-    const loss = F.crossEntropy(logits, mb.y);
-    lossSum += loss.item() * mb.y.size(0);
-    correct += logits.argmax(1).eq(mb.y).sum().item();
-    rSum += sumSquares(gradAll(loss, params)).item();
-  }
-  const r = run('gn', { microBatches: batches, lambda: 0.25 });
-  assert.ok(Math.abs(r.stats.loss - lossSum / 10) < 1e-14);
-  assert.equal(r.stats.accuracy, correct / 10);
-  assert.equal(r.stats.examples, 10);
-  assert.ok(Math.abs(r.stats.penalty - rSum / 3) < 1e-14 * rSum);
-  assert.equal(r.stats.lambdaPenalty, 0.25 * r.stats.penalty);
-  model.dispose(); r.model.dispose();
-}));
+test('statistics: per-example loss and accuracy over the batch, mean penalty', () =>
+  tidy(() => {
+    const sizes = [4, 4, 2];
+    const batches = imageBatches(sizes, 300);
+    const model = convBnNet(1);
+    const params = model.parameters();
+    let lossSum = 0,
+      correct = 0,
+      rSum = 0;
+    for (const mb of batches) {
+      const logits = model.forward(mb.x);
+      const loss = F.crossEntropy(logits, mb.y);
+      lossSum += loss.item() * mb.y.size(0);
+      correct += logits.argmax(1).eq(mb.y).sum().item();
+      rSum += sumSquares(gradAll(loss, params)).item();
+    }
+    const r = run('gn', { microBatches: batches, lambda: 0.25 });
+    assert.ok(Math.abs(r.stats.loss - lossSum / 10) < 1e-14);
+    assert.equal(r.stats.accuracy, correct / 10);
+    assert.equal(r.stats.examples, 10);
+    assert.ok(Math.abs(r.stats.penalty - rSum / 3) < 1e-14 * rSum);
+    assert.equal(r.stats.lambdaPenalty, 0.25 * r.stats.penalty);
+    model.dispose();
+    r.model.dispose();
+  }));
 
 test('graft: update = lr * |g_mb| / |g_LB| * g_LB, with g_mb of a fresh micro-batch; BN buffers untouched by it', () => {
   const gmb = tidy(() => {
     const model = convBnNet(1);
-    const n = Math.sqrt(sumSquares(gradAll(F.crossEntropy(model.forward(fresh.x), fresh.y), model.parameters())).item());
+    const n = Math.sqrt(
+      sumSquares(gradAll(F.crossEntropy(model.forward(fresh.x), fresh.y), model.parameters())).item(),
+    );
     model.dispose();
     return n;
   });
-  const lb = run('lb'), g = run('graft');
+  const lb = run('lb'),
+    g = run('graft');
   const start = reference(mbs, 3, 0).weights;
   const step = diff(g.weights, start);
   assert.ok(Math.abs(flatNorm(step) - 0.1 * gmb) < 1e-13, `|update| ${flatNorm(step)} vs lr |g_mb| ${0.1 * gmb}`);
@@ -122,7 +165,8 @@ test('graft: update = lr * |g_mb| / |g_LB| * g_LB, with g_mb of a fresh micro-ba
   close(step, scaled, 1e-13, 'direction');
   assert.ok(Math.abs(g.stats.stepLength - 0.1 * gmb) < 1e-13);
   assert.deepEqual(g.buffers, lb.buffers, 'the fresh micro-batch does not move BN running statistics');
-  lb.model.dispose(); g.model.dispose();
+  lb.model.dispose();
+  g.model.dispose();
 });
 
 test('ngd: |update| = lr', () => {
@@ -134,32 +178,64 @@ test('ngd: |update| = lr', () => {
 });
 
 test('graft-ext: |update| = lr * the recorded norm at the last logged step at or before this one', () => {
-  const externalNorms = { points: [{ step: 0, norm: 2 }, { step: 20, norm: 0.75 }, { step: 40, norm: 0.5 }], logEvery: 20 };
-  for (const [step, norm] of [[0, 2], [19, 2], [20, 0.75], [41, 0.5], [59, 0.5]]) {
+  const externalNorms = {
+    points: [
+      { step: 0, norm: 2 },
+      { step: 20, norm: 0.75 },
+      { step: 40, norm: 0.5 },
+    ],
+    logEvery: 20,
+  };
+  for (const [step, norm] of [
+    [0, 2],
+    [19, 2],
+    [20, 0.75],
+    [41, 0.5],
+    [59, 0.5],
+  ]) {
     const r = run('graft-ext', { step, extra: { externalNorms } });
     const len = flatNorm(diff(r.weights, reference(mbs, 3, 0).weights));
     assert.ok(Math.abs(len - 0.1 * norm) < 1e-14, `step ${step}: ${len} vs ${0.1 * norm}`);
     r.model.dispose();
   }
-  assert.throws(() => run('graft-ext', { step: 60, extra: { externalNorms } }), /step 60 is outside the recorded trajectory/);
+  assert.throws(
+    () => run('graft-ext', { step: 60, extra: { externalNorms } }),
+    /step 60 is outside the recorded trajectory/,
+  );
   const late = { points: [{ step: 20, norm: 1 }], logEvery: 20 };
   assert.throws(() => run('graft-ext', { step: 5, extra: { externalNorms: late } }), /step 5 is outside/);
   assert.throws(() => buildMethod('graft-ext', { externalNorms: { points: [], logEvery: 20 } }), /empty or missing/);
   assert.throws(() => buildMethod('graft-ext'), /empty or missing/);
-  assert.throws(() => buildMethod('graft-ext', { externalNorms: { points: [{ step: 5, norm: 1 }, { step: 5, norm: 2 }], logEvery: 5 } }),
-    /must increase/);
+  assert.throws(
+    () =>
+      buildMethod('graft-ext', {
+        externalNorms: {
+          points: [
+            { step: 5, norm: 1 },
+            { step: 5, norm: 2 },
+          ],
+          logEvery: 5,
+        },
+      }),
+    /must increase/,
+  );
 });
 
 test('measuring the loss-term gradient never changes the step (bit for bit) and matches an independent value', () => {
   for (const method of ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft']) {
-    const quiet = run(method), loud = run(method, { measureLossGrad: true });
+    const quiet = run(method),
+      loud = run(method, { measureLossGrad: true });
     assert.deepEqual(loud.grads, quiet.grads, `${method}: .grad`);
     assert.deepEqual(loud.weights, quiet.weights, `${method}: weights`);
     assert.deepEqual(loud.buffers, quiet.buffers, `${method}: buffers`);
     assert.equal(quiet.stats.lossGradNorm, undefined);
     const expected = reference(mbs, 3, 0).lossGradNorm;
-    assert.ok(Math.abs(loud.stats.lossGradNorm! - expected) < 1e-13 * expected, `${method}: ${loud.stats.lossGradNorm} vs ${expected}`);
-    quiet.model.dispose(); loud.model.dispose();
+    assert.ok(
+      Math.abs(loud.stats.lossGradNorm! - expected) < 1e-13 * expected,
+      `${method}: ${loud.stats.lossGradNorm} vs ${expected}`,
+    );
+    quiet.model.dispose();
+    loud.model.dispose();
   }
 });
 
@@ -169,19 +245,33 @@ test('no tensors leak over 20 steps of each method', () => {
   const externalNorms = { points: [{ step: 0, norm: 1 }], logEvery: 100 };
   for (const method of ['lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'graft-ext', 'ngd']) {
     const { penalty, rule } = buildMethod(method, { externalNorms });
-    const go = (step: number) => largeBatchStep({ model, microBatches: mbs, lambda: 0.1, penalty, rule, optimizer: opt, step,
-      drawMicroBatch: () => fresh, measureLossGrad: step % 2 === 0 });
+    const go = (step: number) =>
+      largeBatchStep({
+        model,
+        microBatches: mbs,
+        lambda: 0.1,
+        penalty,
+        rule,
+        optimizer: opt,
+        step,
+        drawMicroBatch: () => fresh,
+        measureLossGrad: step % 2 === 0,
+      });
     go(0);
     const before = liveTensors();
     for (let s = 1; s <= 20; s++) go(s);
     assert.equal(liveTensors(), before, `${method}: live tensors after 20 steps`);
   }
-  model.dispose(); opt.dispose();
+  model.dispose();
+  opt.dispose();
 });
 
 test('bad input is refused, naming what is wrong', () => {
   assert.throws(() => run('gn', { lambda: -1 }), /lambda must be >= 0/);
   assert.throws(() => run('lb', { microBatches: [] }), /no micro-batches/);
   assert.throws(() => run('graft', { drawMicroBatch: undefined }), /'graft' needs fresh micro-batches/);
-  assert.throws(() => run('lb', { microBatches: [{ x: mbs[0].x, y: mbs[1].y.narrow(0, 0, 3) }] }), /micro-batch 0 has 4 inputs and 3 labels/);
+  assert.throws(
+    () => run('lb', { microBatches: [{ x: mbs[0].x, y: mbs[1].y.narrow(0, 0, 3) }] }),
+    /micro-batch 0 has 4 inputs and 3 labels/,
+  );
 });

@@ -9,14 +9,28 @@ import { test } from 'node:test';
 import { createModel } from '../../src/models/index.js';
 import { BatchNorm2d, init, loadSafetensors, saveSafetensors, type Module } from '../../src/nn/index.js';
 import {
-  F, gradAll, manualSeed, noGrad, randn, setNumThreads, tensor, tidy, type Tensor,
+  F,
+  gradAll,
+  manualSeed,
+  noGrad,
+  randn,
+  setNumThreads,
+  tensor,
+  tidy,
+  type Tensor,
 } from '../../src/tensor/index.js';
 import { requireTorch } from '../helpers/pytorch.js';
 import { assertAllClose, maxAbsDiff, runTorch, withTempDir } from '../nn/torch-ref.js';
 
 setNumThreads(1);
 
-interface Job { name: string; shape: number[]; classes: number; dir?: string; seeded_forward?: { x: string; out: string } }
+interface Job {
+  name: string;
+  shape: number[];
+  classes: number;
+  dir?: string;
+  seeded_forward?: { x: string; out: string };
+}
 const JOBS: Job[] = [
   { name: 'resnet18-w8', shape: [3, 32, 32], classes: 10 },
   { name: 'vgg11', shape: [3, 32, 32], classes: 10 },
@@ -81,10 +95,16 @@ function perturbedModel(job: Job): Module {
 /** The same computations as the python script, here. */
 function ourOutputs(m: Module, x: Tensor, y: Tensor): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
-  out.set('logits.eval', noGrad(() => m.eval().forward(x)));
+  out.set(
+    'logits.eval',
+    noGrad(() => m.eval().forward(x)),
+  );
   const logits = m.train().forward(x);
   const params = m.namedParameters();
-  const grads = gradAll(F.crossEntropy(logits, y), params.map(([, p]) => p));
+  const grads = gradAll(
+    F.crossEntropy(logits, y),
+    params.map(([, p]) => p),
+  );
   out.set('logits.train', logits.detach());
   params.forEach(([k], i) => out.set(`grad.${k}`, grads[i]));
   for (const [k, b] of m.namedBuffers()) out.set(`buffer.${k}`, b);
@@ -96,50 +116,59 @@ const shapes = (m: Module) => [...m.stateDict()].map(([k, v]) => [k, v.shape]);
 test('models match PyTorch: keys, seeded init, logits, gradients, BN updates, counts', (t) => {
   const py = requireTorch(t);
   if (!py) return;
-  withTempDir((dir) => tidy(() => {
-    const ours = new Map<string, Module>();
-    const inputs = new Map<string, [Tensor, Tensor]>();
-    for (const job of JOBS) {
-      job.dir = join(dir, job.name);
-      mkdir(job.dir);
-      const m = perturbedModel(job);
-      manualSeed(5);
-      const x = randn([2, ...job.shape], { dtype: 'float64' });
-      const y = tensor(BigInt64Array.from([3n, 5n]), { shape: [2] });
-      saveSafetensors(join(job.dir, 'weights.safetensors'), new Map([...m.stateDict(), ['input.x', x], ['input.y', y]]));
-      ours.set(job.name, m);
-      inputs.set(job.name, [x, y]);
-    }
-    const vggX = join(dir, 'vgg16-x.safetensors');
-    const vggOut = join(dir, 'vgg16-out.safetensors');
-    manualSeed(6);
-    saveSafetensors(vggX, new Map([['x', randn([2, 3, 32, 32])]]));
-    KEYS_ONLY.find((j) => j.name === 'vgg16-bn')!.seeded_forward = { x: vggX, out: vggOut };
-
-    const res = runTorch<{ keys: [string, number[]][][]; counts: number[] }>(py, PY,
-      { jobs: [...JOBS, ...KEYS_ONLY] }, { models: true });
-
-    [...JOBS, ...KEYS_ONLY].forEach((job, i) => {
-      manualSeed(7);
-      const fresh = createModel(job.name, { inputShape: job.shape, numClasses: job.classes });
-      assert.deepEqual(shapes(fresh), res.keys[i], `${job.name}: state-dict keys, shapes and order`);
-      assert.equal(fresh.parameterCount(), res.counts[i], `${job.name}: parameter count`);
-      if (job.dir) {
-        const seeded = loadSafetensors(join(job.dir, 'seeded.safetensors')).tensors;
-        assertAllClose(fresh.stateDict(), seeded, 0, `${job.name} seeded init: `);
-        const [x, y] = inputs.get(job.name)!;
-        const theirs = loadSafetensors(join(job.dir, 'out.safetensors')).tensors;
-        const mine = ourOutputs(ours.get(job.name)!, x, y);
-        assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
-        assertAllClose(mine, theirs, 1e-10, `${job.name}: `);
+  withTempDir((dir) =>
+    tidy(() => {
+      const ours = new Map<string, Module>();
+      const inputs = new Map<string, [Tensor, Tensor]>();
+      for (const job of JOBS) {
+        job.dir = join(dir, job.name);
+        mkdir(job.dir);
+        const m = perturbedModel(job);
+        manualSeed(5);
+        const x = randn([2, ...job.shape], { dtype: 'float64' });
+        const y = tensor(BigInt64Array.from([3n, 5n]), { shape: [2] });
+        saveSafetensors(
+          join(job.dir, 'weights.safetensors'),
+          new Map([...m.stateDict(), ['input.x', x], ['input.y', y]]),
+        );
+        ours.set(job.name, m);
+        inputs.set(job.name, [x, y]);
       }
-      if (job.seeded_forward) checkSeededForward(fresh, job.seeded_forward);
-      fresh.dispose();
-    });
-    assert.equal(res.counts[0 + JOBS.length], 11_173_962, 'ResNet-18 on CIFAR-10 (PyTorch)');
+      const vggX = join(dir, 'vgg16-x.safetensors');
+      const vggOut = join(dir, 'vgg16-out.safetensors');
+      manualSeed(6);
+      saveSafetensors(vggX, new Map([['x', randn([2, 3, 32, 32])]]));
+      KEYS_ONLY.find((j) => j.name === 'vgg16-bn')!.seeded_forward = { x: vggX, out: vggOut };
 
-    for (const m of ours.values()) m.dispose();
-  }));
+      const res = runTorch<{ keys: [string, number[]][][]; counts: number[] }>(
+        py,
+        PY,
+        { jobs: [...JOBS, ...KEYS_ONLY] },
+        { models: true },
+      );
+
+      [...JOBS, ...KEYS_ONLY].forEach((job, i) => {
+        manualSeed(7);
+        const fresh = createModel(job.name, { inputShape: job.shape, numClasses: job.classes });
+        assert.deepEqual(shapes(fresh), res.keys[i], `${job.name}: state-dict keys, shapes and order`);
+        assert.equal(fresh.parameterCount(), res.counts[i], `${job.name}: parameter count`);
+        if (job.dir) {
+          const seeded = loadSafetensors(join(job.dir, 'seeded.safetensors')).tensors;
+          assertAllClose(fresh.stateDict(), seeded, 0, `${job.name} seeded init: `);
+          const [x, y] = inputs.get(job.name)!;
+          const theirs = loadSafetensors(join(job.dir, 'out.safetensors')).tensors;
+          const mine = ourOutputs(ours.get(job.name)!, x, y);
+          assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
+          assertAllClose(mine, theirs, 1e-10, `${job.name}: `);
+        }
+        if (job.seeded_forward) checkSeededForward(fresh, job.seeded_forward);
+        fresh.dispose();
+      });
+      assert.equal(res.counts[0 + JOBS.length], 11_173_962, 'ResNet-18 on CIFAR-10 (PyTorch)');
+
+      for (const m of ours.values()) m.dispose();
+    }),
+  );
 });
 
 /** vgg16-bn: the same seed builds the same weights (per-tensor sums equal); eval-mode logits agree. */

@@ -10,7 +10,11 @@ import type { Report } from './fuzz-child.js';
 
 const child = fileURLToPath(new URL('./fuzz-child.js', import.meta.url));
 const r = spawnSync(process.execPath, [child], { encoding: 'utf8', maxBuffer: 64 << 20 });
-const lastCall = r.stderr.split('\n').filter((l) => l.startsWith('fuzz> ')).pop()?.slice(6);
+const lastCall = r.stderr
+  .split('\n')
+  .filter((l) => l.startsWith('fuzz> '))
+  .pop()
+  ?.slice(6);
 
 test('the child process calling every native function exits normally (no abort)', () => {
   assert.equal(r.signal, null, `killed by ${r.signal} during "${lastCall}"`);
@@ -21,8 +25,16 @@ const report = (r.status === 0 ? JSON.parse(r.stdout) : { exported: [], covered:
 
 test('every exported function has fuzz cases', () => {
   assert.ok(report.exported.length >= 30, `only ${report.exported.length} exports seen`);
-  assert.deepEqual(report.exported.filter((f) => !report.covered.includes(f)), [], 'exported functions without cases');
-  for (const fn of report.exported) assert.ok(report.bad.some((b) => b.fn === fn), `${fn} has no bad calls`);
+  assert.deepEqual(
+    report.exported.filter((f) => !report.covered.includes(f)),
+    [],
+    'exported functions without cases',
+  );
+  for (const fn of report.exported)
+    assert.ok(
+      report.bad.some((b) => b.fn === fn),
+      `${fn} has no bad calls`,
+    );
 });
 
 test('every bad call throws an Error naming the function or operator, and the argument', () => {
@@ -34,7 +46,13 @@ test('every bad call throws an Error naming the function or operator, and the ar
 });
 
 test('valid calls to every function (and each fuzzed operator) succeed', () => {
-  for (const fn of report.exported) assert.ok(report.good.some((g) => g.fn === fn), `${fn} has no valid call`);
-  const failed = report.good.filter((g) => !g.ok).map((g) => `${g.fn}: ${g.label} -> ${g.threw ? g.message : 'wrong result'}`);
+  for (const fn of report.exported)
+    assert.ok(
+      report.good.some((g) => g.fn === fn),
+      `${fn} has no valid call`,
+    );
+  const failed = report.good
+    .filter((g) => !g.ok)
+    .map((g) => `${g.fn}: ${g.label} -> ${g.threw ? g.message : 'wrong result'}`);
   assert.deepEqual(failed, []);
 });

@@ -29,26 +29,44 @@ print('null')
 test('seeded default initialisation equals PyTorch bit for bit', (t) => {
   const py = requireTorch(t);
   if (!py) return;
-  withTempDir((dir) => tidy(() => {
-    runTorch(py, PY, { out: join(dir, 'torch.safetensors') });
-    manualSeed(42);
-    const ours = new Map<string, Tensor>();
-    for (const [name, m] of [['lin', new Linear(50, 30)], ['conv', new Conv2d(8, 16, 3)], ['conv2', new Conv2d(4, 6, [5, 3])],
-      ['bn', new BatchNorm2d(5)]] as const) {
-      for (const [k, v] of m.stateDict()) ours.set(`${name}.${k}`, v);
-    }
-    ours.set('kaiming_normal', init.kaimingNormal_(zeros([64, 32, 3, 3]), { mode: 'fanOut', nonlinearity: 'relu' }));
-    ours.set('normal', init.normal_(zeros([40, 30]), 0, 0.01));
-    const theirs = loadSafetensors(join(dir, 'torch.safetensors')).tensors;
-    assert.deepEqual([...ours.keys()], [...theirs.keys()]);
-    assertAllClose(ours, theirs, 0);
-    for (const v of ours.values()) v.dispose();
-  }));
+  withTempDir((dir) =>
+    tidy(() => {
+      runTorch(py, PY, { out: join(dir, 'torch.safetensors') });
+      manualSeed(42);
+      const ours = new Map<string, Tensor>();
+      for (const [name, m] of [
+        ['lin', new Linear(50, 30)],
+        ['conv', new Conv2d(8, 16, 3)],
+        ['conv2', new Conv2d(4, 6, [5, 3])],
+        ['bn', new BatchNorm2d(5)],
+      ] as const) {
+        for (const [k, v] of m.stateDict()) ours.set(`${name}.${k}`, v);
+      }
+      ours.set('kaiming_normal', init.kaimingNormal_(zeros([64, 32, 3, 3]), { mode: 'fanOut', nonlinearity: 'relu' }));
+      ours.set('normal', init.normal_(zeros([40, 30]), 0, 0.01));
+      const theirs = loadSafetensors(join(dir, 'torch.safetensors')).tensors;
+      assert.deepEqual([...ours.keys()], [...theirs.keys()]);
+      assertAllClose(ours, theirs, 0);
+      for (const v of ours.values()) v.dispose();
+    }),
+  );
 });
 
-interface Stats { min: number; max: number; mean: number; std: number; n: number }
+interface Stats {
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  n: number;
+}
 function stats(t: Tensor): Stats {
-  return tidy(() => ({ min: t.min().item(), max: t.max().item(), mean: t.mean().item(), std: t.double().var().sqrt().item(), n: t.numel() }));
+  return tidy(() => ({
+    min: t.min().item(),
+    max: t.max().item(),
+    mean: t.mean().item(),
+    std: t.double().var().sqrt().item(),
+    n: t.numel(),
+  }));
 }
 
 /** U(-b, b): inside the bounds, reaching near both, mean 0 and std b/sqrt(3) within sampling error. */
@@ -85,21 +103,26 @@ test('default Linear/Conv2d init is U(+-1/sqrt(fan_in)) for weights and biases; 
   for (const m of [lin, conv, convBias, bn]) m.dispose();
 });
 
-test('init helpers: kaiming-normal fan-out, normal, zeros, fans and gains', () => tidy(() => {
-  manualSeed(2);
-  const w = zeros([256, 128, 3, 3]);
-  assert.deepEqual(init.fans(w), { fanIn: 1152, fanOut: 2304 });
-  assertNormal(init.kaimingNormal_(w, { mode: 'fanOut', nonlinearity: 'relu' }), Math.sqrt(2 / 2304), 'kaiming normal');
-  assertNormal(init.normal_(zeros([2000, 500]), 0, 0.01), 0.01, 'normal(0, 0.01)');
-  const u = init.kaimingUniform_(zeros([300, 600]), { a: Math.sqrt(5) });
-  assertUniform(u, 1 / Math.sqrt(600), 'kaiming uniform a=sqrt(5)');
-  assert.equal(init.zeros_(u).abs().max().item(), 0);
-  assert.equal(init.calculateGain('relu'), Math.SQRT2);
-  assert.equal(init.calculateGain('tanh'), 5 / 3);
-  assert.throws(() => init.fans(zeros([5])), /fan in and fan out need a tensor of 2 or more dims, got shape \[5\]/);
-  // Parameters (leaves that require grad) can be re-initialised in place.
-  const lin = new Linear(3, 2);
-  init.normal_(lin.weight, 0, 1);
-  assert.ok(lin.weight.requiresGrad && lin.weight.isLeaf);
-  lin.dispose();
-}));
+test('init helpers: kaiming-normal fan-out, normal, zeros, fans and gains', () =>
+  tidy(() => {
+    manualSeed(2);
+    const w = zeros([256, 128, 3, 3]);
+    assert.deepEqual(init.fans(w), { fanIn: 1152, fanOut: 2304 });
+    assertNormal(
+      init.kaimingNormal_(w, { mode: 'fanOut', nonlinearity: 'relu' }),
+      Math.sqrt(2 / 2304),
+      'kaiming normal',
+    );
+    assertNormal(init.normal_(zeros([2000, 500]), 0, 0.01), 0.01, 'normal(0, 0.01)');
+    const u = init.kaimingUniform_(zeros([300, 600]), { a: Math.sqrt(5) });
+    assertUniform(u, 1 / Math.sqrt(600), 'kaiming uniform a=sqrt(5)');
+    assert.equal(init.zeros_(u).abs().max().item(), 0);
+    assert.equal(init.calculateGain('relu'), Math.SQRT2);
+    assert.equal(init.calculateGain('tanh'), 5 / 3);
+    assert.throws(() => init.fans(zeros([5])), /fan in and fan out need a tensor of 2 or more dims, got shape \[5\]/);
+    // Parameters (leaves that require grad) can be re-initialised in place.
+    const lin = new Linear(3, 2);
+    init.normal_(lin.weight, 0, 1);
+    assert.ok(lin.weight.requiresGrad && lin.weight.isLeaf);
+    lin.dispose();
+  }));

@@ -5,8 +5,21 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
-  AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, init, Linear, loadSafetensors,
-  MaxPool2d, Module, ReLU, saveSafetensors, Sequential,
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  Flatten,
+  Identity,
+  init,
+  Linear,
+  loadSafetensors,
+  MaxPool2d,
+  Module,
+  ReLU,
+  saveSafetensors,
+  Sequential,
 } from '../../src/nn/index.js';
 import { liveTensors, manualSeed, noGrad, randn, setNumThreads, tidy, type Tensor } from '../../src/tensor/index.js';
 import { requireTorch } from '../helpers/pytorch.js';
@@ -67,8 +80,14 @@ function build(): Record<string, Module> {
     conv: new Conv2d(3, 4, 3, { stride: 2, padding: 1, dtype }),
     conv_nobias: new Conv2d(3, 6, [3, 2], { padding: [1, 0], bias: false, dtype }),
     bn: new BatchNorm2d(3, { dtype }),
-    seq: new Sequential(new Conv2d(3, 4, 3, { padding: 1, dtype }), new BatchNorm2d(4, { dtype }), new ReLU(),
-      new MaxPool2d(2), new Flatten(), new Linear(64, 3, { dtype })),
+    seq: new Sequential(
+      new Conv2d(3, 4, 3, { padding: 1, dtype }),
+      new BatchNorm2d(4, { dtype }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(64, 3, { dtype }),
+    ),
   };
   // Non-trivial affine BN parameters, so they are exercised too.
   for (const bn of [layers.bn as BatchNorm2d, (layers.seq as Sequential).at(1) as BatchNorm2d]) {
@@ -109,37 +128,58 @@ function ourOutputs(L: Record<string, Module>, x: Record<string, Tensor>): Map<s
 test('every layer matches PyTorch (float64), BatchNorm running stats included', (t) => {
   const py = requireTorch(t);
   if (!py) return;
-  withTempDir((dir) => tidy(() => {
-    const L = build();
-    const x = { x2: randn([4, 7], { dtype }), x4: randn([2, 3, 9, 8], { dtype }), x4b: randn([5, 3, 9, 8], { dtype }).mul(3).add(1),
-      x7: randn([2, 3, 7, 11], { dtype }) };
-    const weights = new Map<string, Tensor>(Object.entries(x).map(([k, v]) => [`in.${k}`, v]));
-    for (const [name, m] of Object.entries(L)) for (const [k, v] of m.stateDict()) weights.set(`${name}.${k}`, v);
-    saveSafetensors(join(dir, 'w.safetensors'), weights);
+  withTempDir((dir) =>
+    tidy(() => {
+      const L = build();
+      const x = {
+        x2: randn([4, 7], { dtype }),
+        x4: randn([2, 3, 9, 8], { dtype }),
+        x4b: randn([5, 3, 9, 8], { dtype }).mul(3).add(1),
+        x7: randn([2, 3, 7, 11], { dtype }),
+      };
+      const weights = new Map<string, Tensor>(Object.entries(x).map(([k, v]) => [`in.${k}`, v]));
+      for (const [name, m] of Object.entries(L)) for (const [k, v] of m.stateDict()) weights.set(`${name}.${k}`, v);
+      saveSafetensors(join(dir, 'w.safetensors'), weights);
 
-    const keys = runTorch<Record<string, [string, number[]][]>>(py, PY, { weights: join(dir, 'w.safetensors'), out: join(dir, 'out.safetensors') });
-    for (const [name, m] of Object.entries(L)) {
-      assert.deepEqual([...m.stateDict()].map(([k, v]) => [k, v.shape]), keys[name], `${name} state-dict keys`);
-    }
-    const ours = ourOutputs(L, x);
-    const theirs = loadSafetensors(join(dir, 'out.safetensors')).tensors;
-    assert.deepEqual([...ours.keys()].sort(), [...theirs.keys()].sort());
-    assertAllClose(ours, theirs, 1e-12);
-    assert.equal(ours.get('bn.state.num_batches_tracked')!.item(), 2);
-    assert.equal(ours.get('identity'), x.x4, 'Identity returns its input');
-    for (const m of Object.values(L)) m.dispose();
-  }));
+      const keys = runTorch<Record<string, [string, number[]][]>>(py, PY, {
+        weights: join(dir, 'w.safetensors'),
+        out: join(dir, 'out.safetensors'),
+      });
+      for (const [name, m] of Object.entries(L)) {
+        assert.deepEqual(
+          [...m.stateDict()].map(([k, v]) => [k, v.shape]),
+          keys[name],
+          `${name} state-dict keys`,
+        );
+      }
+      const ours = ourOutputs(L, x);
+      const theirs = loadSafetensors(join(dir, 'out.safetensors')).tensors;
+      assert.deepEqual([...ours.keys()].sort(), [...theirs.keys()].sort());
+      assertAllClose(ours, theirs, 1e-12);
+      assert.equal(ours.get('bn.state.num_batches_tracked')!.item(), 2);
+      assert.equal(ours.get('identity'), x.x4, 'Identity returns its input');
+      for (const m of Object.values(L)) m.dispose();
+    }),
+  );
 });
 
-test('BatchNorm2d counts training batches only and refuses non-4-d input', () => tidy(() => {
-  const bn = new BatchNorm2d(2);
-  const x = randn([3, 2, 4, 4]);
-  noGrad(() => { bn.forward(x); bn.forward(x); bn.eval().forward(x); });
-  assert.equal(bn.numBatchesTracked.item(), 2);
-  assert.equal(bn.numBatchesTracked.dtype, 'int64');
-  assert.throws(() => bn.forward(randn([3, 2])), /BatchNorm2d: expected a 4-d input \[N, C, H, W\], got shape \[3,2\]/);
-  bn.dispose();
-}));
+test('BatchNorm2d counts training batches only and refuses non-4-d input', () =>
+  tidy(() => {
+    const bn = new BatchNorm2d(2);
+    const x = randn([3, 2, 4, 4]);
+    noGrad(() => {
+      bn.forward(x);
+      bn.forward(x);
+      bn.eval().forward(x);
+    });
+    assert.equal(bn.numBatchesTracked.item(), 2);
+    assert.equal(bn.numBatchesTracked.dtype, 'int64');
+    assert.throws(
+      () => bn.forward(randn([3, 2])),
+      /BatchNorm2d: expected a 4-d input \[N, C, H, W\], got shape \[3,2\]/,
+    );
+    bn.dispose();
+  }));
 
 test('Sequential names children 0, 1, ... and frees intermediate outputs', () => {
   const seq = new Sequential(new Linear(4, 6), new ReLU(), new Identity(), new Linear(6, 2));
@@ -149,7 +189,9 @@ test('Sequential names children 0, 1, ... and frees intermediate outputs', () =>
   const y = noGrad(() => seq.forward(x));
   assert.equal(liveTensors(), before + 1, 'only the output stays alive');
   assert.equal(new Sequential().forward(x), x, 'an empty Sequential is the identity');
-  y.dispose(); x.dispose(); seq.dispose();
+  y.dispose();
+  x.dispose();
+  seq.dispose();
 });
 
 test('Module.to converts floating parameters and buffers (and moves devices), keeping parameters trainable leaves', () => {
@@ -161,13 +203,17 @@ test('Module.to converts floating parameters and buffers (and moves devices), ke
   assert.equal(sd.get('1.running_var')!.dtype, 'float64');
   assert.equal(sd.get('1.num_batches_tracked')!.dtype, 'int64');
   for (const p of seq.parameters()) assert.ok(p.requiresGrad && p.isLeaf);
-  assert.equal(tidy(() => sd.get('0.weight')!.sub(w0).abs().max().item()), 0);
+  assert.equal(
+    tidy(() => sd.get('0.weight')!.sub(w0).abs().max().item()),
+    0,
+  );
   assert.equal((seq.at(0) as Conv2d).weight, sd.get('0.weight'), 'the layer sees the converted tensor');
   const w = sd.get('0.weight')!;
   assert.equal(seq.to('cpu').stateDict().get('0.weight'), w, 'no copy when nothing changes');
   seq.to({ dtype: 'float32', device: 'cpu' });
   assert.equal(seq.stateDict().get('1.weight')!.dtype, 'float32');
-  w0.dispose(); seq.dispose();
+  w0.dispose();
+  seq.dispose();
 });
 
 test('layers reject bad sizes with clear errors', () => {

@@ -41,7 +41,12 @@ export function maxAbsDiff(a: Tensor, b: Tensor, what: string): number {
 }
 
 /** Asserts every tensor of expected has a counterpart in actual within atol. */
-export function assertAllClose(actual: Map<string, Tensor>, expected: Map<string, Tensor>, atol: number, label = ''): void {
+export function assertAllClose(
+  actual: Map<string, Tensor>,
+  expected: Map<string, Tensor>,
+  atol: number,
+  label = '',
+): void {
   for (const [k, e] of expected) {
     const a = actual.get(k);
     assert.ok(a, `${label}missing '${k}'`);

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GridSpec } from '../../src/experiments/index.js';
-import { gridReport, markdownReport, renderMarkdownTable, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../../src/report/index.js';
+import {
+  gridReport,
+  markdownReport,
+  renderMarkdownTable,
+  renderProbeChart,
+  renderTable,
+  writeGridReport,
+  type GridReport,
+} from '../../src/report/index.js';
 import type { Summary } from '../../src/trainer/index.js';
 import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
@@ -35,8 +43,12 @@ const summary = (label: string) => JSON.parse(readFileSync(join(dir, label, 'sum
 function probeOf(label: string): [number, number][] {
   const file = join(dir, label, 'metrics.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
-    .filter((r) => r.avgMicroBatchGradNorm !== null).map((r) => [r.step, r.avgMicroBatchGradNorm]);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.avgMicroBatchGradNorm !== null)
+    .map((r) => [r.step, r.avgMicroBatchGradNorm]);
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -49,14 +61,30 @@ function expectedCells(label: string): string[] {
   const paper = run.paperTestAcc === undefined ? '-' : run.paperTestAcc.toFixed(2);
   if (!existsSync(join(dir, label, 'summary.json'))) return [label, method, 'not finished', '-', '-', '-', paper, m];
   const s = summary(label);
-  return [label, method, s.status, String(s.steps), (100 * s.best!.valAcc).toFixed(2), (100 * s.test!.acc).toFixed(2), paper, m];
+  return [
+    label,
+    method,
+    s.status,
+    String(s.steps),
+    (100 * s.best!.valAcc).toFixed(2),
+    (100 * s.test!.acc).toFixed(2),
+    paper,
+    m,
+  ];
 }
 
 test("the report's numbers are the summaries' and the metrics files'", () => {
   const report = gridReport(dir);
   assert.deepEqual(report.spec, spec);
-  assert.deepEqual(report.runs.map((r) => [r.label, r.method, r.status]),
-    [['sb', 'sb', 'completed'], ['lb-short', 'lb', 'completed'], ['gn', 'gn', 'not finished'], ['lb', 'lb', 'not finished']]);
+  assert.deepEqual(
+    report.runs.map((r) => [r.label, r.method, r.status]),
+    [
+      ['sb', 'sb', 'completed'],
+      ['lb-short', 'lb', 'completed'],
+      ['gn', 'gn', 'not finished'],
+      ['lb', 'lb', 'not finished'],
+    ],
+  );
   for (const r of report.runs.slice(0, 2)) {
     const s = summary(r.label);
     assert.equal(r.steps, 2);
@@ -71,18 +99,40 @@ test("the report's numbers are the summaries' and the metrics files'", () => {
     assert.equal(r.meanAvgMicroBatchGradNorm, r.probe.length ? mean(r.probe.map(([, v]) => v)) : null);
   }
   // The killed run shows what it logged (steps 0 and 2), the unstarted one nothing.
-  assert.deepEqual(report.runs[2].probe.map(([s]) => s), [0, 2]);
+  assert.deepEqual(
+    report.runs[2].probe.map(([s]) => s),
+    [0, 2],
+  );
   assert.deepEqual([report.runs[2].steps, report.runs[2].bestValAcc, report.runs[2].testAcc], [null, null, null]);
   assert.deepEqual(report.runs[3].probe, []);
   assert.equal(report.runs[3].meanAvgMicroBatchGradNorm, null);
 });
 
 test('the terminal table shows every run cell for cell', () => {
-  const rows = renderTable(gridReport(dir)).split('\n').filter((l) => l.startsWith('│'))
-    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+  const rows = renderTable(gridReport(dir))
+    .split('\n')
+    .filter((l) => l.startsWith('│'))
+    .map((l) =>
+      l
+        .split('│')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   assert.equal(rows.length, 1 + spec.runs.length);
-  assert.deepEqual(rows[0], ['run', 'method', 'status', 'steps', 'best val acc %', 'test acc %', 'paper test acc %', 'mean avg mb ‖g‖²']);
-  assert.deepEqual(rows.slice(1), spec.runs.map((r) => expectedCells(r.label)));
+  assert.deepEqual(rows[0], [
+    'run',
+    'method',
+    'status',
+    'steps',
+    'best val acc %',
+    'test acc %',
+    'paper test acc %',
+    'mean avg mb ‖g‖²',
+  ]);
+  assert.deepEqual(
+    rows.slice(1),
+    spec.runs.map((r) => expectedCells(r.label)),
+  );
 });
 
 test('the markdown table parses into the same cells, one column per heading', () => {
@@ -94,7 +144,10 @@ test('the markdown table parses into the same cells, one column per heading', ()
   });
   for (const r of rows) assert.equal(r.length, COLUMNS, r.join());
   assert.deepEqual(rows[1], Array(COLUMNS).fill('---'));
-  assert.deepEqual(rows.slice(2), spec.runs.map((r) => expectedCells(r.label)));
+  assert.deepEqual(
+    rows.slice(2),
+    spec.runs.map((r) => expectedCells(r.label)),
+  );
 });
 
 test('the chart spans the probe values and its legend names every run with a probe', () => {
@@ -102,7 +155,10 @@ test('the chart spans the probe values and its legend names every run with a pro
   const text = renderProbeChart(report).replace(ANSI, '');
   const lines = text.split('\n');
   assert.match(lines[0], /vs step 0\.\.2$/);
-  const legend = lines[lines.length - 1].split('──').map((s) => s.trim()).filter(Boolean);
+  const legend = lines[lines.length - 1]
+    .split('──')
+    .map((s) => s.trim())
+    .filter(Boolean);
   assert.deepEqual(legend, ['sb', 'lb-short', 'gn'], 'the runs with a probe, in grid order');
   const labels = lines.slice(1, -1).map((l) => Number(l.split(/[┤┼]/)[0]));
   const values = report.runs.flatMap((r) => r.probe.map(([, v]) => v));
@@ -124,7 +180,12 @@ test('writeGridReport writes report.md whole: heading, the markdown table, the c
   const table = text.split('\n').filter((l) => l.startsWith('|'));
   assert.equal(table.length, 2 + spec.runs.length);
   for (const l of table) assert.equal(l.slice(2, -2).split(' | ').length, COLUMNS, l);
-  assert.deepEqual(readdirSync(dir).filter((f) => !spec.runs.some((r) => r.label === f)).sort(), ['grid.json', 'report.md']);
+  assert.deepEqual(
+    readdirSync(dir)
+      .filter((f) => !spec.runs.some((r) => r.label === f))
+      .sort(),
+    ['grid.json', 'report.md'],
+  );
 });
 
 test('a folder without grid.json is an error naming the file', () => {

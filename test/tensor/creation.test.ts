@@ -2,8 +2,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  arange, eye, fromTypedArray, full, ones, onesLike, rand, randint, randn, randperm, scalar, setNumThreads, tensor,
-  zeros, zerosLike, type Tensor,
+  arange,
+  eye,
+  fromTypedArray,
+  full,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randn,
+  randperm,
+  scalar,
+  setNumThreads,
+  tensor,
+  zeros,
+  zerosLike,
+  type Tensor,
 } from '../../src/tensor/index.js';
 
 setNumThreads(1);
@@ -41,15 +55,29 @@ test('random creation: shapes, dtypes, ranges', () => {
   assert.ok(u.every((v) => v >= 0 && v < 1));
   const k = randint(-2, 3, [1000]);
   check(k, [1000], 'int64');
-  assert.deepEqual([...new Set(k.toArray())].sort((a, b) => a - b), [-2, -1, 0, 1, 2]);
+  assert.deepEqual(
+    [...new Set(k.toArray())].sort((a, b) => a - b),
+    [-2, -1, 0, 1, 2],
+  );
   const p = randperm(10);
   check(p, [10], 'int64');
-  assert.deepEqual(p.toArray().sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    p.toArray().sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.equal(randn([2], { requiresGrad: true }).requiresGrad, true);
 });
 
 test('tensor from nested arrays', () => {
-  check(tensor([[1, 2, 3], [4, 5, 6]]), [2, 3], 'float32', [1, 2, 3, 4, 5, 6]);
+  check(
+    tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]),
+    [2, 3],
+    'float32',
+    [1, 2, 3, 4, 5, 6],
+  );
   check(tensor(3.5), [], 'float32', [3.5]);
   check(tensor([[true, false]]), [1, 2], 'bool', [1, 0]);
   check(tensor([1, 2, 3, 4], { dtype: 'int64', shape: [2, 2] }), [2, 2], 'int64', [1, 2, 3, 4]);

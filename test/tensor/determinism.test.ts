@@ -2,7 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dispose, F, getRngState, gradAll, manualSeed, noGrad, rand, randint, randn, setNumThreads, setRngState, tidy,
+  dispose,
+  F,
+  getRngState,
+  gradAll,
+  manualSeed,
+  noGrad,
+  rand,
+  randint,
+  randn,
+  setNumThreads,
+  setRngState,
+  tidy,
   type Tensor,
 } from '../../src/tensor/index.js';
 
@@ -14,7 +25,8 @@ function train(seed: number): Uint8Array[] {
   const params = [randn([8, 4]), randn([8]), randn([3, 8]), randn([3])].map((p) => p.mul(0.3).requiresGrad_());
   for (let step = 0; step < 5; step++) {
     tidy(() => {
-      const x = randn([16, 4]), y = randint(0, 3, [16]);
+      const x = randn([16, 4]),
+        y = randint(0, 3, [16]);
       const h = F.dropout(F.linear(x, params[0], params[1]).relu(), 0.2, true);
       const grads = gradAll(F.crossEntropy(F.linear(h, params[2], params[3]), y), params);
       noGrad(() => params.forEach((p, i) => p.sub_(grads[i], 0.1)));
@@ -26,7 +38,9 @@ function train(seed: number): Uint8Array[] {
 }
 
 test('the same seed gives bitwise-equal weights; another seed does not', () => {
-  const a = train(11), b = train(11), c = train(12);
+  const a = train(11),
+    b = train(11),
+    c = train(12);
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
 });
@@ -35,8 +49,13 @@ test('the same seed gives bitwise-equal weights; another seed does not', () => {
 function draws(): number[][] {
   return tidy(() => {
     const x = randn([4, 5]);
-    const out: Tensor[] = [randn([6]), rand([6]), randint(0, 100, [6]), F.dropout(x.abs().add(1), 0.5, true),
-      F.sampleCategorical(x)];
+    const out: Tensor[] = [
+      randn([6]),
+      rand([6]),
+      randint(0, 100, [6]),
+      F.dropout(x.abs().add(1), 0.5, true),
+      F.sampleCategorical(x),
+    ];
     return out.map((t) => t.toArray());
   });
 }

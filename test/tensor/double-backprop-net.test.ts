@@ -20,7 +20,13 @@ const y = tensor([0, 2, 1, 2], { dtype: 'int64' });
 function logits(p: Tensor[]): Tensor {
   const [cw, cb, bw, bb, lw, lb] = p;
   let h = F.conv2d(x, cw, cb, { padding: 1 });
-  h = F.batchNorm(h, { weight: bw, bias: bb, training: true, runningMean: zeros([3], f64), runningVar: ones([3], f64) });
+  h = F.batchNorm(h, {
+    weight: bw,
+    bias: bb,
+    training: true,
+    runningMean: zeros([3], f64),
+    runningVar: ones([3], f64),
+  });
   h = F.maxPool2d(F.relu(h), 2).flatten(1);
   return F.linear(h, lw, lb);
 }
@@ -60,7 +66,13 @@ print(json.dumps({'logits': flat(logits), 'loss': loss.item(), 'grads': [flat(g)
                   'R': R.item(), 'gradR': [flat(g) for g in gR]}))
 `;
 
-interface TorchResult { logits: number[]; loss: number; grads: number[][]; R: number; gradR: number[][] }
+interface TorchResult {
+  logits: number[];
+  loss: number;
+  grads: number[][];
+  R: number;
+  gradR: number[][];
+}
 
 function assertClose(actual: number[], expected: number[], what: string, tol = 1e-10): void {
   assert.equal(actual.length, expected.length, `${what}: length`);

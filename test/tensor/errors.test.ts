@@ -1,16 +1,17 @@
 // Misuse raises JS exceptions with libtorch's or ireg's message; it never crashes the process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  F, fromTypedArray, grad, randn, setNumThreads, tensor, zeros, type DType,
-} from '../../src/tensor/index.js';
+import { F, fromTypedArray, grad, randn, setNumThreads, tensor, zeros, type DType } from '../../src/tensor/index.js';
 
 setNumThreads(1);
 
 test('shape mismatches in add, matmul, conv2d', () => {
   assert.throws(() => randn([2, 3]).add(randn([4])), /size of tensor a \(3\) must match the size of tensor b \(4\)/);
   assert.throws(() => randn([2, 3]).matmul(randn([2, 3])), /cannot be multiplied \(2x3 and 2x3\)/);
-  assert.throws(() => F.conv2d(randn([1, 3, 8, 8]), randn([4, 2, 3, 3])), /expected input\[1, 3, 8, 8\] to have 2 channels/);
+  assert.throws(
+    () => F.conv2d(randn([1, 3, 8, 8]), randn([4, 2, 3, 3])),
+    /expected input\[1, 3, 8, 8\] to have 2 channels/,
+  );
 });
 
 test('crossEntropy with float targets is a dtype error', () => {
@@ -32,11 +33,12 @@ test('backward twice without retainGraph', () => {
   assert.throws(() => loss.backward(), /backward through the graph a second time/);
   const again = w.exp().sum();
   again.backward(undefined, { retainGraph: true });
-  again.backward();  // allowed: the graph was kept
+  again.backward(); // allowed: the graph was kept
 });
 
 test('grad with respect to a tensor that does not require grad', () => {
-  const x = randn([3]), w = randn([3]).requiresGrad_();
+  const x = randn([3]),
+    w = randn([3]).requiresGrad_();
   assert.throws(() => grad(w.mul(x).sum(), [x]), /does not require grad/);
   assert.throws(() => grad(x.sum(), [w]), /does not require grad/);
   assert.throws(() => grad(w.sum(), [w.mul(2)]), /not have been used in the graph/);
@@ -59,7 +61,10 @@ test('a bad argument type names the operator and the argument', () => {
 
 test('a non-integer where an integer is expected is an error, never truncated', () => {
   const x = randn([2, 3]);
-  assert.throws(() => x.select(0, 1.5), /^RangeError: aten::select\.int: argument 3 'index' expects an integer, got 1\.5$/);
+  assert.throws(
+    () => x.select(0, 1.5),
+    /^RangeError: aten::select\.int: argument 3 'index' expects an integer, got 1\.5$/,
+  );
   assert.throws(() => x.transpose(NaN, 1), /aten::transpose\.int: argument 2 'dim0' expects an integer, got NaN/);
   assert.throws(() => x.reshape([3, 2 ** 53]), /aten::reshape: argument 2 'shape'\[1\] expects a safe integer/);
   assert.throws(() => zeros([2.5]), /aten::zeros: argument 1 'size'\[0\] expects an integer, got 2\.5/);

@@ -8,7 +8,9 @@ const r = makeInputs(1);
 const long = (v: number[], shape?: number[]) => tensor(v, { dtype: 'int64', shape });
 
 test('binary elementwise ops, with broadcasting', () => {
-  const a = r.uniform([3, 4]), b = r.uniform([4]), pos = r.uniform([3, 4], 0.5, 2);
+  const a = r.uniform([3, 4]),
+    b = r.uniform([4]),
+    pos = r.uniform([3, 4], 0.5, 2);
   gradcheck((x, y) => x.add(y, 0.7), [a, b]);
   gradcheck((x, y) => x.sub(y), [a, b]);
   gradcheck((x, y) => x.mul(y), [a, b]);
@@ -17,7 +19,8 @@ test('binary elementwise ops, with broadcasting', () => {
 });
 
 test('pow with number and tensor exponents', () => {
-  const base = r.uniform([2, 5], 0.5, 2), e = r.uniform([2, 5], -1, 2);
+  const base = r.uniform([2, 5], 0.5, 2),
+    e = r.uniform([2, 5], -1, 2);
   gradcheck((x) => x.pow(2.5), [base]);
   gradcheck((x) => x.pow(3), [r.uniform([6])]);
   gradcheck((x, y) => x.pow(y), [base, e]);
@@ -83,7 +86,9 @@ test('view and shape ops', () => {
 });
 
 test('cat and stack', () => {
-  const a = r.uniform([2, 3]), b = r.uniform([2, 1]), c = r.uniform([2, 3]);
+  const a = r.uniform([2, 3]),
+    b = r.uniform([2, 1]),
+    c = r.uniform([2, 3]);
   gradcheck((x, y) => F.cat([x, y], 1), [a, b]);
   gradcheck((x, y) => F.stack([x, y], 1), [a, c]);
 });

@@ -9,13 +9,19 @@ const f64 = { dtype: 'float64' } as const;
 const labels = tensor([2, 0, 1, 2], { dtype: 'int64' });
 
 /** Training-mode batch norm with fresh running statistics (they are updated in place). */
-const bnTrain = (x: Tensor, w: Tensor | null, b: Tensor | null) => F.batchNorm(x, {
-  weight: w, bias: b, training: true, runningMean: zeros([x.shape[1]], f64), runningVar: ones([x.shape[1]], f64),
-});
+const bnTrain = (x: Tensor, w: Tensor | null, b: Tensor | null) =>
+  F.batchNorm(x, {
+    weight: w,
+    bias: b,
+    training: true,
+    runningMean: zeros([x.shape[1]], f64),
+    runningVar: ones([x.shape[1]], f64),
+  });
 
 test('conv2d: stride, padding, dilation, groups, bias', () => {
   const x = r.uniform([2, 2, 5, 5]);
-  const w = r.uniform([4, 2, 3, 3]), b = r.uniform([4]);
+  const w = r.uniform([4, 2, 3, 3]),
+    b = r.uniform([4]);
   gradcheck((xx, ww, bb) => F.conv2d(xx, ww, bb), [x, w, b]);
   gradcheck((xx, ww) => F.conv2d(xx, ww, null, { stride: 2, padding: 1 }), [x, w]);
   gradcheck((xx, ww, bb) => F.conv2d(xx, ww, bb, { dilation: 2, padding: [2, 1] }), [x, w, b]);
@@ -34,11 +40,17 @@ test('pooling: max (distinct values), average, adaptive average', () => {
 });
 
 test('batch norm in training and eval mode', () => {
-  const x = r.uniform([4, 3, 2, 2]), w = r.uniform([3], 0.5, 1.5), b = r.uniform([3]);
+  const x = r.uniform([4, 3, 2, 2]),
+    w = r.uniform([3], 0.5, 1.5),
+    b = r.uniform([3]);
   gradcheck(bnTrain, [x, w, b]);
   gradcheck((t) => bnTrain(t, null, null), [r.uniform([5, 3])]);
-  const runningMean = tensor([0.1, -0.2, 0.3], f64), runningVar = tensor([0.5, 1.5, 2], f64);
-  gradcheck((t, ww, bb) => F.batchNorm(t, { weight: ww, bias: bb, runningMean, runningVar, training: false }), [x, w, b]);
+  const runningMean = tensor([0.1, -0.2, 0.3], f64),
+    runningVar = tensor([0.5, 1.5, 2], f64);
+  gradcheck(
+    (t, ww, bb) => F.batchNorm(t, { weight: ww, bias: bb, runningMean, runningVar, training: false }),
+    [x, w, b],
+  );
 });
 
 test('relu, softmax, logSoftmax', () => {
@@ -58,15 +70,27 @@ test('cross-entropy: mean, sum, label smoothing', () => {
 });
 
 test('dropout with a fixed mask (seeded before each call)', () => {
-  gradcheck((t) => { manualSeed(7); return F.dropout(t, 0.3, true); }, [r.uniform([4, 5])]);
+  gradcheck(
+    (t) => {
+      manualSeed(7);
+      return F.dropout(t, 0.3, true);
+    },
+    [r.uniform([4, 5])],
+  );
   gradcheck((t) => F.dropout(t, 0.3, false), [r.uniform([4, 5])]);
 });
 
 // Second derivatives. Piecewise-linear ops are squared so that their double
 // backward (the backward of their backward) carries a nonzero signal.
 test('gradgradcheck: conv2d, linear', () => {
-  gradgradcheck((x, w, b) => F.conv2d(x, w, b, { padding: 1, stride: 2 }), [r.uniform([2, 2, 4, 4]), r.uniform([3, 2, 3, 3]), r.uniform([3])]);
-  gradgradcheck((x, w, b) => F.conv2d(x, w, b, { groups: 2, dilation: 2 }), [r.uniform([1, 4, 5, 5]), r.uniform([2, 2, 2, 2]), r.uniform([2])]);
+  gradgradcheck(
+    (x, w, b) => F.conv2d(x, w, b, { padding: 1, stride: 2 }),
+    [r.uniform([2, 2, 4, 4]), r.uniform([3, 2, 3, 3]), r.uniform([3])],
+  );
+  gradgradcheck(
+    (x, w, b) => F.conv2d(x, w, b, { groups: 2, dilation: 2 }),
+    [r.uniform([1, 4, 5, 5]), r.uniform([2, 2, 2, 2]), r.uniform([2])],
+  );
   gradgradcheck((x, w, b) => F.linear(x, w, b).square(), [r.uniform([3, 4]), r.uniform([2, 4]), r.uniform([2])]);
 });
 

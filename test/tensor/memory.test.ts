@@ -2,7 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dispose, F, gradAll, keep, liveTensors, noGrad, randint, randn, setNumThreads, tidy, type Tensor,
+  dispose,
+  F,
+  gradAll,
+  keep,
+  liveTensors,
+  noGrad,
+  randint,
+  randn,
+  setNumThreads,
+  tidy,
+  type Tensor,
 } from '../../src/tensor/index.js';
 
 setNumThreads(1);
@@ -18,7 +28,12 @@ function step(params: Tensor[], x: Tensor, y: Tensor): number {
     const h = F.maxPool2d(F.batchNorm(F.conv2d(x, cw, cb, { padding: 1 }), { training: true }).relu(), 2);
     const loss = F.crossEntropy(F.linear(h.flatten(1), lw, lb), y);
     const grads = gradAll(loss, params, { createGraph: true });
-    const total = loss.add(grads.map((g) => g.square().sum()).reduce((a, b) => a.add(b)).mul(0.5));
+    const total = loss.add(
+      grads
+        .map((g) => g.square().sum())
+        .reduce((a, b) => a.add(b))
+        .mul(0.5),
+    );
     const updates = gradAll(total, params);
     noGrad(() => params.forEach((p, i) => p.sub_(updates[i], 0.01)));
     return total.item();
@@ -27,7 +42,8 @@ function step(params: Tensor[], x: Tensor, y: Tensor): number {
 
 test('a double-backprop training step inside tidy leaves no tensor behind', () => {
   const params = makeParams();
-  const x = randn([2, 3, 8, 8]), y = randint(0, 5, [2]);
+  const x = randn([2, 3, 8, 8]),
+    y = randint(0, 5, [2]);
   const start = liveTensors();
   for (let i = 0; i < 3; i++) assert.ok(Number.isFinite(step(params, x, y)));
   assert.equal(liveTensors(), start);
@@ -36,10 +52,14 @@ test('a double-backprop training step inside tidy leaves no tensor behind', () =
 
 test('tidy frees everything when its function throws', () => {
   const start = liveTensors();
-  assert.throws(() => tidy(() => {
-    const a = randn([3]).mul(2);
-    a.add(randn([4]));  // shape mismatch
-  }), /size of tensor a \(3\) must match/);
+  assert.throws(
+    () =>
+      tidy(() => {
+        const a = randn([3]).mul(2);
+        a.add(randn([4])); // shape mismatch
+      }),
+    /size of tensor a \(3\) must match/,
+  );
   assert.equal(liveTensors(), start);
 });
 
@@ -50,7 +70,7 @@ test('kept tensors survive tidy; returned ones move to the parent scope', () => 
     const r = tidy(() => {
       kept = keep(randn([2]).add(1));
       inner = randn([2]).mul(3);
-      randn([5]);  // freed
+      randn([5]); // freed
       return { nested: [inner] };
     });
     assert.equal(r.nested[0], inner);

@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  checkOption, checkOutDir, ConfigError, DEFAULTS, flagOf, knownNames, readMetrics, train, TRAIN_SCHEMA, trainOptionKeys, validateConfig,
+  checkOption,
+  checkOutDir,
+  ConfigError,
+  DEFAULTS,
+  flagOf,
+  knownNames,
+  readMetrics,
+  train,
+  TRAIN_SCHEMA,
+  trainOptionKeys,
+  validateConfig,
   type TrainConfig,
 } from '../../src/trainer/index.js';
 import { tempDir } from './helpers.js';
@@ -12,12 +22,16 @@ import { tempDir } from './helpers.js';
 const base: Partial<TrainConfig> = { model: 'mlp', dataset: 'synthetic' };
 
 function refused(opts: Record<string, unknown>, flag: string, why?: RegExp): void {
-  assert.throws(() => validateConfig({ ...base, ...opts } as Partial<TrainConfig>), (e: unknown) => {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError for ${JSON.stringify(opts)}, got ${String(e)}`);
-    assert.ok(e.message.startsWith(`invalid option ${flag}:`), `message should name ${flag}: ${e.message}`);
-    if (why) assert.match(e.message, why);
-    return true;
-  }, `${JSON.stringify(opts)} should be refused`);
+  assert.throws(
+    () => validateConfig({ ...base, ...opts } as Partial<TrainConfig>),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `expected a ConfigError for ${JSON.stringify(opts)}, got ${String(e)}`);
+      assert.ok(e.message.startsWith(`invalid option ${flag}:`), `message should name ${flag}: ${e.message}`);
+      if (why) assert.match(e.message, why);
+      return true;
+    },
+    `${JSON.stringify(opts)} should be refused`,
+  );
 }
 
 test('each bad option is refused with its name', () => {
@@ -115,22 +129,46 @@ test('options that depend on the data are refused before a run directory is made
   assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'no run directory may be created');
   mkdirSync(join(out, 'taken'));
   writeFileSync(join(out, 'taken', 'config.json'), '{}');
-  await assert.rejects(train({ ...base, steps: 1, out, name: 'taken' }), /^ConfigError: invalid option --name: run directory .*taken already exists and is not empty \(continue it with 'ireg resume/);
+  await assert.rejects(
+    train({ ...base, steps: 1, out, name: 'taken' }),
+    /^ConfigError: invalid option --name: run directory .*taken already exists and is not empty \(continue it with 'ireg resume/,
+  );
 });
 
-test('--epochs sets the step budget from full batches per epoch; the schedule sets each step\'s lr', async () => {
+test("--epochs sets the step budget from full batches per epoch; the schedule sets each step's lr", async () => {
   const out = tempDir('epochs');
   // synthetic: 1800 training images; batch 500 -> 3 full batches per epoch (300 dropped), 2 epochs -> 6 steps.
-  const summary = await train({ ...base, method: 'lb', batchSize: 500, microBatchSize: 250, epochs: 2, lr: 0.4,
-    lrSchedule: 'step', lrStepEvery: 2, lrGamma: 0.5, logEvery: 1, probeBatches: 1, probeMicroBatchSize: 16, threads: 1, out, name: 'e' });
+  const summary = await train({
+    ...base,
+    method: 'lb',
+    batchSize: 500,
+    microBatchSize: 250,
+    epochs: 2,
+    lr: 0.4,
+    lrSchedule: 'step',
+    lrStepEvery: 2,
+    lrGamma: 0.5,
+    logEvery: 1,
+    probeBatches: 1,
+    probeMicroBatchSize: 16,
+    threads: 1,
+    out,
+    name: 'e',
+  });
   assert.equal(summary.totalSteps, 6);
   assert.equal(summary.examplesSeen, 3000);
   const cfg = JSON.parse(readFileSync(join(out, 'e', 'config.json'), 'utf8'));
   assert.equal(cfg.derived.totalSteps, 6);
   assert.equal(cfg.derived.stepsPerEpoch, 3);
   const records = readMetrics(join(out, 'e', 'metrics.jsonl'));
-  assert.deepEqual(records.map((r) => r.lr), [0.4, 0.4, 0.2, 0.2, 0.1, 0.1, null]);
-  assert.deepEqual(records.map((r) => r.epoch), [0, 500 / 1800, 1000 / 1800, 1500 / 1800, 2000 / 1800, 2500 / 1800, 3000 / 1800]);
+  assert.deepEqual(
+    records.map((r) => r.lr),
+    [0.4, 0.4, 0.2, 0.2, 0.1, 0.1, null],
+  );
+  assert.deepEqual(
+    records.map((r) => r.epoch),
+    [0, 500 / 1800, 1000 / 1800, 1500 / 1800, 2000 / 1800, 2500 / 1800, 3000 / 1800],
+  );
 });
 
 test('ranges keep values float32-sane and runs bounded', () => {
@@ -141,51 +179,149 @@ test('ranges keep values float32-sane and runs bounded', () => {
   refused({ threads: 1025 }, '--threads');
   refused({ batchSize: 1e12 }, '--batch-size', /<= 1048576/);
   refused({ method: 'lb', batchSize: 100000, microBatchSize: 70000 }, '--micro-batch-size', /<= 65536/);
-  refused({ batchSize: 100000 }, '--batch-size', /forwards the whole batch at once, so it must be <= 65536, got 100000/);
+  refused(
+    { batchSize: 100000 },
+    '--batch-size',
+    /forwards the whole batch at once, so it must be <= 65536, got 100000/,
+  );
   refused({ evalBatchSize: 1e6 }, '--eval-batch-size', /<= 65536/);
   refused({ probeMicroBatchSize: 1e6 }, '--probe-micro-batch-size', /<= 65536/);
   refused({ probeBatches: 5000 }, '--probe-batches', /<= 1024/);
-  refused({ model: 'resnet18-w100000' }, '--model', /'resnet18-w100000' is too wide: .* width N from 1 to 512 .*got 100000/);
+  refused(
+    { model: 'resnet18-w100000' },
+    '--model',
+    /'resnet18-w100000' is too wide: .* width N from 1 to 512 .*got 100000/,
+  );
   // The bounds themselves are accepted.
-  const edge = validateConfig({ ...base, method: 'lb', lr: 1e6, threads: 1024, batchSize: 1 << 20, microBatchSize: 1 << 16, model: 'resnet18-w512' });
-  assert.deepEqual([edge.lr, edge.threads, edge.batchSize, edge.microBatchSize, edge.model], [1e6, 1024, 1 << 20, 1 << 16, 'resnet18-w512']);
+  const edge = validateConfig({
+    ...base,
+    method: 'lb',
+    lr: 1e6,
+    threads: 1024,
+    batchSize: 1 << 20,
+    microBatchSize: 1 << 16,
+    model: 'resnet18-w512',
+  });
+  assert.deepEqual(
+    [edge.lr, edge.threads, edge.batchSize, edge.microBatchSize, edge.model],
+    [1e6, 1024, 1 << 20, 1 << 16, 'resnet18-w512'],
+  );
 });
 
 test('a class-balanced subset must be a multiple of the class count, known before the data loads', () => {
-  refused({ dataset: 'fashion-mnist', subset: 3 }, '--subset', /each of fashion-mnist's 10 classes, so it must be a multiple of 10, got 3 \(try 10\)/);
+  refused(
+    { dataset: 'fashion-mnist', subset: 3 },
+    '--subset',
+    /each of fashion-mnist's 10 classes, so it must be a multiple of 10, got 3 \(try 10\)/,
+  );
   refused({ dataset: 'fashion-mnist', subset: 512 }, '--subset', /multiple of 10, got 512 \(try 510\)/);
   refused({ dataset: 'cifar100', valSubset: 150 }, '--val-subset', /multiple of 100, got 150 \(try 200\)/);
   assert.equal(validateConfig({ ...base, dataset: 'fashion-mnist', subset: 520, valSubset: 10 }).subset, 520);
   // An image folder's classes are its train split's sub-folders.
   const dir = tempDir('classes');
   for (const c of ['a', 'b', 'c']) mkdirSync(join(dir, 'train', c), { recursive: true });
-  refused({ dataset: `imagefolder:${dir}`, subset: 4 }, '--subset', /3 classes, so it must be a multiple of 3, got 4 \(try 3\)/);
+  refused(
+    { dataset: `imagefolder:${dir}`, subset: 4 },
+    '--subset',
+    /3 classes, so it must be a multiple of 3, got 4 \(try 3\)/,
+  );
   assert.equal(validateConfig({ ...base, dataset: `imagefolder:${dir}`, subset: 6 }).subset, 6);
 });
 
 test('the declarations give the keys, the defaults and the schema a grid file validates against', () => {
   // config.json stores these keys and resume re-resolves from them: the set is part of the run format.
   assert.deepEqual(trainOptionKeys(), [
-    'method', 'model', 'dataset', 'dataDir', 'lr', 'lambda', 'batchSize', 'microBatchSize', 'steps', 'epochs',
-    'momentum', 'weightDecay', 'lrSchedule', 'lrStepEvery', 'lrGamma', 'lrFloor', 'seed', 'subset', 'valSubset',
-    'valSize', 'augment', 'flip', 'crop', 'shuffle', 'normalize', 'logEvery', 'evalEvery', 'checkpointEvery',
-    'keepCheckpoints', 'probeBatches', 'probeMicroBatchSize', 'evalBatchSize', 'threads', 'device', 'initFrom',
-    'saveFinal', 'graftFrom', 'out', 'name']);
+    'method',
+    'model',
+    'dataset',
+    'dataDir',
+    'lr',
+    'lambda',
+    'batchSize',
+    'microBatchSize',
+    'steps',
+    'epochs',
+    'momentum',
+    'weightDecay',
+    'lrSchedule',
+    'lrStepEvery',
+    'lrGamma',
+    'lrFloor',
+    'seed',
+    'subset',
+    'valSubset',
+    'valSize',
+    'augment',
+    'flip',
+    'crop',
+    'shuffle',
+    'normalize',
+    'logEvery',
+    'evalEvery',
+    'checkpointEvery',
+    'keepCheckpoints',
+    'probeBatches',
+    'probeMicroBatchSize',
+    'evalBatchSize',
+    'threads',
+    'device',
+    'initFrom',
+    'saveFinal',
+    'graftFrom',
+    'out',
+    'name',
+  ]);
   assert.deepEqual(TRAIN_SCHEMA.parse({}), DEFAULTS);
-  assert.deepEqual(DEFAULTS, { method: 'sb', model: 'resnet18', dataset: 'fashion-mnist', lr: 0.1, batchSize: 128, steps: 5000,
-    momentum: 0, weightDecay: 0, lrSchedule: 'constant', lrGamma: 0.1, lrFloor: 0, seed: 12, augment: true, flip: true, crop: true,
-    shuffle: true, logEvery: 20, checkpointEvery: 500, keepCheckpoints: 1, probeBatches: 8, probeMicroBatchSize: 128,
-    evalBatchSize: 500, device: 'auto', saveFinal: false, out: './runs' });
+  assert.deepEqual(DEFAULTS, {
+    method: 'sb',
+    model: 'resnet18',
+    dataset: 'fashion-mnist',
+    lr: 0.1,
+    batchSize: 128,
+    steps: 5000,
+    momentum: 0,
+    weightDecay: 0,
+    lrSchedule: 'constant',
+    lrGamma: 0.1,
+    lrFloor: 0,
+    seed: 12,
+    augment: true,
+    flip: true,
+    crop: true,
+    shuffle: true,
+    logEvery: 20,
+    checkpointEvery: 500,
+    keepCheckpoints: 1,
+    probeBatches: 8,
+    probeMicroBatchSize: 128,
+    evalBatchSize: 500,
+    device: 'auto',
+    saveFinal: false,
+    out: './runs',
+  });
   assert.equal(TRAIN_SCHEMA.safeParse({ learningRate: 0.1 }).success, false);
-  assert.deepEqual(['batchSize', 'augment', 'saveFinal', 'lrSchedule'].map(flagOf), ['--batch-size', '--no-augment', '--save-final', '--lr-schedule']);
+  assert.deepEqual(['batchSize', 'augment', 'saveFinal', 'lrSchedule'].map(flagOf), [
+    '--batch-size',
+    '--no-augment',
+    '--save-final',
+    '--lr-schedule',
+  ]);
 });
 
 test('checkOption checks one value by its declaration, naming the flag the user typed', () => {
   assert.equal(checkOption('threads', 4), 4);
-  assert.throws(() => checkOption('threads', 0), /^ConfigError: invalid option --threads: must be a positive integer <= 1024, got 0$/);
-  assert.throws(() => checkOption('evalBatchSize', 0, '0', '--batch-size'),
-    /^ConfigError: invalid option --batch-size: must be a positive integer <= 65536, got '0'$/);
-  assert.throws(() => checkOption('device', 'tpu'), /invalid option --device: must be one of: auto, cpu, cuda, got 'tpu'/);
+  assert.throws(
+    () => checkOption('threads', 0),
+    /^ConfigError: invalid option --threads: must be a positive integer <= 1024, got 0$/,
+  );
+  assert.throws(
+    () => checkOption('evalBatchSize', 0, '0', '--batch-size'),
+    /^ConfigError: invalid option --batch-size: must be a positive integer <= 65536, got '0'$/,
+  );
+  assert.throws(
+    () => checkOption('device', 'tpu'),
+    /invalid option --device: must be one of: auto, cpu, cuda, got 'tpu'/,
+  );
 });
 
 test('--out must be a folder that can be written, checked without creating anything', () => {
@@ -193,7 +329,10 @@ test('--out must be a folder that can be written, checked without creating anyth
   const file = join(dir, 'file');
   writeFileSync(file, 'x');
   assert.throws(() => checkOutDir(file), /^ConfigError: invalid option --out: .*file is a file, not a folder$/);
-  assert.throws(() => checkOutDir(join(file, 'runs')), /invalid option --out: .*file \(on the way to .*file\/runs\) is a file, not a folder/);
+  assert.throws(
+    () => checkOutDir(join(file, 'runs')),
+    /invalid option --out: .*file \(on the way to .*file\/runs\) is a file, not a folder/,
+  );
   checkOutDir(join(dir, 'new', 'runs'));
   assert.deepEqual(readdirSync(dir), ['file']);
 });

@@ -12,13 +12,22 @@ import { tempDir } from './helpers.js';
 const data = defaultDataDir('fashion-mnist');
 const out = tempDir('e2e');
 const common: Partial<TrainConfig> = {
-  model: 'mlp', dataset: 'fashion-mnist', subset: 2000, valSubset: 1000, lr: 0.05, logEvery: 25,
-  probeBatches: 2, threads: 1, out,
+  model: 'mlp',
+  dataset: 'fashion-mnist',
+  subset: 2000,
+  valSubset: 1000,
+  lr: 0.05,
+  logEvery: 25,
+  probeBatches: 2,
+  threads: 1,
+  out,
 };
 
 function skipWithoutData(t: { skip: (m: string) => void }): boolean {
-  if (existsSync(join(data, 'train-images-idx3-ubyte.gz')) || existsSync(join(data, 'train-images-idx3-ubyte'))) return false;
-  if (process.env.CI === 'true') throw new Error(`Fashion-MNIST missing at ${data} (CI installs dataset-fashion-mnist)`);
+  if (existsSync(join(data, 'train-images-idx3-ubyte.gz')) || existsSync(join(data, 'train-images-idx3-ubyte')))
+    return false;
+  if (process.env.CI === 'true')
+    throw new Error(`Fashion-MNIST missing at ${data} (CI installs dataset-fashion-mnist)`);
   t.skip(`Fashion-MNIST not found at ${data}`);
   return true;
 }
@@ -31,7 +40,10 @@ async function runAndCheck(name: string, config: Partial<TrainConfig>, minAcc: n
   assert.equal(summary.status, 'completed');
   assert.ok(Math.abs(first.valLoss! - Math.log(10)) < 0.2, `initial val loss ${first.valLoss} is near ln 10`);
   assert.ok(last.valLoss! < 0.5 * first.valLoss!, `val loss fell from ${first.valLoss} to ${last.valLoss}`);
-  const lateTrain = records.slice(-3).filter((r) => r.trainLoss !== null).map((r) => r.trainLoss!);
+  const lateTrain = records
+    .slice(-3)
+    .filter((r) => r.trainLoss !== null)
+    .map((r) => r.trainLoss!);
   assert.ok(Math.max(...lateTrain) < 0.6 * first.trainLoss!, `train loss fell from ${first.trainLoss} to ${lateTrain}`);
   assert.ok(last.valAcc! > minAcc, `final val accuracy ${last.valAcc} > ${minAcc}`);
   assert.ok(summary.test!.acc > minAcc, `test accuracy of the best checkpoint ${summary.test!.acc} > ${minAcc}`);
@@ -47,7 +59,11 @@ test('sb: small-batch SGD learns Fashion-MNIST far above chance', async (t) => {
 
 test('gn: large batch with the gradient-norm penalty learns, and logs the penalty', async (t) => {
   if (skipWithoutData(t)) return;
-  const records = await runAndCheck('gn', { method: 'gn', batchSize: 128, microBatchSize: 32, lambda: 0.01, steps: 150 }, 0.65);
+  const records = await runAndCheck(
+    'gn',
+    { method: 'gn', batchSize: 128, microBatchSize: 32, lambda: 0.01, steps: 150 },
+    0.65,
+  );
   for (const r of records.filter((x) => x.trainLoss !== null)) {
     assert.ok(r.penalty! > 0, 'penalty logged');
     assert.equal(r.lambdaPenalty, 0.01 * r.penalty!);

@@ -15,9 +15,22 @@ let summary: Summary;
 test.before(async () => {
   // cnn-bn: evaluation must use batch-norm running statistics (eval mode), as during the run.
   summary = await train({
-    method: 'sb', model: 'cnn-bn', dataset: 'synthetic', lr: 0.01, batchSize: 32, steps: 20, logEvery: 5,
-    checkpointEvery: 10, keepCheckpoints: 0, probeBatches: 1, probeMicroBatchSize: 16, evalBatchSize: 64, threads: 1,
-    out, name: 'run', saveFinal: false,
+    method: 'sb',
+    model: 'cnn-bn',
+    dataset: 'synthetic',
+    lr: 0.01,
+    batchSize: 32,
+    steps: 20,
+    logEvery: 5,
+    checkpointEvery: 10,
+    keepCheckpoints: 0,
+    probeBatches: 1,
+    probeMicroBatchSize: 16,
+    evalBatchSize: 64,
+    threads: 1,
+    out,
+    name: 'run',
+    saveFinal: false,
   });
 });
 
@@ -37,7 +50,7 @@ test('the best checkpoint reproduces the logged validation loss and accuracy exa
   assert.equal(r.n, JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).derived.valSize);
 });
 
-test('a periodic checkpoint file and the newest checkpoint reproduce their steps\' records', () => {
+test("a periodic checkpoint file and the newest checkpoint reproduce their steps' records", () => {
   const mid = evaluateRun(join(dir, 'checkpoints', 'step-0000010.safetensors'), { split: 'val' });
   assert.equal(mid.step, 10);
   assert.equal(mid.acc, logged(10).valAcc);
@@ -48,7 +61,7 @@ test('a periodic checkpoint file and the newest checkpoint reproduce their steps
   assert.ok(last.loss < logged(0).valLoss!, 'training lowered the validation loss');
 });
 
-test('the test split of the best checkpoint gives the summary\'s test accuracy', () => {
+test("the test split of the best checkpoint gives the summary's test accuracy", () => {
   const r = evaluateRun(dir, { which: 'best', split: 'test', batchSize: 100 });
   assert.equal(r.n, 500);
   assert.equal(r.acc, summary.test!.acc);
@@ -56,7 +69,10 @@ test('the test split of the best checkpoint gives the summary\'s test accuracy',
 });
 
 test('missing weights are a clear error', () => {
-  assert.throws(() => evaluateRun(dir, { which: 'final' }), /has no final weights \(the run was not started with --save-final\)/);
+  assert.throws(
+    () => evaluateRun(dir, { which: 'final' }),
+    /has no final weights \(the run was not started with --save-final\)/,
+  );
   assert.throws(() => evaluateRun(join(out, 'nope')), /does not exist/);
   assert.throws(() => evaluateRun(dir, { split: 'dev' as 'val' }), /invalid option --split: 'dev'/);
 });

@@ -6,8 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  checkpointPath, listCheckpoints, loadCheckpoint, loadRunWeights, newestCheckpoint, pruneCheckpoints, removeTemporaries, serializeCheckpoint,
-  writeCheckpoint, type Checkpoint,
+  checkpointPath,
+  listCheckpoints,
+  loadCheckpoint,
+  loadRunWeights,
+  newestCheckpoint,
+  pruneCheckpoints,
+  removeTemporaries,
+  serializeCheckpoint,
+  writeCheckpoint,
+  type Checkpoint,
 } from '../../src/trainer/checkpoint.js';
 import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/trainer/metrics-log.js';
 import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
@@ -21,8 +29,22 @@ import { tempDir } from './helpers.js';
 setNumThreads(1);
 
 const rec = (step: number): MetricsRecord => ({
-  step, epoch: step / 10, examplesSeen: step * 32, trainLoss: 1, trainAcc: 0.5, valLoss: null, valAcc: null, gradNorm: 1,
-  stepLength: 0.1, penalty: null, lambdaPenalty: null, lossGradNorm: 1, avgMicroBatchGradNorm: 2, lr: 0.1, wallTime: step, examplesPerSec: 10,
+  step,
+  epoch: step / 10,
+  examplesSeen: step * 32,
+  trainLoss: 1,
+  trainAcc: 0.5,
+  valLoss: null,
+  valAcc: null,
+  gradNorm: 1,
+  stepLength: 0.1,
+  penalty: null,
+  lambdaPenalty: null,
+  lossGradNorm: 1,
+  avgMicroBatchGradNorm: 2,
+  lr: 0.1,
+  wallTime: step,
+  examplesPerSec: 10,
 });
 
 test('metrics: appended records read back; truncation drops steps from the checkpoint on and a torn line', () => {
@@ -31,9 +53,15 @@ test('metrics: appended records read back; truncation drops steps from the check
   for (const s of [0, 5, 10, 15]) log.append(rec(s));
   log.close();
   writeFileSync(path, readFileSync(path, 'utf8') + '{"step":20,"epo', { flag: 'w' });
-  assert.deepEqual(readMetrics(path).map((r) => r.step), [0, 5, 10, 15]);
+  assert.deepEqual(
+    readMetrics(path).map((r) => r.step),
+    [0, 5, 10, 15],
+  );
   truncateMetrics(path, 10);
-  assert.deepEqual(readMetrics(path).map((r) => r.step), [0, 5]);
+  assert.deepEqual(
+    readMetrics(path).map((r) => r.step),
+    [0, 5],
+  );
   assert.ok(readFileSync(path, 'utf8').endsWith('}\n'));
   writeFileSync(path, '{"step":0}\nnot json\n{"step":5}\n');
   assert.throws(() => readMetrics(path), /metrics\.jsonl:2: not valid JSON/);
@@ -44,10 +72,17 @@ test('checkpoints folder: newest first, temp files ignored and removed, pruning 
   for (const s of [0, 10, 20]) writeFileSync(checkpointPath(dir, s), 'x');
   writeFileSync(join(dir, '.step-0000030.safetensors.123.abc.tmp'), 'partial');
   writeFileSync(join(dir, 'best.safetensors'), 'x');
-  assert.deepEqual(listCheckpoints(dir).map((c) => c.step), [20, 10, 0]);
+  assert.deepEqual(
+    listCheckpoints(dir).map((c) => c.step),
+    [20, 10, 0],
+  );
   removeTemporaries(dir);
   pruneCheckpoints(dir, 2);
-  assert.deepEqual(readdirSync(dir).sort(), ['best.safetensors', 'step-0000010.safetensors', 'step-0000020.safetensors']);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    'best.safetensors',
+    'step-0000010.safetensors',
+    'step-0000020.safetensors',
+  ]);
   pruneCheckpoints(dir, 0);
   assert.equal(listCheckpoints(dir).length, 2);
 });
@@ -64,10 +99,25 @@ test('a checkpoint round-trips weights, momentum, generator state and position',
   });
   opt.step();
   const rng = new Map([['torch_cpu', Uint8Array.from({ length: 5056 }, (_, i) => i % 251)]]);
-  const train = { step: 7, examplesSeen: 224, wallTime: 1.5, bestValAcc: 0.4, bestStep: 5, streams: { main: { epoch: 1, batch: 2 } } };
+  const train = {
+    step: 7,
+    examplesSeen: 224,
+    wallTime: 1.5,
+    bestValAcc: 0.4,
+    bestStep: 5,
+    streams: { main: { epoch: 1, batch: 2 } },
+  };
   const path = checkpointPath(dir, 7);
-  writeCheckpoint(path, serializeCheckpoint({ model, info, optimizer: opt.stateDict(), rng,
-    meta: { step: 7, valAcc: null, valLoss: null, config, normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, train } }));
+  writeCheckpoint(
+    path,
+    serializeCheckpoint({
+      model,
+      info,
+      optimizer: opt.stateDict(),
+      rng,
+      meta: { step: 7, valAcc: null, valLoss: null, config, normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, train },
+    }),
+  );
   const cp = loadCheckpoint(path);
   try {
     assert.deepEqual(cp.meta.train, train);
@@ -96,8 +146,16 @@ function writeSmallCheckpoint(dir: string, step: number): string {
   const train = { step, examplesSeen: 0, wallTime: 0, bestValAcc: null, bestStep: null, streams: {} };
   const path = checkpointPath(dir, step);
   try {
-    writeCheckpoint(path, serializeCheckpoint({ model, info, optimizer: opt.stateDict(), rng: new Map(),
-      meta: { step, valAcc: null, valLoss: null, config, normalization: { mean: [0], std: [1] }, train } }));
+    writeCheckpoint(
+      path,
+      serializeCheckpoint({
+        model,
+        info,
+        optimizer: opt.stateDict(),
+        rng: new Map(),
+        meta: { step, valAcc: null, valLoss: null, config, normalization: { mean: [0], std: [1] }, train },
+      }),
+    );
   } finally {
     opt.dispose();
     model.dispose();
@@ -105,7 +163,9 @@ function writeSmallCheckpoint(dir: string, step: number): string {
   return path;
 }
 
-const disposeCp = (cp: Checkpoint | null) => { if (cp) dispose([[...cp.model.values()], [...cp.optimizer.tensors.values()]]); };
+const disposeCp = (cp: Checkpoint | null) => {
+  if (cp) dispose([[...cp.model.values()], [...cp.optimizer.tensors.values()]]);
+};
 
 test('a damaged newest checkpoint is skipped with a warning naming it; the older one is used', () => {
   const dir = tempDir('damaged');
@@ -127,14 +187,22 @@ test('when every checkpoint past step 0 is damaged, resuming refuses to restart 
   const dir = tempDir('all-damaged');
   writeFileSync(checkpointPath(dir, 10), 'torn');
   const warnings: string[] = [];
-  assert.throws(() => newestCheckpoint(dir, (m) => warnings.push(m)),
-    /^Error: no usable checkpoint in .*: step-0000010\.safetensors is damaged \(.*\)\. Resuming would restart the run from step 0; to do that, delete that file and resume again$/);
+  assert.throws(
+    () => newestCheckpoint(dir, (m) => warnings.push(m)),
+    /^Error: no usable checkpoint in .*: step-0000010\.safetensors is damaged \(.*\)\. Resuming would restart the run from step 0; to do that, delete that file and resume again$/,
+  );
   assert.equal(warnings.length, 1);
   // Only a damaged step 0: starting over loses nothing.
   const zero = tempDir('zero-damaged');
   writeFileSync(checkpointPath(zero, 0), 'torn');
-  assert.equal(newestCheckpoint(zero, () => {}), null);
-  assert.equal(newestCheckpoint(tempDir('none'), () => assert.fail('no warning without checkpoints')), null);
+  assert.equal(
+    newestCheckpoint(zero, () => {}),
+    null,
+  );
+  assert.equal(
+    newestCheckpoint(tempDir('none'), () => assert.fail('no warning without checkpoints')),
+    null,
+  );
 });
 
 test("broken 'ireg' metadata in a weights file is named with the file and the field", () => {
@@ -151,7 +219,11 @@ test("broken 'ireg' metadata in a weights file is named with the file and the fi
     for (const [ireg, message] of cases) {
       const file = join(dir, 'w.safetensors');
       saveWeights(file, model, { ...info, extra: { ireg } });
-      assert.throws(() => loadRunWeights(file), (e: Error) => e.message.startsWith(`'${file}': `) && message.test(e.message), ireg);
+      assert.throws(
+        () => loadRunWeights(file),
+        (e: Error) => e.message.startsWith(`'${file}': `) && message.test(e.message),
+        ireg,
+      );
     }
   } finally {
     model.dispose();
@@ -185,7 +257,11 @@ test('createRunDir: the directory appears with config.json and its lock; names n
   const legacy = createRunDir({ ...cfg, name: 'legacy' }, describe);
   legacy.lock.release();
   assert.deepEqual(readRunConfig(legacy.files.dir), { createdAt: 'now' });
-  assert.throws(() => createRunDir({ ...cfg, name: 'legacy' }, describe), (e: unknown) => e instanceof ConfigError
-    && /run directory .*legacy already exists and is not empty \(continue it with 'ireg resume/.test(e.message));
+  assert.throws(
+    () => createRunDir({ ...cfg, name: 'legacy' }, describe),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /run directory .*legacy already exists and is not empty \(continue it with 'ireg resume/.test(e.message),
+  );
   assert.ok(!readdirSync(out).some((f) => f.startsWith('.')), 'a refused run leaves no temporary folder');
 });

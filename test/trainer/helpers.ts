@@ -18,18 +18,39 @@ export function tempDir(prefix: string): string {
 
 /** Runs `ireg args` to completion. */
 export function ireg(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, cwd, timeout: 120_000 });
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    cwd,
+    timeout: 120_000,
+  });
 }
 
-export interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Starts `ireg args`; `started` gets the child (to kill it); resolves when it exits. */
-export function iregAsync(args: string[], env: NodeJS.ProcessEnv = {}, started?: (child: ChildProcess) => void): Promise<Exit> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export function iregAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  started?: (child: ChildProcess) => void,
+): Promise<Exit> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   started?.(child);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
@@ -41,7 +62,10 @@ export function iregAsync(args: string[], env: NodeJS.ProcessEnv = {}, started?:
 export function tensorBytes(path: string): Map<string, Buffer> {
   const b = readFileSync(path);
   const n = Number(b.readBigUInt64LE(0));
-  const header = JSON.parse(b.subarray(8, 8 + n).toString('utf8')) as Record<string, { data_offsets: [number, number] }>;
+  const header = JSON.parse(b.subarray(8, 8 + n).toString('utf8')) as Record<
+    string,
+    { data_offsets: [number, number] }
+  >;
   const out = new Map<string, Buffer>();
   for (const [k, v] of Object.entries(header)) {
     if (k === '__metadata__') continue;
@@ -52,7 +76,9 @@ export function tensorBytes(path: string): Map<string, Buffer> {
 
 /** The metrics records of a run, without the fields that depend on wall time. */
 export function metricsOf(runDir: string): Record<string, unknown>[] {
-  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim())
+  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
     .map((l) => {
       const { wallTime: _w, examplesPerSec: _e, ...rest } = JSON.parse(l) as Record<string, unknown>;
       return rest;

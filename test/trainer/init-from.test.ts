@@ -60,18 +60,39 @@ test('weights written by PyTorch start a run whose first steps match PyTorch', a
   const path = join(out, 'torch-init.safetensors');
 
   // The first two batches as the run will see them: no shuffle, no augmentation, no normalisation.
-  const data = prepareDataset(loadRawDataset('synthetic'), { normalization: { mean: [0, 0, 0], std: [1, 1, 1] }, augmentation: { cropPadding: 0, flip: false } });
+  const data = prepareDataset(loadRawDataset('synthetic'), {
+    normalization: { mean: [0, 0, 0], std: [1, 1, 1] },
+    augmentation: { cropPadding: 0, flip: false },
+  });
   const maker = new BatchMaker(data.train, { normalization: data.normalization });
   const batches = [0, 1].map((b) => maker.evalArrays(Int32Array.from({ length: B }, (_, i) => b * B + i)));
   const ref = runPython<{ losses: number[]; weights: Record<string, number[]> }>(py, SCRIPT, {
-    path, lr: LR, classes: data.numClasses, shape: [B, ...data.inputShape],
-    x: batches.map((b) => Array.from(b.x)), y: batches.map((b) => Array.from(b.y)),
+    path,
+    lr: LR,
+    classes: data.numClasses,
+    shape: [B, ...data.inputShape],
+    x: batches.map((b) => Array.from(b.x)),
+    y: batches.map((b) => Array.from(b.y)),
   });
 
   await train({
-    method: 'sb', model: 'mlp', dataset: 'synthetic', initFrom: path, lr: LR, batchSize: B, steps: 2,
-    shuffle: false, augment: false, normalize: 'none', logEvery: 1, probeBatches: 1, probeMicroBatchSize: 16,
-    threads: 1, out, name: 'run', saveFinal: true,
+    method: 'sb',
+    model: 'mlp',
+    dataset: 'synthetic',
+    initFrom: path,
+    lr: LR,
+    batchSize: B,
+    steps: 2,
+    shuffle: false,
+    augment: false,
+    normalize: 'none',
+    logEvery: 1,
+    probeBatches: 1,
+    probeMicroBatchSize: 16,
+    threads: 1,
+    out,
+    name: 'run',
+    saveFinal: true,
   });
   const records = readMetrics(join(out, 'run', 'metrics.jsonl'));
   for (const step of [0, 1]) {

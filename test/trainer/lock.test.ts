@@ -11,16 +11,44 @@ import { ireg, iregAsync, metricsOf, tempDir, tensorBytes } from './helpers.js';
 
 const out = tempDir('lock');
 // The race runs long enough (after resuming) for two processes started together to overlap.
-const args = (name: string, steps = 12) => ['train', '--method', 'lb', '--model', 'mlp', '--dataset', 'synthetic', '--batch-size', '64',
-  '--micro-batch-size', '32', '--momentum', '0.9', '--steps', String(steps), '--log-every', '2', '--checkpoint-every', '4',
-  '--probe-batches', '1', '--threads', '1', '--save-final', '--out', out, '--name', name];
+const args = (name: string, steps = 12) => [
+  'train',
+  '--method',
+  'lb',
+  '--model',
+  'mlp',
+  '--dataset',
+  'synthetic',
+  '--batch-size',
+  '64',
+  '--micro-batch-size',
+  '32',
+  '--momentum',
+  '0.9',
+  '--steps',
+  String(steps),
+  '--log-every',
+  '2',
+  '--checkpoint-every',
+  '4',
+  '--probe-batches',
+  '1',
+  '--threads',
+  '1',
+  '--save-final',
+  '--out',
+  out,
+  '--name',
+  name,
+];
 const dir = (name: string) => join(out, name);
 const RUN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'trainer', 'run-dir.js');
 
 function assertMatchesReference(name: string, reference: string): void {
   const want = tensorBytes(join(dir(reference), 'final.safetensors'));
   const got = tensorBytes(join(dir(name), 'final.safetensors'));
-  for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `${name}: tensor ${k} differs from the uninterrupted run`);
+  for (const [k, bytes] of want)
+    assert.ok(bytes.equals(got.get(k)!), `${name}: tensor ${k} differs from the uninterrupted run`);
   const steps = metricsOf(dir(name)).map((m) => m.step);
   assert.equal(new Set(steps).size, steps.length, `duplicate steps in metrics.jsonl: ${steps}`);
   assert.deepEqual(metricsOf(dir(name)), metricsOf(dir(reference)));
@@ -32,7 +60,12 @@ async function killedRun(name: string, steps?: number): Promise<void> {
 }
 
 test.before(async () => {
-  const [ref, raceRef] = await Promise.all([iregAsync(args('reference')), iregAsync(args('race-reference', 120)), killedRun('held'), killedRun('race', 120)]);
+  const [ref, raceRef] = await Promise.all([
+    iregAsync(args('reference')),
+    iregAsync(args('race-reference', 120)),
+    killedRun('held'),
+    killedRun('race', 120),
+  ]);
   assert.equal(ref.code, 0, ref.stderr);
   assert.equal(raceRef.code, 0, raceRef.stderr);
 });
@@ -40,10 +73,15 @@ test.before(async () => {
 test('resume is refused while another live process holds the run, and goes ahead once that process was killed', async () => {
   const code = `import { lockRunDir } from ${JSON.stringify(pathToFileURL(RUN_DIR).href)};
 lockRunDir(process.env.RUN); console.log('locked'); setInterval(() => {}, 1000);`;
-  const holder = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, RUN: dir('held') }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    env: { ...process.env, RUN: dir('held') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((resolve) => holder.on('close', resolve));
   await new Promise<void>((resolve, reject) => {
-    holder.stdout.on('data', (d) => { if (String(d).includes('locked')) resolve(); });
+    holder.stdout.on('data', (d) => {
+      if (String(d).includes('locked')) resolve();
+    });
     holder.on('error', reject);
     holder.on('close', (c) => reject(new Error(`the lock holder exited (${c}) before taking the lock`)));
   });
@@ -51,7 +89,12 @@ lockRunDir(process.env.RUN); console.log('locked'); setInterval(() => {}, 1000);
     const metrics = readFileSync(join(dir('held'), 'metrics.jsonl'));
     const refused = ireg(['resume', dir('held')]);
     assert.equal(refused.status, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`^ireg: run directory ${dir('held')} is in use by process ${holder.pid} on this host .*wait for it to finish or stop it\\n$`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `^ireg: run directory ${dir('held')} is in use by process ${holder.pid} on this host .*wait for it to finish or stop it\\n$`,
+      ),
+    );
     assert.ok(readFileSync(join(dir('held'), 'metrics.jsonl')).equals(metrics), 'the refused process wrote nothing');
   } finally {
     holder.kill('SIGKILL');
@@ -67,6 +110,9 @@ test('two resumes of the same run started at once: exactly one runs it, the othe
   const both = await Promise.all([iregAsync(['resume', dir('race')]), iregAsync(['resume', dir('race')])]);
   const codes = both.map((r) => r.code).sort();
   assert.deepEqual(codes, [0, 1], both.map((r) => r.stderr).join('\n'));
-  assert.match(both.find((r) => r.code === 1)!.stderr, /^ireg: run directory .*race is in use by process \d+ on this host/);
+  assert.match(
+    both.find((r) => r.code === 1)!.stderr,
+    /^ireg: run directory .*race is in use by process \d+ on this host/,
+  );
   assertMatchesReference('race', 'race-reference');
 });

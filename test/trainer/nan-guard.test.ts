@@ -8,8 +8,20 @@ import { dispose } from '../../src/tensor/index.js';
 import { ireg, tempDir } from './helpers.js';
 
 const config = (out: string) => ({
-  method: 'sb', model: 'mlp', dataset: 'synthetic', lr: 1e6, batchSize: 32, steps: 50, logEvery: 1, checkpointEvery: 1,
-  keepCheckpoints: 0, probeBatches: 1, probeMicroBatchSize: 16, threads: 1, out, name: 'nan',
+  method: 'sb',
+  model: 'mlp',
+  dataset: 'synthetic',
+  lr: 1e6,
+  batchSize: 32,
+  steps: 50,
+  logEvery: 1,
+  checkpointEvery: 1,
+  keepCheckpoints: 0,
+  probeBatches: 1,
+  probeMicroBatchSize: 16,
+  threads: 1,
+  out,
+  name: 'nan',
 });
 
 test('a huge learning rate stops the run at the step whose loss is not finite', async () => {
@@ -17,7 +29,10 @@ test('a huge learning rate stops the run at the step whose loss is not finite', 
   let err: TrainingDivergedError | undefined;
   await assert.rejects(train(config(out)), (e: unknown) => {
     assert.ok(e instanceof TrainingDivergedError, String(e));
-    assert.match(e.message, /^training diverged at step \d+: (training loss|penalty|gradient norm|step length) is (NaN|-?Infinity)/);
+    assert.match(
+      e.message,
+      /^training diverged at step \d+: (training loss|penalty|gradient norm|step length) is (NaN|-?Infinity)/,
+    );
     err = e;
     return true;
   });
@@ -31,7 +46,10 @@ test('a huge learning rate stops the run at the step whose loss is not finite', 
 
   // Logged steps stop before the bad one; every earlier step logged a finite loss.
   const records = readMetrics(join(dir, 'metrics.jsonl'));
-  assert.deepEqual(records.map((r) => r.step), Array.from({ length: bad }, (_, i) => i));
+  assert.deepEqual(
+    records.map((r) => r.step),
+    Array.from({ length: bad }, (_, i) => i),
+  );
   for (const r of records) assert.ok(Number.isFinite(r.trainLoss), `step ${r.step} logged loss ${r.trainLoss}`);
 
   // The newest checkpoint is the last good one: its step's loss was finite, so the one of the bad step is absent.
@@ -47,8 +65,32 @@ test('a huge learning rate stops the run at the step whose loss is not finite', 
 
 test('the CLI reports divergence with exit code 3', () => {
   const out = tempDir('nan-cli');
-  const r = ireg(['train', '--model', 'mlp', '--dataset', 'synthetic', '--lr', '1e6', '--batch-size', '32', '--steps', '50',
-    '--log-every', '5', '--probe-batches', '1', '--probe-micro-batch-size', '16', '--threads', '1', '--out', out]);
+  const r = ireg([
+    'train',
+    '--model',
+    'mlp',
+    '--dataset',
+    'synthetic',
+    '--lr',
+    '1e6',
+    '--batch-size',
+    '32',
+    '--steps',
+    '50',
+    '--log-every',
+    '5',
+    '--probe-batches',
+    '1',
+    '--probe-micro-batch-size',
+    '16',
+    '--threads',
+    '1',
+    '--out',
+    out,
+  ]);
   assert.equal(r.status, 3, r.stderr);
-  assert.match(r.stderr, /ireg: training diverged at step \d+: [a-z ]+ is (NaN|-?Infinity); stopped \(the last good checkpoint is kept\)/);
+  assert.match(
+    r.stderr,
+    /ireg: training diverged at step \d+: [a-z ]+ is (NaN|-?Infinity); stopped \(the last good checkpoint is kept\)/,
+  );
 });

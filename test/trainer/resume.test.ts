@@ -11,14 +11,50 @@ import { ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './h
 const out = tempDir('resume');
 // ft draws labels from libtorch's generator; batch norm has running buffers; momentum has buffers:
 // all of them must be restored for the weights to match bit for bit.
-const args = (name: string) => ['train', '--method', 'ft', '--model', 'cnn-bn', '--dataset', 'synthetic',
-  '--batch-size', '32', '--micro-batch-size', '8', '--lr', '0.05', '--momentum', '0.9', '--steps', '20',
-  '--log-every', '3', '--checkpoint-every', '5', '--probe-batches', '2', '--probe-micro-batch-size', '16', '--eval-batch-size', '200',
-  '--threads', '1', '--save-final', '--out', out, '--name', name];
+const args = (name: string) => [
+  'train',
+  '--method',
+  'ft',
+  '--model',
+  'cnn-bn',
+  '--dataset',
+  'synthetic',
+  '--batch-size',
+  '32',
+  '--micro-batch-size',
+  '8',
+  '--lr',
+  '0.05',
+  '--momentum',
+  '0.9',
+  '--steps',
+  '20',
+  '--log-every',
+  '3',
+  '--checkpoint-every',
+  '5',
+  '--probe-batches',
+  '2',
+  '--probe-micro-batch-size',
+  '16',
+  '--eval-batch-size',
+  '200',
+  '--threads',
+  '1',
+  '--save-final',
+  '--out',
+  out,
+  '--name',
+  name,
+];
 const dir = (name: string) => join(out, name);
 
 function assertKilled(r: Exit, what: string): void {
-  assert.equal(r.signal, 'SIGKILL', `${what}: expected death by SIGKILL, got code ${r.code} signal ${r.signal}\n${r.stderr}`);
+  assert.equal(
+    r.signal,
+    'SIGKILL',
+    `${what}: expected death by SIGKILL, got code ${r.code} signal ${r.signal}\n${r.stderr}`,
+  );
 }
 
 function assertResumesToReference(name: string): void {
@@ -29,7 +65,8 @@ function assertResumesToReference(name: string): void {
   const want = tensorBytes(join(dir('reference'), 'final.safetensors'));
   const got = tensorBytes(join(dir(name), 'final.safetensors'));
   assert.deepEqual([...got.keys()], [...want.keys()]);
-  for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `${name}: tensor ${k} differs from the uninterrupted run`);
+  for (const [k, bytes] of want)
+    assert.ok(bytes.equals(got.get(k)!), `${name}: tensor ${k} differs from the uninterrupted run`);
   const metrics = metricsOf(dir(name));
   const steps = metrics.map((m) => m.step as number);
   assert.equal(new Set(steps).size, steps.length, `duplicate steps in metrics.jsonl: ${steps}`);
@@ -39,14 +76,19 @@ function assertResumesToReference(name: string): void {
 }
 
 let reference: Promise<Exit>;
-test.before(() => { reference = iregAsync(args('reference')); });
+test.before(() => {
+  reference = iregAsync(args('reference'));
+});
 
 test('killed at a step (IREG_ABORT_AT_STEP), resume gives bitwise the same weights and no duplicate records', async () => {
   const [ref, killed] = await Promise.all([reference, iregAsync(args('at-step'), { IREG_ABORT_AT_STEP: '13' })]);
   assert.equal(ref.code, 0, ref.stderr);
   assertKilled(killed, 'IREG_ABORT_AT_STEP');
   // Record 12 was logged after the last checkpoint (step 10): resume must replace it.
-  assert.deepEqual(metricsOf(dir('at-step')).map((m) => m.step), [0, 3, 6, 9, 12]);
+  assert.deepEqual(
+    metricsOf(dir('at-step')).map((m) => m.step),
+    [0, 3, 6, 9, 12],
+  );
   assertResumesToReference('at-step');
 });
 
@@ -55,10 +97,16 @@ test('killed halfway through a checkpoint write (IREG_ABORT_IN_CHECKPOINT), resu
   await reference;
   assertKilled(killed, 'IREG_ABORT_IN_CHECKPOINT');
   const files = readdirSync(join(dir('in-checkpoint'), 'checkpoints'));
-  assert.ok(files.some((f) => f.startsWith('.step-0000015') && f.endsWith('.tmp')), `a partial temp file is left: ${files}`);
+  assert.ok(
+    files.some((f) => f.startsWith('.step-0000015') && f.endsWith('.tmp')),
+    `a partial temp file is left: ${files}`,
+  );
   assert.ok(!files.includes('step-0000015.safetensors'), 'the torn checkpoint must not appear complete');
   assertResumesToReference('in-checkpoint');
-  assert.ok(!readdirSync(join(dir('in-checkpoint'), 'checkpoints')).some((f) => f.endsWith('.tmp')), 'resume removes temp files');
+  assert.ok(
+    !readdirSync(join(dir('in-checkpoint'), 'checkpoints')).some((f) => f.endsWith('.tmp')),
+    'resume removes temp files',
+  );
 });
 
 test('a real process killed with SIGKILL mid-run resumes to the same weights', async () => {

@@ -12,10 +12,42 @@ import { ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './h
 
 const out = tempDir('signals');
 // 60 steps: the signal, sent once step 6 is logged, lands long before the end.
-const args = (name: string) => ['train', '--method', 'ft', '--model', 'cnn-bn', '--dataset', 'synthetic',
-  '--batch-size', '32', '--micro-batch-size', '8', '--lr', '0.05', '--momentum', '0.9', '--steps', '60',
-  '--log-every', '3', '--checkpoint-every', '25', '--probe-batches', '2', '--probe-micro-batch-size', '16',
-  '--eval-batch-size', '200', '--threads', '1', '--save-final', '--out', out, '--name', name];
+const args = (name: string) => [
+  'train',
+  '--method',
+  'ft',
+  '--model',
+  'cnn-bn',
+  '--dataset',
+  'synthetic',
+  '--batch-size',
+  '32',
+  '--micro-batch-size',
+  '8',
+  '--lr',
+  '0.05',
+  '--momentum',
+  '0.9',
+  '--steps',
+  '60',
+  '--log-every',
+  '3',
+  '--checkpoint-every',
+  '25',
+  '--probe-batches',
+  '2',
+  '--probe-micro-batch-size',
+  '16',
+  '--eval-batch-size',
+  '200',
+  '--threads',
+  '1',
+  '--save-final',
+  '--out',
+  out,
+  '--name',
+  name,
+];
 const dir = (name: string) => join(out, name);
 
 /** Every entry under a folder, as paths relative to it. */
@@ -38,21 +70,34 @@ function trainAndSignal(name: string, signal: NodeJS.Signals): Promise<Exit> {
 }
 
 function summaryNumbers(name: string): Record<string, unknown> {
-  const { wallTime: _w, runDir: _r, ...rest } = JSON.parse(readFileSync(join(dir(name), 'summary.json'), 'utf8')) as Record<string, unknown>;
+  const {
+    wallTime: _w,
+    runDir: _r,
+    ...rest
+  } = JSON.parse(readFileSync(join(dir(name), 'summary.json'), 'utf8')) as Record<string, unknown>;
   return rest;
 }
 
 async function checkStoppedThenResumed(name: string, signal: NodeJS.Signals, code: number): Promise<void> {
   const r = await trainAndSignal(name, signal);
   assert.equal(r.code, code, `exit code (signal ${r.signal})\n${r.stderr}`);
-  const m = new RegExp(`stopped by ${signal} at step (\\d+) of 60, with a checkpoint of step \\1 written; ` +
-    `continue with: ireg resume ${dir(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).exec(r.stderr);
+  const m = new RegExp(
+    `stopped by ${signal} at step (\\d+) of 60, with a checkpoint of step \\1 written; ` +
+      `continue with: ireg resume ${dir(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+  ).exec(r.stderr);
   assert.ok(m, `the message says where it stopped and how to continue:\n${r.stderr}`);
   const step = Number(m[1]);
   assert.ok(step > 6 && step < 60, `stopped at step ${step}`);
   const files = filesUnder(dir(name));
-  assert.deepEqual(files.filter((f) => f.endsWith('.tmp')), [], 'no temporary file is left');
-  assert.ok(files.includes(join('checkpoints', `step-${String(step).padStart(7, '0')}.safetensors`)), `checkpoint of step ${step}: ${files}`);
+  assert.deepEqual(
+    files.filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file is left',
+  );
+  assert.ok(
+    files.includes(join('checkpoints', `step-${String(step).padStart(7, '0')}.safetensors`)),
+    `checkpoint of step ${step}: ${files}`,
+  );
   assert.ok(!files.includes('summary.json'), 'a stopped run has no summary');
   assert.equal(metricsOf(dir(name)).at(-1)?.step, Math.floor((step - 1) / 3) * 3, 'records up to the last step taken');
 
@@ -68,7 +113,9 @@ async function checkStoppedThenResumed(name: string, signal: NodeJS.Signals, cod
 }
 
 let reference: Promise<Exit>;
-test.before(() => { reference = iregAsync(args('reference')); });
+test.before(() => {
+  reference = iregAsync(args('reference'));
+});
 
 test('SIGTERM: checkpoint, message, exit 143, no temp file; resume is bitwise the uninterrupted run', async () => {
   const ref = await reference;
@@ -81,7 +128,7 @@ test('SIGINT: the same, exit 130', async () => {
   await checkStoppedThenResumed('sigint', 'SIGINT', 130);
 });
 
-test('a second signal while stopping exits at once with the signal\'s status', () => {
+test("a second signal while stopping exits at once with the signal's status", () => {
   const module = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'trainer', 'stop-signals.js');
   const script = `import { catchStopSignals } from ${JSON.stringify(module)};
     const { request } = catchStopSignals();

@@ -23,13 +23,17 @@ function following(trajectory: NormTrajectory | undefined): UpdateRule {
 
 /** The norm at the last point at or before step (binary search); steps past the trajectory are errors. */
 export function normAt(points: NormTrajectory['points'], logEvery: number, step: number): number {
-  const first = points[0].step, last = points[points.length - 1].step;
+  const first = points[0].step,
+    last = points[points.length - 1].step;
   if (step < first || step >= last + logEvery) {
-    throw new Error(`graft-ext: step ${step} is outside the recorded trajectory (steps ${first}..${last}, ` +
-      `logged every ${logEvery}, so it covers steps ${first}..${last + logEvery - 1}); ` +
-      'the external run must be at least as long as this one');
+    throw new Error(
+      `graft-ext: step ${step} is outside the recorded trajectory (steps ${first}..${last}, ` +
+        `logged every ${logEvery}, so it covers steps ${first}..${last + logEvery - 1}); ` +
+        'the external run must be at least as long as this one',
+    );
   }
-  let lo = 0, hi = points.length - 1;
+  let lo = 0,
+    hi = points.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (points[mid].step <= step) lo = mid;
@@ -50,7 +54,9 @@ function validated(t: NormTrajectory | undefined): NormTrajectory {
       throw new Error(`graft-ext: trajectory point ${i} is invalid (step ${p.step}, norm ${p.norm})`);
     }
     if (i > 0 && p.step <= t.points[i - 1].step) {
-      throw new Error(`graft-ext: trajectory steps must increase (point ${i}: step ${p.step} after ${t.points[i - 1].step})`);
+      throw new Error(
+        `graft-ext: trajectory steps must increase (point ${i}: step ${p.step} after ${t.points[i - 1].step})`,
+      );
     }
   });
   return t;

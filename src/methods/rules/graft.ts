@@ -12,4 +12,8 @@ const rule: UpdateRule = {
   },
 };
 
-export const graft: RuleDef = { name: rule.name, needs: { freshMicroBatches: true, normTrajectory: false }, create: () => rule };
+export const graft: RuleDef = {
+  name: rule.name,
+  needs: { freshMicroBatches: true, normTrajectory: false },
+  create: () => rule,
+};

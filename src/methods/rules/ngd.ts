@@ -9,4 +9,8 @@ const rule: UpdateRule = {
   },
 };
 
-export const ngd: RuleDef = { name: rule.name, needs: { freshMicroBatches: false, normTrajectory: false }, create: () => rule };
+export const ngd: RuleDef = {
+  name: rule.name,
+  needs: { freshMicroBatches: false, normTrajectory: false },
+  create: () => rule,
+};

@@ -3,4 +3,8 @@ import type { RuleDef, UpdateRule } from '../types.js';
 
 const rule: UpdateRule = { name: 'plain', scale: () => 1 };
 
-export const plain: RuleDef = { name: rule.name, needs: { freshMicroBatches: false, normTrajectory: false }, create: () => rule };
+export const plain: RuleDef = {
+  name: rule.name,
+  needs: { freshMicroBatches: false, normTrajectory: false },
+  create: () => rule,
+};

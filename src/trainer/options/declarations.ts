@@ -22,7 +22,13 @@ export const DEFAULT_PENALTY_LAMBDA = 0.01;
  * Coefficient: lr, lambda and weight decay; 1e6 is large enough to make a run
  * diverge on purpose and leaves 30 orders of magnitude below float32's 3.4e38.
  */
-export const LIMITS = { threads: 1024, batch: 1 << 20, forward: 1 << 16, probeBatches: 1024, coefficient: 1e6 } as const;
+export const LIMITS = {
+  threads: 1024,
+  batch: 1 << 20,
+  forward: 1 << 16,
+  probeBatches: 1024,
+  coefficient: 1e6,
+} as const;
 
 /** What a help text may list: the registries' names and the methods' descriptions. */
 export interface HelpContext {
@@ -37,23 +43,41 @@ interface Declaration<S extends z.ZodType> {
   help: string | ((h: HelpContext) => string);
 }
 
-const opt = <S extends z.ZodType>(schema: S, arg: string | undefined, help: Declaration<S>['help']): Declaration<S> => ({ schema, arg, help });
+const opt = <S extends z.ZodType>(
+  schema: S,
+  arg: string | undefined,
+  help: Declaration<S>['help'],
+): Declaration<S> => ({ schema, arg, help });
 const { batch, forward, coefficient } = LIMITS;
 
 /** The options, in --help order. */
 export const OPTIONS = {
-  method: opt(text().default('sb'), '<name>',
-    (h) => `training method:\n${h.known.methods.map((m) => `  ${m.padEnd(10)}${h.describeMethod(m)}`).join('\n')}\n`),
+  method: opt(
+    text().default('sb'),
+    '<name>',
+    (h) => `training method:\n${h.known.methods.map((m) => `  ${m.padEnd(10)}${h.describeMethod(m)}`).join('\n')}\n`,
+  ),
   model: opt(text().default('resnet18'), '<name>', (h) => `network: ${h.known.models.join(', ')}`),
   // Installed by Debian's dataset-fashion-mnist: works with no download.
   dataset: opt(text().default('fashion-mnist'), '<name>', (h) => `dataset: ${h.known.datasets.join(', ')}`),
-  dataDir: opt(text().optional(), '<dir>', 'folder of the dataset files (default: $IREG_DATA_DIR/<dataset> or ./data/<dataset>)'),
+  dataDir: opt(
+    text().optional(),
+    '<dir>',
+    'folder of the dataset files (default: $IREG_DATA_DIR/<dataset> or ./data/<dataset>)',
+  ),
   lr: opt(real(0, coefficient, { lo: true }).default(0.1), '<x>', 'learning rate'),
-  lambda: opt(real(0, coefficient).optional(), '<x>',
-    (h) => `penalty weight, >= 0 (default: ${DEFAULT_PENALTY_LAMBDA} for ${h.known.penaltyMethods.join(', ')}; 0 otherwise)`),
+  lambda: opt(
+    real(0, coefficient).optional(),
+    '<x>',
+    (h) =>
+      `penalty weight, >= 0 (default: ${DEFAULT_PENALTY_LAMBDA} for ${h.known.penaltyMethods.join(', ')}; 0 otherwise)`,
+  ),
   batchSize: opt(int(1, batch).default(128), '<n>', 'examples per optimizer step (B)'),
-  microBatchSize: opt(int(1, forward).optional(), '<n>',
-    'micro-batch size m <= B; a step takes ceil(B/m) micro-batches of m (default: the batch size)'),
+  microBatchSize: opt(
+    int(1, forward).optional(),
+    '<n>',
+    'micro-batch size m <= B; a step takes ceil(B/m) micro-batches of m (default: the batch size)',
+  ),
   steps: opt(int(1).default(5000), '<n>', 'optimizer steps: the budget, equal across methods as in the paper'),
   epochs: opt(int(1).optional(), '<n>', 'budget in epochs instead of --steps (partial batches dropped)'),
   momentum: opt(real(0, 1, { hi: true }).default(0), '<x>', 'SGD momentum'),
@@ -63,28 +87,58 @@ export const OPTIONS = {
   lrGamma: opt(real(0, 1, { lo: true }).default(0.1), '<x>', 'step schedule: decay factor'),
   lrFloor: opt(real(0, 1, { hi: true }).default(0), '<x>', 'cosine schedule: final lr as a fraction of --lr'),
   seed: opt(int(0).default(12), '<n>', 'seed of initialisation, data order, augmentation and sampling'),
-  subset: opt(int(1).optional(), '<n>', 'train on a class-balanced subset of n images, a multiple of the class count (default: all)'),
-  valSubset: opt(int(1).optional(), '<n>', 'validate on a class-balanced subset of n images, a multiple of the class count (default: all)'),
-  valSize: opt(int(0).optional(), '<n>', 'images held out of the training split for validation (default: 10000 for CIFAR/MNIST, else 10%)'),
+  subset: opt(
+    int(1).optional(),
+    '<n>',
+    'train on a class-balanced subset of n images, a multiple of the class count (default: all)',
+  ),
+  valSubset: opt(
+    int(1).optional(),
+    '<n>',
+    'validate on a class-balanced subset of n images, a multiple of the class count (default: all)',
+  ),
+  valSize: opt(
+    int(0).optional(),
+    '<n>',
+    'images held out of the training split for validation (default: 10000 for CIFAR/MNIST, else 10%)',
+  ),
   augment: opt(flag().default(true), undefined, "no data augmentation (default: the dataset's crop and flip)"),
   flip: opt(flag().default(true), undefined, 'no random horizontal flips'),
   crop: opt(flag().default(true), undefined, 'no random crops'),
   shuffle: opt(flag().default(true), undefined, 'keep dataset order every epoch (default: reshuffle each epoch)'),
-  normalize: opt(text().optional(), '<spec>', "'m1,m2,m3/s1,s2,s3' or 'none' (default: per-channel statistics of the training split)"),
+  normalize: opt(
+    text().optional(),
+    '<spec>',
+    "'m1,m2,m3/s1,s2,s3' or 'none' (default: per-channel statistics of the training split)",
+  ),
   logEvery: opt(int(1).default(20), '<n>', 'steps between logged records (probe, norms, train stats)'),
-  evalEvery: opt(int(1).optional(), '<n>', 'steps between validations and best-checkpoint updates (default: --log-every)'),
+  evalEvery: opt(
+    int(1).optional(),
+    '<n>',
+    'steps between validations and best-checkpoint updates (default: --log-every)',
+  ),
   checkpointEvery: opt(int(1).default(500), '<n>', 'steps between resumable checkpoints'),
   keepCheckpoints: opt(int(0).default(1), '<n>', 'periodic checkpoints kept, newest first (0 = all)'),
-  probeBatches: opt(int(1, LIMITS.probeBatches).default(8), '<n>', 'fresh micro-batches averaged by the gradient-norm probe'),
+  probeBatches: opt(
+    int(1, LIMITS.probeBatches).default(8),
+    '<n>',
+    'fresh micro-batches averaged by the gradient-norm probe',
+  ),
   probeMicroBatchSize: opt(int(1, forward).default(128), '<n>', 'micro-batch size of the probe'),
   evalBatchSize: opt(int(1, forward).default(500), '<n>', 'batch size of validation and test evaluation'),
-  threads: opt(int(1, LIMITS.threads).optional(), '<n>',
-    (h) => `intra-op CPU threads, at most ${LIMITS.threads} (default: ${h.known.defaultThreads}, this machine's cores)`),
+  threads: opt(
+    int(1, LIMITS.threads).optional(),
+    '<n>',
+    (h) => `intra-op CPU threads, at most ${LIMITS.threads} (default: ${h.known.defaultThreads}, this machine's cores)`,
+  ),
   device: opt(oneOf(DEVICES).default('auto'), '<name>', 'where to train (auto: cuda when libtorch sees a device)'),
   initFrom: opt(text().optional(), '<file>', 'start from these weights (safetensors, PyTorch key names)'),
   saveFinal: opt(flag().default(false), undefined, 'also write final.safetensors with the last weights'),
-  graftFrom: opt(text().optional(), '<run-dir>',
-    (h) => `${h.known.externalNormMethods.join(', ')}: the sb run whose gradient norms to follow`),
+  graftFrom: opt(
+    text().optional(),
+    '<run-dir>',
+    (h) => `${h.known.externalNormMethods.join(', ')}: the sb run whose gradient norms to follow`,
+  ),
   out: opt(text().default('./runs'), '<dir>', 'folder of run directories'),
   name: opt(text().optional(), '<name>', 'run directory name (default: <method>-<model>-<dataset>-<time>)'),
 };
@@ -94,7 +148,8 @@ export type OptionKey = keyof Shape;
 
 /** The whole configuration as one schema (unknown keys refused): what a grid file's run settings validate against. */
 export const TRAIN_SCHEMA = z.strictObject(
-  Object.fromEntries(Object.entries(OPTIONS).map(([k, d]) => [k, d.schema])) as Shape);
+  Object.fromEntries(Object.entries(OPTIONS).map(([k, d]) => [k, d.schema])) as Shape,
+);
 
 /** What a user may set, with the declared defaults applied. */
 export type TrainConfig = z.output<typeof TRAIN_SCHEMA>;
@@ -115,14 +170,19 @@ export function defaultOf(key: OptionKey): unknown {
 }
 
 /** Every declared default. */
-export const DEFAULTS = Object.fromEntries(trainOptionKeys().filter((k) => OPTIONS[k].schema instanceof z.ZodDefault)
-  .map((k) => [k, defaultOf(k)])) as { readonly [K in DefaultedKey]: TrainConfig[K] };
+export const DEFAULTS = Object.fromEntries(
+  trainOptionKeys()
+    .filter((k) => OPTIONS[k].schema instanceof z.ZodDefault)
+    .map((k) => [k, defaultOf(k)]),
+) as { readonly [K in DefaultedKey]: TrainConfig[K] };
 
 /** The user-settable keys. */
 export const KEYS: ReadonlySet<string> = new Set(trainOptionKeys());
 
 /** What the CLI needs to parse an option's value: a number, a string, one of a list, or an on/off switch. */
-export function valueKind(key: OptionKey): { kind: 'number' | 'string' | 'switch' } | { kind: 'choice'; choices: readonly string[] } {
+export function valueKind(
+  key: OptionKey,
+): { kind: 'number' | 'string' | 'switch' } | { kind: 'choice'; choices: readonly string[] } {
   let s: z.ZodType = OPTIONS[key].schema;
   while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
   if (s instanceof z.ZodNumber) return { kind: 'number' };

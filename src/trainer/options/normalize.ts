@@ -6,12 +6,18 @@ export function parseNormalize(spec: string, channels?: number): { mean: number[
   if (spec === 'none') return 'none';
   const parts = spec.split('/');
   const lists = parts.map((p) => p.split(',').map((v) => Number(v.trim())));
-  const ok = parts.length === 2 && lists.every((l) => l.length > 0 && l.every(Number.isFinite))
-    && lists[0].length === lists[1].length && lists[1].every((s) => s > 0)
-    && (channels === undefined || lists[0].length === channels);
+  const ok =
+    parts.length === 2 &&
+    lists.every((l) => l.length > 0 && l.every(Number.isFinite)) &&
+    lists[0].length === lists[1].length &&
+    lists[1].every((s) => s > 0) &&
+    (channels === undefined || lists[0].length === channels);
   if (!ok) {
     const need = channels === undefined ? '' : ` with ${channels} values each`;
-    throw new ConfigError('normalize', `expected 'none' or 'mean,...,mean/std,...,std'${need} (std > 0), got '${spec}'`);
+    throw new ConfigError(
+      'normalize',
+      `expected 'none' or 'mean,...,mean/std,...,std'${need} (std > 0), got '${spec}'`,
+    );
   }
   return { mean: lists[0], std: lists[1] };
 }

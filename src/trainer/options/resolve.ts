@@ -2,10 +2,26 @@
 // then the rules between options, then the derived values a run needs.
 import { isAbsolute, resolve } from 'node:path';
 import { show } from './checks.js';
-import { DEFAULT_PENALTY_LAMBDA, KEYS, OPTIONS, TRAIN_SCHEMA, type OptionKey, type TrainConfig } from './declarations.js';
+import {
+  DEFAULT_PENALTY_LAMBDA,
+  KEYS,
+  OPTIONS,
+  TRAIN_SCHEMA,
+  type OptionKey,
+  type TrainConfig,
+} from './declarations.js';
 import { ConfigError } from './error.js';
 import type { KnownNames } from './known.js';
-import { checkBudget, checkGraftFrom, checkMisc, checkNames, checkSchedule, checkSubsets, resolveLambda, resolveMicroBatch } from './rules.js';
+import {
+  checkBudget,
+  checkGraftFrom,
+  checkMisc,
+  checkNames,
+  checkSchedule,
+  checkSubsets,
+  resolveLambda,
+  resolveMicroBatch,
+} from './rules.js';
 
 /** The configuration after defaults and validation: every budget-relevant value explicit. */
 export interface ResolvedConfig extends Omit<TrainConfig, 'steps'> {
@@ -65,9 +81,19 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
  * what the user typed (quoted in the error); `flag` names a command's own flag
  * for the option (eval's --batch-size is the run's evalBatchSize).
  */
-export function checkOption<K extends OptionKey>(key: K, value: unknown, typed?: string, flag?: string): TrainConfig[K] {
+export function checkOption<K extends OptionKey>(
+  key: K,
+  value: unknown,
+  typed?: string,
+  flag?: string,
+): TrainConfig[K] {
   const r = OPTIONS[key].schema.safeParse(value);
-  if (!r.success) throw new ConfigError(key, `${r.error.issues[0].message}, got ${typed === undefined ? show(value) : `'${typed}'`}`, flag);
+  if (!r.success)
+    throw new ConfigError(
+      key,
+      `${r.error.issues[0].message}, got ${typed === undefined ? show(value) : `'${typed}'`}`,
+      flag,
+    );
   return r.data as TrainConfig[K];
 }
 

@@ -9,10 +9,12 @@ import { parseNormalize } from './normalize.js';
 
 /** Method, model and dataset are names the registries know. */
 export function checkNames(c: TrainConfig, known: KnownNames): void {
-  if (!known.methods.includes(c.method)) throw new ConfigError('method', `unknown method ${show(c.method)} (one of: ${known.methods.join(', ')})`);
+  if (!known.methods.includes(c.method))
+    throw new ConfigError('method', `unknown method ${show(c.method)} (one of: ${known.methods.join(', ')})`);
   const modelError = known.modelError(c.model);
   if (modelError !== undefined) throw new ConfigError('model', modelError);
-  if (!known.isDataset(c.dataset)) throw new ConfigError('dataset', `unknown dataset ${show(c.dataset)} (one of: ${known.datasets.join(', ')})`);
+  if (!known.isDataset(c.dataset))
+    throw new ConfigError('dataset', `unknown dataset ${show(c.dataset)} (one of: ${known.datasets.join(', ')})`);
 }
 
 /** Lambda applies to penalty methods only; theirs defaults to `penaltyDefault`. */
@@ -20,7 +22,10 @@ export function resolveLambda(c: TrainConfig, known: KnownNames, penaltyDefault:
   const hasPenalty = known.penaltyMethods.includes(c.method);
   if (c.lambda === undefined) return hasPenalty ? penaltyDefault : 0;
   if (!hasPenalty && c.lambda !== 0) {
-    throw new ConfigError('lambda', `method '${c.method}' has no penalty (lambda applies to ${known.penaltyMethods.join(', ')}), got ${c.lambda}`);
+    throw new ConfigError(
+      'lambda',
+      `method '${c.method}' has no penalty (lambda applies to ${known.penaltyMethods.join(', ')}), got ${c.lambda}`,
+    );
   }
   return c.lambda;
 }
@@ -29,7 +34,10 @@ export function resolveLambda(c: TrainConfig, known: KnownNames, penaltyDefault:
 export function resolveMicroBatch(c: TrainConfig, known: KnownNames): number {
   if (c.microBatchSize === undefined) {
     if (c.batchSize > LIMITS.forward) {
-      throw new ConfigError('batchSize', `without --micro-batch-size a step forwards the whole batch at once, so it must be <= ${LIMITS.forward}, got ${c.batchSize}`);
+      throw new ConfigError(
+        'batchSize',
+        `without --micro-batch-size a step forwards the whole batch at once, so it must be <= ${LIMITS.forward}, got ${c.batchSize}`,
+      );
     }
     return c.batchSize;
   }
@@ -37,19 +45,24 @@ export function resolveMicroBatch(c: TrainConfig, known: KnownNames): number {
     throw new ConfigError('microBatchSize', `must be <= --batch-size (${c.batchSize}), got ${c.microBatchSize}`);
   }
   if (known.smallBatchMethods.includes(c.method) && c.microBatchSize !== c.batchSize) {
-    throw new ConfigError('microBatchSize', `method '${c.method}' takes one micro-batch per step, so it must equal --batch-size (${c.batchSize}); use lb for gradient accumulation`);
+    throw new ConfigError(
+      'microBatchSize',
+      `method '${c.method}' takes one micro-batch per step, so it must equal --batch-size (${c.batchSize}); use lb for gradient accumulation`,
+    );
   }
   return c.microBatchSize;
 }
 
 /** One budget: --steps or --epochs; giving both is refused. */
 export function checkBudget(c: TrainConfig, stepsGiven: boolean): void {
-  if (c.epochs !== undefined && stepsGiven) throw new ConfigError('epochs', 'give either --steps or --epochs, not both');
+  if (c.epochs !== undefined && stepsGiven)
+    throw new ConfigError('epochs', 'give either --steps or --epochs, not both');
 }
 
 /** The step schedule needs its period. */
 export function checkSchedule(c: TrainConfig): void {
-  if (c.lrSchedule === 'step' && c.lrStepEvery === undefined) throw new ConfigError('lrStepEvery', 'required by --lr-schedule step');
+  if (c.lrSchedule === 'step' && c.lrStepEvery === undefined)
+    throw new ConfigError('lrStepEvery', 'required by --lr-schedule step');
 }
 
 /** Class-balanced subsets take the same count from every class, so they must be a multiple of the class count. */
@@ -60,15 +73,19 @@ export function checkSubsets(c: TrainConfig, known: KnownNames): void {
     const n = c[k];
     if (n === undefined || n % classes === 0) continue;
     const near = Math.max(classes, Math.round(n / classes) * classes);
-    throw new ConfigError(k, `a class-balanced subset takes the same number of images from each of ${c.dataset}'s ${classes} classes, ` +
-      `so it must be a multiple of ${classes}, got ${n} (try ${near})`);
+    throw new ConfigError(
+      k,
+      `a class-balanced subset takes the same number of images from each of ${c.dataset}'s ${classes} classes, ` +
+        `so it must be a multiple of ${classes}, got ${n} (try ${near})`,
+    );
   }
 }
 
 /** Only methods that follow an earlier run's gradient norms take --graft-from, and they need it. */
 export function checkGraftFrom(c: TrainConfig, known: KnownNames): void {
   const needs = known.externalNormMethods.includes(c.method);
-  if (needs && c.graftFrom === undefined) throw new ConfigError('graftFrom', `required by method '${c.method}': the run directory of an sb run`);
+  if (needs && c.graftFrom === undefined)
+    throw new ConfigError('graftFrom', `required by method '${c.method}': the run directory of an sb run`);
   if (!needs && c.graftFrom !== undefined) {
     const users = known.externalNormMethods.map((m) => `method '${m}'`).join(' or ');
     throw new ConfigError('graftFrom', `only ${users} uses it (method is '${c.method}')`);
@@ -78,8 +95,12 @@ export function checkGraftFrom(c: TrainConfig, known: KnownNames): void {
 /** cuda only where libtorch sees a device; a plain run-directory name; a parseable --normalize. */
 export function checkMisc(c: TrainConfig, known: KnownNames): void {
   if (c.device === 'cuda' && !known.cudaAvailable) {
-    throw new ConfigError('device', 'cuda requested but libtorch sees no CUDA device (this build or machine is CPU-only)');
+    throw new ConfigError(
+      'device',
+      'cuda requested but libtorch sees no CUDA device (this build or machine is CPU-only)',
+    );
   }
-  if (c.name !== undefined && /[/\\]|^\.\.?$/.test(c.name)) throw new ConfigError('name', `must be a plain directory name, got '${c.name}'`);
+  if (c.name !== undefined && /[/\\]|^\.\.?$/.test(c.name))
+    throw new ConfigError('name', `must be a plain directory name, got '${c.name}'`);
   if (c.normalize !== undefined) parseNormalize(c.normalize);
 }

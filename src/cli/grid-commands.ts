@@ -61,7 +61,9 @@ function printReport(dir: string): GridReport {
     .filter((r) => r.status === 'failed')
     .map((r) => `\nfailed: ${r.label}: ${r.error}`)
     .join('');
-  console.log(`\n${renderTable(report)}\n${failed}\n${renderProbeChart(report)}\n\nreport: ${join(dir, 'report.md')}`);
+  console.log(
+    `\ndata: ${report.datasets.join(', ')}\n${renderTable(report)}\n${failed}\n${renderProbeChart(report)}\n\nreport: ${join(dir, 'report.md')}`,
+  );
   return report;
 }
 

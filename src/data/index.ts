@@ -3,6 +3,7 @@ export * from './types.js';
 export { loadRawDataset, defaultDataDir, datasetClassCount, DATASET_NAMES, type LoadOptions } from './registry.js';
 export type { SyntheticOptions } from './synthetic.js';
 export { cacheDir } from './cache.js';
+export { datasetLabel, CIFAR10_CLASSES } from './label.js';
 export { prepareDataset, defaultValSize, defaultAugmentation, type PrepareOptions } from './prepare.js';
 export { channelStats } from './stats.js';
 export { classBalancedSubset } from './subset.js';

@@ -1,6 +1,9 @@
 // Ready-made grids: the CPU-sized demo that `npm start` runs, and the paper's
 // settings (hyper-parameters and published test accuracies from the authors'
 // README, listed with their sources in docs/paper-results.md; a test keeps the two equal).
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defaultDataDir } from '../data/index.js';
 import type { TrainConfig } from '../trainer/index.js';
 import type { GridRun, GridSpec } from './grid.js';
 
@@ -73,6 +76,30 @@ const PRESETS: GridSpec[] = [
       { label: 'gn', config: { method: 'gn', batchSize: 1024, lambda: 0.1 } },
     ],
   },
+  {
+    name: 'cpu-cifar10',
+    description:
+      'SB, LB and LB+GN at CPU scale on CIFAR-10 (cnn-bn, 10,000 training images; the lossless copy where present, else a JPEG copy)',
+    base: {
+      model: 'cnn-bn',
+      dataset: 'cifar10',
+      subset: 10000,
+      valSubset: 2000,
+      steps: 500,
+      lr: 0.1,
+      microBatchSize: 128,
+      logEvery: 20,
+      probeBatches: 8,
+      probeMicroBatchSize: 128,
+      checkpointEvery: 100,
+      seed: 12,
+    },
+    runs: [
+      { label: 'sb', config: { method: 'sb', batchSize: 128 } },
+      { label: 'lb', config: { method: 'lb', batchSize: 1024 } },
+      { label: 'gn', config: { method: 'gn', batchSize: 1024, lambda: 0.01 } },
+    ],
+  },
   paperGrid('paper-resnet18-cifar10', 'resnet18', 'cifar10', 'main regularisation table', [
     ['sb', 'sb', 0.1, null, 92.64],
     ['lb', 'lb', 0.1, null, 89.83],
@@ -114,9 +141,25 @@ export function presetNames(): string[] {
   return PRESETS.map((p) => p.name);
 }
 
+/** The CPU-scale presets that take whichever CIFAR-10 is here (see cifar10OrJpegCopy). */
+const ANY_CIFAR10 = new Set(['cpu-cifar10']);
+
 /** A preset by name, with `overrides` applied to every run (e.g. fewer steps, another data dir). */
 export function preset(name: string, overrides: Partial<TrainConfig> = {}): GridSpec {
   const p = PRESETS.find((g) => g.name === name);
   if (!p) throw new Error(`unknown grid preset '${name}' (known: ${presetNames().join(', ')})`);
-  return { ...p, base: { ...p.base, ...overrides } };
+  const data = ANY_CIFAR10.has(name) && overrides.dataset === undefined && overrides.dataDir === undefined;
+  return { ...p, base: { ...p.base, ...(data ? { dataset: cifar10OrJpegCopy() } : {}), ...overrides } };
+}
+
+/**
+ * The CIFAR-10 a CPU-scale preset trains on: the lossless binary version where --dataset cifar10
+ * looks for it, else a JPEG image-folder copy in the data folder's `cifar10-jpeg` (reports name it
+ * 'CIFAR-10 (JPEG)'), else cifar10, whose not-found error names `ireg data get cifar10`.
+ */
+export function cifar10OrJpegCopy(): string {
+  const lossless = defaultDataDir('cifar10');
+  if (['', 'cifar-10-batches-bin'].some((sub) => existsSync(join(lossless, sub, 'data_batch_1.bin')))) return 'cifar10';
+  const jpeg = resolve(defaultDataDir('cifar10-jpeg'));
+  return existsSync(join(jpeg, 'train')) ? `imagefolder:${jpeg}` : 'cifar10';
 }

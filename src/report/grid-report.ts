@@ -1,6 +1,7 @@
 // What a grid's report shows: per run, its accuracies beside the paper's, and
 // the paper's diagnostic (average micro-batch gradient norm) over training.
-import { readMetrics, runFiles, type Summary } from '../trainer/index.js';
+import { datasetLabel } from '../data/index.js';
+import { DEFAULTS, readMetrics, runFiles, type Summary } from '../trainer/index.js';
 import { gridRunState, readFailures, readGrid, type GridSpec } from '../experiments/grid.js';
 
 export interface RunReport {
@@ -22,6 +23,8 @@ export interface RunReport {
 export interface GridReport {
   spec: GridSpec;
   dir: string;
+  /** The datasets the runs train on, named for people ('CIFAR-10 (JPEG)' for a JPEG copy). */
+  datasets: string[];
   runs: RunReport[];
 }
 
@@ -29,9 +32,11 @@ export interface GridReport {
 export function gridReport(dir: string): GridReport {
   const { spec } = readGrid(dir);
   const failures = readFailures(dir);
+  const names = spec.runs.map((run) => String({ ...spec.base, ...run.config }.dataset ?? DEFAULTS.dataset));
   return {
     spec,
     dir,
+    datasets: [...new Set(names.map(datasetLabel))],
     runs: spec.runs.map((run) => {
       const { dir: runDir, summary } = gridRunState(dir, run);
       const probe = readMetrics(runFiles(runDir).metrics)

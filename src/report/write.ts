@@ -13,6 +13,8 @@ export function markdownReport(report: GridReport): string {
     '',
     report.spec.description,
     '',
+    `Data: ${report.datasets.join(', ')}.`,
+    '',
     renderMarkdownTable(report),
     '',
     ...failedRuns(report),

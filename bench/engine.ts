@@ -65,7 +65,7 @@ function torchPart<T>(part: 'timing' | 'memory'): { torchVersion: string; result
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    return JSON.parse(out);
+    return JSON.parse(out) as { torchVersion: string; result: T };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

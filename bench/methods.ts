@@ -102,17 +102,17 @@ async function torchSide(
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
+  const next = async <T>(): Promise<T> => {
     const r = await lines.next();
     if (r.done) throw new Error('the PyTorch benchmark process ended early');
-    return JSON.parse(r.value);
+    return JSON.parse(r.value) as T;
   };
-  const ready = await next();
+  const ready = await next<{ torch: string }>();
   return {
     version: ready.torch,
     step: async (m) => {
       child.stdin.write(m + '\n');
-      return await next();
+      return await next<Time>();
     },
     close: () => child.stdin.end(),
   };

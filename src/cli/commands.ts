@@ -25,7 +25,8 @@ export async function runResume(dir: string): Promise<void> {
   await resume(dir, { onEvent: progressReporter() });
 }
 
-interface EvalFlags {
+/** The options of `ireg eval`, as commander parses them. */
+export interface EvalFlags {
   split: 'train' | 'val' | 'test';
   checkpoint: EvalTarget;
   device: string;

@@ -11,7 +11,7 @@ import {
   TrainingDivergedError,
   TrainingInterruptedError,
 } from '../trainer/index.js';
-import { runEval, runList, runResume, runTrain } from './commands.js';
+import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
 import { presetNames } from '../experiments/index.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
@@ -54,13 +54,13 @@ export function program(): Command {
       new Option('--device <name>', 'where to evaluate').choices(DEVICES.filter((d) => d !== 'auto')).default('cpu'),
     )
     .option('--json', 'print the result as JSON')
-    .action((target: string, o) => runEval(target, o));
+    .action((target: string, o: EvalFlags) => runEval(target, o));
 
   p.command('list')
     .description('the runs in a directory with their key numbers')
     .argument('[dir]', 'folder of run directories', './runs')
     .option('--json', 'print the listing as JSON')
-    .action((dir: string, o) => runList(dir, o));
+    .action((dir: string, o: { json?: boolean }) => runList(dir, o));
   addGridOptions(
     p
       .command('demo')

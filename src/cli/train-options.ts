@@ -59,7 +59,5 @@ export function addTrainOptions(cmd: Command): Command {
 /** The options the user gave (defaults are left to the trainer, which records them). */
 export function givenOptions(cmd: Command): Partial<TrainConfig> {
   const opts = cmd.opts<Record<string, unknown>>();
-  return Object.fromEntries(
-    Object.entries(opts).filter(([k]) => cmd.getOptionValueSource(k) !== 'default'),
-  ) as Partial<TrainConfig>;
+  return Object.fromEntries(Object.entries(opts).filter(([k]) => cmd.getOptionValueSource(k) !== 'default'));
 }

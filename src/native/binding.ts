@@ -8,9 +8,16 @@ import { packageRoot } from '../io/package-root.js';
 /** A tensor handle: an integer naming a live at::Tensor in the addon's table. */
 export type Handle = number;
 
+/**
+ * What an operator call gives back, converted from libtorch's IValue: a tensor
+ * handle or a number (both JS numbers), a boolean, null for None, undefined for
+ * no result, or an array of these for tuples and lists.
+ */
+export type NativeValue = number | boolean | null | undefined | NativeValue[];
+
 export interface NativeBinding {
   op(name: string, overload?: string): number;
-  call(op: number, ...args: unknown[]): any;
+  call(op: number, ...args: unknown[]): NativeValue;
   dispose(h: Handle): void;
   isLive(h: Handle): boolean;
   /** Reports a CPU tensor's bytes to V8 (for tensors left to the GC safety net). */

@@ -49,8 +49,9 @@ export abstract class Module {
   /**
    * Converts floating parameters and buffers to a dtype and/or moves all of them to a
    * device, as model.to(...) in PyTorch (call it before training: gradients are not carried).
+   * A string target is a DType name or else a device ('cpu', 'cuda:0').
    */
-  to(target: DType | string | { dtype?: DType; device?: string }): this {
+  to(target: string | { dtype?: DType; device?: string }): this {
     const o =
       typeof target === 'string'
         ? DTYPE_NAMES.includes(target)

@@ -170,7 +170,7 @@ function readMetadata(meta: unknown, fail: (m: string) => never): Metadata {
 }
 
 function readEntry(name: string, v: unknown, fail: (m: string) => never): Entry {
-  const bad = (m: string): never => fail(`tensor '${name}': ${m}`);
+  const bad: (m: string) => never = (m) => fail(`tensor '${name}': ${m}`);
   if (!isObject(v)) bad('entry must be an object with dtype, shape and data_offsets');
   const { dtype, shape, data_offsets: offsets } = v as Record<string, unknown>;
   if (typeof dtype !== 'string' || !(dtype in DTYPES)) {
@@ -184,10 +184,10 @@ function readEntry(name: string, v: unknown, fail: (m: string) => never): Entry 
   }
   const [begin, end] = offsets as number[];
   const dims = shape as number[];
-  const need = dims.reduce((a, b) => a * b, 1) * DTYPES[dtype as string].size;
+  const need = dims.reduce((a, b) => a * b, 1) * DTYPES[dtype].size;
   if (end - begin !== need)
     bad(`data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${dims}] of ${dtype} needs ${need}`);
-  return { name, code: dtype as string, shape: dims, begin, end };
+  return { name, code: dtype, shape: dims, begin, end };
 }
 
 /** Every tensor in bounds, none overlapping, and the data region exactly covered. */

@@ -1,10 +1,9 @@
 // Writes a grid's report.md beside its runs (atomically: a report is whole or absent).
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { writeBytesAtomic } from '../io/index.js';
 import { gridReport, type GridReport } from './grid-report.js';
 import { renderMarkdownTable, renderProbeChart } from './render.js';
-
-const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** The report as markdown: heading, description, table, failed runs, probe chart. */
 export function markdownReport(report: GridReport): string {
@@ -22,7 +21,7 @@ export function markdownReport(report: GridReport): string {
     "the authors' published number for the same setting (their budget, not necessarily this one).",
     '',
     '```',
-    renderProbeChart(report).replace(ANSI, ''),
+    stripVTControlCharacters(renderProbeChart(report)), // asciichart colours its lines
     '```',
     '',
   ].join('\n');

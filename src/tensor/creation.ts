@@ -1,6 +1,7 @@
 // Making tensors: from data, constants and random draws (from libtorch's
 // default generator, so manualSeed and the RNG state cover them).
 import { native } from '../native/binding.js';
+import { callTensor } from './call.js';
 import { dtypeCode, dtypeOfArray, type AnyTypedArray, type DType } from './dtype.js';
 import { OP } from './ops.js';
 import { Tensor, wrapped } from './tensor.js';
@@ -10,8 +11,6 @@ export interface TensorOptions {
   device?: string;
   requiresGrad?: boolean;
 }
-
-const call = native.call;
 
 function made(h: number, o: TensorOptions): Tensor {
   const t = wrapped(h);
@@ -26,13 +25,13 @@ function dt(o: TensorOptions, fallback: DType | null = 'float32'): number | null
 }
 
 export function zeros(shape: number[], o: TensorOptions = {}): Tensor {
-  return made(call(OP.zeros, shape, dt(o), null, o.device ?? null), o);
+  return made(callTensor(OP.zeros, shape, dt(o), null, o.device ?? null), o);
 }
 export function ones(shape: number[], o: TensorOptions = {}): Tensor {
-  return made(call(OP.ones, shape, dt(o), null, o.device ?? null), o);
+  return made(callTensor(OP.ones, shape, dt(o), null, o.device ?? null), o);
 }
 export function full(shape: number[], value: number, o: TensorOptions = {}): Tensor {
-  return made(call(OP.full, shape, value, dt(o), null, o.device ?? null), o);
+  return made(callTensor(OP.full, shape, value, dt(o), null, o.device ?? null), o);
 }
 export function scalar(value: number, o: TensorOptions = {}): Tensor {
   return full([], value, o);
@@ -40,36 +39,36 @@ export function scalar(value: number, o: TensorOptions = {}): Tensor {
 /** Values start, start+step, ... below end (int64 when all are integers and no dtype is given). */
 export function arange(start: number, end?: number, step = 1, o: TensorOptions = {}): Tensor {
   const [a, b] = end === undefined ? [0, start] : [start, end];
-  return made(call(OP.arange, a, b, step, dt(o, null), null, o.device ?? null), o);
+  return made(callTensor(OP.arange, a, b, step, dt(o, null), null, o.device ?? null), o);
 }
 export function eye(n: number, o: TensorOptions = {}): Tensor {
-  return made(call(OP.eye, n, dt(o), null, o.device ?? null), o);
+  return made(callTensor(OP.eye, n, dt(o), null, o.device ?? null), o);
 }
 export function randn(shape: number[], o: TensorOptions = {}): Tensor {
-  return made(call(OP.randn, shape, dt(o), null, o.device ?? null), o);
+  return made(callTensor(OP.randn, shape, dt(o), null, o.device ?? null), o);
 }
 export function rand(shape: number[], o: TensorOptions = {}): Tensor {
-  return made(call(OP.rand, shape, dt(o), null, o.device ?? null), o);
+  return made(callTensor(OP.rand, shape, dt(o), null, o.device ?? null), o);
 }
 /** Integers uniform in [low, high). */
 export function randint(low: number, high: number, shape: number[], o: TensorOptions = {}): Tensor {
-  return made(call(OP.randint, low, high, shape, dt(o, 'int64'), null, o.device ?? null), o);
+  return made(callTensor(OP.randint, low, high, shape, dt(o, 'int64'), null, o.device ?? null), o);
 }
 /** A random permutation of 0..n-1. */
 export function randperm(n: number, o: TensorOptions = {}): Tensor {
-  return made(call(OP.randperm, n, dt(o, 'int64'), null, o.device ?? null), o);
+  return made(callTensor(OP.randperm, n, dt(o, 'int64'), null, o.device ?? null), o);
 }
 export function zerosLike(t: Tensor): Tensor {
-  return wrapped(call(OP.zerosLike, t.handle));
+  return wrapped(callTensor(OP.zerosLike, t.handle));
 }
 export function onesLike(t: Tensor): Tensor {
-  return wrapped(call(OP.onesLike, t.handle));
+  return wrapped(callTensor(OP.onesLike, t.handle));
 }
 export function randnLike(t: Tensor): Tensor {
-  return wrapped(call(OP.randnLike, t.handle));
+  return wrapped(callTensor(OP.randnLike, t.handle));
 }
 export function fullLike(t: Tensor, value: number): Tensor {
-  return wrapped(call(OP.fullLike, t.handle, value));
+  return wrapped(callTensor(OP.fullLike, t.handle, value));
 }
 
 /** A tensor holding a copy of a typed array's data, with the given shape. */

@@ -1,16 +1,15 @@
 // Neural-network operations as functions (PyTorch's torch.nn.functional), all
 // differentiable twice through libtorch's autograd.
-import { native } from '../native/binding.js';
+import { callTensor, callVoid } from './call.js';
 import { OP } from './ops.js';
 import { reductionCode, Tensor, wrapped, type Reduction } from './tensor.js';
 
-const call = native.call;
 type Pair = number | [number, number];
 const h = (t: Tensor | null | undefined) => (t ? t.handle : null);
 const pair = (p: Pair) => (typeof p === 'number' ? [p, p] : p);
 
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  return wrapped(call(OP.linear, x.handle, weight.handle, h(bias)));
+  return wrapped(callTensor(OP.linear, x.handle, weight.handle, h(bias)));
 }
 
 export interface Conv2dOptions {
@@ -21,7 +20,7 @@ export interface Conv2dOptions {
 }
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
   return wrapped(
-    call(
+    callTensor(
       OP.conv2d,
       x.handle,
       weight.handle,
@@ -41,7 +40,7 @@ export interface PoolOptions {
 }
 export function maxPool2d(x: Tensor, kernel: Pair, o: PoolOptions & { dilation?: Pair } = {}): Tensor {
   return wrapped(
-    call(
+    callTensor(
       OP.maxPool2d,
       x.handle,
       pair(kernel),
@@ -54,7 +53,7 @@ export function maxPool2d(x: Tensor, kernel: Pair, o: PoolOptions & { dilation?:
 }
 export function avgPool2d(x: Tensor, kernel: Pair, o: PoolOptions & { countIncludePad?: boolean } = {}): Tensor {
   return wrapped(
-    call(
+    callTensor(
       OP.avgPool2d,
       x.handle,
       pair(kernel),
@@ -66,7 +65,7 @@ export function avgPool2d(x: Tensor, kernel: Pair, o: PoolOptions & { countInclu
   );
 }
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
-  return wrapped(call(OP.adaptiveAvgPool2d, x.handle, pair(outputSize)));
+  return wrapped(callTensor(OP.adaptiveAvgPool2d, x.handle, pair(outputSize)));
 }
 
 export interface BatchNormOptions {
@@ -81,7 +80,7 @@ export interface BatchNormOptions {
 /** Batch norm; in training mode it updates the running statistics in place, as PyTorch does. */
 export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   return wrapped(
-    call(
+    callTensor(
       OP.batchNorm,
       x.handle,
       h(o.weight),
@@ -106,7 +105,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   return x.logSoftmax(dim);
 }
 export function dropout(x: Tensor, p: number, training: boolean): Tensor {
-  return wrapped(call(OP.dropout, x.handle, p, training));
+  return wrapped(callTensor(OP.dropout, x.handle, p, training));
 }
 
 /** Pads the last dims: pads = [left, right, top, bottom, ...] as torch.nn.functional.pad. */
@@ -116,9 +115,9 @@ export function pad(
   mode: 'constant' | 'reflect' | 'replicate' = 'constant',
   value = 0,
 ): Tensor {
-  if (mode === 'constant') return wrapped(call(OP.constantPad, x.handle, pads, value));
+  if (mode === 'constant') return wrapped(callTensor(OP.constantPad, x.handle, pads, value));
   if (pads.length !== 4) throw new RangeError(`pad: mode '${mode}' needs 4 pads (2-d), got ${pads.length}`);
-  return wrapped(call(mode === 'reflect' ? OP.reflectionPad2d : OP.replicationPad2d, x.handle, pads));
+  return wrapped(callTensor(mode === 'reflect' ? OP.reflectionPad2d : OP.replicationPad2d, x.handle, pads));
 }
 
 export interface CrossEntropyOptions {
@@ -130,7 +129,7 @@ export interface CrossEntropyOptions {
 /** Cross-entropy of logits [N, C] against int64 class indices [N]. */
 export function crossEntropy(logits: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
   return wrapped(
-    call(
+    callTensor(
       OP.crossEntropy,
       logits.handle,
       target.handle,
@@ -142,20 +141,20 @@ export function crossEntropy(logits: Tensor, target: Tensor, o: CrossEntropyOpti
   );
 }
 export function nllLoss(logProbs: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return wrapped(call(OP.nllLoss, logProbs.handle, target.handle, null, reductionCode(reduction), -100));
+  return wrapped(callTensor(OP.nllLoss, logProbs.handle, target.handle, null, reductionCode(reduction), -100));
 }
 export function mseLoss(x: Tensor, y: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return wrapped(call(OP.mseLoss, x.handle, y.handle, reductionCode(reduction)));
+  return wrapped(callTensor(OP.mseLoss, x.handle, y.handle, reductionCode(reduction)));
 }
 export function oneHot(indices: Tensor, numClasses: number): Tensor {
-  return wrapped(call(OP.oneHot, indices.handle, numClasses));
+  return wrapped(callTensor(OP.oneHot, indices.handle, numClasses));
 }
 
 /** Draws one class per row from softmax(logits), without gradient: int64 [N]. */
 export function sampleCategorical(logits: Tensor): Tensor {
-  const probs = wrapped(call(OP.softmax, logits.handle, -1));
+  const probs = wrapped(callTensor(OP.softmax, logits.handle, -1));
   const detached = probs.detach();
-  const draws = wrapped(call(OP.multinomial, detached.handle, 1, false));
+  const draws = wrapped(callTensor(OP.multinomial, detached.handle, 1, false));
   const flat = draws.squeeze(-1);
   probs.dispose();
   detached.dispose();
@@ -165,7 +164,7 @@ export function sampleCategorical(logits: Tensor): Tensor {
 
 export function cat(tensors: Tensor[], dim = 0): Tensor {
   return wrapped(
-    call(
+    callTensor(
       OP.cat,
       tensors.map((t) => t.handle),
       dim,
@@ -174,7 +173,7 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
 }
 export function stack(tensors: Tensor[], dim = 0): Tensor {
   return wrapped(
-    call(
+    callTensor(
       OP.stack,
       tensors.map((t) => t.handle),
       dim,
@@ -182,12 +181,12 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   );
 }
 export function where(condition: Tensor, x: Tensor, y: Tensor): Tensor {
-  return wrapped(call(OP.where, condition.handle, x.handle, y.handle));
+  return wrapped(callTensor(OP.where, condition.handle, x.handle, y.handle));
 }
 
 /** params[i] += alpha * others[i] for every i, in one multi-tensor op (use under noGrad). */
 export function foreachAdd_(params: Tensor[], others: Tensor[], alpha = 1): void {
-  call(
+  callVoid(
     OP.foreachAdd_,
     params.map((t) => t.handle),
     others.map((t) => t.handle),
@@ -195,14 +194,14 @@ export function foreachAdd_(params: Tensor[], others: Tensor[], alpha = 1): void
   );
 }
 export function foreachMul_(tensors: Tensor[], value: number): void {
-  call(
+  callVoid(
     OP.foreachMulScalar_,
     tensors.map((t) => t.handle),
     value,
   );
 }
 export function foreachZero_(tensors: Tensor[]): void {
-  call(
+  callVoid(
     OP.foreachZero_,
     tensors.map((t) => t.handle),
   );

@@ -142,7 +142,18 @@ const table = {
 
 export type OpName = keyof typeof table;
 
+const resolved = Object.entries(table).map(([k, [name, overload]]) => ({
+  key: k,
+  id: native.op(`aten::${name}`, overload),
+  label: overload ? `aten::${name}.${overload}` : `aten::${name}`,
+}));
+
 /** Operator ids, by ireg's name for them. */
-export const OP = Object.fromEntries(
-  Object.entries(table).map(([k, [name, overload]]) => [k, native.op(`aten::${name}`, overload)]),
-) as Record<OpName, number>;
+export const OP = Object.fromEntries(resolved.map((r) => [r.key, r.id])) as Record<OpName, number>;
+
+const LABELS = new Map(resolved.map((r) => [r.id, r.label]));
+
+/** An operator id's schema name (`aten::add.Tensor`), for error messages. */
+export function opLabel(id: number): string {
+  return LABELS.get(id) ?? `operator #${id}`;
+}

@@ -3,11 +3,11 @@
 // the in-place ones (trailing underscore), which return `this` and record no history
 // when called under noGrad, as optimizers do.
 import { native, type Handle } from '../native/binding.js';
+import { callTensor, callTensors } from './call.js';
 import { dtypeCode, dtypeName, typedView, type AnyTypedArray, type DType } from './dtype.js';
 import { OP } from './ops.js';
 import { track, type Disposable } from './scope.js';
 
-const call = native.call;
 const REDUCTION = { none: 0, mean: 1, sum: 2 } as const;
 export type Reduction = keyof typeof REDUCTION;
 export function reductionCode(r: Reduction): number {
@@ -75,10 +75,11 @@ export class Tensor implements Disposable {
   }
 
   // --- conversion -----------------------------------------------------------
-  to(target: DType | string | { dtype?: DType; device?: string }): Tensor {
+  /** Converts to a dtype (a DType name), moves to a device ('cpu', 'cuda:0'), or both. */
+  to(target: string | { dtype?: DType; device?: string }): Tensor {
     const o = typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
     const d = o.dtype === undefined ? null : dtypeCode(o.dtype);
-    return wrapped(call(OP.to, this.handle, d, null, o.device ?? null));
+    return wrapped(callTensor(OP.to, this.handle, d, null, o.device ?? null));
   }
   float(): Tensor {
     return this.to('float32');
@@ -93,13 +94,13 @@ export class Tensor implements Disposable {
     return this.to({ device: 'cpu' });
   }
   clone(): Tensor {
-    return wrapped(call(OP.clone, this.handle));
+    return wrapped(callTensor(OP.clone, this.handle));
   }
   detach(): Tensor {
-    return wrapped(call(OP.detach, this.handle));
+    return wrapped(callTensor(OP.detach, this.handle));
   }
   contiguous(): Tensor {
-    return wrapped(call(OP.contiguous, this.handle));
+    return wrapped(callTensor(OP.contiguous, this.handle));
   }
 
   // --- autograd -------------------------------------------------------------
@@ -131,68 +132,70 @@ export class Tensor implements Disposable {
 
   // --- shape ----------------------------------------------------------------
   reshape(...shape: number[] | [number[]]): Tensor {
-    return wrapped(call(OP.reshape, this.handle, dims(shape)));
+    return wrapped(callTensor(OP.reshape, this.handle, dims(shape)));
   }
   view(...shape: number[] | [number[]]): Tensor {
-    return wrapped(call(OP.view, this.handle, dims(shape)));
+    return wrapped(callTensor(OP.view, this.handle, dims(shape)));
   }
   permute(...order: number[] | [number[]]): Tensor {
-    return wrapped(call(OP.permute, this.handle, dims(order)));
+    return wrapped(callTensor(OP.permute, this.handle, dims(order)));
   }
   transpose(d0: number, d1: number): Tensor {
-    return wrapped(call(OP.transpose, this.handle, d0, d1));
+    return wrapped(callTensor(OP.transpose, this.handle, d0, d1));
   }
   t(): Tensor {
-    return wrapped(call(OP.t, this.handle));
+    return wrapped(callTensor(OP.t, this.handle));
   }
   flatten(startDim = 0, endDim = -1): Tensor {
-    return wrapped(call(OP.flatten, this.handle, startDim, endDim));
+    return wrapped(callTensor(OP.flatten, this.handle, startDim, endDim));
   }
   unsqueeze(dim: number): Tensor {
-    return wrapped(call(OP.unsqueeze, this.handle, dim));
+    return wrapped(callTensor(OP.unsqueeze, this.handle, dim));
   }
   squeeze(dim?: number): Tensor {
-    return wrapped(dim === undefined ? call(OP.squeeze, this.handle) : call(OP.squeezeDim, this.handle, dim));
+    return wrapped(
+      dim === undefined ? callTensor(OP.squeeze, this.handle) : callTensor(OP.squeezeDim, this.handle, dim),
+    );
   }
   expand(...shape: number[] | [number[]]): Tensor {
-    return wrapped(call(OP.expand, this.handle, dims(shape)));
+    return wrapped(callTensor(OP.expand, this.handle, dims(shape)));
   }
   narrow(dim: number, start: number, length: number): Tensor {
-    return wrapped(call(OP.narrow, this.handle, dim, start, length));
+    return wrapped(callTensor(OP.narrow, this.handle, dim, start, length));
   }
   /** Python's t[start:end:step] along dim. */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor {
-    return wrapped(call(OP.slice, this.handle, dim, start ?? null, end ?? null, step));
+    return wrapped(callTensor(OP.slice, this.handle, dim, start ?? null, end ?? null, step));
   }
   select(dim: number, index: number): Tensor {
-    return wrapped(call(OP.select, this.handle, dim, index));
+    return wrapped(callTensor(OP.select, this.handle, dim, index));
   }
   indexSelect(dim: number, index: Tensor): Tensor {
-    return wrapped(call(OP.indexSelect, this.handle, dim, index.handle));
+    return wrapped(callTensor(OP.indexSelect, this.handle, dim, index.handle));
   }
   gather(dim: number, index: Tensor): Tensor {
-    return wrapped(call(OP.gather, this.handle, dim, index.handle));
+    return wrapped(callTensor(OP.gather, this.handle, dim, index.handle));
   }
   flip(...d: number[] | [number[]]): Tensor {
-    return wrapped(call(OP.flip, this.handle, dims(d)));
+    return wrapped(callTensor(OP.flip, this.handle, dims(d)));
   }
   repeat(...times: number[] | [number[]]): Tensor {
-    return wrapped(call(OP.repeat, this.handle, dims(times)));
+    return wrapped(callTensor(OP.repeat, this.handle, dims(times)));
   }
 
   // --- elementwise ----------------------------------------------------------
   add(other: TensorOrNumber, alpha = 1): Tensor {
     return wrapped(
       typeof other === 'number'
-        ? call(OP.addScalar, this.handle, other, alpha)
-        : call(OP.add, this.handle, other.handle, alpha),
+        ? callTensor(OP.addScalar, this.handle, other, alpha)
+        : callTensor(OP.add, this.handle, other.handle, alpha),
     );
   }
   sub(other: TensorOrNumber, alpha = 1): Tensor {
     return wrapped(
       typeof other === 'number'
-        ? call(OP.subScalar, this.handle, other, alpha)
-        : call(OP.sub, this.handle, other.handle, alpha),
+        ? callTensor(OP.subScalar, this.handle, other, alpha)
+        : callTensor(OP.sub, this.handle, other.handle, alpha),
     );
   }
   mul(other: TensorOrNumber): Tensor {
@@ -205,10 +208,10 @@ export class Tensor implements Disposable {
     return this.binary(OP.pow, OP.powScalar, exponent);
   }
   maximum(other: Tensor): Tensor {
-    return wrapped(call(OP.maximum, this.handle, other.handle));
+    return wrapped(callTensor(OP.maximum, this.handle, other.handle));
   }
   minimum(other: Tensor): Tensor {
-    return wrapped(call(OP.minimum, this.handle, other.handle));
+    return wrapped(callTensor(OP.minimum, this.handle, other.handle));
   }
   neg(): Tensor {
     return this.unary(OP.neg);
@@ -247,7 +250,7 @@ export class Tensor implements Disposable {
     return this.unary(OP.tanh);
   }
   clamp(min: number | null, max: number | null = null): Tensor {
-    return wrapped(call(OP.clamp, this.handle, min, max));
+    return wrapped(callTensor(OP.clamp, this.handle, min, max));
   }
   eq(other: TensorOrNumber): Tensor {
     return this.binary(OP.eq, OP.eqScalar, other);
@@ -279,10 +282,14 @@ export class Tensor implements Disposable {
 
   // --- reductions -----------------------------------------------------------
   sum(dim?: number | number[], keepdim = false): Tensor {
-    return wrapped(dim === undefined ? call(OP.sum, this.handle) : call(OP.sumDim, this.handle, dims1(dim), keepdim));
+    return wrapped(
+      dim === undefined ? callTensor(OP.sum, this.handle) : callTensor(OP.sumDim, this.handle, dims1(dim), keepdim),
+    );
   }
   mean(dim?: number | number[], keepdim = false): Tensor {
-    return wrapped(dim === undefined ? call(OP.mean, this.handle) : call(OP.meanDim, this.handle, dims1(dim), keepdim));
+    return wrapped(
+      dim === undefined ? callTensor(OP.mean, this.handle) : callTensor(OP.meanDim, this.handle, dims1(dim), keepdim),
+    );
   }
   /** Maximum of all elements. */
   max(): Tensor {
@@ -299,18 +306,18 @@ export class Tensor implements Disposable {
     return this.valuesIndices(OP.minDim, dim, keepdim);
   }
   argmax(dim?: number, keepdim = false): Tensor {
-    return wrapped(call(OP.argmax, this.handle, dim ?? null, keepdim));
+    return wrapped(callTensor(OP.argmax, this.handle, dim ?? null, keepdim));
   }
   argmin(dim?: number, keepdim = false): Tensor {
-    return wrapped(call(OP.argmin, this.handle, dim ?? null, keepdim));
+    return wrapped(callTensor(OP.argmin, this.handle, dim ?? null, keepdim));
   }
   /** Vector p-norm over dims (all elements by default), as torch.linalg.vector_norm. */
   norm(p = 2, dim?: number | number[], keepdim = false): Tensor {
-    return wrapped(call(OP.vectorNorm, this.handle, p, dim === undefined ? null : dims1(dim), keepdim));
+    return wrapped(callTensor(OP.vectorNorm, this.handle, p, dim === undefined ? null : dims1(dim), keepdim));
   }
   /** Variance with the given correction (1 = unbiased, as PyTorch's default). */
   var(dim?: number | number[], correction = 1, keepdim = false): Tensor {
-    return wrapped(call(OP.var, this.handle, dim === undefined ? null : dims1(dim), correction, keepdim));
+    return wrapped(callTensor(OP.var, this.handle, dim === undefined ? null : dims1(dim), correction, keepdim));
   }
   all(): Tensor {
     return this.unary(OP.all);
@@ -319,74 +326,78 @@ export class Tensor implements Disposable {
     return this.unary(OP.any);
   }
   matmul(other: Tensor): Tensor {
-    return wrapped(call(OP.matmul, this.handle, other.handle));
+    return wrapped(callTensor(OP.matmul, this.handle, other.handle));
   }
   mm(other: Tensor): Tensor {
-    return wrapped(call(OP.mm, this.handle, other.handle));
+    return wrapped(callTensor(OP.mm, this.handle, other.handle));
   }
   dot(other: Tensor): Tensor {
-    return wrapped(call(OP.dot, this.handle, other.handle));
+    return wrapped(callTensor(OP.dot, this.handle, other.handle));
   }
   softmax(dim: number): Tensor {
-    return wrapped(call(OP.softmax, this.handle, dim));
+    return wrapped(callTensor(OP.softmax, this.handle, dim));
   }
   logSoftmax(dim: number): Tensor {
-    return wrapped(call(OP.logSoftmax, this.handle, dim));
+    return wrapped(callTensor(OP.logSoftmax, this.handle, dim));
   }
 
   // --- in place (no new tensor; use under noGrad for parameters) ------------
   add_(other: TensorOrNumber, alpha = 1): this {
     return this.inPlace(
       typeof other === 'number'
-        ? call(OP.addScalar_, this.handle, other, alpha)
-        : call(OP.add_, this.handle, other.handle, alpha),
+        ? callTensor(OP.addScalar_, this.handle, other, alpha)
+        : callTensor(OP.add_, this.handle, other.handle, alpha),
     );
   }
   sub_(other: Tensor, alpha = 1): this {
-    return this.inPlace(call(OP.sub_, this.handle, other.handle, alpha));
+    return this.inPlace(callTensor(OP.sub_, this.handle, other.handle, alpha));
   }
   mul_(other: TensorOrNumber): this {
     return this.inPlace(
-      typeof other === 'number' ? call(OP.mulScalar_, this.handle, other) : call(OP.mul_, this.handle, other.handle),
+      typeof other === 'number'
+        ? callTensor(OP.mulScalar_, this.handle, other)
+        : callTensor(OP.mul_, this.handle, other.handle),
     );
   }
   div_(other: TensorOrNumber): this {
     return this.inPlace(
-      typeof other === 'number' ? call(OP.divScalar_, this.handle, other) : call(OP.div_, this.handle, other.handle),
+      typeof other === 'number'
+        ? callTensor(OP.divScalar_, this.handle, other)
+        : callTensor(OP.div_, this.handle, other.handle),
     );
   }
   zero_(): this {
-    return this.inPlace(call(OP.zero_, this.handle));
+    return this.inPlace(callTensor(OP.zero_, this.handle));
   }
   fill_(value: number): this {
-    return this.inPlace(call(OP.fill_, this.handle, value));
+    return this.inPlace(callTensor(OP.fill_, this.handle, value));
   }
   copy_(src: Tensor): this {
-    return this.inPlace(call(OP.copy_, this.handle, src.handle));
+    return this.inPlace(callTensor(OP.copy_, this.handle, src.handle));
   }
   clamp_(min: number | null, max: number | null = null): this {
-    return this.inPlace(call(OP.clamp_, this.handle, min, max));
+    return this.inPlace(callTensor(OP.clamp_, this.handle, min, max));
   }
   /** Fills with draws from U(from, to) from the default generator, exactly as torch's uniform_. */
   uniform_(from = 0, to = 1): this {
-    return this.inPlace(call(OP.uniform_, this.handle, from, to));
+    return this.inPlace(callTensor(OP.uniform_, this.handle, from, to));
   }
   /** Fills with draws from N(mean, std^2) from the default generator, exactly as torch's normal_. */
   normal_(mean = 0, std = 1): this {
-    return this.inPlace(call(OP.normal_, this.handle, mean, std));
+    return this.inPlace(callTensor(OP.normal_, this.handle, mean, std));
   }
 
   // --- helpers --------------------------------------------------------------
   private valuesIndices(op: number, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
-    const [v, i] = call(op, this.handle, dim, keepdim);
+    const [v, i] = callTensors(op, this.handle, dim, keepdim);
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
   private unary(op: number): Tensor {
-    return wrapped(call(op, this.handle));
+    return wrapped(callTensor(op, this.handle));
   }
   private binary(op: number, scalarOp: number, other: TensorOrNumber): Tensor {
     return wrapped(
-      typeof other === 'number' ? call(scalarOp, this.handle, other) : call(op, this.handle, other.handle),
+      typeof other === 'number' ? callTensor(scalarOp, this.handle, other) : callTensor(op, this.handle, other.handle),
     );
   }
   /** In-place ops hand back a second handle to this tensor; release it at once. */
@@ -410,7 +421,7 @@ function isDType(s: string): s is DType {
 
 /** Accepts f(2, 3) and f([2, 3]) alike. */
 function dims(args: number[] | [number[]]): number[] {
-  return Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
+  return Array.isArray(args[0]) ? args[0] : (args as number[]);
 }
 
 function dims1(d: number | number[]): number[] {

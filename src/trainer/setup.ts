@@ -83,7 +83,9 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
   const raw = loadRawDataset(c.dataset, { dataDir: c.dataDir });
   const norm = c.normalize === undefined ? undefined : parseNormalize(c.normalize, raw.train.c);
   const normalization: Normalization | undefined =
-    norm === 'none' ? { mean: Array(raw.train.c).fill(0), std: Array(raw.train.c).fill(1) } : norm;
+    norm === 'none'
+      ? { mean: new Array<number>(raw.train.c).fill(0), std: new Array<number>(raw.train.c).fill(1) }
+      : norm;
   const augmentation = c.augment ? {} : { cropPadding: 0, flip: false };
   if (!c.crop) Object.assign(augmentation, { cropPadding: 0 });
   if (!c.flip) Object.assign(augmentation, { flip: false });

@@ -17,7 +17,7 @@ export interface StopRequest {
 }
 
 /** Catches SIGINT and SIGTERM until release(); `request.signal` tells the loop to stop. */
-export function catchStopSignals(): { request: StopRequest; release(): void } {
+export function catchStopSignals(): { request: StopRequest; release: () => void } {
   const request: { signal: StopSignal | null } = { signal: null };
   const listener = (signal: StopSignal) => {
     if (request.signal) process.exit(STOP_EXIT_CODES[signal]);

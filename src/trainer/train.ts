@@ -114,7 +114,7 @@ function disposeRun(run: RunSetup): void {
 
 /** The keys a user sets (config.json also records derived values). */
 function userKeys(c: ResolvedConfig): Partial<TrainConfig> {
-  return Object.fromEntries(Object.entries(c).filter(([k]) => KEYS.has(k))) as Partial<TrainConfig>;
+  return Object.fromEntries(Object.entries(c).filter(([k]) => KEYS.has(k)));
 }
 
 function describe(run: RunSetup): RunConfigFile {

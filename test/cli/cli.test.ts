@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ireg, tempDir } from '../trainer/helpers.js';
 import { progressReporter } from '../../src/cli/progress.js';
+import type { EvalOutput, RunConfigFile, Summary } from '../../src/trainer/index.js';
 
 const TRAIN_FLAGS = [
   '--method',
@@ -50,7 +51,9 @@ const TRAIN_FLAGS = [
 
 test('the bin entry keeps its shebang', () => {
   assert.equal(readFileSync(CLI, 'utf8').split('\n')[0], '#!/usr/bin/env node');
-  const pkg = JSON.parse(readFileSync(join(CLI, '..', '..', '..', '..', 'package.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(CLI, '..', '..', '..', '..', 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
   assert.equal(pkg.bin.ireg, 'dist/src/cli/main.js');
 });
 
@@ -158,10 +161,10 @@ test('a run prints plain lines without a TTY; list and eval report it', () => {
     'tiny',
   ]);
   assert.equal(r.status, 0, r.stderr);
-  assert.doesNotMatch(r.stdout, /\u001b\[/, 'no terminal escapes when stdout is not a TTY');
+  assert.ok(!r.stdout.includes('\u001b['), 'no terminal escapes when stdout is not a TTY');
   assert.match(r.stdout, /effective batch 75 = 3 micro-batches x 25/);
   for (const s of [0, 3, 6]) assert.match(r.stdout, new RegExp(`^step ${s}/6 `, 'm'));
-  const cfg = JSON.parse(readFileSync(join(out, 'tiny', 'config.json'), 'utf8'));
+  const cfg = JSON.parse(readFileSync(join(out, 'tiny', 'config.json'), 'utf8')) as RunConfigFile;
   assert.equal(cfg.config.effectiveBatchSize, 75);
   assert.equal(cfg.config.microBatches, 3);
   assert.equal(typeof cfg.provenance.torch, 'string');
@@ -172,10 +175,11 @@ test('a run prints plain lines without a TTY; list and eval report it', () => {
   assert.match(list.stdout, /^│ run\s+│ method │ model │ dataset\s+│ steps │ best val % │ test % │ status\s+│$/m);
   assert.match(list.stdout, /^│ tiny │ lb\s+│ mlp\s+│ synthetic │\s+6\/6 │\s+\d+\.\d\d │\s+\d+\.\d\d │ completed │$/m);
 
-  const summary = JSON.parse(readFileSync(join(out, 'tiny', 'summary.json'), 'utf8'));
+  const summary = JSON.parse(readFileSync(join(out, 'tiny', 'summary.json'), 'utf8')) as Summary;
   const ev = ireg(['eval', join(out, 'tiny'), '--split', 'test', '--json']);
   assert.equal(ev.status, 0, ev.stderr);
-  const got = JSON.parse(ev.stdout);
+  const got = JSON.parse(ev.stdout) as EvalOutput;
+  assert.ok(summary.test, 'summary.json has the test-split result');
   assert.equal(got.acc, summary.test.acc);
   assert.equal(got.split, 'test');
   assert.ok(existsSync(got.file));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { presetNames } from '../../src/experiments/index.js';
+import { presetNames, type GridFile } from '../../src/experiments/index.js';
 import type { Summary } from '../../src/trainer/index.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
 import { snapshot } from './fixtures.js';
@@ -52,7 +52,7 @@ test('ireg grid demo --dataset synthetic --steps 3 runs the three runs and print
   assert.match(r.stdout, /average micro-batch gradient norm/);
   assert.ok(r.stdout.includes(`report: ${join(grid, 'report.md')}`));
   assert.ok(existsSync(join(grid, 'report.md')));
-  const { spec } = JSON.parse(readFileSync(join(grid, 'grid.json'), 'utf8'));
+  const { spec } = JSON.parse(readFileSync(join(grid, 'grid.json'), 'utf8')) as GridFile;
   assert.deepEqual([spec.name, spec.base.steps, spec.base.dataset, spec.base.threads], ['demo', 3, 'synthetic', 1]);
 });
 

@@ -17,7 +17,7 @@ import {
 } from '../../src/experiments/index.js';
 import { gridReport, incompleteRuns } from '../../src/report/index.js';
 import { setNumThreads } from '../../src/tensor/index.js';
-import { ConfigError, type Summary } from '../../src/trainer/index.js';
+import { ConfigError, type RunConfigFile, type Summary } from '../../src/trainer/index.js';
 import { metricsOf, tempDir, tensorBytes } from '../trainer/helpers.js';
 import { runGridInChild, snapshot, tinySpec } from './fixtures.js';
 
@@ -48,7 +48,7 @@ test('runs every run into <dir>/<label>, records grid.json and returns the summa
   );
   for (const [i, r] of spec.runs.entries()) {
     assert.deepEqual(readSummary(ref, r.label), refSummaries[i]);
-    const { config } = JSON.parse(readFileSync(join(ref, r.label, 'config.json'), 'utf8'));
+    const { config } = JSON.parse(readFileSync(join(ref, r.label, 'config.json'), 'utf8')) as RunConfigFile;
     assert.equal(config.name, r.label);
     assert.equal(config.out, resolve(ref));
     assert.equal(config.lambda, r.config.lambda ?? 0);

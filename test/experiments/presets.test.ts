@@ -97,9 +97,24 @@ interface Setting {
   lr: number | null;
   lambda: number | null;
 }
+/** The parts of reference/paper-results.json this test reads. */
+interface PaperResults {
+  settings: {
+    common: { batch_size_LB: number; SB_batch_size: number; micro_batch_size: number };
+    main_regularization: Setting[];
+    grafting: { model: string; dataset: string; lr: Record<string, number> }[];
+    momentum: { value: number };
+    weight_decay: { value: number };
+    lr_schedule: { value: string };
+    steps: { value: number };
+    seed: { value: number };
+  };
+  published: { main_regularization: Published[]; grafting_ngd: Published[] };
+  data: Record<string, { normalisation: { mean: number[]; std: number[] } }>;
+}
 
-function paperResults(t: TestContext): Record<string, any> | null {
-  if (existsSync(resultsFile)) return JSON.parse(readFileSync(resultsFile, 'utf8'));
+function paperResults(t: TestContext): PaperResults | null {
+  if (existsSync(resultsFile)) return JSON.parse(readFileSync(resultsFile, 'utf8')) as PaperResults;
   if (process.env.CI === 'true') throw new Error(`${resultsFile} not found (required under CI; set IREG_SHARED)`);
   t.skip(`${resultsFile} not found (set IREG_SHARED to the shared folder)`);
   return null;
@@ -116,8 +131,8 @@ test('the paper presets carry the published settings and test accuracies exactly
     const grafting = name.startsWith('paper-grafting-');
     const model = MODEL[String(spec.base.model)];
     const dataset = DATASET[String(spec.base.dataset)];
-    const table: Published[] = (grafting ? published.grafting_ngd : published.main_regularization).filter(
-      (p: Published) => p.model === model && p.dataset === dataset,
+    const table = (grafting ? published.grafting_ngd : published.main_regularization).filter(
+      (p) => p.model === model && p.dataset === dataset,
     );
     const expected = table.filter((p) => p.test_acc_mean !== null && p.method !== 'External Grafting');
     // External grafting needs an SB run's logged norms (graft-ext --graft-from), so no preset holds it.
@@ -136,12 +151,10 @@ test('the paper presets carry the published settings and test accuracies exactly
         `${where}: published test accuracy`,
       );
       if (grafting) {
-        const lrs = (settings.grafting as { model: string; dataset: string; lr: Record<string, number> }[]).find(
-          (s) => s.model === model && s.dataset === dataset,
-        )!.lr;
+        const lrs = settings.grafting.find((s) => s.model === model && s.dataset === dataset)!.lr;
         assert.equal(c.lr, lrs[method], `${where}: lr`);
       } else {
-        const s = (settings.main_regularization as Setting[]).find(
+        const s = settings.main_regularization.find(
           (x) => x.model.startsWith(model) && x.dataset === dataset && x.method === method,
         )!;
         assert.equal(c.lr, s.lr, `${where}: lr`);

@@ -94,7 +94,7 @@ test('a lock is exclusive, released on release(), and refused while held (naming
 
 test('stale locks are taken over: dead pid, or a live pid that is another process; other hosts and unreadable locks are refused', () => {
   const dir = tempDir('stale');
-  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
   writeLock(dir, owner({ pid: dead }));
   DirLock.acquire(dir).release();
   // Our own pid, but recorded with another start time: the pid was reused.

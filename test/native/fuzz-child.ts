@@ -146,7 +146,7 @@ interface Param {
 interface Signature {
   params: Param[];
   min: number;
-  check(result: unknown): boolean;
+  check: (result: unknown) => boolean;
 }
 
 const isHandle = (r: unknown) => typeof r === 'number' && native.isLive(r);
@@ -265,7 +265,7 @@ interface OpCase {
   op: [string, string];
   args: unknown[];
   params: OpParam[];
-  check(r: unknown): boolean;
+  check: (r: unknown) => boolean;
 }
 const BAD_SCALARS: [string, unknown][] = [...WRONG_TYPES.filter(([l]) => l !== 'true'), ['null', null]];
 const BAD_FLOATS: [string, unknown][] = [...WRONG_TYPES, ['null', null]];
@@ -453,7 +453,7 @@ const OPS: OpCase[] = [
 
 // --- running -------------------------------------------------------------------
 const bad: Bad[] = [];
-const good: { fn: string; label: string; run(): unknown; check(r: unknown): boolean }[] = [];
+const good: { fn: string; label: string; run: () => unknown; check: (r: unknown) => boolean }[] = [];
 const covered = new Set<string>();
 
 for (const [fn, sig] of Object.entries(SIGNATURES)) {
@@ -488,7 +488,7 @@ for (const c of OPS) {
   bad.push({
     fn: 'call',
     label: `${full} with too many arguments`,
-    args: [id, ...c.args, ...Array(40).fill(0)],
+    args: [id, ...c.args, ...new Array<number>(40).fill(0)],
     names: full,
   });
   bad.push({ fn: 'call', label: `${full} with no arguments`, args: [id], names: full });

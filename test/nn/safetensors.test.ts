@@ -50,7 +50,7 @@ test('every dtype round-trips through bytes and files, with metadata', () =>
       const bytes = serializeSafetensors(ts, meta);
       const n = Number(bytes.readBigUInt64LE(0));
       assert.equal(n % 8, 0, 'header padded to 8 bytes');
-      const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
+      const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as Record<string, unknown>;
       assert.deepEqual(header.f32, { dtype: 'F32', shape: [3, 4], data_offsets: [0, 48] });
       assert.deepEqual(header.__metadata__, meta);
       const back = parseSafetensors(bytes);

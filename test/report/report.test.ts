@@ -15,7 +15,7 @@ import {
   writeGridReport,
   type GridReport,
 } from '../../src/report/index.js';
-import type { Summary } from '../../src/trainer/index.js';
+import type { MetricsRecord, Summary } from '../../src/trainer/index.js';
 import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
 
@@ -31,6 +31,8 @@ const spec: GridSpec = {
   ],
 };
 const COLUMNS = 8;
+// Terminal colour codes (SGR escapes), as asciichart writes them.
+// eslint-disable-next-line no-control-regex -- the ESC control character is what this pattern is for
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 test.before(() => {
@@ -46,9 +48,8 @@ function probeOf(label: string): [number, number][] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l))
-    .filter((r) => r.avgMicroBatchGradNorm !== null)
-    .map((r) => [r.step, r.avgMicroBatchGradNorm]);
+    .map((l) => JSON.parse(l) as MetricsRecord)
+    .flatMap((r): [number, number][] => (r.avgMicroBatchGradNorm === null ? [] : [[r.step, r.avgMicroBatchGradNorm]]));
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

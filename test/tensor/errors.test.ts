@@ -1,7 +1,9 @@
 // Misuse raises JS exceptions with libtorch's or ireg's message; it never crashes the process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { callTensor, callTensors, callVoid } from '../../src/tensor/call.js';
 import { F, fromTypedArray, grad, randn, setNumThreads, tensor, zeros, type DType } from '../../src/tensor/index.js';
+import { OP } from '../../src/tensor/ops.js';
 
 setNumThreads(1);
 
@@ -73,4 +75,18 @@ test('a non-integer where an integer is expected is an error, never truncated', 
 test("libtorch's errors name the operator", () => {
   assert.throws(() => randn([2, 3]).add(randn([4])), /^Error: aten::add\.Tensor: The size of tensor a/);
   assert.throws(() => randn([3]).item(), /^Error: item: a Tensor with 3 elements cannot be converted to Scalar/);
+});
+
+test('an operator result of an unexpected kind is an error naming the operator', () => {
+  const x = randn([2, 3]);
+  assert.throws(
+    () => callTensor(OP.maxDim, x.handle, 1),
+    /^TypeError: aten::max\.dim: the native addon returned a list of 2 where a tensor was expected$/,
+  );
+  assert.throws(
+    () => callTensors(OP.relu, x.handle),
+    /^TypeError: aten::relu: the native addon returned \d+ where a tuple of tensors was expected$/,
+  );
+  assert.throws(() => callVoid(OP.relu, x.handle), /^TypeError: aten::relu: .* where no result was expected$/);
+  assert.equal(callTensors(OP.maxDim, x.handle, 1).length, 2);
 });

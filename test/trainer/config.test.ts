@@ -15,6 +15,7 @@ import {
   TRAIN_SCHEMA,
   trainOptionKeys,
   validateConfig,
+  type RunConfigFile,
   type TrainConfig,
 } from '../../src/trainer/index.js';
 import { tempDir } from './helpers.js';
@@ -23,7 +24,7 @@ const base: Partial<TrainConfig> = { model: 'mlp', dataset: 'synthetic' };
 
 function refused(opts: Record<string, unknown>, flag: string, why?: RegExp): void {
   assert.throws(
-    () => validateConfig({ ...base, ...opts } as Partial<TrainConfig>),
+    () => validateConfig({ ...base, ...opts }),
     (e: unknown) => {
       assert.ok(e instanceof ConfigError, `expected a ConfigError for ${JSON.stringify(opts)}, got ${String(e)}`);
       assert.ok(e.message.startsWith(`invalid option ${flag}:`), `message should name ${flag}: ${e.message}`);
@@ -157,7 +158,7 @@ test("--epochs sets the step budget from full batches per epoch; the schedule se
   });
   assert.equal(summary.totalSteps, 6);
   assert.equal(summary.examplesSeen, 3000);
-  const cfg = JSON.parse(readFileSync(join(out, 'e', 'config.json'), 'utf8'));
+  const cfg = JSON.parse(readFileSync(join(out, 'e', 'config.json'), 'utf8')) as RunConfigFile;
   assert.equal(cfg.derived.totalSteps, 6);
   assert.equal(cfg.derived.stepsPerEpoch, 3);
   const records = readMetrics(join(out, 'e', 'metrics.jsonl'));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateRun, readMetrics, train, type Summary } from '../../src/trainer/index.js';
+import { evaluateRun, readMetrics, train, type RunConfigFile, type Summary } from '../../src/trainer/index.js';
 import { setNumThreads } from '../../src/tensor/index.js';
 import { tempDir } from './helpers.js';
 
@@ -47,7 +47,8 @@ test('the best checkpoint reproduces the logged validation loss and accuracy exa
   assert.equal(r.step, summary.best.step);
   assert.equal(r.acc, rec.valAcc);
   assert.equal(r.loss, rec.valLoss);
-  assert.equal(r.n, JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).derived.valSize);
+  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfigFile;
+  assert.equal(r.n, cfg.derived.valSize);
 });
 
 test("a periodic checkpoint file and the newest checkpoint reproduce their steps' records", () => {

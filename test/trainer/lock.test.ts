@@ -49,7 +49,7 @@ function assertMatchesReference(name: string, reference: string): void {
   const got = tensorBytes(join(dir(name), 'final.safetensors'));
   for (const [k, bytes] of want)
     assert.ok(bytes.equals(got.get(k)!), `${name}: tensor ${k} differs from the uninterrupted run`);
-  const steps = metricsOf(dir(name)).map((m) => m.step);
+  const steps = metricsOf(dir(name)).map((m) => m.step as number);
   assert.equal(new Set(steps).size, steps.length, `duplicate steps in metrics.jsonl: ${steps}`);
   assert.deepEqual(metricsOf(dir(name)), metricsOf(dir(reference)));
 }

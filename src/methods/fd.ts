@@ -40,7 +40,9 @@ export function fdPenaltyGrad(o: FdInput): Tensor[] {
     };
     const plus = at(1);
     const [minus, factor] = o.scheme === 'central' ? [at(-1), o.gNorm / step] : [o.g, (2 * o.gNorm) / step];
-    return noGrad(() => plus.map((p, i) => p.sub(minus[i]).mul(factor)));
+    // In place: a fresh tensor of a large layer's size costs more than the arithmetic on it.
+    noGrad(() => plus.forEach((p, i) => p.add_(minus[i], -1).mul_(factor)));
+    return plus;
   });
 }
 

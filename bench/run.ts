@@ -30,6 +30,16 @@ export const BENCHMARKS: Benchmark[] = [
     command: [process.execPath, 'dist/bench/methods.js'],
   },
   {
+    name: 'fd-cost',
+    what: 'penalty steps with --penalty-grad fd beside exact double backprop and lb',
+    command: [process.execPath, 'dist/bench/fd-cost.js'],
+  },
+  {
+    name: 'fd-accuracy',
+    what: "how far fd's penalty gradient is from exact's, by step r, dtype and model",
+    command: [process.execPath, 'dist/bench/fd-accuracy.js'],
+  },
+  {
     name: 'norms',
     what: 'forms of the squared gradient norm inside a gn step',
     command: [process.execPath, 'dist/bench/norms.js'],

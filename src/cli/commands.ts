@@ -79,7 +79,7 @@ export function runsTable(runs: RunListing[]): string {
   for (const r of runs) {
     t.push([
       r.name,
-      r.method,
+      r.methodLabel,
       r.model,
       r.dataset,
       `${r.steps}/${r.totalSteps}`,

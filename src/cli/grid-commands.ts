@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GridRunsFailedError, preset, runGrid, type GridRunAction, type GridSpec } from '../experiments/index.js';
 import { incompleteRuns, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
-import { DEFAULTS, type TrainConfig } from '../trainer/index.js';
+import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 
 export interface GridFlags {
@@ -69,7 +69,7 @@ function printReport(dir: string): GridReport {
 
 function describe(spec: GridSpec, config: Partial<TrainConfig>): string {
   const c = { ...spec.base, ...config };
-  const parts = [`method ${c.method}`, `model ${c.model}`, `dataset ${c.dataset}`, `batch ${c.batchSize}`];
+  const parts = [`method ${methodLabel(c)}`, `model ${c.model}`, `dataset ${c.dataset}`, `batch ${c.batchSize}`];
   if (c.microBatchSize !== undefined && !getMethod(c.method ?? DEFAULTS.method).needs.smallBatch)
     parts.push(`micro-batch ${c.microBatchSize}`);
   if (c.lambda !== undefined) parts.push(`lambda ${c.lambda}`);

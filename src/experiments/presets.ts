@@ -52,6 +52,41 @@ function paperGrid(name: string, model: string, dataset: string, what: string, r
   };
 }
 
+/**
+ * --penalty-grad fd against exact double backprop at CPU scale (issue 16): the demo's mlp on
+ * Fashion-MNIST, LB against LB+GN computed exactly and by forward finite differences at two
+ * steps r, three seeds each. The mlp is a ReLU network, so fd is a smoothed regulariser there.
+ */
+function fdStudy(): GridSpec {
+  const variants: [string, Partial<TrainConfig>][] = [
+    ['lb', { method: 'lb' }],
+    ['gn-exact', { method: 'gn', lambda: 0.1 }],
+    ['gn-fd-0.01', { method: 'gn', lambda: 0.1, penaltyGrad: 'fd', fdStep: 0.01 }],
+    ['gn-fd-0.1', { method: 'gn', lambda: 0.1, penaltyGrad: 'fd', fdStep: 0.1 }],
+  ];
+  return {
+    name: 'fd-study',
+    description:
+      'LB, LB+GN exact and LB+GN fd (r = 0.01, 0.1), 3 seeds: does fd reproduce exact GN? (Fashion-MNIST mlp)',
+    base: {
+      model: 'mlp',
+      dataset: 'fashion-mnist',
+      steps: 300,
+      lr: 0.1,
+      batchSize: 1024,
+      microBatchSize: 128,
+      logEvery: 20,
+      valSubset: 2000,
+      probeBatches: 8,
+      probeMicroBatchSize: 128,
+      checkpointEvery: 100,
+    },
+    runs: [1, 2, 3].flatMap((seed) =>
+      variants.map(([label, config]) => ({ label: `${label}-s${seed}`, config: { ...config, seed } })),
+    ),
+  };
+}
+
 const PRESETS: GridSpec[] = [
   {
     name: 'demo',
@@ -100,6 +135,7 @@ const PRESETS: GridSpec[] = [
       { label: 'gn', config: { method: 'gn', batchSize: 1024, lambda: 0.01 } },
     ],
   },
+  fdStudy(),
   paperGrid('paper-resnet18-cifar10', 'resnet18', 'cifar10', 'main regularisation table', [
     ['sb', 'sb', 0.1, null, 92.64],
     ['lb', 'lb', 0.1, null, 89.83],

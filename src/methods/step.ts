@@ -2,13 +2,15 @@
 // forwarded separately in train mode (batch norm uses micro-batch statistics);
 // .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
 // penalty R sharing the forward pass with the loss; then the update rule's
-// scale and the SGD update.
+// scale and the SGD update. The penalty's gradient comes from double backprop
+// (exact, the paper's) or from a finite difference of gradients (fd.ts).
 import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
+import { fdPenaltyGrad, saveRng } from './fd.js';
 import { globalNorm, sumSquares } from './norms.js';
 import type { SGD } from './sgd.js';
-import type { Penalty, UpdateRule } from './types.js';
+import type { Penalty, PenaltyGrad, UpdateRule } from './types.js';
 
 export interface StepInput {
   model: Module;
@@ -18,6 +20,8 @@ export interface StepInput {
   microBatches: Batch[];
   lambda: number;
   penalty: Penalty;
+  /** How grad R is computed (default: exact double backprop). */
+  penaltyGrad?: PenaltyGrad;
   rule: UpdateRule;
   optimizer: SGD;
   /** Index of the optimizer step being taken (0-based). */
@@ -50,7 +54,12 @@ export function largeBatchStep(o: StepInput): StepStats {
   optimizer.zeroGrad();
   return tidy(() => {
     const lossGradSum = o.measureLossGrad && penalty.active ? noGrad(() => params.map((p) => zerosLike(p))) : null;
-    const perMicro = microBatches.map((mb) => microStep(model, params, mb, penalty, lambda, k, lossGradSum));
+    const grad = o.penaltyGrad ?? EXACT;
+    const perMicro = microBatches.map((mb) =>
+      grad.kind === 'fd' && penalty.active
+        ? fdMicroStep(model, params, mb, penalty, lambda, k, lossGradSum, grad)
+        : microStep(model, params, mb, penalty, lambda, k, lossGradSum),
+    );
     const [lossSum, correct, penaltySum] = sums(perMicro);
     const examples = microBatches.reduce((n, mb) => n + mb.y.size(0), 0);
     const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
@@ -96,13 +105,61 @@ function microStep(
     if (lossGradSum) accumulate(lossGradSum, r?.lossGrads ?? gradAll(loss, params, { retainGraph: true }));
     const objective = r ? loss.add(r.value.mul(lambda)) : loss;
     objective.div(k).backward();
-    return noGrad(() => {
-      const m = mb.y.size(0);
-      const correct = logits.argmax(1).eq(mb.y).sum().to(loss.dtype);
-      const rv = r ? r.value.detach() : loss.mul(0);
-      return F.stack([loss.detach().mul(m), correct, rv]);
-    });
+    return microStats(mb, logits, loss, r ? r.value.detach() : null);
   });
+}
+
+/**
+ * microStep with grad R from a finite difference (fd.ts): h's gradient g at theta
+ * gives R = ||g||^2; the loss gradient and (lambda / k) grad R go into .grad directly.
+ */
+function fdMicroStep(
+  model: Module,
+  params: Tensor[],
+  mb: Batch,
+  penalty: Penalty,
+  lambda: number,
+  k: number,
+  lossGradSum: Tensor[] | null,
+  fd: Extract<PenaltyGrad, { kind: 'fd' }>,
+): Tensor {
+  return tidy(() => {
+    const rngBefore = saveRng(params);
+    const logits = model.forward(mb.x);
+    const loss = F.crossEntropy(logits, mb.y);
+    const inner = penalty.inner({ model, params, batch: mb, logits, loss });
+    const g = gradAll(inner.h, params, { retainGraph: !inner.isLoss });
+    const lossGrads = inner.isLoss ? g : gradAll(loss, params);
+    if (lossGradSum) accumulate(lossGradSum, lossGrads);
+    const r = noGrad(() => sumSquares(g));
+    const gNorm = Math.sqrt(r.item());
+    addToGrad(params, lossGrads, 1 / k);
+    if (lambda > 0) {
+      const d = fdPenaltyGrad({ model, params, x: mb.x, inner, g, gNorm, ...fd, rngBefore });
+      addToGrad(params, d, lambda / k);
+    }
+    return microStats(mb, logits, loss, r);
+  });
+}
+
+/** The micro-batch's [sum of CE, correct, R] (R = 0 without a penalty), detached. */
+function microStats(mb: Batch, logits: Tensor, loss: Tensor, r: Tensor | null): Tensor {
+  return noGrad(() => {
+    const m = mb.y.size(0);
+    const correct = logits.argmax(1).eq(mb.y).sum().to(loss.dtype);
+    return F.stack([loss.detach().mul(m), correct, r ?? loss.mul(0)]);
+  });
+}
+
+/** p.grad += alpha * d[i] for each parameter, outside autograd. */
+function addToGrad(params: Tensor[], d: Tensor[], alpha: number): void {
+  noGrad(() =>
+    params.forEach((p, i) => {
+      const current = p.grad;
+      if (current) current.add_(d[i], alpha);
+      else p.grad = d[i].mul(alpha);
+    }),
+  );
 }
 
 /** acc[i] += g[i] in place, outside autograd. */
@@ -116,6 +173,8 @@ function sums(rows: Tensor[]): number[] {
   return Array.from(all);
 }
 
+const EXACT: PenaltyGrad = { kind: 'exact' };
+
 function drawer(o: StepInput): () => Batch {
   return (
     o.drawMicroBatch ??
@@ -128,6 +187,9 @@ function drawer(o: StepInput): () => Batch {
 function validate(o: StepInput): void {
   if (o.microBatches.length === 0) throw new Error('step: no micro-batches');
   if (!(o.lambda >= 0 && Number.isFinite(o.lambda))) throw new RangeError(`step: lambda must be >= 0, got ${o.lambda}`);
+  const pg = o.penaltyGrad;
+  if (pg?.kind === 'fd' && !(pg.step > 0 && Number.isFinite(pg.step)))
+    throw new RangeError(`step: the finite-difference step must be > 0 and finite, got ${pg.step}`);
   for (const [i, mb] of o.microBatches.entries()) {
     if (mb.x.size(0) !== mb.y.size(0) || mb.y.size(0) === 0) {
       throw new RangeError(`step: micro-batch ${i} has ${mb.x.size(0)} inputs and ${mb.y.size(0)} labels`);

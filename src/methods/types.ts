@@ -24,12 +24,35 @@ export interface PenaltyOutput {
   lossGrads?: Tensor[];
 }
 
+/**
+ * The scalar h of one micro-batch whose parameter gradient the penalty squares: R = ||grad_theta h||^2.
+ * Its random draws (ft's labels, uj's direction) are made once, so `at` evaluates the same h elsewhere.
+ */
+export interface InnerObjective {
+  /** h at the micro-batch's own logits. */
+  h: Tensor;
+  /** The same h (same draws, same labels) on other logits of the same micro-batch. */
+  at(logits: Tensor): Tensor;
+  /** h is the micro-batch's loss itself (gn): its gradient is also the loss gradient. */
+  isLoss: boolean;
+}
+
 export interface Penalty {
   readonly name: string;
   /** False for the zero penalty: the step then skips lambda * R entirely. */
   readonly active: boolean;
+  /** The inner objective h of R; draws what it needs from the run's generator. */
+  inner(input: PenaltyInput): InnerObjective;
+  /** R with its graph kept (double backprop): the paper's exact computation. */
   compute(input: PenaltyInput): PenaltyOutput;
 }
+
+/**
+ * How the step differentiates the penalty: 'exact' by double backprop; 'fd' by a finite
+ * difference of two ordinary gradients of h along g/||g|| (g = grad h), a step of length
+ * `step` in parameter space, forward (h at theta and theta + step v) or central (theta +- step v).
+ */
+export type PenaltyGrad = { kind: 'exact' } | { kind: 'fd'; step: number; scheme: 'forward' | 'central' };
 
 /** What an update rule may use beyond the large-batch gradient norm. */
 export interface RuleContext {

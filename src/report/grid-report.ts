@@ -1,7 +1,7 @@
 // What a grid's report shows: per run, its accuracies beside the paper's, and
 // the paper's diagnostic (average micro-batch gradient norm) over training.
 import { datasetLabel } from '../data/index.js';
-import { DEFAULTS, readMetrics, runFiles, type Summary } from '../trainer/index.js';
+import { DEFAULTS, methodLabel, readMetrics, runFiles, type Summary } from '../trainer/index.js';
 import { gridRunState, readFailures, readGrid, type GridSpec } from '../experiments/grid.js';
 
 export interface RunReport {
@@ -44,7 +44,7 @@ export function gridReport(dir: string): GridReport {
         .map((m): [number, number] => [m.step, m.avgMicroBatchGradNorm as number]);
       return {
         label: run.label,
-        method: String({ ...spec.base, ...run.config }.method),
+        method: methodLabel({ ...spec.base, ...run.config }),
         status: summary ? summary.status : failures[run.label] ? 'failed' : 'not finished',
         error: summary ? (summary.error ?? null) : (failures[run.label]?.error ?? null),
         steps: summary ? summary.steps : null,

@@ -24,6 +24,7 @@ export {
   type OptionKey,
 } from './config.js';
 export { validateConfig, knownNames } from './setup.js';
+export { methodLabel, penaltyGradOf } from './penalty-grad.js';
 export {
   TrainingDivergedError,
   TrainingInterruptedError,

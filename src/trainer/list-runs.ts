@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import type { Summary } from './events.js';
 import { readMetrics } from './metrics-log.js';
 import { readJson } from '../io/index.js';
+import { methodLabel } from './penalty-grad.js';
 import { readRunConfig, runFiles } from './run-dir.js';
 
 export interface RunListing {
   name: string;
   dir: string;
   method: string;
+  /** The method as listed: its name, plus the finite-difference settings of an fd run. */
+  methodLabel: string;
   model: string;
   dataset: string;
   /** Steps reached (the last logged record) and the budget. */
@@ -46,6 +49,7 @@ function listing(name: string, dir: string): RunListing {
     name,
     dir,
     method: rc.config.method,
+    methodLabel: methodLabel(rc.config),
     model: rc.config.model,
     dataset: rc.config.dataset,
     steps: summary ? summary.steps : records.length ? records[records.length - 1].step : 0,

@@ -97,7 +97,7 @@ export class Runner {
   }
 
   private step(s: number, measure: boolean): StepStats {
-    const { model, params, method, optimizer, streams, config } = this.run;
+    const { model, params, method, penaltyGrad, optimizer, streams, config } = this.run;
     const microBatches = streams.main.nextMicroBatches(config.microBatchSize);
     const drawn: Batch[] = [];
     try {
@@ -107,6 +107,7 @@ export class Runner {
         microBatches,
         lambda: config.lambda,
         penalty: method.penalty,
+        penaltyGrad,
         rule: method.rule,
         optimizer,
         step: s,

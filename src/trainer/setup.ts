@@ -20,6 +20,7 @@ import {
   SGD,
   type BuiltMethod,
   type NormTrajectory,
+  type PenaltyGrad,
   type ScheduleSpec,
 } from '../methods/index.js';
 import { createModel, modelNameError, modelNames, type WeightsInfo } from '../models/index.js';
@@ -33,6 +34,7 @@ import {
   type ResolvedConfig,
   type TrainConfig,
 } from './config.js';
+import { penaltyGradOf } from './penalty-grad.js';
 import { DataStreams } from './streams.js';
 
 /** The registries' names, for validation. */
@@ -66,6 +68,8 @@ export interface RunSetup {
   info: Omit<WeightsInfo, 'extra'>;
   params: Tensor[];
   method: BuiltMethod;
+  /** How the step differentiates the method's penalty (--penalty-grad). */
+  penaltyGrad: PenaltyGrad;
   optimizer: SGD;
   schedule: (step: number) => number;
   streams: DataStreams;
@@ -136,6 +140,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
     info,
     params: named.map(([, t]) => t),
     method,
+    penaltyGrad: penaltyGradOf(config),
     optimizer,
     schedule,
     streams,

@@ -99,6 +99,7 @@ test('the list table right-aligns numbers and shows - for what is not known', ()
     name,
     dir: `/runs/${name}`,
     method: 'gn',
+    methodLabel: 'gn',
     model: 'resnet18',
     dataset: 'cifar10',
     steps: 40,

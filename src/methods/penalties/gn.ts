@@ -1,13 +1,17 @@
 // GN (RegLoss): R = ||grad_theta CE(M)||^2 with true labels, differentiated through.
-import { gradAll } from '../../tensor/index.js';
-import { sumSquares } from '../norms.js';
-import type { Penalty } from '../types.js';
+import { F } from '../../tensor/index.js';
+import type { InnerObjective, Penalty, PenaltyInput } from '../types.js';
+import { exactPenalty } from './exact.js';
+
+const inner = ({ loss, batch }: PenaltyInput): InnerObjective => ({
+  h: loss,
+  at: (logits) => F.crossEntropy(logits, batch.y),
+  isLoss: true,
+});
 
 export const gn: Penalty = {
   name: 'gn',
   active: true,
-  compute({ loss, params }) {
-    const lossGrads = gradAll(loss, params, { createGraph: true });
-    return { value: sumSquares(lossGrads), lossGrads };
-  },
+  inner,
+  compute: (input) => exactPenalty(inner(input), input.params),
 };

@@ -11,6 +11,13 @@ import type { KnownNames } from './known.js';
 /** Where a run may train. */
 export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 
+/** How a penalty's gradient is computed: double backprop, or a finite difference of gradients. */
+export const PENALTY_GRADS = ['exact', 'fd'] as const;
+export const FD_SCHEMES = ['forward', 'central'] as const;
+
+/** Default finite-difference step (bench/fd-accuracy.ts; Karakida et al.'s F-GR uses 0.01 too). */
+export const DEFAULT_FD_STEP = 0.01;
+
 /** Default lambda of the penalty methods (the paper's GN/FT value on ResNet-18). */
 export const DEFAULT_PENALTY_LAMBDA = 0.01;
 
@@ -71,6 +78,23 @@ export const OPTIONS = {
     '<x>',
     (h) =>
       `penalty weight, >= 0 (default: ${DEFAULT_PENALTY_LAMBDA} for ${h.known.penaltyMethods.join(', ')}; 0 otherwise)`,
+  ),
+  penaltyGrad: opt(
+    oneOf(PENALTY_GRADS).default('exact'),
+    '<how>',
+    (h) =>
+      `${h.known.penaltyMethods.join(', ')}: gradient of the penalty by double backprop (exact, the paper's) or by a ` +
+      'finite difference of two gradients (fd: cheaper; on ReLU or max-pool networks a smoothed, different regulariser)',
+  ),
+  fdStep: opt(
+    real(0, coefficient, { lo: true }).default(DEFAULT_FD_STEP),
+    '<r>',
+    '--penalty-grad fd: step length along the unit gradient direction, in parameter space',
+  ),
+  fdScheme: opt(
+    oneOf(FD_SCHEMES).default('forward'),
+    '<kind>',
+    '--penalty-grad fd: forward (one extra gradient) or central (two, second order)',
   ),
   batchSize: opt(int(1, batch).default(128), '<n>', 'examples per optimizer step (B)'),
   microBatchSize: opt(

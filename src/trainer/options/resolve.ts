@@ -17,6 +17,7 @@ import {
   checkGraftFrom,
   checkMisc,
   checkNames,
+  checkPenaltyGrad,
   checkSchedule,
   checkSubsets,
   resolveLambda,
@@ -57,6 +58,7 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
   checkSchedule(c);
   checkSubsets(c, known);
   checkGraftFrom(c, known);
+  checkPenaltyGrad(c, known);
   checkMisc(c, known);
 
   const microBatches = Math.ceil(c.batchSize / microBatchSize);

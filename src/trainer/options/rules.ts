@@ -104,3 +104,13 @@ export function checkMisc(c: TrainConfig, known: KnownNames): void {
     throw new ConfigError('name', `must be a plain directory name, got '${c.name}'`);
   if (c.normalize !== undefined) parseNormalize(c.normalize);
 }
+
+/** --penalty-grad fd differentiates a penalty, so only penalty methods take it. */
+export function checkPenaltyGrad(c: TrainConfig, known: KnownNames): void {
+  if (c.penaltyGrad === 'fd' && !known.penaltyMethods.includes(c.method)) {
+    throw new ConfigError(
+      'penaltyGrad',
+      `method '${c.method}' has no penalty (fd applies to ${known.penaltyMethods.join(', ')})`,
+    );
+  }
+}

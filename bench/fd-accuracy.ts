@@ -1,0 +1,144 @@
+// How far --penalty-grad fd's grad R is from double backprop's: the relative
+// difference ||fd - exact|| / ||exact|| (over all parameters at once) per model,
+// penalty, scheme and step r, in float32 and float64, at initialisation, on one
+// micro-batch of 32 Gaussian inputs with random labels (batch norm in train mode).
+// Both use the same forward and the same draws (ft's labels, uj's direction).
+// mlp-tanh (tanh instead of ReLU, built here) is the kink-free control.
+// Writes bench/results/fd-accuracy-<date>.json. Run: node dist/bench/fd-accuracy.js [--models a,b]
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fdPenaltyGrad, saveRng } from '../src/methods/fd.js';
+import { buildMethod, sumSquares } from '../src/methods/index.js';
+import { createModel } from '../src/models/index.js';
+import { Flatten, Linear, Module, Sequential } from '../src/nn/index.js';
+import {
+  F,
+  grad,
+  gradAll,
+  manualSeed,
+  noGrad,
+  randint,
+  randn,
+  setNumThreads,
+  tidy,
+  torchVersion,
+  zerosLike,
+  type DType,
+  type Tensor,
+} from '../src/tensor/index.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const INPUT = [3, 32, 32];
+const CLASSES = 10;
+const MICRO = 32;
+const STEPS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5];
+const PENALTIES = ['gn', 'ft', 'aj', 'uj'];
+const ALL_MODELS = ['mlp-tanh', 'mlp', 'cnn-bn', 'resnet18-w16'];
+
+class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+
+function build(name: string, dtype: DType): Module {
+  manualSeed(0);
+  if (name !== 'mlp-tanh') return createModel(name, { inputShape: INPUT, numClasses: CLASSES }).to(dtype);
+  const d = INPUT.reduce((a, b) => a * b, 1);
+  return new Sequential(
+    new Flatten(),
+    new Linear(d, 256, { dtype }),
+    new Tanh(),
+    new Linear(256, 256, { dtype }),
+    new Tanh(),
+    new Linear(256, CLASSES, { dtype }),
+  );
+}
+
+function modelsOption(): string[] {
+  const i = process.argv.indexOf('--models');
+  if (i < 0) return ALL_MODELS;
+  const list = (process.argv[i + 1] ?? '').split(',');
+  if (list.some((m) => !ALL_MODELS.includes(m)))
+    throw new RangeError(`--models: expected a subset of ${ALL_MODELS.join(',')}`);
+  return list;
+}
+
+interface Row {
+  model: string;
+  dtype: DType;
+  penalty: string;
+  scheme: 'forward' | 'central';
+  step: number;
+  relDiff: number;
+}
+
+/** Relative differences of fd's grad R from exact's for one model, dtype and penalty, every scheme and step. */
+function measure(model: string, dtype: DType, penaltyName: string): Row[] {
+  return tidy(() => {
+    const net = build(model, dtype);
+    net.train();
+    const params = net.parameters();
+    manualSeed(1);
+    const x = randn([MICRO, ...INPUT], { dtype }),
+      y = randint(0, CLASSES, [MICRO]);
+    const penalty = buildMethod(penaltyName).penalty;
+    const rngBefore = saveRng(params);
+    const logits = net.forward(x);
+    const inner = penalty.inner({ model: net, params, batch: { x, y }, logits, loss: F.crossEntropy(logits, y) });
+    const gGraph = gradAll(inner.h, params, { createGraph: true });
+    // grad R may not reach every parameter (aj: the last bias); zeros there.
+    const exact = grad(sumSquares(gGraph), params, { allowUnused: true }).map((t, i) => t ?? zerosLike(params[i]));
+    const g = gGraph.map((t) => t.detach());
+    const gNorm = Math.sqrt(noGrad(() => sumSquares(g)).item());
+    const exactNorm = Math.sqrt(noGrad(() => sumSquares(exact)).item());
+    const rows: Row[] = [];
+    for (const scheme of ['forward', 'central'] as const) {
+      for (const step of STEPS) {
+        const fd = fdPenaltyGrad({ model: net, params, x, inner, g, gNorm, step, scheme, rngBefore });
+        const diff = Math.sqrt(noGrad(() => sumSquares(fd.map((t, i) => t.sub(exact[i])))).item());
+        rows.push({ model, dtype, penalty: penaltyName, scheme, step, relDiff: diff / exactNorm });
+      }
+    }
+    net.dispose();
+    return rows;
+  });
+}
+
+function main(): void {
+  setNumThreads(1);
+  const models = modelsOption();
+  const rows: Row[] = [];
+  for (const model of models)
+    for (const dtype of ['float32', 'float64'] as const)
+      for (const p of PENALTIES) {
+        rows.push(...measure(model, dtype, p));
+        process.stderr.write(`${model} ${dtype} ${p}\n`);
+      }
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const machine = {
+    cpu,
+    cores: cpus().length,
+    node: process.version,
+    libtorch: torchVersion(),
+    date: new Date().toISOString(),
+  };
+  console.log(
+    `## fd vs exact: relative difference of grad R at initialisation (micro-batch ${MICRO}), by step r\n\n` +
+      `| model | dtype | penalty | scheme | ${STEPS.map((r) => `r=${r}`).join(' | ')} |\n|---|---|---|---|${STEPS.map(() => '---').join('|')}|`,
+  );
+  for (let i = 0; i < rows.length; i += STEPS.length) {
+    const r = rows[i];
+    const cells = rows.slice(i, i + STEPS.length).map((q) => q.relDiff.toExponential(1));
+    console.log(`| ${r.model} | ${r.dtype} | ${r.penalty} | ${r.scheme} | ${cells.join(' | ')} |`);
+  }
+  const file = join(ROOT, 'bench', 'results', `fd-accuracy-${machine.date.slice(0, 10)}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file + '.tmp', JSON.stringify({ machine, micro: MICRO, steps: STEPS, rows }, null, 2) + '\n');
+  renameSync(file + '.tmp', file);
+  console.log(`\nwrote ${file}`);
+}
+
+main();

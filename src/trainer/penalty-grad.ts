@@ -1,0 +1,18 @@
+// How a run differentiates its penalty, from its configuration, and how a run
+// is named where runs are listed, so that an fd run is never taken for an exact one.
+import type { PenaltyGrad } from '../methods/index.js';
+import { DEFAULTS, type TrainConfig } from './config.js';
+
+type Keys = Pick<TrainConfig, 'penaltyGrad' | 'fdStep' | 'fdScheme'>;
+
+/** The step's PenaltyGrad from --penalty-grad, --fd-step and --fd-scheme (absent keys: their defaults; configs older than them are exact). */
+export function penaltyGradOf(c: Partial<Keys>): PenaltyGrad {
+  if (c.penaltyGrad !== 'fd') return { kind: 'exact' };
+  return { kind: 'fd', step: c.fdStep ?? DEFAULTS.fdStep, scheme: c.fdScheme ?? DEFAULTS.fdScheme };
+}
+
+/** The method's name as runs are listed: 'gn', or 'gn fd-forward r=0.01' for a finite-difference run. */
+export function methodLabel(c: Partial<Keys> & { method?: string }): string {
+  const g = penaltyGradOf(c);
+  return g.kind === 'fd' ? `${c.method} fd-${g.scheme} r=${g.step}` : String(c.method);
+}

@@ -52,6 +52,18 @@ function paperGrid(name: string, model: string, dataset: string, what: string, r
   };
 }
 
+/** What the CPU-scale presets share: logging, probe and checkpoint periods, lr, micro-batch, seed. */
+const CPU_BASE: Partial<TrainConfig> = {
+  lr: 0.1,
+  microBatchSize: 128,
+  logEvery: 20,
+  valSubset: 2000,
+  probeBatches: 8,
+  probeMicroBatchSize: 128,
+  checkpointEvery: 100,
+  seed: 12,
+};
+
 /**
  * --penalty-grad fd against exact double backprop at CPU scale (issue 16): the demo's mlp on
  * Fashion-MNIST, LB against LB+GN computed exactly and by forward finite differences at two
@@ -68,19 +80,7 @@ function fdStudy(): GridSpec {
     name: 'fd-study',
     description:
       'LB, LB+GN exact and LB+GN fd (r = 0.01, 0.1), 3 seeds: does fd reproduce exact GN? (Fashion-MNIST mlp)',
-    base: {
-      model: 'mlp',
-      dataset: 'fashion-mnist',
-      steps: 300,
-      lr: 0.1,
-      batchSize: 1024,
-      microBatchSize: 128,
-      logEvery: 20,
-      valSubset: 2000,
-      probeBatches: 8,
-      probeMicroBatchSize: 128,
-      checkpointEvery: 100,
-    },
+    base: { ...CPU_BASE, model: 'mlp', dataset: 'fashion-mnist', steps: 300, batchSize: 1024 },
     runs: [1, 2, 3].flatMap((seed) =>
       variants.map(([label, config]) => ({ label: `${label}-s${seed}`, config: { ...config, seed } })),
     ),
@@ -92,19 +92,7 @@ const PRESETS: GridSpec[] = [
     name: 'demo',
     description:
       'the mechanism in minutes on 2 cores: average micro-batch gradient norm of SB, LB and LB+GN (Fashion-MNIST)',
-    base: {
-      model: 'mlp',
-      dataset: 'fashion-mnist',
-      steps: 300,
-      lr: 0.1,
-      microBatchSize: 128,
-      logEvery: 20,
-      valSubset: 2000,
-      probeBatches: 8,
-      probeMicroBatchSize: 128,
-      checkpointEvery: 100,
-      seed: 12,
-    },
+    base: { ...CPU_BASE, model: 'mlp', dataset: 'fashion-mnist', steps: 300 },
     runs: [
       { label: 'sb', config: { method: 'sb', batchSize: 128 } },
       { label: 'lb', config: { method: 'lb', batchSize: 1024 } },
@@ -115,20 +103,7 @@ const PRESETS: GridSpec[] = [
     name: 'cpu-cifar10',
     description:
       'SB, LB and LB+GN at CPU scale on CIFAR-10 (cnn-bn, 10,000 training images; the lossless copy where present, else a JPEG copy)',
-    base: {
-      model: 'cnn-bn',
-      dataset: 'cifar10',
-      subset: 10000,
-      valSubset: 2000,
-      steps: 500,
-      lr: 0.1,
-      microBatchSize: 128,
-      logEvery: 20,
-      probeBatches: 8,
-      probeMicroBatchSize: 128,
-      checkpointEvery: 100,
-      seed: 12,
-    },
+    base: { ...CPU_BASE, model: 'cnn-bn', dataset: 'cifar10', subset: 10000, steps: 500 },
     runs: [
       { label: 'sb', config: { method: 'sb', batchSize: 128 } },
       { label: 'lb', config: { method: 'lb', batchSize: 1024 } },

@@ -84,3 +84,26 @@ export function metricsOf(runDir: string): Record<string, unknown>[] {
       return rest;
     });
 }
+
+/** `ireg train` arguments of the bitwise-resume tests: ft on cnn-bn, so sampled labels, batch-norm
+ * buffers and momentum must all be restored for a resumed run to match bit for bit. */
+export function ftCnnTrainArgs(out: string, name: string, steps: number, checkpointEvery: number): string[] {
+  const flags = {
+    method: 'ft',
+    model: 'cnn-bn',
+    dataset: 'synthetic',
+    'batch-size': 32,
+    'micro-batch-size': 8,
+    lr: 0.05,
+    momentum: 0.9,
+    steps,
+    'log-every': 3,
+    'checkpoint-every': checkpointEvery,
+    'probe-batches': 2,
+    'probe-micro-batch-size': 16,
+    'eval-batch-size': 200,
+    threads: 1,
+  };
+  const pairs = Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  return ['train', ...pairs, '--save-final', '--out', out, '--name', name];
+}

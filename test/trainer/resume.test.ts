@@ -7,47 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../src/trainer/index.js';
-import { ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
+import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
 
 const out = tempDir('resume');
-// ft draws labels from libtorch's generator; batch norm has running buffers; momentum has buffers:
-// all of them must be restored for the weights to match bit for bit.
-const args = (name: string) => [
-  'train',
-  '--method',
-  'ft',
-  '--model',
-  'cnn-bn',
-  '--dataset',
-  'synthetic',
-  '--batch-size',
-  '32',
-  '--micro-batch-size',
-  '8',
-  '--lr',
-  '0.05',
-  '--momentum',
-  '0.9',
-  '--steps',
-  '20',
-  '--log-every',
-  '3',
-  '--checkpoint-every',
-  '5',
-  '--probe-batches',
-  '2',
-  '--probe-micro-batch-size',
-  '16',
-  '--eval-batch-size',
-  '200',
-  '--threads',
-  '1',
-  '--save-final',
-  '--out',
-  out,
-  '--name',
-  name,
-];
+const args = (name: string) => ftCnnTrainArgs(out, name, 20, 5);
 const dir = (name: string) => join(out, name);
 
 function assertKilled(r: Exit, what: string): void {

@@ -8,46 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
+import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
 
 const out = tempDir('signals');
 // 60 steps: the signal, sent once step 6 is logged, lands long before the end.
-const args = (name: string) => [
-  'train',
-  '--method',
-  'ft',
-  '--model',
-  'cnn-bn',
-  '--dataset',
-  'synthetic',
-  '--batch-size',
-  '32',
-  '--micro-batch-size',
-  '8',
-  '--lr',
-  '0.05',
-  '--momentum',
-  '0.9',
-  '--steps',
-  '60',
-  '--log-every',
-  '3',
-  '--checkpoint-every',
-  '25',
-  '--probe-batches',
-  '2',
-  '--probe-micro-batch-size',
-  '16',
-  '--eval-batch-size',
-  '200',
-  '--threads',
-  '1',
-  '--save-final',
-  '--out',
-  out,
-  '--name',
-  name,
-];
+const args = (name: string) => ftCnnTrainArgs(out, name, 60, 25);
 const dir = (name: string) => join(out, name);
 
 /** Every entry under a folder, as paths relative to it. */

@@ -2,35 +2,15 @@
 // holds, so a JPEG copy of CIFAR-10 (lossy) is never reported as CIFAR-10.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-
-const DISPLAY_NAMES: Record<string, string> = {
-  cifar10: 'CIFAR-10',
-  cifar100: 'CIFAR-100',
-  svhn: 'SVHN',
-  'tiny-imagenet': 'Tiny ImageNet',
-  mnist: 'MNIST',
-  'fashion-mnist': 'Fashion-MNIST',
-  synthetic: 'synthetic',
-};
-
-/** CIFAR-10's class names in label order (the official batches.meta.txt). */
-export const CIFAR10_CLASSES = [
-  'airplane',
-  'automobile',
-  'bird',
-  'cat',
-  'deer',
-  'dog',
-  'frog',
-  'horse',
-  'ship',
-  'truck',
-] as const;
+import { CIFAR10_CLASSES } from './cifar.js';
+import { datasetSpec } from './download/catalog.js';
+import { DATASET_NAMES } from './registry.js';
 
 /** The name of dataset `name` for people: 'CIFAR-10', or 'CIFAR-10 (JPEG)' for a JPEG image folder of it. */
 export function datasetLabel(name: string): string {
   if (name.startsWith('imagefolder:')) return imageFolderLabel(name.slice('imagefolder:'.length));
-  return DISPLAY_NAMES[name] ?? name;
+  // Every named dataset but `synthetic` has a title in the download catalog.
+  return DATASET_NAMES.includes(name) && name !== 'synthetic' ? datasetSpec(name).title : name;
 }
 
 function imageFolderLabel(dir: string): string {

@@ -20,9 +20,12 @@ export interface LoadOptions {
   synthetic?: SyntheticOptions;
 }
 
+/** Where Debian's dataset-fashion-mnist package installs the four IDX files. */
+export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
 /** Where a dataset's files are looked for when no dataDir is given: $IREG_DATA_DIR or ./data. */
 export function defaultDataDir(name: string): string {
-  if (name === 'fashion-mnist' && !process.env.IREG_DATA_DIR) return '/usr/share/datasets/fashion-mnist';
+  if (name === 'fashion-mnist' && !process.env.IREG_DATA_DIR) return DEBIAN_FASHION_MNIST_DIR;
   return join(process.env.IREG_DATA_DIR || 'data', name);
 }
 

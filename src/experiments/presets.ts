@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultDataDir } from '../data/index.js';
+import { datasetSpec, presentFiles } from '../data/download/index.js';
 import type { TrainConfig } from '../trainer/index.js';
 import type { GridRun, GridSpec } from './grid.js';
 
@@ -169,8 +170,7 @@ export function preset(name: string, overrides: Partial<TrainConfig> = {}): Grid
  * 'CIFAR-10 (JPEG)'), else cifar10, whose not-found error names `ireg data get cifar10`.
  */
 export function cifar10OrJpegCopy(): string {
-  const lossless = defaultDataDir('cifar10');
-  if (['', 'cifar-10-batches-bin'].some((sub) => existsSync(join(lossless, sub, 'data_batch_1.bin')))) return 'cifar10';
+  if (presentFiles(datasetSpec('cifar10'), defaultDataDir('cifar10'))) return 'cifar10';
   const jpeg = resolve(defaultDataDir('cifar10-jpeg'));
   return existsSync(join(jpeg, 'train')) ? `imagefolder:${jpeg}` : 'cifar10';
 }

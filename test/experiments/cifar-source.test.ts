@@ -42,7 +42,9 @@ test('cpu-cifar10 takes the lossless CIFAR-10, else the JPEG copy, else names ci
     const jpeg = `imagefolder:${resolve(data, 'cifar10-jpeg')}`;
     assert.equal(preset('cpu-cifar10').base.dataset, jpeg);
     assert.equal(datasetLabel(jpeg), 'CIFAR-10 (JPEG)');
-    writeFile(join(data, 'cifar10', 'cifar-10-batches-bin', 'data_batch_1.bin'), new Uint8Array(3073));
+    for (const f of ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch']) {
+      writeFile(join(data, 'cifar10', 'cifar-10-batches-bin', `${f}.bin`), new Uint8Array(3073));
+    }
     assert.equal(preset('cpu-cifar10').base.dataset, 'cifar10', 'the lossless copy wins');
     assert.equal(preset('cpu-cifar10', { dataset: 'svhn' }).base.dataset, 'svhn', 'an explicit --dataset wins');
     assert.equal(preset('demo').base.dataset, 'fashion-mnist', 'other presets keep their dataset');

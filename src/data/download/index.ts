@@ -3,6 +3,7 @@ export {
   getDataset,
   getWithSpec,
   listDatasets,
+  presentFiles,
   type GetOptions,
   type GetResult,
   type DatasetListing,

@@ -2,4 +2,5 @@
 export { writeFileAtomic, writeBytesAtomic, writeAll, syncDir, tempPathFor, TEMP_SUFFIX } from './atomic-write.js';
 export { readJson, writeJsonAtomic } from './json.js';
 export { packageRoot } from './package-root.js';
+export { startBuildDir, removeAbandonedBuildDirs } from './build-dir.js';
 export { DirLock, LockedError, LOCK_FILE, isStale, readOwner, type LockOwner } from './lock.js';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DirLock, isStale, readJson, readOwner, syncDir, writeJsonAtomic } from '../io/index.js';
+import { DirLock, readJson, removeAbandonedBuildDirs, startBuildDir, syncDir, writeJsonAtomic } from '../io/index.js';
 import { ConfigError, type ResolvedConfig } from './config.js';
 import type { Provenance } from './provenance.js';
 
@@ -93,12 +93,11 @@ export function createRunDir(
   beforeConfig?: () => void,
 ): { files: RunFiles; lock: DirLock } {
   mkdirSync(cfg.out, { recursive: true });
-  removeAbandoned(cfg.out);
+  removeAbandonedBuildDirs(cfg.out, (name) => name.startsWith('.') && name.endsWith(BUILDING));
   if (cfg.name !== undefined) checkRunDirFree(cfg);
   const base = cfg.name ?? defaultName(cfg);
   const tmp = join(cfg.out, `.${base}.${process.pid}.${randomBytes(4).toString('hex')}${BUILDING}`);
-  mkdirSync(join(tmp, 'checkpoints'), { recursive: true });
-  const lock = DirLock.acquire(tmp, 'run directory');
+  const lock = startBuildDir(tmp, 'run directory', 'checkpoints');
   try {
     beforeConfig?.();
     writeJsonAtomic(runFiles(tmp).config, describe());
@@ -137,16 +136,6 @@ function moveIntoPlace(tmp: string, out: string, base: string, named: boolean): 
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw e;
       if (named) throw nameTaken(dir);
     }
-  }
-}
-
-/** Removes run directories left half-built by a killed process (their lock is stale). */
-function removeAbandoned(out: string): void {
-  for (const e of readdirSync(out, { withFileTypes: true })) {
-    if (!e.isDirectory() || !e.name.startsWith('.') || !e.name.endsWith(BUILDING)) continue;
-    const dir = join(out, e.name);
-    const owner = readOwner(dir);
-    if (owner && isStale(owner)) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -22,14 +22,23 @@ import { readJson, writeJsonAtomic } from '../io/index.js';
 export interface GridRun {
   /** Folder name of the run inside the grid folder. */
   label: string;
+  /** The label before seed expansion: runs of one variant differ only by seed (absent in older grids: the label). */
+  variant?: string;
+  /** Settings over the grid's base; `graftFrom` names another run of the grid by label. */
   config: Partial<TrainConfig>;
   /** The published test accuracy (%) of the same setting, where the paper has one. */
   paperTestAcc?: number;
+  /** Labels of runs that must have completed before this one starts. */
+  dependsOn?: string[];
 }
 
 export interface GridSpec {
   name: string;
   description: string;
+  /** Where the settings and published numbers come from. */
+  source?: string;
+  /** Choices made where the source is silent, with their evidence. */
+  notes?: string;
   base: Partial<TrainConfig>;
   runs: GridRun[];
 }
@@ -147,8 +156,11 @@ function writeFailures(dir: string, failures: Record<string, GridFailure>): void
   else rmSync(file, { force: true });
 }
 
-function runConfig(spec: GridSpec, run: GridRun, dir: string): Partial<TrainConfig> {
-  return { ...spec.base, ...run.config, out: dir, name: run.label };
+/** A run's full settings: base, then the run's own, placed in the grid folder; a graftFrom label becomes that run's folder. */
+export function runConfig(spec: GridSpec, run: GridRun, dir: string): Partial<TrainConfig> {
+  const c: Partial<TrainConfig> = { ...spec.base, ...run.config, out: dir, name: run.label };
+  if (c.graftFrom !== undefined && spec.runs.some((r) => r.label === c.graftFrom)) c.graftFrom = join(dir, c.graftFrom);
+  return c;
 }
 
 /** The grid recorded in a grid folder. */

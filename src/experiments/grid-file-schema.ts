@@ -35,18 +35,22 @@ const label = z
   .string({ error: 'must be a folder name (letters, digits, _ . -)' })
   .refine(isFolderName, { error: 'must be a folder name (letters, digits, _ . -)' });
 const freeText = z.string({ error: 'must be text' });
+const distinct = (values: unknown[]): boolean => new Set(values).size === values.length;
 
-const RUN = z.strictObject({
-  label,
-  ...settings,
-  'paper-test-acc': z
-    .number({ error: 'must be a percentage' })
-    .min(0, { error: 'must be a percentage' })
-    .max(100, { error: 'must be a percentage' })
-    .optional(),
-  'graft-from': label.optional(),
-  'depends-on': z.array(label, { error: 'must be a list of run labels' }).optional(),
-});
+const RUN = z.strictObject(
+  {
+    label,
+    ...settings,
+    'paper-test-acc': z
+      .number({ error: 'must be a percentage' })
+      .min(0, { error: 'must be a percentage' })
+      .max(100, { error: 'must be a percentage' })
+      .optional(),
+    'graft-from': label.optional(),
+    'depends-on': z.array(label, { error: 'must be a list of run labels' }).optional(),
+  },
+  { error: 'must be a mapping: a label and settings' },
+);
 
 const AXES = z.strictObject(
   Object.fromEntries(
@@ -55,9 +59,11 @@ const AXES = z.strictObject(
       z
         .array(valueSchema(k), { error: 'must be a list of values' })
         .min(1, { error: 'must list at least one value' })
+        .refine(distinct, { error: 'must not repeat a value' })
         .optional(),
     ]),
   ),
+  { error: 'must be a mapping of settings to lists of values' },
 );
 
 /** A whole grid file. */
@@ -71,7 +77,7 @@ export const GRID_DOCUMENT = z.strictObject(
     seeds: z
       .array(seed, { error: 'must be a list of seeds' })
       .min(1, { error: 'must list at least one seed' })
-      .refine((s) => new Set(s).size === s.length, { error: 'must not repeat a seed' })
+      .refine(distinct, { error: 'must not repeat a seed' })
       .optional(),
     axes: AXES.optional(),
     runs: z.array(RUN, { error: 'must be a list of runs' }).min(1, { error: 'must list at least one run' }),

@@ -18,6 +18,7 @@ import {
 } from '../../src/experiments/index.js';
 import { runConfig } from '../../src/experiments/grid.js';
 import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
+import { packageRoot } from '../../src/io/index.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
 
 const dir = tempDir('grid-file');
@@ -275,6 +276,21 @@ const BAD: [string, string, RegExp][] = [
     'axes:\n  lr: [0.1, -1]\nruns:\n  - {label: a}\n',
     /^key 'axes.lr': must be a number in \(0, 1000000\], got -1$/,
   ],
+  [
+    'repeated axis value',
+    'axes:\n  lr: [0.1, 0.1]\nruns:\n  - {label: a}\n',
+    /^key 'axes.lr': must not repeat a value, got \[0.1,0.1\]$/,
+  ],
+  [
+    'axes not a mapping',
+    'axes: [lr]\nruns:\n  - {label: a}\n',
+    /^key 'axes': must be a mapping of settings to lists of values, got \["lr"\]$/,
+  ],
+  [
+    'run not a mapping',
+    'runs: [sb]\n',
+    /^run '#1 \(no valid label\)': must be a mapping: a label and settings, got 'sb'$/,
+  ],
   ['bad label', 'runs:\n  - {label: a/b}\n', /^run 'a\/b', key 'label': must be a folder name/],
   ['no runs', 'base: {lr: 0.1}\n', /^key 'runs': must be a list of runs, got nothing$/],
   ['not a mapping', '- a\n- b\n', /^must hold a mapping with at least runs/],
@@ -376,6 +392,18 @@ test('every problem of a file is listed at once; a missing file, a folder and JS
   assert.throws(() => loadGridFile(join(dir, 'folder.yaml')), /folder\.yaml: is a folder, not a grid file$/);
   const json = gridFile('{"runs": [\n  {"label": "a",}\n]}', 'bad.json');
   assert.throws(() => loadGridFile(json), /bad\.json: JSON syntax error at line 2, column 17: /);
+});
+
+test('the example of docs/grid-files.md expands to the runs it lists', () => {
+  const doc = readFileSync(join(packageRoot(), 'docs', 'grid-files.md'), 'utf8');
+  const spec = loadGridFile(gridFile(/```yaml\n([\s\S]*?)```/.exec(doc)![1], 'lr-study.yaml'));
+  const variants = ['sb-lr0.05', 'sb-lr0.1', 'gn-lr0.05', 'gn-lr0.1', 'graft-ext-lr0.05', 'graft-ext-lr0.1'];
+  assert.deepEqual(
+    labels(spec),
+    variants.flatMap((v) => [1, 2, 3].map((s) => `${v}-s${s}`)),
+  );
+  assert.ok(doc.includes(`This grid has ${spec.runs.length} runs`));
+  assert.deepEqual(spec.runs.at(-1)!.dependsOn, ['sb-lr0.1-s3']);
 });
 
 test('every preset file in grids/ loads and validates; fd-study repeats its variants over seeds 1, 2, 3', () => {

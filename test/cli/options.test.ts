@@ -98,7 +98,7 @@ test('eval and grid options are checked like train options, exit 2', () => {
     /invalid option --threads: must be a positive integer <= 1024, got '0'/,
   );
   refused(['demo', '--device', 'tpu', '--out', grids], /invalid option --device: must be one of: auto, cpu, cuda/);
-  refused(['grid', '--out', grids], /missing required argument 'preset'/);
+  refused(['grid', '--out', grids], /missing required argument 'preset\|file'/);
   assert.ok(!existsSync(grids), 'no grid folder is created');
 });
 

@@ -41,5 +41,14 @@ export { createModel, modelNames, loadModelFromFile } from './models/index.js';
 export { loadRawDataset, prepareDataset, DATASET_NAMES, type Batch } from './data/index.js';
 export * as tensor from './tensor/index.js';
 export * as nn from './nn/index.js';
-export { runGrid, readGrid, preset, presetNames, type GridSpec, type GridRun } from './experiments/index.js';
+export {
+  runGrid,
+  readGrid,
+  preset,
+  presetNames,
+  loadGridFile,
+  GridFileError,
+  type GridSpec,
+  type GridRun,
+} from './experiments/index.js';
 export { gridReport, writeGridReport, renderTable, renderProbeChart, type GridReport } from './report/index.js';

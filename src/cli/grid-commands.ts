@@ -1,7 +1,7 @@
-// The grid subcommands: `ireg demo` (what `npm start` runs), `ireg grid <preset>`
+// The grid subcommands: `ireg demo` (what `npm start` runs), `ireg grid <preset | file>`
 // and `ireg report <grid-dir>`.
 import { join } from 'node:path';
-import { GridRunsFailedError, preset, runGrid, type GridRunAction, type GridSpec } from '../experiments/index.js';
+import { GridRunsFailedError, gridOf, runGrid, type GridRunAction, type GridSpec } from '../experiments/index.js';
 import { incompleteRuns, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
@@ -14,9 +14,11 @@ export interface GridFlags {
   dataset?: string;
   threads?: number;
   device?: 'auto' | 'cpu' | 'cuda';
+  /** --seeds: every run repeated over these seeds. */
+  seeds?: number[];
 }
 
-/** `ireg grid <preset>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
+/** `ireg grid <preset | grid file>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
 export async function runGridCommand(name: string, o: GridFlags): Promise<void> {
   const overrides: Partial<TrainConfig> = {};
   if (o.steps !== undefined) overrides.steps = o.steps;
@@ -24,9 +26,9 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
   if (o.dataset !== undefined) overrides.dataset = o.dataset;
   if (o.threads !== undefined) overrides.threads = o.threads;
   if (o.device !== undefined) overrides.device = o.device;
-  const spec = preset(name, overrides);
+  const spec = gridOf(name, overrides, o.seeds);
   const dir = join(o.out, spec.name);
-  console.log(`grid ${spec.name}: ${spec.description}\n${spec.runs.length} runs in ${dir}`);
+  console.log(`grid ${spec.name}${spec.description && `: ${spec.description}`}\n${spec.runs.length} runs in ${dir}`);
   try {
     await runGrid(spec, dir, {
       onRunStart: (run, i, n, action) =>

@@ -13,7 +13,7 @@ import {
 } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
-import { presetNames } from '../experiments/index.js';
+import { parseSeeds, presetNames } from '../experiments/index.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 
@@ -72,8 +72,11 @@ export function program(): Command {
   addGridOptions(
     p
       .command('grid')
-      .description('run (or continue) a preset grid of runs, then write its report')
-      .argument('<preset>', `one of: ${presetNames().join(', ')}`),
+      .description('run (or continue) a grid of runs, a preset or a grid file, then write its report')
+      .argument(
+        '<preset|file>',
+        `a preset, one of: ${presetNames().join(', ')}; or a grid file (.yaml, .yml, .json; docs/grid-files.md)`,
+      ),
   ).action(async (name: string, o: GridFlags) => runGrid(name, o));
 
   p.command('report')
@@ -89,13 +92,12 @@ function addGridOptions(c: Command): Command {
   const h = helpContext();
   return c
     .addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
-    .addOption(
-      trainOption('steps', h, { help: "optimizer steps of every run (default: the preset's)", noDefault: true }),
-    )
-    .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the preset's)", noDefault: true }))
+    .addOption(trainOption('steps', h, { help: "optimizer steps of every run (default: the grid's)", noDefault: true }))
+    .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
     .addOption(trainOption('threads', h, { help: 'CPU threads (default: all cores)' }))
-    .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }));
+    .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }))
+    .option('--seeds <list|count>', "repeat every run over seeds: '0,1,2', or a count (3: seeds 0,1,2)", parseSeeds);
 }
 
 async function runGrid(name: string, o: GridFlags): Promise<void> {

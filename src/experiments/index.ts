@@ -1,4 +1,4 @@
-// Experiments: grids of runs (run, resume, inspect) and ready-made presets.
+// Experiments: grids of runs (run, resume, inspect), grid files and ready-made presets.
 export {
   runGrid,
   readGrid,
@@ -14,4 +14,6 @@ export {
   type GridFailure,
   type GridRunAction,
 } from './grid.js';
-export { preset, presetNames } from './presets.js';
+export { preset, presetNames, presetDir, gridOf, cifar10OrJpegCopy } from './presets.js';
+export { loadGridFile, GridFileError, type GridFileOptions } from './grid-file.js';
+export { expandSeeds, parseSeeds, withOverrides } from './grid-expand.js';

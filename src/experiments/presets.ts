@@ -1,12 +1,17 @@
-// Ready-made grids: the CPU-sized demo that `npm start` runs, and the paper's
-// settings (hyper-parameters and published test accuracies from the authors'
-// README, listed with their sources in docs/paper-results.md; a test keeps the two equal).
-import { existsSync } from 'node:fs';
+// Ready-made grids: the grid files in grids/ (the CPU-sized demo that `npm start`
+// runs, CPU-scale studies) and the paper's settings (hyper-parameters and published
+// test accuracies from the authors' README, listed with their sources in
+// docs/paper-results.md; a test keeps the two equal).
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultDataDir } from '../data/index.js';
 import { datasetSpec, presentFiles } from '../data/download/index.js';
+import { packageRoot } from '../io/index.js';
 import type { TrainConfig } from '../trainer/index.js';
 import type { GridRun, GridSpec } from './grid.js';
+import { expandSeeds, withOverrides } from './grid-expand.js';
+import { loadGridFile } from './grid-file.js';
+import { isFolderName } from './grid-file-schema.js';
 
 /** The paper's normalisation constants (its code's, not the computed statistics). */
 const PAPER_NORMALIZE: Record<string, string> = {
@@ -53,65 +58,8 @@ function paperGrid(name: string, model: string, dataset: string, what: string, r
   };
 }
 
-/** What the CPU-scale presets share: logging, probe and checkpoint periods, lr, micro-batch, seed. */
-const CPU_BASE: Partial<TrainConfig> = {
-  lr: 0.1,
-  microBatchSize: 128,
-  logEvery: 20,
-  valSubset: 2000,
-  probeBatches: 8,
-  probeMicroBatchSize: 128,
-  checkpointEvery: 100,
-  seed: 12,
-};
-
-/**
- * --penalty-grad fd against exact double backprop at CPU scale (issue 16): the demo's mlp on
- * Fashion-MNIST, LB against LB+GN computed exactly and by forward finite differences at two
- * steps r, three seeds each. The mlp is a ReLU network, so fd is a smoothed regulariser there.
- */
-function fdStudy(): GridSpec {
-  const variants: [string, Partial<TrainConfig>][] = [
-    ['lb', { method: 'lb' }],
-    ['gn-exact', { method: 'gn', lambda: 0.1 }],
-    ['gn-fd-0.01', { method: 'gn', lambda: 0.1, penaltyGrad: 'fd', fdStep: 0.01 }],
-    ['gn-fd-0.1', { method: 'gn', lambda: 0.1, penaltyGrad: 'fd', fdStep: 0.1 }],
-  ];
-  return {
-    name: 'fd-study',
-    description:
-      'LB, LB+GN exact and LB+GN fd (r = 0.01, 0.1), 3 seeds: does fd reproduce exact GN? (Fashion-MNIST mlp)',
-    base: { ...CPU_BASE, model: 'mlp', dataset: 'fashion-mnist', steps: 300, batchSize: 1024 },
-    runs: [1, 2, 3].flatMap((seed) =>
-      variants.map(([label, config]) => ({ label: `${label}-s${seed}`, config: { ...config, seed } })),
-    ),
-  };
-}
-
-const PRESETS: GridSpec[] = [
-  {
-    name: 'demo',
-    description:
-      'the mechanism in minutes on 2 cores: average micro-batch gradient norm of SB, LB and LB+GN (Fashion-MNIST)',
-    base: { ...CPU_BASE, model: 'mlp', dataset: 'fashion-mnist', steps: 300 },
-    runs: [
-      { label: 'sb', config: { method: 'sb', batchSize: 128 } },
-      { label: 'lb', config: { method: 'lb', batchSize: 1024 } },
-      { label: 'gn', config: { method: 'gn', batchSize: 1024, lambda: 0.1 } },
-    ],
-  },
-  {
-    name: 'cpu-cifar10',
-    description:
-      'SB, LB and LB+GN at CPU scale on CIFAR-10 (cnn-bn, 10,000 training images; the lossless copy where present, else a JPEG copy)',
-    base: { ...CPU_BASE, model: 'cnn-bn', dataset: 'cifar10', subset: 10000, steps: 500 },
-    runs: [
-      { label: 'sb', config: { method: 'sb', batchSize: 128 } },
-      { label: 'lb', config: { method: 'lb', batchSize: 1024 } },
-      { label: 'gn', config: { method: 'gn', batchSize: 1024, lambda: 0.01 } },
-    ],
-  },
-  fdStudy(),
+// The paper's grids until their grid files (grids/paper-*.yaml) replace them; a file of the same name wins.
+const BUILT_IN: GridSpec[] = [
   paperGrid('paper-resnet18-cifar10', 'resnet18', 'cifar10', 'main regularisation table', [
     ['sb', 'sb', 0.1, null, 92.64],
     ['lb', 'lb', 0.1, null, 89.83],
@@ -149,21 +97,50 @@ const PRESETS: GridSpec[] = [
   ]),
 ];
 
+const PRESET_EXT = '.yaml';
+
+/** Where the preset grid files live: grids/<name>.yaml in the package. */
+export function presetDir(): string {
+  return join(packageRoot(), 'grids');
+}
+
+/** The preset names: the grid files in grids/, then the built-in grids without a file. */
 export function presetNames(): string[] {
-  return PRESETS.map((p) => p.name);
+  const files = readdirSync(presetDir())
+    .filter((f) => f.endsWith(PRESET_EXT))
+    .map((f) => f.slice(0, -PRESET_EXT.length))
+    .sort();
+  return [...files, ...BUILT_IN.map((p) => p.name).filter((n) => !files.includes(n))];
 }
 
 /** The CPU-scale presets that take whichever CIFAR-10 is here (see cifar10OrJpegCopy). */
 const ANY_CIFAR10 = new Set(['cpu-cifar10']);
 
-/** A preset by name, with `overrides` applied to every run (e.g. fewer steps, another data dir). */
-export function preset(name: string, overrides: Partial<TrainConfig> = {}): GridSpec {
-  const p = PRESETS.find((g) => g.name === name);
-  if (!p) throw new Error(`unknown grid preset '${name}' (known: ${presetNames().join(', ')})`);
+/**
+ * A preset by name, with `overrides` applied to every run (e.g. fewer steps, another data dir) and,
+ * given `seeds`, every run repeated over them (labels ending in -s<seed>).
+ */
+export function preset(name: string, overrides: Partial<TrainConfig> = {}, seeds?: readonly number[]): GridSpec {
   const data = ANY_CIFAR10.has(name) && overrides.dataset === undefined && overrides.dataDir === undefined;
-  return { ...p, base: { ...p.base, ...(data ? { dataset: cifar10OrJpegCopy() } : {}), ...overrides } };
+  const all = { ...overrides, ...(data ? { dataset: cifar10OrJpegCopy() } : {}) };
+  const file = join(presetDir(), `${name}${PRESET_EXT}`);
+  if (isFolderName(name) && existsSync(file)) return loadGridFile(file, { overrides: all, seeds });
+  const p = BUILT_IN.find((g) => g.name === name);
+  if (!p)
+    throw new Error(
+      `unknown grid preset '${name}' (known: ${presetNames().join(', ')}); a grid file's name ends in .yaml, .yml or .json`,
+    );
+  return withOverrides(seeds ? expandSeeds(p, seeds, true) : p, all);
 }
 
+/**
+ * The grid an `ireg grid` argument names: a grid file (an existing file, or a name ending in
+ * .yaml, .yml or .json), else a preset.
+ */
+export function gridOf(arg: string, overrides: Partial<TrainConfig> = {}, seeds?: readonly number[]): GridSpec {
+  const isFile = /\.(ya?ml|json)$/i.test(arg) || (existsSync(arg) && statSync(arg).isFile());
+  return isFile ? loadGridFile(arg, { overrides, seeds }) : preset(arg, overrides, seeds);
+}
 /**
  * The CIFAR-10 a CPU-scale preset trains on: the lossless binary version where --dataset cifar10
  * looks for it, else a JPEG image-folder copy in the data folder's `cifar10-jpeg` (reports name it

@@ -437,17 +437,17 @@ test('every preset file in grids/ loads and validates; fd-study repeats its vari
 });
 
 const CLI_GRID = `name: my-grid
-description: two methods, two seeds
+description: sb and external grafting onto it, two seeds
 ${TINY_BASE}seeds: [1, 2]
 runs:
   - label: sb
     method: sb
     batch-size: 32
-  - label: gn
-    method: gn
+  - label: graft
+    method: graft-ext
     batch-size: 64
     micro-batch-size: 32
-    lambda: 0.1
+    graft-from: sb
 `;
 
 test('ireg grid my.yaml runs the grid end to end; each run directory holds the full resolved config', () => {
@@ -455,11 +455,11 @@ test('ireg grid my.yaml runs the grid end to end; each run directory holds the f
   const file = gridFile(CLI_GRID, 'my.yaml');
   const r = ireg(['grid', file, '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /grid my-grid: two methods, two seeds\n4 runs in /);
+  assert.match(r.stdout, /grid my-grid: sb and external grafting onto it, two seeds\n4 runs in /);
   const grid = join(out, 'my-grid');
   const { spec } = JSON.parse(readFileSync(join(grid, 'grid.json'), 'utf8')) as GridFile;
   assert.deepEqual(spec, JSON.parse(JSON.stringify(loadGridFile(file))));
-  assert.deepEqual(labels(spec), ['sb-s1', 'sb-s2', 'gn-s1', 'gn-s2']);
+  assert.deepEqual(labels(spec), ['sb-s1', 'sb-s2', 'graft-s1', 'graft-s2']);
   for (const run of spec.runs) {
     const { config } = JSON.parse(readFileSync(join(grid, run.label, 'config.json'), 'utf8')) as RunConfigFile;
     assert.deepEqual(
@@ -468,6 +468,7 @@ test('ireg grid my.yaml runs the grid end to end; each run directory holds the f
       run.label,
     );
     assert.equal(config.seed, run.config.seed);
+    if (run.config.method === 'graft-ext') assert.equal(config.graftFrom, join(resolve(grid), `sb-s${config.seed}`));
     const summary = JSON.parse(readFileSync(join(grid, run.label, 'summary.json'), 'utf8')) as { status: string };
     assert.equal(summary.status, 'completed', run.label);
   }
@@ -479,10 +480,13 @@ test('ireg grid my.yaml runs the grid end to end; each run directory holds the f
 
 test('ireg grid refuses a bad grid file or --seeds with exit status 2 and writes nothing', () => {
   const out = join(dir, 'cli-bad');
-  const file = gridFile(CLI_GRID.replace('lambda: 0.1', 'lambda: -1'), 'bad-grid.yaml');
+  const file = gridFile(CLI_GRID.replace(/^ {4}micro-batch-size: 32$/m, '    micro-batch-size: 0'), 'bad-grid.yaml');
   const r = ireg(['grid', file, '--out', out]);
   assert.equal(r.status, 2, r.stderr);
-  assert.equal(r.stderr, `ireg: grid file ${file}: run 'gn', key 'lambda': must be a number in [0, 1000000], got -1\n`);
+  assert.equal(
+    r.stderr,
+    `ireg: grid file ${file}: run 'graft', key 'micro-batch-size': must be a positive integer <= 65536, got 0\n`,
+  );
   const seeds = ireg(['grid', gridFile(CLI_GRID, 'ok.yaml'), '--out', out, '--seeds', '1,x']);
   assert.equal(seeds.status, 2, seeds.stderr);
   assert.match(seeds.stderr, /invalid option --seeds: expected a count or a list/);

@@ -156,29 +156,34 @@ test('every paper preset keeps the paper protocol in its base and in every run',
       // SB takes batch 128; the large batch is 5120, or 5000 where a micro-batch does not divide 5120.
       const batch = c.method === 'sb' ? 128 : 5120 % c.microBatchSize === 0 ? 5120 : 5000;
       assert.deepEqual([c.batchSize, c.batchSize % c.microBatchSize], [batch, 0], `${where}: batch ${c.batchSize}`);
+      if (batch === 5000) assert.match(spec.notes ?? '', /batch 5000/, `${where}: the file's notes explain batch 5000`);
     }
   }
 });
 
 test('every external grafting run follows, and waits for, the sb run of its grid with its seed', () => {
   let graftExt = 0;
-  for (const name of presetNames()) {
-    const spec = preset(name);
-    for (const run of spec.runs.filter((r) => r.config.method === 'graft-ext')) {
-      const where = `${name}/${run.label}`;
-      const seed = resolved(spec, run).seed;
-      const sb = spec.runs.find((r) => r.config.graftFrom === undefined && r.label === run.config.graftFrom);
-      assert.ok(sb, `${where}: graftFrom '${run.config.graftFrom}' names a run of the grid`);
-      const source = resolved(spec, sb);
-      assert.deepEqual([source.method, source.seed], ['sb', seed], `${where}: follows an sb run with seed ${seed}`);
-      assert.ok(run.dependsOn?.includes(sb.label), `${where}: depends on ${sb.label} (${run.dependsOn?.join()})`);
-      graftExt++;
+  // As written, and repeated over seeds as `ireg grid --seeds 1,2` does.
+  for (const seeds of [undefined, [1, 2]]) {
+    for (const name of presetNames()) {
+      const spec = preset(name, {}, seeds);
+      for (const run of spec.runs.filter((r) => r.config.method === 'graft-ext')) {
+        const where = `${name}/${run.label}`;
+        const seed = resolved(spec, run).seed;
+        const sb = spec.runs.find((r) => r.config.graftFrom === undefined && r.label === run.config.graftFrom);
+        assert.ok(sb, `${where}: graftFrom '${run.config.graftFrom}' names a run of the grid`);
+        const source = resolved(spec, sb);
+        assert.deepEqual([source.method, source.seed], ['sb', seed], `${where}: follows an sb run with seed ${seed}`);
+        assert.ok(run.dependsOn?.includes(sb.label), `${where}: depends on ${sb.label} (${run.dependsOn?.join()})`);
+        graftExt++;
+      }
     }
   }
   for (const name of paperPresets().filter((n) => n.startsWith('paper-grafting-'))) {
     assert.equal(preset(name).runs.filter((r) => r.config.method === 'graft-ext').length, 1, name);
+    assert.equal(preset(name, {}, [1, 2]).runs.filter((r) => r.config.method === 'graft-ext').length, 2, name);
   }
-  assert.ok(graftExt >= 4, `the four grafting tables have external grafting (${graftExt})`);
+  assert.ok(graftExt >= 12, `the four grafting tables have external grafting, once per seed (${graftExt})`);
 });
 
 // The reference numbers' names for the runs of the paper presets.

@@ -132,3 +132,38 @@ test('ireg status shows each run as done, diverged, failed, pending or running, 
   assert.equal(none.status, 1);
   assert.match(none.stderr, /nothing\/grid\.json does not exist/);
 });
+
+test('ireg grid --jobs 2 runs the grid in worker processes, each line of a run prefixed with its label', () => {
+  const out = join(root, 'cli');
+  const r = ireg([
+    'grid',
+    'demo',
+    '--dataset',
+    'synthetic',
+    '--steps',
+    '1',
+    '--threads',
+    '1',
+    '--jobs',
+    '2',
+    '--out',
+    out,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  for (const label of ['sb', 'lb', 'gn']) {
+    assert.match(r.stdout, new RegExp(`^${label} \\| done: ${label} mlp synthetic, 1/1 steps`, 'm'));
+    assert.match(r.stdout, new RegExp(`^${label}: done$`, 'm'));
+    const s = JSON.parse(readFileSync(join(out, 'demo', label, 'summary.json'), 'utf8')) as Summary;
+    assert.equal(s.status, 'completed');
+  }
+  assert.ok(r.stdout.includes(`report: ${join(out, 'demo', 'report.md')}`));
+  const bad: [string[], RegExp][] = [
+    [['--jobs', '0'], /invalid option --jobs: expected a whole number from 1 to 1024, got '0'/],
+    [['--executor', 'nope'], /argument 'nope' is invalid\. Allowed choices are local/],
+  ];
+  for (const [args, message] of bad) {
+    const e = ireg(['grid', 'demo', '--out', out, ...args]);
+    assert.equal(e.status, 2);
+    assert.match(e.stderr, message);
+  }
+});

@@ -167,3 +167,25 @@ test('ireg grid --jobs 2 runs the grid in worker processes, each line of a run p
     assert.match(e.stderr, message);
   }
 });
+
+test('ireg grid (one run at a time, in its own process) stopped by SIGINT exits 130, saying how to continue', async () => {
+  const out = join(root, 'stopped');
+  const metrics = join(out, 'demo', 'sb', 'metrics.jsonl');
+  const args = ['grid', 'demo', '--dataset', 'synthetic', '--steps', '300', '--threads', '1', '--out', out];
+  const exit = await iregAsync(args, {}, (child) => {
+    const poll = setInterval(() => {
+      if (readMetrics(metrics).length > 0) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 50);
+    child.on('close', () => clearInterval(poll));
+  });
+  assert.equal(exit.code, 130, exit.stderr);
+  assert.match(
+    exit.stderr,
+    /^ireg: grid demo stopped by SIGINT \(sb checkpointed and stopped\); run the same command again to continue$/m,
+  );
+  assert.ok(!existsSync(join(out, 'demo', 'lb')), 'no run starts after the signal');
+  assert.ok(!existsSync(failureFile(join(out, 'demo'), 'sb')));
+});

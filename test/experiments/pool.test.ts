@@ -152,6 +152,26 @@ test('SIGINT to the grid process checkpoints the runs under way; the next invoca
   assertSameAsReference(dir);
 });
 
+test('runs whose grid process dies (SIGKILL) checkpoint and stop themselves, unfailed', async () => {
+  const dir = join(root, 'orphaned');
+  const logged = (label: string) =>
+    existsSync(join(dir, label, 'metrics.jsonl')) && metricsOf(join(dir, label)).length > 0;
+  const exit = await pooledGridProcess(dir, (pid) => {
+    void until(() => logged('sb') && logged('lb')).then(() => process.kill(pid, 'SIGKILL'));
+  });
+  assert.equal(exit.code, null, 'killed');
+  await until(() => ['sb', 'lb'].every((label) => gridRunStatus(dir, { label }).state !== 'running'));
+  for (const label of ['sb', 'lb']) {
+    const s = gridRunStatus(dir, { label });
+    assert.equal(s.state, 'pending', `${label}: ${s.error}`);
+    assert.ok(
+      s.checkpointStep !== null && s.checkpointStep > 0 && s.checkpointStep < STEPS,
+      `${label}: ${s.checkpointStep}`,
+    );
+  }
+  assert.deepEqual(readFailures(dir), {});
+});
+
 test('a failed run does not stop the others; runs depending on it fail unrun, naming it; running again retries them', async () => {
   const dir = join(root, 'failing');
   const weights = join(root, 'weights', 'init.safetensors');

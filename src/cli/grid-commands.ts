@@ -1,7 +1,14 @@
 // The grid subcommands: `ireg demo` (what `npm start` runs), `ireg grid <preset | file>`
 // and `ireg report <grid-dir>`.
 import { join } from 'node:path';
-import { GridRunsFailedError, gridOf, runGrid, type GridRunAction, type GridSpec } from '../experiments/index.js';
+import {
+  executeGrid,
+  GridRunsFailedError,
+  gridOf,
+  type GridRunAction,
+  type GridSpec,
+  type RunOutcome,
+} from '../experiments/index.js';
 import { incompleteRuns, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
@@ -16,6 +23,9 @@ export interface GridFlags {
   device?: 'auto' | 'cpu' | 'cuda';
   /** --seeds: every run repeated over these seeds. */
   seeds?: number[];
+  /** Runs at once (local executor). */
+  jobs: number;
+  executor: string;
 }
 
 /** `ireg grid <preset | grid file>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
@@ -30,9 +40,14 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
   const dir = join(o.out, spec.name);
   console.log(`grid ${spec.name}${spec.description && `: ${spec.description}`}\n${spec.runs.length} runs in ${dir}`);
   try {
-    await runGrid(spec, dir, {
-      onRunStart: (run, i, n, action) =>
-        console.log(`\n[${i + 1}/${n}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`),
+    await executeGrid(spec, dir, o.executor, {
+      jobs: o.jobs,
+      log: (l) => console.log(l),
+      onRunStart: ({ run, index, action }) =>
+        console.log(
+          `\n[${index + 1}/${spec.runs.length}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`,
+        ),
+      onRunEnd: ({ run }, outcome) => console.log(`${run.label}: ${OUTCOME_NOTE(outcome)}`),
       train: () => ({ onEvent: progressReporter() }),
     });
   } catch (e) {
@@ -50,6 +65,9 @@ const ACTION_NOTE: Record<GridRunAction, string> = {
   done: ' (done, skipped)',
   diverged: ' (diverged, skipped)',
 };
+
+const OUTCOME_NOTE = (o: RunOutcome): string =>
+  o.kind === 'failed' ? `failed: ${o.error}` : o.kind === 'stopped' ? `stopped by ${o.signal}, checkpointed` : o.kind;
 
 /** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished. */
 export function runReportCommand(dir: string): void {

@@ -13,7 +13,9 @@ import {
 } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
-import { parseSeeds, presetNames } from '../experiments/index.js';
+import { EXECUTORS, GridInterruptedError, NoSuchGridRunError, parseSeeds, presetNames } from '../experiments/index.js';
+import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
+import { runStatusCommand } from './status-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 
@@ -79,6 +81,24 @@ export function program(): Command {
       ),
   ).action(async (name: string, o: GridFlags) => runGrid(name, o));
 
+  p.command('grid-run', { hidden: true })
+    .description('run (or continue) one run of a grid folder: what a worker of ireg grid runs')
+    .argument('<grid-dir>', 'a folder written by ireg grid')
+    .argument('[label]', 'the run')
+    .option('--index <i>', 'the run by its position in grid.json, from 0 (a cluster array task id)', (v) =>
+      parseIndex(v),
+    )
+    .option('--threads <n>', "CPU threads of a run that starts now (default: the grid's, else all cores)", (v) =>
+      parseOptionValue('threads', v),
+    )
+    .action(async (dir: string, label: string | undefined, o: GridRunFlags) => runGridRunCommand(dir, label, o));
+
+  p.command('status')
+    .description('where each run of a grid stands: pending, running, done, failed or diverged, with its last numbers')
+    .argument('<grid-dir>', 'a folder written by ireg grid')
+    .option('--json', 'print the status as JSON')
+    .action(async (dir: string, o: { json?: boolean }) => runStatusCommand(dir, o));
+
   p.command('report')
     .description("print and write (report.md) a grid's report: accuracies beside the paper's, the probe chart")
     .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo')
@@ -95,14 +115,33 @@ function addGridOptions(c: Command): Command {
     .addOption(trainOption('steps', h, { help: "optimizer steps of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
-    .addOption(trainOption('threads', h, { help: 'CPU threads (default: all cores)' }))
+    .addOption(
+      trainOption('threads', h, { help: 'CPU threads of each run (default: the cores, shared out over --jobs)' }),
+    )
     .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }))
+    .addOption(
+      new Option('--jobs <n>', 'runs at once, each with its share of the cores (local executor)')
+        .default(1)
+        .argParser((v) => parseJobs(v)),
+    )
+    .addOption(new Option('--executor <name>', 'where the runs run').choices(Object.keys(EXECUTORS)).default('local'))
     .option('--seeds <list|count>', "repeat every run over seeds: '0,1,2', or a count (3: seeds 0,1,2)", parseSeeds);
 }
 
 async function runGrid(name: string, o: GridFlags): Promise<void> {
   checkOutDir(o.out);
   await runGridCommand(name, o);
+}
+
+function parseJobs(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024)
+    throw new ConfigError('jobs', `expected a whole number from 1 to 1024, got '${v}'`, '--jobs');
+  return Number(v);
+}
+
+function parseIndex(v: string): number {
+  if (!/^\d+$/.test(v)) throw new ConfigError('index', `expected a whole number >= 0, got '${v}'`, '--index');
+  return Number(v);
 }
 
 async function main(): Promise<void> {
@@ -119,7 +158,8 @@ function exitCode(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof ConfigError) return 2;
   if (e instanceof TrainingDivergedError) return 3;
-  if (e instanceof TrainingInterruptedError) return e.exitCode;
+  if (e instanceof TrainingInterruptedError || e instanceof GridInterruptedError) return e.exitCode;
+  if (e instanceof NoSuchGridRunError) return 2;
   return 1;
 }
 

@@ -96,17 +96,22 @@ function fmt(x: number): string {
 }
 
 /**
- * Step-wise constant resampling of (step, value) points onto `width` equally spaced steps of
- * 0..lastStep; null before the first point and after the last.
+ * Linear interpolation of (step, value) points at `width` equally spaced steps of 0..lastStep;
+ * null before the first point and after the last.
  */
 function resample(points: [number, number][], lastStep: number, width: number): (number | null)[] {
   const out: (number | null)[] = [];
-  let j = -1;
+  let j = 0;
   for (let i = 0; i < width; i++) {
     const step = width === 1 ? lastStep : (lastStep * i) / (width - 1);
     while (j + 1 < points.length && points[j + 1][0] <= step) j++;
-    const beyond = step > points[points.length - 1][0];
-    out.push(j < 0 || beyond ? null : points[j][1]);
+    const [s0, v0] = points[j];
+    if (step < s0 || step > points[points.length - 1][0]) out.push(null);
+    else if (j + 1 === points.length) out.push(v0);
+    else {
+      const [s1, v1] = points[j + 1];
+      out.push(v0 + ((v1 - v0) * (step - s0)) / (s1 - s0));
+    }
   }
   return out;
 }

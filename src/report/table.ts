@@ -69,7 +69,7 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
       continue;
     }
     if (!row.accs.length || !sb.accs.length || !lb.accs.length) {
-      row.gapNote = 'needs finished runs of it, SB and LB';
+      row.gapNote = 'no finished runs';
       continue;
     }
     const stat = ([a, s, l]: number[]) => gapClosed(a, s, l);
@@ -89,13 +89,13 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
 }
 
 /**
- * The SB (or LB) row `row` is compared with: the only one, else the only one with the same
- * micro-batch size (sweep grids), else a reason why there is none.
+ * The SB (or LB) row `row` is compared with: the only one with finished runs, else the only such
+ * one with the same micro-batch size (sweep grids), else a reason why there is none.
  */
 function reference(rows: VariantRow[], row: VariantRow, kind: 'sb' | 'lb'): VariantRow | string {
-  const all = rows.filter((r) => r.reference === kind);
+  const all = rows.filter((r) => r.reference === kind && r.accs.length > 0);
   if (all.length === 1) return all[0];
-  if (!all.length) return `no ${kind.toUpperCase()} variant in this grid`;
+  if (!all.length) return `no ${kind.toUpperCase()} variant with finished runs`;
   const mb = row.runs[0].microBatchSize;
   const same = all.filter((r) => r.runs[0].microBatchSize === mb);
   return same.length === 1 ? same[0] : `${all.length} ${kind.toUpperCase()} variants: ambiguous reference`;

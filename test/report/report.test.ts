@@ -172,11 +172,16 @@ test('one sparkline per variant with a probe, on one scale, labelled with its fi
     const first = probe[0];
     const last = probe[probe.length - 1];
     assert.equal(rest, `${fmt(first[1])} → ${fmt(last[1])} (step ${first[0]} → ${last[0]})`);
-    // The run's largest value is the tallest bar it draws; the overall extremes are ▁ and █.
-    if (probe.every(([, v]) => v === Math.max(...all)) === false && probe.some(([, v]) => v === Math.max(...all)))
-      assert.ok(bars.includes('█'), label);
-    if (probe.some(([, v]) => v === Math.min(...all))) assert.ok(bars.includes('▁'), label);
+    // Every run logged steps 0 and 2, which the first and last columns show exactly: the run
+    // holding the overall maximum ends or starts on █, the one holding the minimum on ▁.
+    const ends = [bars[0], [...bars][11]];
+    const level = (v: number) =>
+      '▁▂▃▄▅▆▇█'[Math.round(((v - Math.min(...all)) / (Math.max(...all) - Math.min(...all))) * 7)];
+    assert.deepEqual(ends, [level(first[1]), level(last[1])], label);
   }
+  const tops = lines.slice(1).filter((l) => l.includes('█'));
+  const bottoms = lines.slice(1).filter((l) => l.includes('▁'));
+  assert.ok(tops.length > 0 && bottoms.length > 0, 'the scale is shared: the extremes are drawn');
   const empty: GridReport = { ...report, runs: report.runs.map((r) => ({ ...r, probe: [], metrics: [] })) };
   assert.match(renderSparklines(empty), /no average micro-batch gradient norm logged yet/);
 });
@@ -225,5 +230,9 @@ test('ireg report on an incomplete grid prints the report and exits 1 naming the
   assert.match(r.stderr, /^ireg: grid report-grid is incomplete: of 4 runs, 2 not finished \(gn, lb\)\n$/);
   assert.ok(r.stdout.includes(`report: ${join(dir, 'report.md')}`), 'the report is still printed');
   assert.ok(r.stdout.trimEnd().endsWith(`report: ${join(dir, 'report.html')}`), 'the last line names report.html');
-  assert.ok(existsSync(join(dir, 'report.md')) && existsSync(join(dir, 'report.html')));
+  assert.ok(existsSync(join(dir, 'report.md')));
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  for (const label of ['gn', 'lb'])
+    assert.ok(html.includes(`<tr class="status-not-finished"><td>${label}</td>`), label);
+  assert.ok(html.includes('<tr class="status-completed"><td>sb</td>'));
 });

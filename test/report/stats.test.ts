@@ -217,7 +217,7 @@ test('Table 1: mean ± std over the finished seeds, n of all, the gap share agai
 test('Table 1 names why a gap share is missing: no SB, or several LBs none of which shares the micro-batch size', () => {
   const noSb = variantTable(report([run('lb', 'lb', 80), run('gn', 'gn', 85)]));
   assert.equal(noSb[1].gap, null);
-  assert.equal(noSb[1].gapNote, 'no SB variant in this grid');
+  assert.equal(noSb[1].gapNote, 'no SB variant with finished runs');
   const sweep = variantTable(
     report([
       run('sb', 'sb', 90),

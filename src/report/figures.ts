@@ -2,8 +2,7 @@
 // rendered headless by a Vega View): the paper's Figure 1 (average micro-batch gradient norm
 // against step per variant, mean over seeds with a min-max band), validation accuracy, penalty
 // and step length against step, and final accuracy against micro-batch size for sweep grids.
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { GridReport } from './grid-report.js';
 import { variantSeries, type SeriesField } from './series.js';
 
@@ -94,7 +93,8 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
         `${f.title} against the optimizer step: ${f.what}. Line: mean over the seeds of each variant; ` +
         `band: minimum to maximum over those seeds` +
         (points.some((p) => p.n === 1) ? ' (no band where only one run logged the step)' : '') +
-        '.',
+        '.' +
+        (thinned(report, f.field, maxPoints) ? ` Drawn at ${maxPoints} evenly spaced logged steps per variant.` : ''),
       svg: await toSvg(spec),
       series: drawn,
     });
@@ -102,6 +102,17 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
   const sweep = microBatchFigure(report);
   if (sweep) out.push({ ...sweep, svg: await toSvg(sweep.spec) });
   return out;
+}
+
+/** Whether some variant logged `field` at more steps than are drawn. */
+function thinned(report: GridReport, field: SeriesField, maxPoints: number): boolean {
+  const steps = new Map<string, Set<number>>();
+  for (const r of report.runs) {
+    const s = steps.get(r.variant) ?? new Set<number>();
+    for (const m of r.metrics) if (m[field] !== null) s.add(m.step);
+    steps.set(r.variant, s);
+  }
+  return [...steps.values()].some((s) => s.size > maxPoints);
 }
 
 /** Final test accuracy against micro-batch size, per method, when the grid's runs vary the micro-batch size. */
@@ -185,6 +196,8 @@ function colorOf(drawn: string[], all: string[], field: string) {
  * inlined in HTML, where they are implied, and the page holds no network address at all.
  */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: Vega takes seconds to load, and most ireg commands draw nothing.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

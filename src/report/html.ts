@@ -63,7 +63,7 @@ ${body.join('\n')}
 </tbody>
 </table>
 <p class="note">Test accuracy is that of each run's best-validation checkpoint on the official test split;
-n counts the finished runs (seeds) of a variant out of its runs; std is the sample standard deviation (n − 1).
+n counts the completed runs (seeds) of a variant out of all its runs (diverged, failed and unfinished runs are left out); std is the sample standard deviation (n − 1).
 The paper column is the authors' published number for the same setting, at their budget.</p>
 <p class="note">${esc(gapMethodText())}</p>
 </section>`;
@@ -104,7 +104,7 @@ ${rows.join('\n')}
 </table>
 ${errors.length ? `<h3>Errors</h3><ul class="errors">\n${errors.join('\n')}\n</ul>` : ''}
 <p class="note">Failed runs ended with an error (run the grid again to retry them); running runs are held by a live process;
-not finished runs have not started or were stopped. Only finished runs enter Table 1; the figures show every logged step.</p>
+not finished runs have not started or were stopped. Only completed runs enter Table 1; the figures show every logged step of every run.</p>
 </section>`;
 }
 

@@ -18,7 +18,7 @@ export interface GapShare {
 export interface VariantRow {
   variant: string;
   method: string;
-  /** Runs of the variant, and the finished ones whose test accuracy enters the statistics. */
+  /** Runs of the variant, and the completed ones whose test accuracy enters the statistics. */
   runs: RunReport[];
   accs: number[];
   meanTestAcc: number | null; // %
@@ -27,7 +27,7 @@ export interface VariantRow {
   /** 'sb' or 'lb' for the reference rows themselves. */
   reference: 'sb' | 'lb' | null;
   gap: GapShare | null;
-  /** Why the gap is not shown (no reference, ambiguous reference, no finished runs). */
+  /** Why the gap is not shown (no reference, ambiguous reference, no completed runs). */
   gapNote: string | null;
 }
 
@@ -69,7 +69,7 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
       continue;
     }
     if (!row.accs.length || !sb.accs.length || !lb.accs.length) {
-      row.gapNote = 'no finished runs';
+      row.gapNote = 'no completed runs';
       continue;
     }
     const stat = ([a, s, l]: number[]) => gapClosed(a, s, l);
@@ -83,19 +83,19 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
       ? bootstrapInterval(groups, stat, { ...GAP_BOOTSTRAP, ...o })
       : null;
     row.gap = { value, interval, sb: sb.variant, lb: lb.variant };
-    if (!interval) row.gapNote = 'interval needs two or more finished seeds of it, SB and LB';
+    if (!interval) row.gapNote = 'interval needs two or more completed seeds of it, SB and LB';
   }
   return rows;
 }
 
 /**
- * The SB (or LB) row `row` is compared with: the only one with finished runs, else the only such
+ * The SB (or LB) row `row` is compared with: the only one with completed runs, else the only such
  * one with the same micro-batch size (sweep grids), else a reason why there is none.
  */
 function reference(rows: VariantRow[], row: VariantRow, kind: 'sb' | 'lb'): VariantRow | string {
   const all = rows.filter((r) => r.reference === kind && r.accs.length > 0);
   if (all.length === 1) return all[0];
-  if (!all.length) return `no ${kind.toUpperCase()} variant with finished runs`;
+  if (!all.length) return `no ${kind.toUpperCase()} variant with completed runs`;
   const mb = row.runs[0].microBatchSize;
   const same = all.filter((r) => r.runs[0].microBatchSize === mb);
   return same.length === 1 ? same[0] : `${all.length} ${kind.toUpperCase()} variants: ambiguous reference`;
@@ -130,6 +130,6 @@ export function gapMethodText(): string {
     'Its interval is a percentile bootstrap over seeds: each draw resamples the seeds of SB, of LB and of the ' +
     'variant independently, with replacement and at their own counts, and recomputes the share from the resampled ' +
     `means; ${b.draws.toLocaleString('en')} draws with a fixed generator seed (${b.seed}), so the interval is the same every time the report is made. ` +
-    'It needs two or more finished seeds in each of the three groups.'
+    'It needs two or more completed seeds in each of the three groups.'
   );
 }

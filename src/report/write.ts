@@ -25,7 +25,8 @@ export function markdownReport(report: GridReport): string {
     '',
     renderMarkdownVariantTable(variantTable(report)),
     '',
-    'Mean ± sample std over the finished runs of each variant (n of its runs). ' + gapMethodText(),
+    'Mean ± sample std over the completed runs of each variant (n of its runs; diverged, failed and unfinished runs are left out). ' +
+      gapMethodText(),
     '',
     '```',
     renderSparklines(report),

@@ -166,7 +166,7 @@ const report = (runs: RunReport[]): GridReport => ({
   runs,
 });
 
-test('Table 1: mean ± std over the finished seeds, n of all, the gap share against SB and LB', () => {
+test('Table 1: mean ± std over the completed seeds (not failed or diverged ones), n of all, the gap share against SB and LB', () => {
   const rows = variantTable(
     report([
       run('sb', 'sb', 90, { paperTestAcc: 92.64 }),
@@ -176,6 +176,7 @@ test('Table 1: mean ± std over the finished seeds, n of all, the gap share agai
       run('gn', 'gn', 85),
       run('gn', 'gn', 87),
       run('gn', 'gn', null),
+      run('gn', 'gn', 50, { status: 'diverged' }),
       run('ft', 'ft', 86),
     ]),
   );
@@ -184,7 +185,7 @@ test('Table 1: mean ± std over the finished seeds, n of all, the gap share agai
     [
       ['sb', [90, 92], 2, 91, 'sb'],
       ['lb', [80, 82], 2, 81, 'lb'],
-      ['gn', [85, 87], 3, 86, null],
+      ['gn', [85, 87], 4, 86, null],
       ['ft', [86], 1, 86, null],
     ],
   );
@@ -211,13 +212,13 @@ test('Table 1: mean ± std over the finished seeds, n of all, the gap share agai
   );
   assert.equal(rows[3].gap?.value, 0.5);
   assert.equal(rows[3].gap?.interval, null, 'one seed: a value, no interval');
-  assert.match(rows[3].gapNote ?? '', /two or more finished seeds/);
+  assert.match(rows[3].gapNote ?? '', /two or more completed seeds/);
 });
 
 test('Table 1 names why a gap share is missing: no SB, or several LBs none of which shares the micro-batch size', () => {
   const noSb = variantTable(report([run('lb', 'lb', 80), run('gn', 'gn', 85)]));
   assert.equal(noSb[1].gap, null);
-  assert.equal(noSb[1].gapNote, 'no SB variant with finished runs');
+  assert.equal(noSb[1].gapNote, 'no SB variant with completed runs');
   const sweep = variantTable(
     report([
       run('sb', 'sb', 90),

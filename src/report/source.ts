@@ -15,7 +15,8 @@ export interface ReportSource {
 
 /** The runs of the report of `dir`; an error names the folder when it holds neither a grid nor runs. */
 export function reportSource(dir: string): ReportSource {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`report: ${dir} is not a folder`);
+  if (!existsSync(dir)) throw new Error(`report: ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new Error(`report: ${dir} is not a folder`);
   if (existsSync(join(dir, GRID_FILE))) {
     const { spec } = readGrid(dir);
     return { kind: 'grid', spec, runDirs: spec.runs.map((r) => join(dir, r.label)) };

@@ -33,7 +33,7 @@ const spec: GridSpec = {
   ],
 };
 const COLUMNS = 8;
-// Terminal colour codes (SGR escapes), as asciichart writes them.
+// Terminal colour codes (SGR escapes): report.md must hold none.
 // eslint-disable-next-line no-control-regex -- the ESC control character is what this pattern is for
 const ANSI = /\x1b\[[0-9;]*m/g;
 
@@ -221,7 +221,8 @@ test('a run directory reports as one run; a folder with neither a grid nor runs 
     () => gridReport(empty),
     new RegExp(`report: ${empty} holds no grid \\(grid\\.json\\) and no run directories`),
   );
-  assert.throws(() => gridReport(join(empty, 'missing')), /report: .*missing is not a folder/);
+  assert.throws(() => gridReport(join(empty, 'missing')), /report: .*missing does not exist/);
+  assert.throws(() => gridReport(join(dir, 'grid.json')), /report: .*grid\.json is not a folder/);
 });
 
 test('ireg report on an incomplete grid prints the report and exits 1 naming the runs that have not finished', () => {

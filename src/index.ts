@@ -51,4 +51,12 @@ export {
   type GridSpec,
   type GridRun,
 } from './experiments/index.js';
-export { gridReport, writeGridReport, renderTable, renderProbeChart, type GridReport } from './report/index.js';
+export {
+  gridReport,
+  writeGridReport,
+  writeReports,
+  renderReportHtml,
+  renderTable,
+  renderSparklines,
+  type GridReport,
+} from './report/index.js';

@@ -8,4 +8,4 @@ JPEG=${2:?usage: sh scripts/study-all.sh <out-dir> <cifar10-jpeg-dir>}
 run() { node scripts/study-run.mjs "$@" --out "$OUT" --jobs 2 || echo "study-all: $1 had failed runs" >&2; }
 run grids/fd-study-aj.yaml --only sb,aj-exact,aj-fd-0.01
 run grids/cpu-gap-mlp-fmnist2k.yaml
-run grids/cpu-gap-cnnbn-cifar1k.yaml --set dataset=imagefolder:"$JPEG"
+run grids/cpu-gap-cnnbn-cifar500.yaml --set dataset=imagefolder:"$JPEG"

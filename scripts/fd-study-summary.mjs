@@ -1,7 +1,7 @@
 // Summarises finished (or partial) study grid folders (`ireg grid`, or scripts/study-run.mjs):
 // per variant (the run label without its -s<seed> suffix), over seeds, mean ± std of the test
-// accuracy, of the training-batch accuracy (mean of the last 5 logged records: has the run fitted
-// its data?), of the average micro-batch gradient norm (mean over the logged steps after step 0)
+// accuracy, of the training-batch accuracy (mean over the records logged in the last fifth of the
+// run: has it fitted its data?), of the average micro-batch gradient norm (mean over the logged steps after step 0)
 // and of wall time. Several folders may be given: a label found in an earlier folder shadows the
 // same label in later ones (e.g. a new study folder first, an older run of the same settings after).
 // Run: node scripts/fd-study-summary.mjs <grid-dir> [<grid-dir>...]   (e.g. runs/fd-study)
@@ -40,7 +40,7 @@ for (const dir of dirs) {
       .filter(Boolean)
       .map((l) => JSON.parse(l));
     const probes = records.filter((r) => r.step > 0 && r.avgMicroBatchGradNorm !== null);
-    const trainAcc = records.filter((r) => typeof r.trainAcc === 'number').slice(-5);
+    const trainAcc = records.filter((r) => typeof r.trainAcc === 'number' && r.step >= 0.8 * summary.steps);
     const variant = label.replace(/-s\d+$/, '');
     const v = byVariant.get(variant) ?? { acc: [], train: [], norm: [], wall: [] };
     v.acc.push(100 * summary.test.acc);
@@ -51,7 +51,7 @@ for (const dir of dirs) {
   }
 }
 console.log(
-  '| variant | seeds | test acc (%) | train-batch acc, last 5 logs (%) | avg micro-batch grad norm² | wall (s) |\n' +
+  '| variant | seeds | test acc (%) | train-batch acc, last fifth (%) | avg micro-batch grad norm² | wall (s) |\n' +
     '| --- | --- | --- | --- | --- | --- |',
 );
 for (const [variant, v] of byVariant) {

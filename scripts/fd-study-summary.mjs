@@ -1,4 +1,4 @@
-// Summarises finished (or partial) study grid folders (`ireg grid`, or scripts/study-run.mjs):
+// Summarises finished (or partial) study grid folders (`ireg grid`):
 // per variant (the run label without its -s<seed> suffix), over seeds, mean ± std of the test
 // accuracy, of the training-batch accuracy (mean over the records logged in the last fifth of the
 // run: has it fitted its data?), of the average micro-batch gradient norm (mean over the logged steps after step 0)

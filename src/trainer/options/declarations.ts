@@ -15,6 +15,9 @@ export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 export const PENALTY_GRADS = ['exact', 'fd'] as const;
 export const FD_SCHEMES = ['forward', 'central'] as const;
 
+/** Data handling: ireg's own, or exactly the authors' released code's (docs/protocol.md). */
+export const PROTOCOLS = ['ireg', 'authors'] as const;
+
 /** Default finite-difference step (bench/fd-accuracy.ts; Karakida et al.'s F-GR uses 0.01 too). */
 export const DEFAULT_FD_STEP = 0.01;
 
@@ -103,7 +106,11 @@ export const OPTIONS = {
     'micro-batch size m <= B; a step takes ceil(B/m) micro-batches of m (default: the batch size)',
   ),
   steps: opt(int(1).default(5000), '<n>', 'optimizer steps: the budget, equal across methods as in the paper'),
-  epochs: opt(int(1).optional(), '<n>', 'budget in epochs instead of --steps (partial batches dropped)'),
+  epochs: opt(
+    int(1).optional(),
+    '<n>',
+    'budget in epochs instead of --steps (the partial batch at the end of an epoch is dropped, or under --protocol authors taken as a short step)',
+  ),
   momentum: opt(real(0, 1, { hi: true }).default(0), '<x>', 'SGD momentum'),
   weightDecay: opt(real(0, coefficient).default(0), '<x>', 'L2 weight decay'),
   lrSchedule: opt(oneOf(SCHEDULE_KINDS).default('constant'), '<kind>', 'learning-rate schedule'),
@@ -125,6 +132,11 @@ export const OPTIONS = {
     int(0).optional(),
     '<n>',
     'images held out of the training split for validation (default: 10000 for CIFAR/MNIST, else 10%)',
+  ),
+  protocol: opt(
+    oneOf(PROTOCOLS).default('ireg'),
+    '<name>',
+    "ireg: select on held-out training images, report on the official test split, full batches only; authors: the released code's data handling (CIFAR-10 selects on the official test split and reports on the held-out training images; each epoch ends with a short step divided by the full step's micro-batch count)",
   ),
   augment: opt(flag().default(true), undefined, "no data augmentation (default: the dataset's crop and flip)"),
   flip: opt(flag().default(true), undefined, 'no random horizontal flips'),

@@ -131,12 +131,15 @@ export const OPTIONS = {
   valSize: opt(
     int(0).optional(),
     '<n>',
-    'images held out of the training split for validation (default: 10000 for CIFAR/MNIST, else 10%)',
+    'images held out at the end of the training split, for validation (under --protocol authors on CIFAR-10: ' +
+      'for the test) (default: 10000 for CIFAR/MNIST, else 10%)',
   ),
   protocol: opt(
     oneOf(PROTOCOLS).default('ireg'),
     '<name>',
-    "ireg: select on held-out training images, report on the official test split, full batches only; authors: the released code's data handling (CIFAR-10 selects on the official test split and reports on the held-out training images; each epoch ends with a short step divided by the full step's micro-batch count)",
+    'ireg: select on the held-out training images, report on the official test split, whole batches only; ' +
+      "authors: the paper's released code (CIFAR-10 selects on the test split and reports on the held-out images; " +
+      "each epoch ends with a short step divided by a full step's micro-batch count); see docs/protocol.md",
   ),
   augment: opt(flag().default(true), undefined, "no data augmentation (default: the dataset's crop and flip)"),
   flip: opt(flag().default(true), undefined, 'no random horizontal flips'),

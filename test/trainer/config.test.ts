@@ -188,7 +188,7 @@ test('ranges keep values float32-sane and runs bounded', () => {
   refused({ evalBatchSize: 1e6 }, '--eval-batch-size', /<= 65536/);
   refused({ probeMicroBatchSize: 1e6 }, '--probe-micro-batch-size', /<= 65536/);
   refused({ probeBatches: 5000 }, '--probe-batches', /<= 1024/);
-  refused({ protocol: 'paper' as never }, '--protocol', /must be one of: ireg, authors, got 'paper'/);
+  refused({ protocol: 'paper' }, '--protocol', /must be one of: ireg, authors, got 'paper'/);
   assert.equal(validateConfig(base).protocol, 'ireg', 'the default protocol');
   refused(
     { model: 'resnet18-w100000' },

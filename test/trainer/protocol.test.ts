@@ -12,6 +12,7 @@ import { loadSafetensors } from '../../src/nn/index.js';
 import { dispose } from '../../src/tensor/index.js';
 import { loadData } from '../../src/trainer/setup.js';
 import {
+  evaluateRun,
   readMetrics,
   train,
   validateConfig,
@@ -112,6 +113,9 @@ test('authors on CIFAR-10: the run records its protocol and roles, selects on th
   const own = await train({ ...common, name: 'ireg' });
   assert.equal(authors.test?.n, 10, 'reported on the 10 held-out training images');
   assert.equal(own.test?.n, 6, 'reported on the official test split');
+  assert.equal(evaluateRun(join(out, 'authors'), { split: 'test' }).n, 10, 'ireg eval follows the recorded protocol');
+  assert.equal(evaluateRun(join(out, 'authors'), { split: 'val' }).n, 6);
+  assert.equal(evaluateRun(join(out, 'ireg'), { split: 'test' }).n, 6);
   const config = (name: string) => JSON.parse(readFileSync(join(out, name, 'config.json'), 'utf8')) as RunConfigFile;
   assert.equal(config('authors').config.protocol, 'authors');
   assert.equal(config('ireg').config.protocol, 'ireg');

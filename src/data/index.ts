@@ -8,6 +8,13 @@ export { CIFAR10_CLASSES } from './cifar.js';
 export { prepareDataset, defaultValSize, defaultAugmentation, type PrepareOptions } from './prepare.js';
 export { channelStats } from './stats.js';
 export { classBalancedSubset } from './subset.js';
-export { BatchSampler, microBatches, evalBatches, type Position, type SamplerOptions } from './sampler.js';
+export {
+  BatchSampler,
+  batchesPerEpoch,
+  microBatches,
+  evalBatches,
+  type Position,
+  type SamplerOptions,
+} from './sampler.js';
 export { BatchMaker, type Batch, type BatchArrays, type BatchMakerOptions } from './batch.js';
 export { Rng, streamKey } from './rng.js';

@@ -7,9 +7,14 @@ import type { Augmentation, Normalization, PreparedDataset, RawDataset } from '.
 export interface PrepareOptions {
   /** Examples held out from the end of the training set (see defaultValSize). */
   valSize?: number;
+  /**
+   * Swaps the roles of the held-out examples and the official test split: the test split
+   * becomes the validation (selection) set and the held-out examples the test (report) set.
+   */
+  selectOnTest?: boolean;
   /** Class-balanced subset of the training split: ceil(subset / classes) per class. */
   subset?: number;
-  /** Class-balanced subset of the validation split. */
+  /** Class-balanced subset of the validation split (whichever examples play that role). */
   valSubset?: number;
   /** Overrides the statistics computed on the training split (e.g. the paper's constants). */
   normalization?: Normalization;
@@ -53,9 +58,10 @@ function checkNormalization(n: Normalization, c: number): Normalization {
 }
 
 /**
- * Carves the validation split (from the end of each class for class-grouped folder layouts,
+ * Carves the held-out split (from the end of each class for class-grouped folder layouts,
  * whose plain tail would be one class), computes normalisation on the remaining training split (before
- * any subset, so a subset run normalises like the full run), then takes the subsets.
+ * any subset, so a subset run normalises like the full run), then takes the subsets. The held-out
+ * examples validate and the official test split tests, or the reverse with selectOnTest.
  */
 export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): PreparedDataset {
   const n = raw.train.n;
@@ -65,7 +71,14 @@ export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): Prepare
       `${raw.name}: validation size ${valSize} must be an integer in [0, ${n}) (the training set has ${n} examples); set valSize`,
     );
   }
+  if (o.selectOnTest && valSize === 0) {
+    throw new RangeError(
+      `${raw.name}: selecting on the test split reports on the held-out training examples, so the validation size must be > 0`,
+    );
+  }
   let [train, val] = carveTail(raw.train, valSize, raw.numClasses, raw.classOrdered === true);
+  const test = o.selectOnTest ? val : raw.test;
+  if (o.selectOnTest) val = raw.test;
   const normalization = o.normalization ? checkNormalization(o.normalization, train.c) : channelStats(train);
   if (o.subset !== undefined) train = classBalancedSubset(train, o.subset, raw.numClasses);
   if (o.valSubset !== undefined) val = classBalancedSubset(val, o.valSubset, raw.numClasses);
@@ -80,7 +93,8 @@ export function prepareDataset(raw: RawDataset, o: PrepareOptions = {}): Prepare
     inputShape: [train.c, train.h, train.w],
     train,
     val,
-    test: raw.test,
+    test,
+    valFrom: o.selectOnTest ? 'test' : 'train',
     normalization,
     augmentation,
   };

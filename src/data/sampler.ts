@@ -12,6 +12,8 @@ export interface SamplerOptions {
   seed: number;
   /** false keeps dataset order every epoch. Default true. */
   shuffle?: boolean;
+  /** Keep the examples left at the end of an epoch as a last, short batch (default: drop them). */
+  keepPartial?: boolean;
 }
 
 /** A point in training: batch `batch` of epoch `epoch` (both from 0). */
@@ -20,7 +22,12 @@ export interface Position {
   batch: number;
 }
 
-/** Full batches only: the last partial batch of each epoch is dropped. */
+/** Batches per epoch: full ones only, or with keepPartial one more for the examples left over. */
+export function batchesPerEpoch(n: number, batchSize: number, keepPartial = false): number {
+  return keepPartial ? Math.ceil(n / batchSize) : Math.floor(n / batchSize);
+}
+
+/** Consecutive batches of each epoch's order: full ones, then with keepPartial the short rest. */
 export class BatchSampler {
   readonly batchesPerEpoch: number;
   private last: { epoch: number; order: Int32Array } | null = null;
@@ -28,7 +35,7 @@ export class BatchSampler {
   constructor(readonly o: SamplerOptions) {
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
       throw new RangeError(`batch size must be a positive integer, got ${o.batchSize}`);
-    this.batchesPerEpoch = Math.floor(o.n / o.batchSize);
+    this.batchesPerEpoch = batchesPerEpoch(o.n, o.batchSize, o.keepPartial);
     if (this.batchesPerEpoch === 0)
       throw new RangeError(`batch size ${o.batchSize} exceeds the ${o.n} training examples`);
   }
@@ -45,7 +52,7 @@ export class BatchSampler {
     return this.last.order;
   }
 
-  /** The example indices of the batch at `p`. */
+  /** The example indices of the batch at `p` (subarray clips the short last batch of keepPartial). */
   indices(p: Position): Int32Array {
     if (!(p.batch >= 0 && p.batch < this.batchesPerEpoch))
       throw new RangeError(`batch ${p.batch} is outside [0, ${this.batchesPerEpoch})`);

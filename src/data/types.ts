@@ -43,8 +43,10 @@ export interface PreparedDataset {
   classes: string[];
   inputShape: [number, number, number]; // [C, H, W]
   train: ImageSet;
-  val: ImageSet;
-  test: ImageSet;
+  val: ImageSet; // selects checkpoints
+  test: ImageSet; // reported on
+  /** Where the validation examples come from: held out of the official train split, or the official test split. */
+  valFrom: 'train' | 'test';
   normalization: Normalization;
   augmentation: Augmentation;
 }

@@ -1,9 +1,15 @@
-// One optimizer step of a method: the batch comes as k micro-batches, each
+// One optimizer step of a method: the batch comes as micro-batches, each
 // forwarded separately in train mode (batch norm uses micro-batch statistics);
 // .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
 // penalty R sharing the forward pass with the loss; then the update rule's
 // scale and the SGD update. The penalty's gradient comes from double backprop
 // (exact, the paper's) or from a finite difference of gradients (fd.ts).
+// k is the number of micro-batches of a full step. It is also the number given,
+// except for the short step that ends each epoch under the authors' protocol:
+// it gets the micro-batches left over (the last possibly smaller than the
+// others) and still divides by the full step's k, as the authors' code does;
+// each micro-batch's CE and R are means over its own examples. Rules that
+// normalise the gradient (graft, graft-ext, ngd) cancel the divisor.
 import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
@@ -16,8 +22,10 @@ export interface StepInput {
   model: Module;
   /** The parameters being trained, in the optimizer's order (default: model.parameters()). */
   params?: Tensor[];
-  /** The k micro-batches of the batch; the objective is the mean over them. */
+  /** The micro-batches of the batch, each of at least one example. */
   microBatches: Batch[];
+  /** k, what the summed micro-batch objectives are divided by: at least their number (default: their number). */
+  divisor?: number;
   lambda: number;
   penalty: Penalty;
   /** How grad R is computed (default: exact double backprop). */
@@ -28,8 +36,8 @@ export interface StepInput {
   step: number;
   /** Draws a fresh training micro-batch (rules such as graft need one). */
   drawMicroBatch?: () => Batch;
-  /** Also measure |gradient of the loss term alone| (on logging steps); the update is unaffected. */
-  measureLossGrad?: boolean;
+  /** Also measure lossGradNorm and innerGradNorm (on logging steps); the update is unaffected. */
+  measureNorms?: boolean;
 }
 
 export interface StepStats {
@@ -42,32 +50,45 @@ export interface StepStats {
   scale: number; // the update rule's factor on the learning rate
   stepLength: number; // lr * scale * |SGD direction|
   lossGradNorm?: number; // |(1/k) sum_j grad CE(M_j)|, when measured
+  innerGradNorm?: number; // |(1/k) sum_j grad h_j|, h the penalty's inner objective, when measured with a penalty
+}
+
+/** Running sums of the micro-batches' loss and inner gradients, for the measured norms. */
+interface GradSums {
+  loss: Tensor[];
+  inner: Tensor[];
+  /** The inner objective is the loss (gn): inner is left empty and loss stands for it. */
+  innerIsLoss: boolean;
 }
 
 /** One optimizer step of a method on the given micro-batches (see the top of this file); returns its statistics. */
 export function largeBatchStep(o: StepInput): StepStats {
   const { model, microBatches, lambda, penalty, rule, optimizer } = o;
   const params = o.params ?? model.parameters();
-  const k = microBatches.length;
+  const k = o.divisor ?? microBatches.length;
   validate(o);
   model.train();
   optimizer.zeroGrad();
   return tidy(() => {
-    const lossGradSum = o.measureLossGrad && penalty.active ? noGrad(() => params.map((p) => zerosLike(p))) : null;
+    const gradSums: GradSums | null =
+      o.measureNorms && penalty.active
+        ? noGrad(() => ({
+            loss: params.map((p) => zerosLike(p)),
+            inner: params.map((p) => zerosLike(p)),
+            innerIsLoss: false,
+          }))
+        : null;
     const grad = o.penaltyGrad ?? EXACT;
     const perMicro = microBatches.map((mb) =>
       grad.kind === 'fd' && penalty.active
-        ? fdMicroStep(model, params, mb, penalty, lambda, k, lossGradSum, grad)
-        : microStep(model, params, mb, penalty, lambda, k, lossGradSum),
+        ? fdMicroStep(model, params, mb, penalty, lambda, k, gradSums, grad)
+        : microStep(model, params, mb, penalty, lambda, k, gradSums),
     );
     const [lossSum, correct, penaltySum] = sums(perMicro);
     const examples = microBatches.reduce((n, mb) => n + mb.y.size(0), 0);
     const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
-    const lossGradNorm = !o.measureLossGrad
-      ? undefined
-      : lossGradSum
-        ? Math.sqrt(noGrad(() => sumSquares(lossGradSum)).item()) / k
-        : gradNorm;
+    const lossGradNorm = !o.measureNorms ? undefined : gradSums ? globalNorm(gradSums.loss) / k : gradNorm;
+    const innerGradNorm = !gradSums ? undefined : gradSums.innerIsLoss ? lossGradNorm : globalNorm(gradSums.inner) / k;
     const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
     const stepLength = optimizer.step(scale, gradNorm);
     const penaltyMean = penaltySum / microBatches.length;
@@ -81,13 +102,14 @@ export function largeBatchStep(o: StepInput): StepStats {
       scale,
       stepLength,
       lossGradNorm,
+      innerGradNorm,
     };
   });
 }
 
 /**
  * Forward, penalty and backward of one micro-batch; returns [sum of CE, correct, R]
- * (detached). When lossGradSum is given, adds the loss-term gradient into it.
+ * (detached). When gradSums is given, adds the loss and inner gradients into it.
  */
 function microStep(
   model: Module,
@@ -96,13 +118,16 @@ function microStep(
   penalty: Penalty,
   lambda: number,
   k: number,
-  lossGradSum: Tensor[] | null,
+  gradSums: GradSums | null,
 ): Tensor {
   return tidy(() => {
     const logits = model.forward(mb.x);
     const loss = F.crossEntropy(logits, mb.y);
     const r = penalty.active ? penalty.compute({ model, params, batch: mb, logits, loss }) : null;
-    if (lossGradSum) accumulate(lossGradSum, r?.lossGrads ?? gradAll(loss, params, { retainGraph: true }));
+    if (gradSums && r) {
+      const lossGrads = r.lossGrads ?? gradAll(loss, params, { retainGraph: true });
+      addSums(gradSums, lossGrads, r.innerGrads ?? [], r.lossGrads !== undefined);
+    }
     const objective = r ? loss.add(r.value.mul(lambda)) : loss;
     objective.div(k).backward();
     return microStats(mb, logits, loss, r ? r.value.detach() : null);
@@ -120,7 +145,7 @@ function fdMicroStep(
   penalty: Penalty,
   lambda: number,
   k: number,
-  lossGradSum: Tensor[] | null,
+  gradSums: GradSums | null,
   fd: Extract<PenaltyGrad, { kind: 'fd' }>,
 ): Tensor {
   return tidy(() => {
@@ -130,7 +155,7 @@ function fdMicroStep(
     const inner = penalty.inner({ model, params, batch: mb, logits, loss });
     const g = gradAll(inner.h, params, { retainGraph: !inner.isLoss });
     const lossGrads = inner.isLoss ? g : gradAll(loss, params);
-    if (lossGradSum) accumulate(lossGradSum, lossGrads);
+    if (gradSums) addSums(gradSums, lossGrads, g, inner.isLoss);
     const r = noGrad(() => sumSquares(g));
     const gNorm = Math.sqrt(r.item());
     addToGrad(params, lossGrads, 1 / k);
@@ -162,9 +187,13 @@ function addToGrad(params: Tensor[], d: Tensor[], alpha: number): void {
   );
 }
 
-/** acc[i] += g[i] in place, outside autograd. */
-function accumulate(acc: Tensor[], g: Tensor[]): void {
-  noGrad(() => F.foreachAdd_(acc, g));
+/** Adds a micro-batch's loss and inner gradients to the sums (the inner one only when it is not the loss's). */
+function addSums(s: GradSums, lossGrads: Tensor[], innerGrads: Tensor[], innerIsLoss: boolean): void {
+  noGrad(() => {
+    F.foreachAdd_(s.loss, lossGrads);
+    if (!innerIsLoss) F.foreachAdd_(s.inner, innerGrads);
+  });
+  s.innerIsLoss = innerIsLoss;
 }
 
 /** Column sums of the per-micro-batch statistics, read back in one transfer. */
@@ -186,6 +215,11 @@ function drawer(o: StepInput): () => Batch {
 
 function validate(o: StepInput): void {
   if (o.microBatches.length === 0) throw new Error('step: no micro-batches');
+  const d = o.divisor;
+  if (d !== undefined && !(Number.isInteger(d) && d >= o.microBatches.length))
+    throw new RangeError(
+      `step: the divisor must be an integer >= the ${o.microBatches.length} micro-batches, got ${d}`,
+    );
   if (!(o.lambda >= 0 && Number.isFinite(o.lambda))) throw new RangeError(`step: lambda must be >= 0, got ${o.lambda}`);
   const pg = o.penaltyGrad;
   if (pg?.kind === 'fd' && !(pg.step > 0 && Number.isFinite(pg.step)))

@@ -20,6 +20,8 @@ export interface PenaltyInput {
 export interface PenaltyOutput {
   /** R(M; theta), a scalar that autograd can differentiate (double backprop). */
   value: Tensor;
+  /** grad_theta h, the inner gradient R squares (with its graph); absent for the zero penalty. */
+  innerGrads?: Tensor[];
   /** The gradient of the loss alone, where the penalty computed it anyway (gn); else undefined. */
   lossGrads?: Tensor[];
 }

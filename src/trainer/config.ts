@@ -9,6 +9,7 @@ export {
   KEYS,
   LIMITS,
   OPTIONS,
+  PROTOCOLS,
   TRAIN_SCHEMA,
   defaultOf,
   flagOf,

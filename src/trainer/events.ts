@@ -47,7 +47,7 @@ export interface Summary {
     trainAcc: number | null;
   } | null;
   best: { step: number; valAcc: number; valLoss: number } | null;
-  /** Accuracy and loss of the best-validation checkpoint on the official test split. */
+  /** Accuracy and loss of the best-validation checkpoint on the test set (the official test split, or under --protocol authors on CIFAR-10 the held-out training images). */
   test: { acc: number; loss: number; step: number; n: number } | null;
   wallTime: number;
 }

@@ -7,6 +7,7 @@ export {
   DEFAULT_PENALTY_LAMBDA,
   DEVICES,
   LIMITS,
+  PROTOCOLS,
   OPTIONS,
   TRAIN_SCHEMA,
   ConfigError,
@@ -25,6 +26,7 @@ export {
 } from './config.js';
 export { validateConfig, knownNames } from './setup.js';
 export { methodLabel, penaltyGradOf } from './penalty-grad.js';
+export { protocolPlan, type Protocol, type ProtocolPlan } from './protocol.js';
 export {
   TrainingDivergedError,
   TrainingInterruptedError,

@@ -105,13 +105,14 @@ export class Runner {
         model,
         params,
         microBatches,
+        divisor: config.microBatches,
         lambda: config.lambda,
         penalty: method.penalty,
         penaltyGrad,
         rule: method.rule,
         optimizer,
         step: s,
-        measureLossGrad: measure,
+        measureNorms: measure,
         drawMicroBatch: streams.fresh
           ? () => {
               const mb = streams.fresh!.next();

@@ -19,6 +19,9 @@ export interface MetricsRecord {
   penalty: number | null; // mean micro-batch R
   lambdaPenalty: number | null;
   lossGradNorm: number | null; // |gradient of the loss term alone|
+  // |(1/k) sum_j grad h_j|, h the penalty's inner objective: the authors' loss_term_gradient_norm
+  // (absent from records written before it was logged)
+  penaltyInnerGradNorm?: number | null;
   avgMicroBatchGradNorm: number | null; // the probe: mean squared micro-batch gradient norm
   lr: number | null;
   wallTime: number; // seconds since the run started (resumes included)

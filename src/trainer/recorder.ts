@@ -68,6 +68,7 @@ export class Recorder {
       penalty: st && penaltyActive ? st.penalty : null,
       lambdaPenalty: st && penaltyActive ? st.lambdaPenalty : null,
       lossGradNorm: st?.lossGradNorm ?? null,
+      penaltyInnerGradNorm: st && penaltyActive ? (st.innerGradNorm ?? null) : null,
       avgMicroBatchGradNorm: probe === null ? null : finiteOrNull(probe),
       lr,
       wallTime: this.wallTime(),
@@ -162,7 +163,7 @@ export class Recorder {
     this.log.close();
   }
 
-  /** Test accuracy of the best-validation weights on the official test split, as the paper reports. */
+  /** Test accuracy of the best-validation weights on the test set (the official test split unless the protocol swaps roles). */
   private testBest(summary: Summary): void {
     const { model, config, device, data } = this.run;
     const { meta, model: weights } = loadRunWeights(this.files.best);

@@ -44,6 +44,8 @@ export interface RunConfigFile {
     trainSize: number;
     valSize: number;
     testSize: number;
+    /** Where the validation (selection) set comes from: held-out training images or the official test split. */
+    valFrom?: 'train' | 'test';
     numClasses: number;
     inputShape: [number, number, number];
     normalization: { mean: number[]; std: number[] };

@@ -4,6 +4,7 @@
 // optimizer, schedule and data streams.
 import { availableParallelism } from 'node:os';
 import {
+  batchesPerEpoch,
   DATASET_NAMES,
   datasetClassCount,
   defaultDataDir,
@@ -35,6 +36,7 @@ import {
   type TrainConfig,
 } from './config.js';
 import { penaltyGradOf } from './penalty-grad.js';
+import { protocolPlan } from './protocol.js';
 import { DataStreams } from './streams.js';
 
 /** The registries' names, for validation. */
@@ -73,6 +75,8 @@ export interface RunSetup {
   optimizer: SGD;
   schedule: (step: number) => number;
   streams: DataStreams;
+  /** Optimizer steps per epoch: full batches, plus the short last one under the authors' protocol. */
+  stepsPerEpoch: number;
   totalSteps: number;
   device: string;
 }
@@ -82,7 +86,7 @@ export function resolveDevice(c: ResolvedConfig): string {
   return c.device === 'auto' ? (cuda.isAvailable() ? 'cuda' : 'cpu') : c.device;
 }
 
-/** Loads and prepares the dataset as the configuration says. */
+/** Loads and prepares the dataset as the configuration (options and protocol) says. */
 export function loadData(c: ResolvedConfig): PreparedDataset {
   const raw = loadRawDataset(c.dataset, { dataDir: c.dataDir });
   const norm = c.normalize === undefined ? undefined : parseNormalize(c.normalize, raw.train.c);
@@ -96,6 +100,7 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
   try {
     return prepareDataset(raw, {
       valSize: c.valSize,
+      selectOnTest: protocolPlan(c).selectOnTest,
       subset: c.subset,
       valSubset: c.valSubset,
       normalization,
@@ -113,7 +118,9 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
   if (device === 'cuda') setDeterministic(true);
   const data = loadData(config);
   checkAgainstData(config, data);
-  const stepsPerEpoch = Math.floor(data.train.n / config.effectiveBatchSize);
+  const { partialLastStep } = protocolPlan(config);
+  // Every step taken counts toward the budget, a short one included.
+  const stepsPerEpoch = batchesPerEpoch(data.train.n, config.effectiveBatchSize, partialLastStep);
   const totalSteps = config.steps ?? (config.epochs as number) * stepsPerEpoch;
   const method = buildMethod(config.method, { externalNorms: externalNorms?.(totalSteps) });
 
@@ -132,6 +139,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
     probeMicroBatchSize: config.probeMicroBatchSize,
     device,
     freshMicroBatches: method.spec.needs.freshMicroBatches,
+    partialLastStep,
   });
   return {
     config,
@@ -144,6 +152,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
     optimizer,
     schedule,
     streams,
+    stepsPerEpoch,
     totalSteps,
     device,
   };

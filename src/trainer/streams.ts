@@ -1,6 +1,7 @@
 // The run's three data streams, each a seeded, stateless-by-position order
 // plus augmentation draws, so a checkpoint stores only positions:
-//   main   the training batches (effective batch = k micro-batches of m)
+//   main   the training batches (effective batch = k micro-batches of m; under the
+//          authors' protocol each epoch ends with a short batch of what is left)
 //   probe  fresh micro-batches for the average micro-batch gradient norm; its own
 //          seed, so logging more or less often never touches the main stream
 //   fresh  the fresh micro-batches an update rule draws (iterative grafting), for
@@ -32,11 +33,19 @@ export class Stream {
   private readonly maker: BatchMaker;
   position: Position = { epoch: 0, batch: 0 };
 
-  constructor(data: PreparedDataset, batchSize: number, seed: number, shuffle: boolean, device: string, what: string) {
+  constructor(
+    data: PreparedDataset,
+    batchSize: number,
+    seed: number,
+    shuffle: boolean,
+    device: string,
+    what: string,
+    keepPartial = false,
+  ) {
     if (batchSize > data.train.n) {
       throw new Error(`${what} (${batchSize}) exceeds the ${data.train.n} training examples`);
     }
-    this.sampler = new BatchSampler({ n: data.train.n, batchSize, seed, shuffle });
+    this.sampler = new BatchSampler({ n: data.train.n, batchSize, seed, shuffle, keepPartial });
     this.maker = new BatchMaker(data.train, {
       normalization: data.normalization,
       augmentation: data.augmentation,
@@ -58,7 +67,7 @@ export class Stream {
     return batch;
   }
 
-  /** The next batch split into ceil(B/m) micro-batches of m consecutive examples. */
+  /** The next batch split into micro-batches of m consecutive examples (the last shorter in a short batch). */
   nextMicroBatches(m: number): Batch[] {
     const p = this.position;
     const b = this.sampler.o.batchSize;
@@ -79,6 +88,8 @@ export interface StreamOptions {
   device: string;
   /** The method's update rule draws fresh micro-batches (of the micro-batch size). */
   freshMicroBatches: boolean;
+  /** The main stream ends each epoch with a short batch of the examples left (the authors' protocol). */
+  partialLastStep: boolean;
 }
 
 /** The main, probe and (when the method needs one) fresh-micro-batch streams of a run. */
@@ -88,7 +99,15 @@ export class DataStreams {
   readonly fresh: Stream | null;
 
   constructor(data: PreparedDataset, o: StreamOptions) {
-    this.main = new Stream(data, o.effectiveBatchSize, o.seed, o.shuffle, o.device, 'the effective batch size');
+    this.main = new Stream(
+      data,
+      o.effectiveBatchSize,
+      o.seed,
+      o.shuffle,
+      o.device,
+      'the effective batch size',
+      o.partialLastStep,
+    );
     this.probe = new Stream(
       data,
       o.probeMicroBatchSize,

@@ -118,7 +118,7 @@ function userKeys(c: ResolvedConfig): Partial<TrainConfig> {
 }
 
 function describe(run: RunSetup): RunConfigFile {
-  const { config, data, totalSteps, device, model } = run;
+  const { config, data, totalSteps, stepsPerEpoch, device, model } = run;
   return {
     config,
     derived: {
@@ -126,10 +126,11 @@ function describe(run: RunSetup): RunConfigFile {
       trainSize: data.train.n,
       valSize: data.val.n,
       testSize: data.test.n,
+      valFrom: data.valFrom,
       numClasses: data.numClasses,
       inputShape: data.inputShape,
       normalization: data.normalization,
-      stepsPerEpoch: Math.floor(data.train.n / config.effectiveBatchSize),
+      stepsPerEpoch,
       parameterCount: model.parameterCount(),
       device,
     },

@@ -47,6 +47,39 @@ test('sampler: order from (seed, epoch) alone, dataset order without shuffle, fu
   assert.throws(() => new BatchSampler({ n: 10, batchSize: 11, seed: 0 }), /exceeds the 10 training examples/);
 });
 
+test('sampler with keepPartial: each epoch ends with a short batch of the examples left, every example once', () => {
+  const s = new BatchSampler({ n: 1000, batchSize: 128, seed: 5, keepPartial: true });
+  assert.equal(s.batchesPerEpoch, 8); // 7 * 128 + 104
+  const full = new BatchSampler({ n: 1000, batchSize: 128, seed: 5 });
+  assert.deepEqual(s.order(4), full.order(4), 'the same order as without keepPartial');
+  assert.deepEqual(s.indices({ epoch: 4, batch: 6 }), full.indices({ epoch: 4, batch: 6 }));
+  const last = s.indices({ epoch: 4, batch: 7 });
+  assert.equal(last.length, 104);
+  assert.deepEqual(last, s.order(4).subarray(896, 1000));
+  const seen = Array.from({ length: 8 }, (_, b) => Array.from(s.indices({ epoch: 4, batch: b }))).flat();
+  assert.deepEqual(
+    seen.sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
+  assert.deepEqual(s.next({ epoch: 4, batch: 6 }), { epoch: 4, batch: 7 });
+  assert.deepEqual(s.next({ epoch: 4, batch: 7 }), { epoch: 5, batch: 0 });
+  const fixed = new BatchSampler({ n: 10, batchSize: 4, seed: 5, shuffle: false, keepPartial: true });
+  assert.deepEqual(
+    [0, 1, 2].map((b) => Array.from(fixed.indices({ epoch: 3, batch: b }))),
+    [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ],
+  );
+  assert.deepEqual(
+    microBatches(fixed.indices({ epoch: 0, batch: 2 }), 2).map((m) => Array.from(m)),
+    [[8, 9]],
+  );
+  assert.equal(new BatchSampler({ n: 12, batchSize: 4, seed: 0, keepPartial: true }).batchesPerEpoch, 3);
+  assert.throws(() => fixed.indices({ epoch: 0, batch: 3 }), /batch 3 is outside \[0, 3\)/);
+});
+
 test('micro-batches: ceil(B/m) pieces, the last smaller; eval batches keep the tail', () => {
   const b = Int32Array.from({ length: 10 }, (_, i) => i * 2);
   assert.deepEqual(

@@ -53,6 +53,27 @@ test('validation is carved from the end: 10,000 for CIFAR/MNIST, else 10%, or va
   assert.throws(() => prepareDataset(cifar, { valSize: -1 }), /validation size -1/);
 });
 
+test('selectOnTest swaps the roles: the official test split validates, the held-out training tail tests', () => {
+  const cifar = fakeRaw('cifar10', 50000, (i) => i % 10);
+  const plain = prepareDataset(cifar);
+  const swapped = prepareDataset(cifar, { selectOnTest: true });
+  assert.equal(plain.valFrom, 'train');
+  assert.equal(swapped.valFrom, 'test');
+  assert.equal(swapped.val, cifar.test);
+  assert.equal(swapped.test.n, 10000);
+  assert.deepEqual(
+    Buffer.from(swapped.test.images.subarray(0, 12)),
+    Buffer.from(cifar.train.images.subarray(40000 * 12, 40001 * 12)),
+  );
+  assert.deepEqual(swapped.test.labels, plain.val.labels);
+  assert.deepEqual(swapped.train.images, plain.train.images, 'training images are the same in both');
+  assert.deepEqual(swapped.normalization, plain.normalization);
+  assert.throws(
+    () => prepareDataset(cifar, { selectOnTest: true, valSize: 0 }),
+    /reports on the held-out training examples, so the validation size must be > 0/,
+  );
+});
+
 test('class-grouped sets (folder layouts) carve validation from the end of each class', () => {
   // Classes 0, 1, 2 with 10, 20, 30 examples, grouped; 12 held out = 2 + 4 + 6.
   const grouped = fakeRaw('imagefolder:x', 60, (i) => (i < 10 ? 0 : i < 30 ? 1 : 2), 3);

@@ -224,11 +224,12 @@ test('graft-ext: |update| = lr * the recorded norm at the last logged step at or
 test('measuring the loss-term gradient never changes the step (bit for bit) and matches an independent value', () => {
   for (const method of ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft']) {
     const quiet = run(method),
-      loud = run(method, { measureLossGrad: true });
+      loud = run(method, { measureNorms: true });
     assert.deepEqual(loud.grads, quiet.grads, `${method}: .grad`);
     assert.deepEqual(loud.weights, quiet.weights, `${method}: weights`);
     assert.deepEqual(loud.buffers, quiet.buffers, `${method}: buffers`);
     assert.equal(quiet.stats.lossGradNorm, undefined);
+    assert.equal(quiet.stats.innerGradNorm, undefined);
     const expected = reference(mbs, 3, 0).lossGradNorm;
     assert.ok(
       Math.abs(loud.stats.lossGradNorm! - expected) < 1e-13 * expected,
@@ -237,6 +238,80 @@ test('measuring the loss-term gradient never changes the step (bit for bit) and 
     quiet.model.dispose();
     loud.model.dispose();
   }
+});
+
+test("a short step divides by the full step's k: lb and gn against the reference, the other penalties and fd by scaling", () => {
+  const short = [mbs[0], keepAll(imageBatches([2], 500))[0]]; // the micro-batches left at an epoch's end
+  for (const [method, lambda] of [
+    ['lb', 0],
+    ['gn', 0.5],
+  ] as const) {
+    const ref = reference(short, 3, lambda);
+    const r = run(method, { microBatches: short, divisor: 3, lambda });
+    close(r.grads, ref.grads, 1e-13, `${method} grad`);
+    close(
+      r.weights,
+      ref.weights.map((w, i) => w.map((v, j) => v - 0.1 * ref.grads[i][j])),
+      1e-13,
+      `${method} weights`,
+    );
+    assert.equal(r.stats.examples, 6);
+    r.model.dispose();
+  }
+  // Same micro-batches and draws, divided by 3 rather than 2: the gradient is 2/3 of it.
+  const fd = { kind: 'fd', step: 0.01, scheme: 'forward' } as const;
+  for (const [method, extra] of [['ft'], ['aj'], ['uj'], ['gn', fd], ['ft', fd]] as const) {
+    const what = `${method}${extra ? ' fd' : ''}`;
+    const byK = run(method, { microBatches: short, divisor: 3, penaltyGrad: extra });
+    const byCount = run(method, { microBatches: short, penaltyGrad: extra });
+    close(
+      byK.grads,
+      byCount.grads.map((t) => t.map((v) => (v * 2) / 3)),
+      1e-13,
+      `${what} grad`,
+    );
+    assert.equal(
+      byK.stats.penalty,
+      byCount.stats.penalty,
+      `${what}: the logged penalty is the mean over the micro-batches taken`,
+    );
+    byK.model.dispose();
+    byCount.model.dispose();
+  }
+  // Rules that normalise the gradient cancel the divisor: the same update either way.
+  for (const method of ['graft', 'ngd']) {
+    const byK = run(method, { microBatches: short, divisor: 3 });
+    const byCount = run(method, { microBatches: short });
+    close(byK.weights, byCount.weights, 1e-14, `${method} weights`);
+    assert.ok(Math.abs(byK.stats.scale - 1.5 * byCount.stats.scale) < 1e-12 * byK.stats.scale, `${method} scale`);
+    byK.model.dispose();
+    byCount.model.dispose();
+  }
+  assert.throws(
+    () => run('lb', { microBatches: short, divisor: 1 }),
+    /divisor must be an integer >= the 2 micro-batches, got 1/,
+  );
+  assert.throws(() => run('lb', { divisor: 3.5 }), /divisor must be an integer/);
+});
+
+test("the inner gradient norm: the loss gradient's for gn, the same by double backprop and fd, none without a penalty", () => {
+  const fd = { kind: 'fd', step: 0.01, scheme: 'forward' } as const;
+  const gn = run('gn', { measureNorms: true });
+  assert.equal(gn.stats.innerGradNorm, gn.stats.lossGradNorm);
+  for (const method of ['gn', 'ft', 'aj', 'uj']) {
+    const exact = run(method, { measureNorms: true, divisor: 4 });
+    const viaFd = run(method, { measureNorms: true, divisor: 4, penaltyGrad: fd });
+    const [a, b] = [exact.stats.innerGradNorm!, viaFd.stats.innerGradNorm!];
+    assert.ok(a > 0 && Math.abs(a - b) <= 1e-12 * a, `${method}: ${a} (exact) vs ${b} (fd)`);
+    exact.model.dispose();
+    viaFd.model.dispose();
+  }
+  for (const method of ['lb', 'sb', 'ngd']) {
+    const r = run(method, { measureNorms: true, ...(method === 'sb' ? { microBatches: [mbs[0]] } : {}) });
+    assert.equal(r.stats.innerGradNorm, undefined, method);
+    r.model.dispose();
+  }
+  gn.model.dispose();
 });
 
 test('no tensors leak over 20 steps of each method', () => {
@@ -255,7 +330,7 @@ test('no tensors leak over 20 steps of each method', () => {
         optimizer: opt,
         step,
         drawMicroBatch: () => fresh,
-        measureLossGrad: step % 2 === 0,
+        measureNorms: step % 2 === 0,
       });
     go(0);
     const before = liveTensors();

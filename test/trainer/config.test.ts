@@ -188,6 +188,8 @@ test('ranges keep values float32-sane and runs bounded', () => {
   refused({ evalBatchSize: 1e6 }, '--eval-batch-size', /<= 65536/);
   refused({ probeMicroBatchSize: 1e6 }, '--probe-micro-batch-size', /<= 65536/);
   refused({ probeBatches: 5000 }, '--probe-batches', /<= 1024/);
+  refused({ protocol: 'paper' }, '--protocol', /must be one of: ireg, authors, got 'paper'/);
+  assert.equal(validateConfig(base).protocol, 'ireg', 'the default protocol');
   refused(
     { model: 'resnet18-w100000' },
     '--model',
@@ -255,6 +257,7 @@ test('the declarations give the keys, the defaults and the schema a grid file va
     'subset',
     'valSubset',
     'valSize',
+    'protocol',
     'augment',
     'flip',
     'crop',
@@ -292,6 +295,7 @@ test('the declarations give the keys, the defaults and the schema a grid file va
     lrGamma: 0.1,
     lrFloor: 0,
     seed: 12,
+    protocol: 'ireg',
     augment: true,
     flip: true,
     crop: true,

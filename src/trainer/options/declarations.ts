@@ -15,6 +15,9 @@ export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 export const PENALTY_GRADS = ['exact', 'fd'] as const;
 export const FD_SCHEMES = ['forward', 'central'] as const;
 
+/** Data handling: ireg's own, or exactly the authors' released code's (docs/protocol.md). */
+export const PROTOCOLS = ['ireg', 'authors'] as const;
+
 /** Default finite-difference step (bench/fd-accuracy.ts; Karakida et al.'s F-GR uses 0.01 too). */
 export const DEFAULT_FD_STEP = 0.01;
 
@@ -103,7 +106,11 @@ export const OPTIONS = {
     'micro-batch size m <= B; a step takes ceil(B/m) micro-batches of m (default: the batch size)',
   ),
   steps: opt(int(1).default(5000), '<n>', 'optimizer steps: the budget, equal across methods as in the paper'),
-  epochs: opt(int(1).optional(), '<n>', 'budget in epochs instead of --steps (partial batches dropped)'),
+  epochs: opt(
+    int(1).optional(),
+    '<n>',
+    'budget in epochs instead of --steps (the partial batch at the end of an epoch is dropped, or under --protocol authors taken as a short step)',
+  ),
   momentum: opt(real(0, 1, { hi: true }).default(0), '<x>', 'SGD momentum'),
   weightDecay: opt(real(0, coefficient).default(0), '<x>', 'L2 weight decay'),
   lrSchedule: opt(oneOf(SCHEDULE_KINDS).default('constant'), '<kind>', 'learning-rate schedule'),
@@ -124,7 +131,15 @@ export const OPTIONS = {
   valSize: opt(
     int(0).optional(),
     '<n>',
-    'images held out of the training split for validation (default: 10000 for CIFAR/MNIST, else 10%)',
+    'images held out at the end of the training split, for validation (under --protocol authors on CIFAR-10: ' +
+      'for the test) (default: 10000 for CIFAR/MNIST, else 10%)',
+  ),
+  protocol: opt(
+    oneOf(PROTOCOLS).default('ireg'),
+    '<name>',
+    'ireg: select on the held-out training images, report on the official test split, whole batches only; ' +
+      "authors: the paper's released code (CIFAR-10 selects on the test split and reports on the held-out images; " +
+      "each epoch ends with a short step divided by a full step's micro-batch count); see docs/protocol.md",
   ),
   augment: opt(flag().default(true), undefined, "no data augmentation (default: the dataset's crop and flip)"),
   flip: opt(flag().default(true), undefined, 'no random horizontal flips'),

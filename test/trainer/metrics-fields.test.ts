@@ -1,0 +1,49 @@
+// The README's table of metrics.jsonl fields names exactly the fields a run writes,
+// for a method with a penalty (every field filled) and its final record.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { packageRoot } from '../../src/io/index.js';
+import { readMetrics, train } from '../../src/trainer/index.js';
+import { tempDir } from './helpers.js';
+
+/** The field names of the README table headed `| field | definition |`. */
+function documentedFields(): string[] {
+  const lines = readFileSync(join(packageRoot(), 'README.md'), 'utf8').split('\n');
+  const start = lines.indexOf('| field | definition |');
+  assert.ok(start >= 0, 'README.md has a table of metrics fields');
+  const rows = [];
+  for (let i = start + 2; i < lines.length && lines[i].startsWith('|'); i++) rows.push(lines[i]);
+  return rows.map((r) => {
+    const m = /^\| `([A-Za-z]+)` \| .+ \|$/.exec(r);
+    assert.ok(m, `README metrics row is '| \`field\` | definition |': ${r}`);
+    return m[1];
+  });
+}
+
+test('every metrics.jsonl field is defined in the README, and nothing else is', async () => {
+  const out = tempDir('fields');
+  await train({
+    method: 'aj',
+    model: 'mlp',
+    dataset: 'synthetic',
+    batchSize: 16,
+    microBatchSize: 8,
+    steps: 2,
+    logEvery: 1,
+    probeBatches: 1,
+    probeMicroBatchSize: 8,
+    threads: 1,
+    out,
+    name: 'run',
+  });
+  const records = readMetrics(join(out, 'run', 'metrics.jsonl'));
+  assert.equal(records.length, 3);
+  const documented = documentedFields();
+  assert.equal(new Set(documented).size, documented.length, 'each field once');
+  for (const r of records) assert.deepEqual(Object.keys(r).sort(), [...documented].sort());
+  const first = records[0];
+  for (const [k, v] of Object.entries(first)) assert.ok(typeof v === 'number' && Number.isFinite(v), `${k} = ${v}`);
+  assert.ok(first.penaltyInnerGradNorm! > 0 && first.penaltyInnerGradNorm !== first.lossGradNorm);
+});

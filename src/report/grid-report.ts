@@ -53,6 +53,8 @@ export interface RunReport {
   microBatchSize: number | null;
   /** 'ireg' or 'authors' (configs older than the option: 'ireg'). */
   protocol: string;
+  /** Where the checkpoint was selected: the held-out training images ('train'), or the official test split ('test', authors' CIFAR-10). */
+  valFrom: 'train' | 'test';
   /** How the penalty's gradient is computed: 'exact', or 'fd forward r=0.01'. */
   penaltyGrad: string;
   steps: number | null;
@@ -115,6 +117,7 @@ export function gridReport(dir: string): GridReport {
       batchSize: config.batchSize ?? null,
       microBatchSize: config.microBatchSize ?? null,
       protocol: protocolOf(config),
+      valFrom: recorded?.derived.valFrom ?? 'train',
       penaltyGrad: penaltyGradName(config),
       steps: summary ? summary.steps : null,
       lastStep: last ? last.step : null,
@@ -195,3 +198,14 @@ function pct(x: number | null | undefined): number | null {
 }
 
 export type { Summary };
+
+/** What "test acc" means in this report: the official test split, unless some runs swapped the roles (authors' CIFAR-10 protocol). */
+export function testAccNote(report: GridReport): string {
+  const base = '"test acc" is each run\'s best-validation checkpoint on the official test split';
+  const swapped = report.runs.filter((r) => r.valFrom === 'test').map((r) => r.label);
+  if (!swapped.length) return base;
+  return (
+    `${base}, except for ${swapped.join(', ')} (--protocol authors): these selected their checkpoint on the official ` +
+    "test split and report on the held-out training images, as the authors' code does"
+  );
+}

@@ -1,7 +1,7 @@
 // report.html: one self-contained page (inline CSS and SVG, no script, no network address)
 // with Table 1 (accuracy over seeds beside the paper, share of the SB-LB gap closed), the
 // figures, and the provenance of every run.
-import { gridReport, type GridReport } from './grid-report.js';
+import { gridReport, testAccNote, type GridReport } from './grid-report.js';
 import { reportFigures, type Figure, type FigureOptions } from './figures.js';
 import { gapMethodText, VARIANT_COLUMNS, variantCells, variantTable, type VariantRow } from './table.js';
 
@@ -62,7 +62,7 @@ function table1(report: GridReport, rows: VariantRow[]): string {
 ${body.join('\n')}
 </tbody>
 </table>
-<p class="note">Test accuracy is that of each run's best-validation checkpoint on the official test split;
+<p class="note">${esc(testAccNote(report))};
 n counts the completed runs (seeds) of a variant out of all its runs (diverged, failed and unfinished runs are left out); std is the sample standard deviation (n − 1).
 The paper column is the authors' published number for the same setting, at their budget.</p>
 <p class="note">${esc(gapMethodText())}</p>

@@ -1,7 +1,7 @@
 // Writes a grid's report.md and report.html beside its runs (atomically: a report is whole or absent).
 import { join } from 'node:path';
 import { writeBytesAtomic } from '../io/index.js';
-import { gridReport, type GridReport } from './grid-report.js';
+import { gridReport, testAccNote, type GridReport } from './grid-report.js';
 import { reportHtml, type HtmlOptions } from './html.js';
 import { renderMarkdownTable, renderMarkdownVariantTable, renderSparklines } from './render.js';
 import { gapMethodText, variantTable } from './table.js';
@@ -18,8 +18,8 @@ export function markdownReport(report: GridReport): string {
     renderMarkdownTable(report),
     '',
     ...failedRuns(report),
-    'Accuracies in %. "test acc" is the best-validation checkpoint on the official test split; the paper column is',
-    "the authors' published number for the same setting (their budget, not necessarily this one).",
+    `Accuracies in %. ${testAccNote(report)}. The paper column is the authors' published number for the same`,
+    'setting (their budget, not necessarily this one).',
     '',
     '## Over seeds',
     '',

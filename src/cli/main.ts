@@ -16,6 +16,7 @@ import { runGridCommand, runReportCommand, type GridFlags } from './grid-command
 import { presetNames } from '../experiments/index.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
+import { addDashboardCommands } from './dashboard-commands.js';
 
 /** The ireg command line: every subcommand with its options. */
 export function program(): Command {
@@ -81,6 +82,7 @@ export function program(): Command {
     .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo')
     .action((dir: string) => runReportCommand(dir));
   addDataCommands(p);
+  addDashboardCommands(p);
   return p;
 }
 

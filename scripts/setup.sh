@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libtorch (C++), OpenBLAS for its matrix products, PyTorch on the same libtorch
-# (tests and benchmarks compare against it), Fashion-MNIST (the default dataset).
-PACKAGES=(libtorch-dev libopenblas0-pthread python3-torch dataset-fashion-mnist g++ make python3)
+# (tests and benchmarks compare against it), Fashion-MNIST (the default dataset), and chromium
+# (the browser tests load the HTML reports in it; they skip without it, except under CI).
+PACKAGES=(libtorch-dev libopenblas0-pthread python3-torch dataset-fashion-mnist g++ make python3 chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

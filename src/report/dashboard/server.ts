@@ -9,7 +9,7 @@
 // Safety: it listens on 127.0.0.1 unless told otherwise; on a loopback address it
 // answers only requests whose Host header names a loopback host (a web page on
 // another site cannot reach it by DNS rebinding); only GET and HEAD; it never writes.
-import { createReadStream, readFileSync, realpathSync } from 'node:fs';
+import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
@@ -83,8 +83,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     '/api/series': (_req, res, query) => {
       const points = Math.min(MAX_POINTS, Math.max(2, Number(query.get('points')) || 400));
       const labels = (query.get('runs') ?? '').split(',').filter((l) => l);
-      const runs = Object.fromEntries(labels.flatMap((l) => ((s) => (s ? [[l, s]] : []))(tracker.series(l, points))));
-      json(res, { runs });
+      json(res, { runs: tracker.series(labels, points) });
     },
     '/events': (req, res) => {
       res.writeHead(200, { ...HEADERS, 'Content-Type': 'text/event-stream' });
@@ -204,13 +203,16 @@ function serveFile(root: string, rawPath: string, res: ServerResponse, head: boo
   const r = resolveInside(root, rawPath);
   if (!('file' in r)) return reply(res, r.status, 'text/plain', `${r.reason}\n`);
   const type = TYPES[extname(r.file).toLowerCase()] ?? 'application/octet-stream';
+  const size = statSync(r.file).size; // a file being appended to is served as it was now
   res.writeHead(200, {
+    'Content-Length': size,
     ...HEADERS,
     'Content-Security-Policy': FILE_POLICY,
     'Content-Type': type.startsWith('text/') || type === 'application/json' ? `${type}; charset=utf-8` : type,
   });
   if (head) return void res.end();
-  createReadStream(r.file)
+  if (size === 0) return void res.end();
+  createReadStream(r.file, { end: size - 1 })
     .on('error', () => res.destroy())
     .pipe(res);
 }

@@ -62,12 +62,19 @@ export class Tracker {
     return this.set.kind;
   }
 
+  /** A folder of runs is listed again on every question: runs appear while it is served. */
+  private relist(): void {
+    if (this.set.kind === 'runs') this.set = runSet(this.set.dir);
+  }
+
   labels(): string[] {
+    this.relist();
     return this.set.runs.map((r) => r.label);
   }
 
   /** Every run with its settings and state. */
   list(): RunInfo[] {
+    this.relist();
     const failures = this.set.kind === 'grid' ? readFailures(this.set.dir) : {};
     return this.set.runs.map((run) => {
       const e = this.entry(run);
@@ -87,36 +94,22 @@ export class Tracker {
     });
   }
 
-  /** The metrics of run `label`, each drawn field downsampled to at most `points`; undefined for an unknown label. */
-  series(label: string, points: number): RunSeries | undefined {
-    const run = this.set.runs.find((r) => r.label === label);
-    if (!run) return undefined;
-    const { tail } = this.entry(run);
-    tail.refresh();
-    const series = Object.fromEntries(
-      CHART_FIELDS.map((f) => {
-        const xs: number[] = [];
-        const ys: number[] = [];
-        tail.columns[f].forEach((v, i) => {
-          if (Number.isNaN(v)) return;
-          xs.push(tail.steps[i]);
-          ys.push(v);
-        });
-        return [f, downsample(xs, ys, points)];
-      }),
-    ) as RunSeries['series'];
-    return { rows: tail.rows, last: tail.last, bestValAcc: tail.bestValAcc, error: tail.error, series };
+  /** The metrics of the runs named (unknown labels left out), each drawn field downsampled to at most `points`. */
+  series(labels: string[], points: number): Record<string, RunSeries> {
+    this.relist();
+    const out: Record<string, RunSeries> = {};
+    for (const label of labels) {
+      const run = this.set.runs.find((r) => r.label === label);
+      if (run) out[label] = seriesOf(this.entry(run).tail, points);
+    }
+    return out;
   }
 
   /** What changed since the last call: runs whose metrics or state changed, and whether the list of runs did. */
   poll(): { changed: string[]; list: boolean } {
-    let list = false;
-    if (this.set.kind === 'runs') {
-      this.set = runSet(this.set.dir);
-      const key = this.labels().join('/');
-      list = key !== this.listKey;
-      this.listKey = key;
-    }
+    const key = this.labels().join('/');
+    const list = key !== this.listKey;
+    this.listKey = key;
     const failures = this.set.kind === 'grid' ? readFailures(this.set.dir) : {};
     const changed: string[] = [];
     for (const run of this.set.runs) {
@@ -181,4 +174,21 @@ function stamp(file: string): string {
   } catch {
     return '-';
   }
+}
+
+function seriesOf(tail: MetricsTail, points: number): RunSeries {
+  tail.refresh();
+  const series = Object.fromEntries(
+    CHART_FIELDS.map((f) => {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      tail.columns[f].forEach((v, i) => {
+        if (Number.isNaN(v)) return;
+        xs.push(tail.steps[i]);
+        ys.push(v);
+      });
+      return [f, downsample(xs, ys, points)];
+    }),
+  ) as RunSeries['series'];
+  return { rows: tail.rows, last: tail.last, bestValAcc: tail.bestValAcc, error: tail.error, series };
 }

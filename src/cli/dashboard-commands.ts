@@ -34,12 +34,14 @@ async function runDashboard(dir: string, o: { port: number; host?: string }): Pr
       `warning: listening on ${o.host}: anyone who can reach this address can read every file in ${dir} (no password)\n`,
     );
   const d = await startDashboard({ dir, port: o.port, host: o.host });
-  console.log(`dashboard of ${dir}: ${d.url} (Ctrl-C stops it)`);
-  await new Promise<void>((resolve) => {
+  // The handlers go in before the address is printed: whoever reads it may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => void d.close().then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  console.log(`dashboard of ${dir}: ${d.url} (Ctrl-C stops it)`);
+  await stopped;
 }
 
 function runExportTensorboard(dir: string, o: { out?: string }): void {

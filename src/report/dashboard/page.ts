@@ -14,6 +14,7 @@ export function dashboardPage(name: string, hasReport: boolean): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(name)} · ireg dashboard</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }

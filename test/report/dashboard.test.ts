@@ -192,6 +192,50 @@ test('a run of 10,000 records comes back downsampled, its extremes kept', async 
   assert.ok(losses.includes(99));
 });
 
+test('a grid folder lists its runs in grid order, started or not, with recorded failures', async () => {
+  const grid = join(root, 'grid');
+  cpSync(join(runs, 'r1'), join(grid, 'b-done'), { recursive: true, verbatimSymlinks: true });
+  const spec = {
+    name: 'tiny',
+    description: 'd',
+    base: {},
+    runs: [
+      { label: 'c-pending', config: {} },
+      { label: 'b-done', config: {} },
+      { label: 'a-failed', config: {} },
+    ],
+  };
+  writeFileSync(join(grid, 'grid.json'), JSON.stringify({ spec, created: new Date().toISOString() }));
+  // Recorded both ways: failures.json (main today) and failures/<label>.json (the per-run layout on its way).
+  const failure = { error: 'boom', time: 'now' };
+  writeFileSync(join(grid, 'failures.json'), JSON.stringify({ 'a-failed': failure }));
+  mkdirSync(join(grid, 'failures'));
+  writeFileSync(join(grid, 'failures', 'a-failed.json'), JSON.stringify(failure));
+  const g = await startDashboard({ dir: grid, port: 0 });
+  try {
+    const list = await getJson<{ kind: string; name: string; runs: { label: string; state: string; error: string }[] }>(
+      g.port,
+      '/api/runs',
+    );
+    assert.equal(list.kind, 'grid');
+    assert.equal(list.name, 'tiny');
+    assert.deepEqual(
+      list.runs.map((r) => [r.label, r.state]),
+      [
+        ['c-pending', 'pending'],
+        ['b-done', 'completed'],
+        ['a-failed', 'failed'],
+      ],
+    );
+    assert.equal(list.runs[2].error, 'boom');
+    const s = await getJson<Series>(g.port, '/api/series?runs=b-done,c-pending');
+    assert.equal(s.runs['c-pending'].rows, 0);
+    assert.ok(s.runs['b-done'].rows > 0);
+  } finally {
+    await g.close();
+  }
+});
+
 test('the command line: 127.0.0.1 by default, a warning for another host, clear errors', async () => {
   const served = join(root, 'runs');
   let stderr = '';

@@ -87,7 +87,7 @@ export class Tracker {
         model: c?.config.model ?? null,
         dataset: c?.config.dataset ?? null,
         totalSteps: c?.derived.totalSteps ?? null,
-        state: summary ? summary.status : failed !== null ? 'failed' : this.liveState(e),
+        state: summary ? summary.status : this.liveState(e, failed !== null),
         testAcc: summary?.test?.acc ?? null,
         error: summary?.error ?? failed,
       };
@@ -160,9 +160,11 @@ export class Tracker {
     }
   }
 
-  private liveState(e: Entry): RunState {
+  /** The state of a run without a summary: running (a retry may be under way) before failed. */
+  private liveState(e: Entry, failed = false): RunState {
     const owner = readOwner(e.run.dir);
-    if (owner && !isStale(owner)) return 'running';
+    if (owner === null || (owner && !isStale(owner))) return 'running';
+    if (failed) return 'failed';
     return existsSync(join(e.run.dir, 'config.json')) ? 'stopped' : 'pending';
   }
 }

@@ -42,4 +42,12 @@ export { loadRawDataset, prepareDataset, DATASET_NAMES, type Batch } from './dat
 export * as tensor from './tensor/index.js';
 export * as nn from './nn/index.js';
 export { runGrid, readGrid, preset, presetNames, type GridSpec, type GridRun } from './experiments/index.js';
-export { gridReport, writeGridReport, renderTable, renderProbeChart, type GridReport } from './report/index.js';
+export {
+  gridReport,
+  writeGridReport,
+  writeReports,
+  renderReportHtml,
+  renderTable,
+  renderSparklines,
+  type GridReport,
+} from './report/index.js';

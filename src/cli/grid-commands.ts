@@ -2,7 +2,15 @@
 // and `ireg report <grid-dir>`.
 import { join } from 'node:path';
 import { GridRunsFailedError, preset, runGrid, type GridRunAction, type GridSpec } from '../experiments/index.js';
-import { incompleteRuns, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../report/index.js';
+import {
+  incompleteRuns,
+  renderSparklines,
+  renderTable,
+  renderVariantTable,
+  variantTable,
+  writeReports,
+  type GridReport,
+} from '../report/index.js';
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
@@ -35,10 +43,10 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
     });
   } catch (e) {
     // The runs that did finish are still worth a report; the error (exit status 1) follows it.
-    if (e instanceof GridRunsFailedError) printReport(dir);
+    if (e instanceof GridRunsFailedError) await printReport(dir);
     throw e;
   }
-  printReport(dir);
+  await printReport(dir);
 }
 
 const ACTION_NOTE: Record<GridRunAction, string> = {
@@ -50,19 +58,22 @@ const ACTION_NOTE: Record<GridRunAction, string> = {
 };
 
 /** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished. */
-export function runReportCommand(dir: string): void {
-  const message = incompleteRuns(printReport(dir));
+export async function runReportCommand(dir: string): Promise<void> {
+  const message = incompleteRuns(await printReport(dir));
   if (message) throw new Error(message);
 }
 
-function printReport(dir: string): GridReport {
-  const report = writeGridReport(dir);
+/** Writes report.md and report.html; prints the run table, Table 1 when a variant has several seeds, the sparklines and the paths. */
+async function printReport(dir: string): Promise<GridReport> {
+  const { report, markdown, html } = await writeReports(dir);
   const failed = report.runs
     .filter((r) => r.status === 'failed')
     .map((r) => `\nfailed: ${r.label}: ${r.error}`)
     .join('');
+  const rows = variantTable(report);
+  const seeds = rows.some((r) => r.runs.length > 1) ? `\n${renderVariantTable(rows)}\n` : '';
   console.log(
-    `\ndata: ${report.datasets.join(', ')}\n${renderTable(report)}\n${failed}\n${renderProbeChart(report)}\n\nreport: ${join(dir, 'report.md')}`,
+    `\ndata: ${report.datasets.join(', ')}\n${renderTable(report)}\n${failed}${seeds}\n${renderSparklines(report)}\n\nreport: ${markdown}\nreport: ${html}`,
   );
   return report;
 }

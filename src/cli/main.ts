@@ -78,9 +78,11 @@ export function program(): Command {
   ).action(async (name: string, o: GridFlags) => runGrid(name, o));
 
   p.command('report')
-    .description("print and write (report.md) a grid's report: accuracies beside the paper's, the probe chart")
-    .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo')
-    .action((dir: string) => runReportCommand(dir));
+    .description(
+      "print and write (report.md, report.html) a grid's report: accuracies over seeds beside the paper's, figures, provenance",
+    )
+    .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo, or a folder of runs')
+    .action(async (dir: string) => runReportCommand(dir));
   addDataCommands(p);
   addDashboardCommands(p);
   return p;

@@ -1,73 +1,193 @@
-// What a grid's report shows: per run, its accuracies beside the paper's, and
-// the paper's diagnostic (average micro-batch gradient norm) over training.
+// What a report shows of each run: its accuracies beside the paper's, its metrics over
+// training (the paper's diagnostic first: the average micro-batch gradient norm), and where
+// it came from (software, machine, seed, protocol). Reads a grid folder, or any folder of runs.
+import { existsSync } from 'node:fs';
 import { datasetLabel } from '../data/index.js';
-import { DEFAULTS, methodLabel, readMetrics, runFiles, type Summary } from '../trainer/index.js';
-import { gridRunState, readFailures, readGrid, type GridSpec } from '../experiments/grid.js';
+import { isStale, readJson, readOwner } from '../io/index.js';
+import {
+  DEFAULTS,
+  methodLabel,
+  penaltyGradOf,
+  readMetrics,
+  runFiles,
+  type RunConfigFile,
+  type Summary,
+  type TrainConfig,
+} from '../trainer/index.js';
+import { readFailures, type GridSpec } from '../experiments/grid.js';
+import { reportSource } from './source.js';
+
+export type RunStatus = 'completed' | 'diverged' | 'failed' | 'running' | 'not finished';
+
+/** A logged step of a run: the quantities the report's figures plot. */
+export interface MetricPoint {
+  step: number;
+  valAcc: number | null; // %
+  penalty: number | null;
+  stepLength: number | null;
+  avgMicroBatchGradNorm: number | null;
+}
+
+/** Where a run came from, from its config.json (null before the run has started). */
+export interface RunProvenance {
+  version: string;
+  commit: string | null;
+  dirty: boolean | null;
+  torch: string;
+  threads: number;
+  device: string;
+  machine: string;
+  createdAt: string;
+}
 
 export interface RunReport {
   label: string;
+  /** The runs of one variant differ only by seed (the grid's variant; else the label less a -s<seed> suffix). */
+  variant: string;
   method: string;
   /** failed: its last attempt ended with an error (recorded by the grid), see `error`. */
-  status: 'completed' | 'diverged' | 'failed' | 'not finished';
+  status: RunStatus;
   error: string | null;
+  seed: number | null;
+  batchSize: number | null;
+  microBatchSize: number | null;
+  /** 'ireg' or 'authors' (configs older than the option: 'ireg'). */
+  protocol: string;
+  /** How the penalty's gradient is computed: 'exact', or 'fd forward r=0.01'. */
+  penaltyGrad: string;
   steps: number | null;
+  /** Steps logged so far (the last metrics record), for unfinished runs too. */
+  lastStep: number | null;
+  totalSteps: number | null;
   bestValAcc: number | null; // %
   testAcc: number | null; // % of the best-validation checkpoint
   paperTestAcc: number | null; // %
+  /** Seconds of training (the summary's, else the last record's), null before the first record. */
+  wallTime: number | null;
   /** Mean of the probe over the logged steps (the mechanism in one number). */
   meanAvgMicroBatchGradNorm: number | null;
   /** (step, average micro-batch squared gradient norm) at every logged step. */
   probe: [number, number][];
+  metrics: MetricPoint[];
+  provenance: RunProvenance | null;
 }
 
 export interface GridReport {
   spec: GridSpec;
   dir: string;
+  /** 'grid': a folder with grid.json; 'runs': a folder of run directories (or one run directory). */
+  kind: 'grid' | 'runs';
   /** The datasets the runs train on, named for people ('CIFAR-10 (JPEG)' for a JPEG copy). */
   datasets: string[];
   runs: RunReport[];
 }
 
-/** The report of the grid in folder `dir`, from its grid.json, summaries, metrics and failures. */
+/** The report of the grid (or folder of runs) in `dir`, from its grid.json, configs, summaries, metrics and failures. */
 export function gridReport(dir: string): GridReport {
-  const { spec } = readGrid(dir);
-  const failures = readFailures(dir);
-  const names = spec.runs.map((run) => String({ ...spec.base, ...run.config }.dataset ?? DEFAULTS.dataset));
-  return {
-    spec,
-    dir,
-    datasets: [...new Set(names.map(datasetLabel))],
-    runs: spec.runs.map((run) => {
-      const { dir: runDir, summary } = gridRunState(dir, run);
-      const probe = readMetrics(runFiles(runDir).metrics)
-        .filter((m) => m.avgMicroBatchGradNorm !== null)
-        .map((m): [number, number] => [m.step, m.avgMicroBatchGradNorm as number]);
-      return {
-        label: run.label,
-        method: methodLabel({ ...spec.base, ...run.config }),
-        status: summary ? summary.status : failures[run.label] ? 'failed' : 'not finished',
-        error: summary ? (summary.error ?? null) : (failures[run.label]?.error ?? null),
-        steps: summary ? summary.steps : null,
-        bestValAcc: pct(summary?.best?.valAcc),
-        testAcc: pct(summary?.test?.acc),
-        paperTestAcc: run.paperTestAcc ?? null,
-        meanAvgMicroBatchGradNorm: probe.length ? probe.reduce((a, [, v]) => a + v, 0) / probe.length : null,
-        probe,
-      };
-    }),
-  };
+  const source = reportSource(dir);
+  const { spec } = source;
+  const failures = source.kind === 'grid' ? readFailures(dir) : {};
+  const runs = spec.runs.map((run, i): RunReport => {
+    const files = runFiles(source.runDirs[i]);
+    const recorded = existsSync(files.config) ? readJson<RunConfigFile>(files.config, 'run config') : null;
+    const config: Partial<TrainConfig> = recorded?.config ?? { ...spec.base, ...run.config };
+    const summary = existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null;
+    const records = readMetrics(files.metrics);
+    const metrics = records.map((m): MetricPoint => ({
+      step: m.step,
+      valAcc: pct(m.valAcc),
+      penalty: m.penalty,
+      stepLength: m.stepLength,
+      avgMicroBatchGradNorm: m.avgMicroBatchGradNorm,
+    }));
+    const probe = metrics
+      .filter((m) => m.avgMicroBatchGradNorm !== null)
+      .map((m): [number, number] => [m.step, m.avgMicroBatchGradNorm as number]);
+    const last = records.length ? records[records.length - 1] : null;
+    const seed = typeof config.seed === 'number' ? config.seed : null;
+    return {
+      label: run.label,
+      variant: run.variant ?? variantOf(run.label, seed),
+      method: methodLabel({ ...config, method: config.method ?? DEFAULTS.method }),
+      status: statusOf(files.dir, summary, failures[run.label] !== undefined),
+      error: summary ? (summary.error ?? null) : (failures[run.label]?.error ?? null),
+      seed,
+      batchSize: config.batchSize ?? null,
+      microBatchSize: config.microBatchSize ?? null,
+      protocol: protocolOf(config),
+      penaltyGrad: penaltyGradName(config),
+      steps: summary ? summary.steps : null,
+      lastStep: last ? last.step : null,
+      totalSteps: summary?.totalSteps ?? recorded?.derived.totalSteps ?? null,
+      bestValAcc: pct(summary?.best?.valAcc),
+      testAcc: pct(summary?.test?.acc),
+      paperTestAcc: run.paperTestAcc ?? null,
+      wallTime: summary?.wallTime ?? last?.wallTime ?? null,
+      meanAvgMicroBatchGradNorm: probe.length ? probe.reduce((a, [, v]) => a + v, 0) / probe.length : null,
+      probe,
+      metrics,
+      provenance: recorded ? provenanceOf(recorded) : null,
+    };
+  });
+  const names = runs.map((r, i) => String({ ...spec.base, ...spec.runs[i].config }.dataset ?? DEFAULTS.dataset));
+  return { spec, dir, kind: source.kind, datasets: [...new Set(names.map(datasetLabel))], runs };
 }
 
 /** What keeps the grid from being complete (failed and unfinished runs, named), or null when every run ended. */
 export function incompleteRuns(report: GridReport): string | null {
   const failed = report.runs.filter((r) => r.status === 'failed').map((r) => r.label);
+  const running = report.runs.filter((r) => r.status === 'running').map((r) => r.label);
   const open = report.runs.filter((r) => r.status === 'not finished').map((r) => r.label);
   const parts = [];
   if (failed.length) parts.push(`${failed.length} failed (${failed.join(', ')})`);
+  if (running.length) parts.push(`${running.length} running (${running.join(', ')})`);
   if (open.length) parts.push(`${open.length} not finished (${open.join(', ')})`);
   return parts.length
     ? `grid ${report.spec.name} is incomplete: of ${report.runs.length} runs, ${parts.join(' and ')}`
     : null;
+}
+
+/** A label less its seed suffix (`gn-s3` with seed 3 is variant `gn`): how older grids name seeded runs. */
+function variantOf(label: string, seed: number | null): string {
+  const suffix = `-s${seed}`;
+  return seed !== null && label.endsWith(suffix) && label.length > suffix.length
+    ? label.slice(0, -suffix.length)
+    : label;
+}
+
+/** Running while a live process holds the run's lock (a lock from another host counts as live). */
+function statusOf(dir: string, summary: Summary | null, failed: boolean): RunStatus {
+  if (summary) return summary.status;
+  const owner = readOwner(dir);
+  if (owner && !isStale(owner)) return 'running';
+  return failed ? 'failed' : 'not finished';
+}
+
+/** The run's protocol option ('ireg' or 'authors'); configs older than the option ran ireg's. */
+function protocolOf(c: Partial<TrainConfig>): string {
+  const p = (c as { protocol?: unknown }).protocol;
+  return typeof p === 'string' ? p : 'ireg';
+}
+
+function penaltyGradName(c: Partial<TrainConfig>): string {
+  const g = penaltyGradOf(c);
+  return g.kind === 'fd' ? `fd ${g.scheme} r=${g.step}` : 'exact';
+}
+
+function provenanceOf(f: RunConfigFile): RunProvenance {
+  const p = f.provenance;
+  const m = p.machine;
+  const gib = (m.memoryBytes / 2 ** 30).toFixed(0);
+  return {
+    version: p.ireg,
+    commit: p.gitCommit,
+    dirty: p.gitDirty,
+    torch: p.torch,
+    threads: p.threads,
+    device: f.derived.device,
+    machine: `${m.hostname}: ${m.cpu}, ${m.cores} cores, ${gib} GiB, ${m.platform} ${m.release} ${m.arch}`,
+    createdAt: f.createdAt,
+  };
 }
 
 function pct(x: number | null | undefined): number | null {

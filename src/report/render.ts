@@ -1,8 +1,9 @@
-// A grid report as text: a table (terminal or markdown) and a chart of the
-// average micro-batch gradient norm of every run over training.
-import asciichart from 'asciichart';
+// A grid report as text: the per-run table (terminal or markdown), Table 1 over seeds, and one
+// sparkline per variant of the average micro-batch gradient norm over training.
 import Table from 'cli-table3';
 import type { GridReport, RunReport } from './grid-report.js';
+import { variantSeries } from './series.js';
+import { VARIANT_COLUMNS, variantCells, type VariantRow } from './table.js';
 
 const COLUMNS = [
   'run',
@@ -14,14 +15,8 @@ const COLUMNS = [
   'paper test acc %',
   'mean avg mb ‖g‖²',
 ];
-const COLORS = [
-  asciichart.blue,
-  asciichart.red,
-  asciichart.green,
-  asciichart.yellow,
-  asciichart.magenta,
-  asciichart.cyan,
-];
+/** Eight levels, lowest to highest. */
+const BARS = '▁▂▃▄▅▆▇█';
 
 function cells(r: RunReport): string[] {
   const f = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d));
@@ -37,40 +32,86 @@ function cells(r: RunReport): string[] {
   ];
 }
 
+/** The per-run table for a terminal. */
 export function renderTable(report: GridReport): string {
   const t = new Table({ head: COLUMNS, style: { head: [], border: [] } });
   for (const r of report.runs) t.push(cells(r));
   return t.toString();
 }
 
+/** The per-run table in markdown. */
 export function renderMarkdownTable(report: GridReport): string {
+  return markdown(COLUMNS, report.runs.map(cells));
+}
+
+/** Table 1 (per variant, over seeds) for a terminal. */
+export function renderVariantTable(rows: VariantRow[]): string {
+  const t = new Table({ head: VARIANT_COLUMNS, style: { head: [], border: [] } });
+  for (const r of rows) t.push(variantCells(r));
+  return t.toString();
+}
+
+/** Table 1 in markdown. */
+export function renderMarkdownVariantTable(rows: VariantRow[]): string {
+  return markdown(VARIANT_COLUMNS, rows.map(variantCells));
+}
+
+function markdown(head: string[], rows: string[][]): string {
   const line = (xs: string[]) => `| ${xs.join(' | ')} |`;
-  return [line(COLUMNS), line(COLUMNS.map(() => '---')), ...report.runs.map((r) => line(cells(r)))].join('\n');
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The probe of every run against the step, on one chart, resampled to `width` points. */
-export function renderProbeChart(report: GridReport, width = 60, height = 12): string {
-  const runs = report.runs.filter((r) => r.probe.length > 1);
-  if (!runs.length) return '(no average micro-batch gradient norm logged yet)';
-  const lastStep = Math.max(...runs.map((r) => r.probe[r.probe.length - 1][0]));
-  const series = runs.map((r) => resample(r.probe, lastStep, width));
-  const chart = asciichart.plot(series, {
-    height,
-    colors: runs.map((_, i) => COLORS[i % COLORS.length]),
-    format: (x: number) => x.toFixed(2).padStart(9),
+/**
+ * One sparkline per variant (mean over its seeds) of the average micro-batch gradient norm,
+ * `width` columns over the steps 0..last of the whole grid and on one scale shared by every
+ * line, so that both shapes and levels compare; each labelled with its first and last values.
+ * A variant that stopped early leaves its remaining columns blank.
+ */
+export function renderSparklines(report: GridReport, width = 48): string {
+  const points = variantSeries(report.runs, 'avgMicroBatchGradNorm');
+  if (!points.length) return '(no average micro-batch gradient norm logged yet)';
+  const variants = [...new Set(points.map((p) => p.variant))];
+  const lastStep = Math.max(...points.map((p) => p.step));
+  const lo = Math.min(...points.map((p) => p.mean));
+  const hi = Math.max(...points.map((p) => p.mean));
+  const pad = Math.max(...variants.map((v) => v.length));
+  const lines = variants.map((v) => {
+    const series = points.filter((p) => p.variant === v).map((p): [number, number] => [p.step, p.mean]);
+    const line = resample(series, lastStep, width)
+      .map((x) => (x === null ? ' ' : BARS[hi > lo ? Math.round(((x - lo) / (hi - lo)) * (BARS.length - 1)) : 0]))
+      .join('');
+    const first = series[0];
+    const last = series[series.length - 1];
+    return `${v.padEnd(pad)}  ${line}  ${fmt(first[1])} → ${fmt(last[1])} (step ${first[0]} → ${last[0]})`;
   });
-  const legend = runs.map((r, i) => `${COLORS[i % COLORS.length]}── ${r.label}${asciichart.reset}`).join('   ');
-  return `average micro-batch gradient norm (squared, |M| = probe size) vs step 0..${lastStep}\n${chart}\n${legend}`;
+  return [
+    `average micro-batch gradient norm ‖g‖² (mean over seeds), steps 0..${lastStep}; one scale: ▁ ${fmt(lo)} .. █ ${fmt(hi)}`,
+    ...lines,
+  ].join('\n');
 }
 
-/** Step-wise constant resampling of (step, value) points onto `width` equally spaced steps. */
-function resample(points: [number, number][], lastStep: number, width: number): number[] {
-  const out: number[] = [];
+/** Three significant digits. */
+function fmt(x: number): string {
+  return Number(x.toPrecision(3)).toString();
+}
+
+/**
+ * Linear interpolation of (step, value) points at `width` equally spaced steps of 0..lastStep;
+ * null before the first point and after the last.
+ */
+function resample(points: [number, number][], lastStep: number, width: number): (number | null)[] {
+  const out: (number | null)[] = [];
   let j = 0;
   for (let i = 0; i < width; i++) {
-    const step = (lastStep * i) / (width - 1);
+    const step = width === 1 ? lastStep : (lastStep * i) / (width - 1);
     while (j + 1 < points.length && points[j + 1][0] <= step) j++;
-    out.push(points[j][1]);
+    const [s0, v0] = points[j];
+    if (step < s0 || step > points[points.length - 1][0]) out.push(null);
+    else if (j + 1 === points.length) out.push(v0);
+    else {
+      const [s1, v1] = points[j + 1];
+      out.push(v0 + ((v1 - v0) * (step - s0)) / (s1 - s0));
+    }
   }
   return out;
 }

@@ -1,11 +1,12 @@
-// Writes a grid's report.md beside its runs (atomically: a report is whole or absent).
+// Writes a grid's report.md and report.html beside its runs (atomically: a report is whole or absent).
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { writeBytesAtomic } from '../io/index.js';
 import { gridReport, type GridReport } from './grid-report.js';
-import { renderMarkdownTable, renderProbeChart } from './render.js';
+import { reportHtml, type HtmlOptions } from './html.js';
+import { renderMarkdownTable, renderMarkdownVariantTable, renderSparklines } from './render.js';
+import { gapMethodText, variantTable } from './table.js';
 
-/** The report as markdown: heading, description, table, failed runs, probe chart. */
+/** The report as markdown: heading, description, run table, failed runs, Table 1, sparklines. */
 export function markdownReport(report: GridReport): string {
   return [
     `# ${report.spec.name}`,
@@ -20,9 +21,17 @@ export function markdownReport(report: GridReport): string {
     'Accuracies in %. "test acc" is the best-validation checkpoint on the official test split; the paper column is',
     "the authors' published number for the same setting (their budget, not necessarily this one).",
     '',
+    '## Over seeds',
+    '',
+    renderMarkdownVariantTable(variantTable(report)),
+    '',
+    'Mean ± sample std over the finished runs of each variant (n of its runs). ' + gapMethodText(),
+    '',
     '```',
-    stripVTControlCharacters(renderProbeChart(report)), // asciichart colours its lines
+    renderSparklines(report),
     '```',
+    '',
+    'Figures and the provenance of every run: report.html.',
     '',
   ].join('\n');
 }
@@ -42,7 +51,20 @@ function failedRuns(report: GridReport): string[] {
 /** Builds the report of the grid in `dir` and writes `dir/report.md`; returns the report. */
 export function writeGridReport(dir: string): GridReport {
   const report = gridReport(dir);
-  const text = Buffer.from(markdownReport(report), 'utf8');
-  writeBytesAtomic(join(dir, 'report.md'), text);
+  writeBytesAtomic(join(dir, 'report.md'), Buffer.from(markdownReport(report), 'utf8'));
   return report;
+}
+
+/** Writes `dir/report.md` and `dir/report.html` from one reading of the folder; returns the report and the paths. */
+export async function writeReports(
+  dir: string,
+  o: HtmlOptions = {},
+): Promise<{ report: GridReport; markdown: string; html: string }> {
+  const report = gridReport(dir);
+  const markdown = join(dir, 'report.md');
+  const html = join(dir, 'report.html');
+  const page = await reportHtml(report, o);
+  writeBytesAtomic(markdown, Buffer.from(markdownReport(report), 'utf8'));
+  writeBytesAtomic(html, Buffer.from(page, 'utf8'));
+  return { report, markdown, html };
 }

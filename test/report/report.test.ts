@@ -10,7 +10,9 @@ import {
   gridReport,
   markdownReport,
   renderMarkdownTable,
-  renderProbeChart,
+  renderMarkdownVariantTable,
+  renderSparklines,
+  variantTable,
   renderTable,
   writeGridReport,
   type GridReport,
@@ -151,34 +153,52 @@ test('the markdown table parses into the same cells, one column per heading', ()
   );
 });
 
-test('the chart spans the probe values and its legend names every run with a probe', () => {
+test('one sparkline per variant with a probe, on one scale, labelled with its first and last values', () => {
   const report = gridReport(dir);
-  const text = renderProbeChart(report).replace(ANSI, '');
-  const lines = text.split('\n');
-  assert.match(lines[0], /vs step 0\.\.2$/);
-  const legend = lines[lines.length - 1]
-    .split('──')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  assert.deepEqual(legend, ['sb', 'lb-short', 'gn'], 'the runs with a probe, in grid order');
-  const labels = lines.slice(1, -1).map((l) => Number(l.split(/[┤┼]/)[0]));
-  const values = report.runs.flatMap((r) => r.probe.map(([, v]) => v));
-  assert.equal(labels[0].toFixed(2), Math.max(...values).toFixed(2));
-  assert.equal(labels[labels.length - 1].toFixed(2), Math.min(...values).toFixed(2));
-  const empty: GridReport = { ...report, runs: report.runs.map((r) => ({ ...r, probe: [] })) };
-  assert.match(renderProbeChart(empty), /no average micro-batch gradient norm logged yet/);
+  const lines = renderSparklines(report, 12).split('\n');
+  const all = report.runs.flatMap((r) => r.probe.map(([, v]) => v));
+  const fmt = (x: number) => Number(x.toPrecision(3)).toString();
+  assert.equal(
+    lines[0],
+    `average micro-batch gradient norm ‖g‖² (mean over seeds), steps 0..2; one scale: ▁ ${fmt(Math.min(...all))} .. █ ${fmt(Math.max(...all))}`,
+  );
+  assert.equal(lines.length, 4, 'the three runs with a probe (one seed each: a variant is a run)');
+  for (const [i, label] of ['sb', 'lb-short', 'gn'].entries()) {
+    const probe = report.runs.find((r) => r.label === label)!.probe;
+    const [name, bars, rest] = lines[i + 1].split(/ {2,}/);
+    assert.equal(name, label);
+    assert.equal([...bars].length, 12);
+    assert.match(bars, /^[▁▂▃▄▅▆▇█]+$/);
+    const first = probe[0];
+    const last = probe[probe.length - 1];
+    assert.equal(rest, `${fmt(first[1])} → ${fmt(last[1])} (step ${first[0]} → ${last[0]})`);
+    // Every run logged steps 0 and 2, which the first and last columns show exactly: the run
+    // holding the overall maximum ends or starts on █, the one holding the minimum on ▁.
+    const ends = [bars[0], [...bars][11]];
+    const level = (v: number) =>
+      '▁▂▃▄▅▆▇█'[Math.round(((v - Math.min(...all)) / (Math.max(...all) - Math.min(...all))) * 7)];
+    assert.deepEqual(ends, [level(first[1]), level(last[1])], label);
+  }
+  const tops = lines.slice(1).filter((l) => l.includes('█'));
+  const bottoms = lines.slice(1).filter((l) => l.includes('▁'));
+  assert.ok(tops.length > 0 && bottoms.length > 0, 'the scale is shared: the extremes are drawn');
+  const empty: GridReport = { ...report, runs: report.runs.map((r) => ({ ...r, probe: [], metrics: [] })) };
+  assert.match(renderSparklines(empty), /no average micro-batch gradient norm logged yet/);
 });
 
-test('writeGridReport writes report.md whole: heading, the markdown table, the chart without colour codes', () => {
+test('writeGridReport writes report.md whole: heading, the markdown tables, the sparklines', () => {
   const report = writeGridReport(dir);
   assert.deepEqual(report, gridReport(dir));
   const text = readFileSync(join(dir, 'report.md'), 'utf8');
   assert.equal(text, markdownReport(report));
   assert.ok(text.startsWith(`# ${spec.name}\n\n${spec.description}\n`));
   assert.ok(text.includes(renderMarkdownTable(report)));
-  assert.ok(text.includes(renderProbeChart(report).replace(ANSI, '')));
+  assert.ok(text.includes(renderMarkdownVariantTable(variantTable(report))));
+  assert.ok(text.includes('```\n' + renderSparklines(report) + '\n```'));
   assert.doesNotMatch(text, ANSI);
-  const table = text.split('\n').filter((l) => l.startsWith('|'));
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  const table = lines.slice(start, lines.indexOf('', start));
   assert.equal(table.length, 2 + spec.runs.length);
   for (const l of table) assert.equal(l.slice(2, -2).split(' | ').length, COLUMNS, l);
   assert.deepEqual(
@@ -189,8 +209,19 @@ test('writeGridReport writes report.md whole: heading, the markdown table, the c
   );
 });
 
-test('a folder without grid.json is an error naming the file', () => {
-  assert.throws(() => gridReport(join(dir, 'sb')), /grid: .*sb\/grid\.json does not exist/);
+test('a run directory reports as one run; a folder with neither a grid nor runs is an error naming it', () => {
+  const one = gridReport(join(dir, 'sb'));
+  assert.equal(one.kind, 'runs');
+  assert.deepEqual(
+    one.runs.map((r) => [r.label, r.status, r.testAcc]),
+    [['sb', 'completed', 100 * summary('sb').test!.acc]],
+  );
+  const empty = tempDir('report-empty');
+  assert.throws(
+    () => gridReport(empty),
+    new RegExp(`report: ${empty} holds no grid \\(grid\\.json\\) and no run directories`),
+  );
+  assert.throws(() => gridReport(join(empty, 'missing')), /report: .*missing is not a folder/);
 });
 
 test('ireg report on an incomplete grid prints the report and exits 1 naming the runs that have not finished', () => {
@@ -198,5 +229,10 @@ test('ireg report on an incomplete grid prints the report and exits 1 naming the
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^ireg: grid report-grid is incomplete: of 4 runs, 2 not finished \(gn, lb\)\n$/);
   assert.ok(r.stdout.includes(`report: ${join(dir, 'report.md')}`), 'the report is still printed');
+  assert.ok(r.stdout.trimEnd().endsWith(`report: ${join(dir, 'report.html')}`), 'the last line names report.html');
   assert.ok(existsSync(join(dir, 'report.md')));
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  for (const label of ['gn', 'lb'])
+    assert.ok(html.includes(`<tr class="status-not-finished"><td>${label}</td>`), label);
+  assert.ok(html.includes('<tr class="status-completed"><td>sb</td>'));
 });

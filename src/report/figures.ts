@@ -1,0 +1,208 @@
+// The report's figures as inline SVG, drawn at report time by Vega-Lite (compiled to Vega, then
+// rendered headless by a Vega View): the paper's Figure 1 (average micro-batch gradient norm
+// against step per variant, mean over seeds with a min-max band), validation accuracy, penalty
+// and step length against step, and final accuracy against micro-batch size for sweep grids.
+import type { TopLevelSpec } from 'vega-lite';
+import type { GridReport } from './grid-report.js';
+import { variantSeries, type SeriesField } from './series.js';
+
+export interface Figure {
+  /** Element id in the page (fig-probe, fig-val-acc, ...). */
+  id: string;
+  title: string;
+  caption: string;
+  svg: string;
+  /** Series (variants, or methods for the micro-batch figure) drawn, for tests and captions. */
+  series: string[];
+}
+
+export interface FigureOptions {
+  /** Steps drawn per variant at most (evenly thinned); default 1000. */
+  maxPoints?: number;
+}
+
+const WIDTH = 560;
+const HEIGHT = 280;
+
+const STEP_FIGURES: { id: string; field: SeriesField; title: string; axis: string; what: string }[] = [
+  {
+    id: 'fig-probe',
+    field: 'avgMicroBatchGradNorm',
+    title: 'Average micro-batch gradient norm',
+    axis: 'avg micro-batch ‖g‖²',
+    what: 'the mean squared gradient norm of fresh micro-batches (the probe), the quantity of the paper’s Figure 1',
+  },
+  {
+    id: 'fig-val-acc',
+    field: 'valAcc',
+    title: 'Validation accuracy',
+    axis: 'validation accuracy %',
+    what: 'accuracy on the validation split',
+  },
+  {
+    id: 'fig-penalty',
+    field: 'penalty',
+    title: 'Penalty',
+    axis: 'penalty R',
+    what: 'the mean micro-batch penalty R (penalty methods only)',
+  },
+  {
+    id: 'fig-step-length',
+    field: 'stepLength',
+    title: 'Step length',
+    axis: 'lr · ‖update‖',
+    what: 'the length of each update, lr times its norm',
+  },
+];
+
+/** Every figure the report's runs have data for, in page order. */
+export async function reportFigures(report: GridReport, o: FigureOptions = {}): Promise<Figure[]> {
+  const maxPoints = o.maxPoints ?? 1000;
+  const variants = [...new Set(report.runs.map((r) => r.variant))];
+  const out: Figure[] = [];
+  for (const f of STEP_FIGURES) {
+    const points = variantSeries(report.runs, f.field, maxPoints);
+    if (!points.length) continue;
+    const drawn = variants.filter((v) => points.some((p) => p.variant === v));
+    const color = colorOf(drawn, variants, 'variant');
+    const x = { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd', tickMinStep: 1 } } as const;
+    const spec: TopLevelSpec = {
+      width: WIDTH,
+      height: HEIGHT,
+      data: { values: points },
+      layer: [
+        {
+          mark: { type: 'area', opacity: 0.2 },
+          encoding: {
+            x,
+            y: { field: 'min', type: 'quantitative', title: f.axis, scale: { zero: false } },
+            y2: { field: 'max' },
+            color,
+          },
+        },
+        {
+          mark: { type: 'line', strokeWidth: 1.5 },
+          encoding: { x, y: { field: 'mean', type: 'quantitative' }, color },
+        },
+      ],
+    };
+    out.push({
+      id: f.id,
+      title: f.title,
+      caption:
+        `${f.title} against the optimizer step: ${f.what}. Line: mean over the seeds of each variant; ` +
+        `band: minimum to maximum over those seeds` +
+        (points.some((p) => p.n === 1) ? ' (no band where only one run logged the step)' : '') +
+        '.' +
+        (thinned(report, f.field, maxPoints) ? ` Drawn at ${maxPoints} evenly spaced logged steps per variant.` : ''),
+      svg: await toSvg(spec),
+      series: drawn,
+    });
+  }
+  const sweep = microBatchFigure(report);
+  if (sweep) out.push({ ...sweep, svg: await toSvg(sweep.spec) });
+  return out;
+}
+
+/** Whether some variant logged `field` at more steps than are drawn. */
+function thinned(report: GridReport, field: SeriesField, maxPoints: number): boolean {
+  const steps = new Map<string, Set<number>>();
+  for (const r of report.runs) {
+    const s = steps.get(r.variant) ?? new Set<number>();
+    for (const m of r.metrics) if (m[field] !== null) s.add(m.step);
+    steps.set(r.variant, s);
+  }
+  return [...steps.values()].some((s) => s.size > maxPoints);
+}
+
+/** Final test accuracy against micro-batch size, per method, when the grid's runs vary the micro-batch size. */
+function microBatchFigure(report: GridReport): (Omit<Figure, 'svg'> & { spec: TopLevelSpec }) | null {
+  const runs = report.runs.filter(
+    (r) => r.method !== 'sb' && r.microBatchSize !== null && r.status === 'completed' && r.testAcc !== null,
+  );
+  if (new Set(runs.map((r) => r.microBatchSize)).size < 2) return null;
+  const methods = [...new Set(runs.map((r) => r.method))];
+  const values = runs.map((r) => ({
+    method: r.method,
+    microBatchSize: r.microBatchSize,
+    testAcc: r.testAcc,
+    run: r.label,
+  }));
+  const sizes = [...new Set(runs.map((r) => r.microBatchSize as number))].sort((a, b) => a - b);
+  const x = {
+    field: 'microBatchSize',
+    type: 'quantitative',
+    title: 'micro-batch size',
+    scale: { type: 'log', base: 2 },
+    axis: { values: sizes, format: 'd' },
+  } as const;
+  const color = colorOf(methods, methods, 'method');
+  return {
+    id: 'fig-micro-batch',
+    title: 'Test accuracy against micro-batch size',
+    caption:
+      'Test accuracy (best-validation checkpoint) of every finished run against its micro-batch size; ' +
+      'points: runs, line: the mean over seeds per method and size.',
+    series: methods,
+    spec: {
+      width: WIDTH,
+      height: HEIGHT,
+      data: { values },
+      layer: [
+        {
+          mark: { type: 'point', filled: true, size: 40 },
+          encoding: {
+            x,
+            color,
+            y: { field: 'testAcc', type: 'quantitative', title: 'test accuracy %', scale: { zero: false } },
+          },
+        },
+        {
+          mark: { type: 'line' },
+          encoding: { x, color, y: { aggregate: 'mean', field: 'testAcc', type: 'quantitative' } },
+        },
+      ],
+    },
+  };
+}
+
+/** Vega's default categorical palette (tableau10), assigned by position in the report's list. */
+const PALETTE = [
+  '#4c78a8',
+  '#f58518',
+  '#e45756',
+  '#72b7b2',
+  '#54a24b',
+  '#eeca3b',
+  '#b279a2',
+  '#ff9da6',
+  '#9d755d',
+  '#bab0ac',
+];
+
+/** A colour encoding that gives each series the same colour in every figure (its place among `all`). */
+function colorOf(drawn: string[], all: string[], field: string) {
+  return {
+    field,
+    type: 'nominal',
+    title: field,
+    scale: { domain: drawn, range: drawn.map((v) => PALETTE[all.indexOf(v) % PALETTE.length]) },
+    legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1 },
+  } as const;
+}
+
+/**
+ * The SVG of a Vega-Lite spec, rendered headless. The namespace attributes go: the SVG is
+ * inlined in HTML, where they are implied, and the page holds no network address at all.
+ */
+export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: Vega takes seconds to load, and most ireg commands draw nothing.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return svg.replace(/ xmlns(:xlink)?="[^"]*"/g, '');
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,160 @@
+// report.html: one self-contained page (inline CSS and SVG, no script, no network address)
+// with Table 1 (accuracy over seeds beside the paper, share of the SB-LB gap closed), the
+// figures, and the provenance of every run.
+import { gridReport, type GridReport } from './grid-report.js';
+import { reportFigures, type Figure, type FigureOptions } from './figures.js';
+import { gapMethodText, VARIANT_COLUMNS, variantCells, variantTable, type VariantRow } from './table.js';
+
+export interface HtmlOptions extends FigureOptions {
+  /** Extra markup for the page's head (the dashboard adds its refresh script); default none. */
+  head?: string;
+  /** Bootstrap draws of the gap interval (default 10,000). */
+  draws?: number;
+}
+
+/** The report page of a grid folder, a folder of runs, or a run directory, as one HTML string. */
+export async function renderReportHtml(dir: string, o: HtmlOptions = {}): Promise<string> {
+  return reportHtml(gridReport(dir), o);
+}
+
+/** The report page of an already read report. */
+export async function reportHtml(report: GridReport, o: HtmlOptions = {}): Promise<string> {
+  const figures = await reportFigures(report, o);
+  const rows = variantTable(report, { draws: o.draws });
+  const s = report.spec;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(s.name)}: ireg report</title>
+<style>${STYLE}</style>
+${o.head ?? ''}
+</head>
+<body>
+<header>
+<h1>${esc(s.name)}</h1>
+<p>${esc(s.description)}</p>
+${s.source ? `<p class="meta">Source: ${esc(s.source)}</p>` : ''}
+<p class="meta">${esc(statusLine(report))}</p>
+</header>
+${table1(report, rows)}
+${figureSection(figures)}
+${runsSection(report)}
+${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></section>` : ''}
+</body>
+</html>
+`;
+}
+
+function table1(report: GridReport, rows: VariantRow[]): string {
+  const body = rows.map((r) => {
+    const cells = variantCells(r).map((c, i) => (i < 2 ? `<td>${esc(c)}</td>` : `<td class="num">${esc(c)}</td>`));
+    if (r.gapNote) cells[5] = cells[5].replace('</td>', ` <span class="note">${esc(r.gapNote)}</span></td>`);
+    return `<tr>${cells.join('')}</tr>`;
+  });
+  return `<section id="table1">
+<h2>Table 1: test accuracy over seeds</h2>
+<p class="meta">Setting: ${esc(settingLine(report))}</p>
+<table class="table1">
+<thead><tr>${VARIANT_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody>
+</table>
+<p class="note">Test accuracy is that of each run's best-validation checkpoint on the official test split;
+n counts the finished runs (seeds) of a variant out of its runs; std is the sample standard deviation (n − 1).
+The paper column is the authors' published number for the same setting, at their budget.</p>
+<p class="note">${esc(gapMethodText())}</p>
+</section>`;
+}
+
+function figureSection(figures: Figure[]): string {
+  const body = figures.map(
+    (f) => `<figure id="${f.id}">
+<h3>${esc(f.title)}</h3>
+${f.svg}
+<figcaption>${esc(f.caption)}</figcaption>
+</figure>`,
+  );
+  return `<section id="figures">
+<h2>Figure 1 and the other logged quantities</h2>
+${body.length ? body.join('\n') : '<p class="note">No run has logged a step yet.</p>'}
+</section>`;
+}
+
+function runsSection(report: GridReport): string {
+  const f = (x: number | null, d = 2) => (x === null ? '–' : x.toFixed(d));
+  const rows = report.runs.map((r) => {
+    const p = r.provenance;
+    const commit = p?.commit ? `${p.commit.slice(0, 12)}${p.dirty ? ' (modified)' : ''}` : '–';
+    const steps = `${r.steps ?? r.lastStep ?? '–'} / ${r.totalSteps ?? '–'}`;
+    return `<tr class="status-${r.status.replace(' ', '-')}"><td>${esc(r.label)}</td><td>${esc(r.variant)}</td><td>${esc(r.method)}</td><td class="status">${esc(r.status)}</td><td class="num">${r.seed ?? '–'}</td><td class="num">${steps}</td><td class="num">${f(r.bestValAcc)}</td><td class="num">${f(r.testAcc)}</td><td class="num">${duration(r.wallTime)}</td><td>${esc(r.protocol)}</td><td>${esc(r.penaltyGrad)}</td><td>${p ? esc(p.version) : '–'}</td><td><code>${esc(commit)}</code></td><td>${p ? esc(`${p.machine}; ${p.device}, ${p.threads} threads; torch ${p.torch}`) : '–'}</td></tr>`;
+  });
+  const errors = report.runs
+    .filter((r) => r.error !== null)
+    .map((r) => `<li><b>${esc(r.label)}</b> (${esc(r.status)}): ${esc(r.error ?? '')}</li>`);
+  return `<section id="runs">
+<h2>Runs and provenance</h2>
+<table class="runs">
+<thead><tr><th>run</th><th>variant</th><th>method</th><th>status</th><th>seed</th><th>steps</th><th>best val acc %</th><th>test acc %</th><th>wall time</th><th>protocol</th><th>penalty gradient</th><th>ireg</th><th>commit</th><th>machine</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+${errors.length ? `<h3>Errors</h3><ul class="errors">\n${errors.join('\n')}\n</ul>` : ''}
+<p class="note">Failed runs ended with an error (run the grid again to retry them); running runs are held by a live process;
+not finished runs have not started or were stopped. Only finished runs enter Table 1; the figures show every logged step.</p>
+</section>`;
+}
+
+/** Model, data, batch and budget of the runs, as far as they share them. */
+function settingLine(report: GridReport): string {
+  const b = report.spec.base;
+  const parts = [];
+  if (b.model) parts.push(`model ${b.model}`);
+  parts.push(`data ${report.datasets.join(', ')}`);
+  if (b.batchSize)
+    parts.push(`batch ${b.batchSize}${b.microBatchSize ? ` in micro-batches of ${b.microBatchSize}` : ''}`);
+  if (b.steps) parts.push(`${b.steps} steps`);
+  return parts.join(', ');
+}
+
+function statusLine(report: GridReport): string {
+  const counts = new Map<string, number>();
+  for (const r of report.runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  const parts = [...counts].map(([s, n]) => `${n} ${s}`);
+  return `${report.runs.length} runs: ${parts.join(', ')}.`;
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return '–';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.round(seconds % 60);
+  return h ? `${h} h ${m} min` : m ? `${m} min ${s} s` : `${seconds.toFixed(1)} s`;
+}
+
+/** Text as HTML. */
+export function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
+h1 { margin-bottom: 0.2em; }
+.meta, .note { color: #555; }
+.note { font-size: 0.9em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.runs { font-size: 0.85em; }
+tr.status-failed td.status { color: #b00020; font-weight: bold; }
+tr.status-diverged td.status { color: #b05000; font-weight: bold; }
+tr.status-running td.status { color: #0050b0; }
+tr.status-not-finished td.status { color: #777; font-style: italic; }
+figure { margin: 1.5em 0; }
+figcaption { color: #555; font-size: 0.9em; max-width: 700px; }
+pre { white-space: pre-wrap; }
+`;

@@ -1,0 +1,235 @@
+// Statistics over seeds on known inputs: mean, sample std, the seeded generator, quantiles, the
+// bootstrap interval (against the exact bootstrap distribution, enumerated), and Table 1's rows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bootstrapInterval, gapClosed, mean, quantileSorted, sampleStd, seededRandom } from '../../src/report/stats.js';
+import { variantTable, type GridReport, type RunReport } from '../../src/report/index.js';
+
+test('mean and sample standard deviation of known values', () => {
+  assert.equal(mean([1, 2, 3, 4]), 2.5);
+  assert.ok(Number.isNaN(mean([])));
+  // Sum of squared deviations from 5 is 32, over n - 1 = 7.
+  assert.equal(sampleStd([2, 4, 4, 4, 5, 5, 7, 9]), Math.sqrt(32 / 7));
+  assert.equal(sampleStd([3, 3, 3]), 0);
+  assert.ok(Number.isNaN(sampleStd([1])), 'one value has no sample std');
+});
+
+test('quantiles interpolate linearly between order statistics', () => {
+  const xs = [1, 2, 3, 4, 5];
+  assert.equal(quantileSorted(xs, 0), 1);
+  assert.equal(quantileSorted(xs, 0.5), 3);
+  assert.equal(quantileSorted(xs, 0.25), 2);
+  assert.ok(Math.abs(quantileSorted(xs, 0.1) - 1.4) < 1e-12);
+  assert.equal(quantileSorted(xs, 1), 5);
+  assert.equal(quantileSorted([7], 0.3), 7);
+});
+
+test('the seeded generator repeats per seed, differs across seeds and is uniform on [0, 1)', () => {
+  const a = seededRandom(42);
+  const b = seededRandom(42);
+  const xs = Array.from({ length: 20000 }, () => a());
+  assert.deepEqual(
+    Array.from({ length: 20000 }, () => b()),
+    xs,
+  );
+  const c = seededRandom(43);
+  assert.notDeepEqual(
+    Array.from({ length: 10 }, () => c()),
+    xs.slice(0, 10),
+  );
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+  // Ten equal bins each hold 2000 ± 5 standard deviations (sqrt(2000 * 0.9) ≈ 42).
+  const bins = Array<number>(10).fill(0);
+  for (const x of xs) bins[Math.floor(x * 10)]++;
+  for (const n of bins) assert.ok(Math.abs(n - 2000) < 5 * 42, String(bins));
+  assert.ok(Math.abs(mean(xs) - 0.5) < 0.01);
+});
+
+/** The exact bootstrap distribution of stat(means) over every resample of every group, as (value, probability). */
+function exactBootstrap(groups: number[][], stat: (m: number[]) => number): [number, number][] {
+  const resamples = (g: number[]): number[] => {
+    let sums = [0];
+    for (let i = 0; i < g.length; i++) sums = sums.flatMap((s) => g.map((x) => s + x));
+    return sums.map((s) => s / g.length);
+  };
+  let combos: number[][] = [[]];
+  for (const g of groups) combos = combos.flatMap((c) => resamples(g).map((m) => [...c, m]));
+  const p = 1 / combos.length;
+  return combos.map((c): [number, number] => [stat(c), p]).sort((x, y) => x[0] - y[0]);
+}
+
+/** The smallest value whose exact cumulative probability reaches q. */
+function exactQuantile(dist: [number, number][], q: number): number {
+  let c = 0;
+  for (const [v, p] of dist) {
+    c += p;
+    if (c >= q - 1e-12) return v;
+  }
+  return dist[dist.length - 1][0];
+}
+
+test('the bootstrap interval of the gap share matches the exact bootstrap distribution', () => {
+  const sb = [90, 92];
+  const lb = [80, 82];
+  const method = [85, 87];
+  const stat = ([m, s, l]: number[]) => gapClosed(m, s, l);
+  assert.equal(stat([mean(method), mean(sb), mean(lb)]), 0.5);
+  const ci = bootstrapInterval([method, sb, lb], stat, { draws: 10_000, seed: 7 });
+  assert.ok(ci);
+  assert.equal(ci.draws, 10_000);
+  assert.equal(ci.used, 10_000, 'SB and LB never overlap here, so every draw is finite');
+  // With 10,000 draws the 2.5% and 97.5% points fall between the exact 1.5% and 3.5% quantiles (and 96.5%, 98.5%).
+  const dist = exactBootstrap([method, sb, lb], stat);
+  assert.ok(exactQuantile(dist, 0.015) <= ci.lo && ci.lo <= exactQuantile(dist, 0.035), `${ci.lo}`);
+  assert.ok(exactQuantile(dist, 0.965) <= ci.hi && ci.hi <= exactQuantile(dist, 0.985), `${ci.hi}`);
+  assert.ok(ci.lo < 0.5 && 0.5 < ci.hi);
+  // The same seed gives the same interval; the interval of a constant group is that constant.
+  assert.deepEqual(bootstrapInterval([method, sb, lb], stat, { draws: 10_000, seed: 7 }), ci);
+  const fixed = bootstrapInterval([[3, 3, 3]], ([m]) => m, { draws: 100 });
+  assert.deepEqual([fixed?.lo, fixed?.hi], [3, 3]);
+});
+
+test('the bootstrap mean of two values spans both: a quarter of the draws sits at each end', () => {
+  const ci = bootstrapInterval([[0, 1]], ([m]) => m, { draws: 4000, seed: 3 });
+  assert.deepEqual([ci?.lo, ci?.hi], [0, 1]);
+  const narrow = bootstrapInterval([[0, 1]], ([m]) => m, { draws: 4000, seed: 3, level: 0.4 });
+  assert.deepEqual([narrow?.lo, narrow?.hi], [0.5, 0.5], 'the middle half of the draws is the mean 0.5');
+});
+
+test('draws that divide by zero are left out and counted; an empty group gives no interval', () => {
+  // SB resamples to 80 (like LB) in a quarter of the draws: those shares are undefined.
+  const ci = bootstrapInterval(
+    [
+      [85, 85],
+      [80, 81],
+      [80, 80],
+    ],
+    ([m, s, l]) => gapClosed(m, s, l),
+    {
+      draws: 8000,
+      seed: 5,
+    },
+  );
+  assert.ok(ci);
+  assert.ok(Math.abs(ci.used / 8000 - 0.75) < 0.03, `${ci.used}`);
+  assert.ok(ci.lo >= 5 && ci.hi <= 10, `shares are 5/1 and 5/0.5 only: ${ci.lo} ${ci.hi}`);
+  assert.equal(
+    bootstrapInterval(
+      [
+        [80, 80],
+        [80, 80],
+      ],
+      ([s, l]) => gapClosed(85, s, l),
+    ),
+    null,
+  );
+  assert.equal(
+    bootstrapInterval([[], [1]], ([a]) => a),
+    null,
+  );
+});
+
+let runs = 0;
+/** A finished run of `variant` with test accuracy `acc` (%); a failed one for null. */
+function run(variant: string, method: string, acc: number | null, extra: Partial<RunReport> = {}): RunReport {
+  return {
+    label: `${variant}-${runs++}`,
+    variant,
+    method,
+    status: acc === null ? 'failed' : 'completed',
+    error: null,
+    seed: 1,
+    batchSize: 64,
+    microBatchSize: 32,
+    protocol: 'ireg',
+    penaltyGrad: 'exact',
+    steps: 10,
+    lastStep: 10,
+    totalSteps: 10,
+    bestValAcc: acc,
+    testAcc: acc,
+    paperTestAcc: null,
+    wallTime: 1,
+    meanAvgMicroBatchGradNorm: null,
+    probe: [],
+    metrics: [],
+    provenance: null,
+    ...extra,
+  };
+}
+
+const report = (runs: RunReport[]): GridReport => ({
+  spec: { name: 'g', description: 'd', base: {}, runs: [] },
+  dir: '.',
+  kind: 'grid',
+  datasets: ['synthetic'],
+  runs,
+});
+
+test('Table 1: mean ± std over the finished seeds, n of all, the gap share against SB and LB', () => {
+  const rows = variantTable(
+    report([
+      run('sb', 'sb', 90, { paperTestAcc: 92.64 }),
+      run('sb', 'sb', 92, { paperTestAcc: 92.64 }),
+      run('lb', 'lb', 80),
+      run('lb', 'lb', 82),
+      run('gn', 'gn', 85),
+      run('gn', 'gn', 87),
+      run('gn', 'gn', null),
+      run('ft', 'ft', 86),
+    ]),
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.variant, r.accs, r.runs.length, r.meanTestAcc, r.reference]),
+    [
+      ['sb', [90, 92], 2, 91, 'sb'],
+      ['lb', [80, 82], 2, 81, 'lb'],
+      ['gn', [85, 87], 3, 86, null],
+      ['ft', [86], 1, 86, null],
+    ],
+  );
+  assert.equal(rows[0].stdTestAcc, Math.SQRT2);
+  assert.equal(rows[0].paperTestAcc, 92.64);
+  assert.equal(rows[3].stdTestAcc, null, 'one finished run has no std');
+  assert.equal(rows[0].gap, null);
+  assert.match(rows[0].gapNote ?? '', /SB: the reference/);
+  const gn = rows[2].gap;
+  assert.ok(gn?.interval);
+  assert.equal(gn.value, 0.5);
+  assert.deepEqual([gn.sb, gn.lb], ['sb', 'lb']);
+  assert.deepEqual(
+    gn.interval,
+    bootstrapInterval(
+      [
+        [85, 87],
+        [90, 92],
+        [80, 82],
+      ],
+      ([m, s, l]) => gapClosed(m, s, l),
+      { draws: 10_000, seed: 1 },
+    ),
+  );
+  assert.equal(rows[3].gap?.value, 0.5);
+  assert.equal(rows[3].gap?.interval, null, 'one seed: a value, no interval');
+  assert.match(rows[3].gapNote ?? '', /two or more finished seeds/);
+});
+
+test('Table 1 names why a gap share is missing: no SB, or several LBs none of which shares the micro-batch size', () => {
+  const noSb = variantTable(report([run('lb', 'lb', 80), run('gn', 'gn', 85)]));
+  assert.equal(noSb[1].gap, null);
+  assert.equal(noSb[1].gapNote, 'no SB variant with finished runs');
+  const sweep = variantTable(
+    report([
+      run('sb', 'sb', 90),
+      run('lb-16', 'lb', 80, { microBatchSize: 16 }),
+      run('lb-32', 'lb', 82, { microBatchSize: 32 }),
+      run('gn-16', 'gn', 85, { microBatchSize: 16 }),
+      run('gn-8', 'gn', 85, { microBatchSize: 8 }),
+    ]),
+  );
+  assert.equal(sweep[3].gap?.lb, 'lb-16', 'the LB of the same micro-batch size');
+  assert.equal(sweep[3].gap?.value, 0.5);
+  assert.equal(sweep[4].gapNote, '2 LB variants: ambiguous reference');
+  const tie = variantTable(report([run('sb', 'sb', 80), run('lb', 'lb', 80), run('gn', 'gn', 85)]));
+  assert.equal(tie[2].gapNote, 'SB and LB have the same mean accuracy');
+});

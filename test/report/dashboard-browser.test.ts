@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core): it shows a
 // real run in its table and charts, with no console errors, and updates when a metrics
-// line is appended; traversal attempts from the page get 403 or 404. Skips where chromium
-// is missing, fails there under CI.
+// line is appended; traversal attempts from the page get 403 or 404; the report page it
+// serves draws its figures and reloads when a run changes. Skips where chromium is
+// missing, fails there under CI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -68,4 +69,34 @@ test('the dashboard shows a run and follows its metrics as they are appended', a
     ),
   );
   for (const s of statuses) assert.ok(s === 403 || s === 404, `status ${s}`);
+});
+
+test('the report page is served, draws its figures, and reloads itself when a run changes', async (t) => {
+  const browser = await launchBrowser(t);
+  if (!browser) return;
+  const d = await startDashboard({ dir: runs, port: 0, pollMs: 100 });
+  t.after(() => d.close());
+  const { page, errors } = await pageWithErrors(browser);
+  await page.goto(d.url);
+  await page.click('a[href="/report"]');
+  await page.waitForSelector('#table1');
+  const figures = await page.locator('#figures figure').count();
+  assert.ok(figures > 0, 'figures');
+  assert.equal(await page.locator('#figures figure svg').count(), figures, 'each figure is an SVG');
+  assert.ok((await page.locator('#figures svg path').count()) > 0, 'with marks drawn');
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+  await page.waitForSelector('html[data-live="on"]'); // following the runs from here on
+
+  const metrics = join(runs, 'r1', 'metrics.jsonl');
+  const lines = readFileSync(metrics, 'utf8').trim().split('\n');
+  appendFileSync(metrics, nextRecord(JSON.parse(lines[lines.length - 1]) as MetricsRecord, 0.0625));
+  await page.waitForFunction(() => (window as unknown as { marker?: number }).marker === undefined, undefined, {
+    timeout: 60_000,
+  });
+  await page.waitForSelector('#table1');
+  // Leaving a page (the click, the reload) aborts its event stream; nothing else may fail.
+  assert.deepEqual(
+    errors.filter((e) => !/^request failed: http:\/\/127\.0\.0\.1:\d+\/events$/.test(e)),
+    [],
+  );
 });

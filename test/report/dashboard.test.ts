@@ -63,6 +63,18 @@ test('it listens on 127.0.0.1 by default and serves the page, its assets and the
   assert.equal(inside.status, 200, 'a symlink to a file inside is served');
 });
 
+test('the report page is rendered from the folder, with the script that keeps it current', async () => {
+  const r = await get(d.port, '/report');
+  assert.equal(r.status, 200, r.body);
+  assert.match(r.head, /content-security-policy: default-src 'none'; script-src 'self';/i);
+  assert.ok(r.body.includes('<script src="/assets/report-live.js"></script>'));
+  assert.ok(r.body.includes('id="table1"'));
+  assert.ok((r.body.match(/<svg/g) ?? []).length > 0, 'figures');
+  const script = await get(d.port, '/assets/report-live.js');
+  assert.equal(script.status, 200);
+  assert.match(script.body, /EventSource\('\/events'\)/);
+});
+
 test('traversal attempts get 403 or 404 and never the file outside', async () => {
   const targets = [
     '/files/../secret.txt',

@@ -19,6 +19,9 @@ const TITLES: Record<(typeof CHART_FIELDS)[number], string> = {
 /** Points per series the page asks for (the server downsamples to this). */
 export const POINTS = 400;
 
+/** How long the report page waits after a change before it reloads (changes arriving meanwhile join in). */
+export const RELOAD_DELAY_MS = 2000;
+
 /** The client script's source. */
 export const CLIENT_JS = `'use strict';
 (function () {
@@ -171,6 +174,23 @@ export const CLIENT_JS = `'use strict';
   es.addEventListener('update', function (e) {
     var m = JSON.parse(e.data);
     queue(m.changed, m.list);
+  });
+})();
+`;
+
+/** The report page's script (/assets/report-live.js): reloads the page a few seconds after runs change. */
+export const REPORT_LIVE_JS = `'use strict';
+(function () {
+  var first = true;
+  var timer = null;
+  var es = new EventSource('/events');
+  es.addEventListener('update', function () {
+    if (first) { // the greeting names every run: nothing new yet
+      first = false;
+      document.documentElement.dataset.live = 'on';
+      return;
+    }
+    if (!timer) timer = setTimeout(function () { es.close(); location.reload(); }, ${RELOAD_DELAY_MS});
   });
 })();
 `;

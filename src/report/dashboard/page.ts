@@ -7,8 +7,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The dashboard's HTML for a folder called `name`; `hasReport` adds a link to the report page. */
-export function dashboardPage(name: string, hasReport: boolean): string {
+/** The dashboard's HTML for a folder called `name`. */
+export function dashboardPage(name: string): string {
   const charts = CHART_FIELDS.map((f) => `<figure class="chart" id="chart-${f}"><figcaption></figcaption></figure>`);
   return `<!doctype html>
 <html lang="en">
@@ -35,9 +35,7 @@ figcaption { font-weight: 600; }
 </style>
 </head>
 <body>
-<header><h1>${escapeHtml(name)}</h1><span id="live" class="off">connecting</span>${
-    hasReport ? '<a href="/report">report</a>' : ''
-  }</header>
+<header><h1>${escapeHtml(name)}</h1><span id="live" class="off">connecting</span><a href="/report">report: Table 1, figures over seeds, provenance</a></header>
 <p id="error"></p>
 <table id="runs"><thead><tr><th>run</th><th>method</th><th>state</th><th>step</th><th>train loss</th><th>val acc %</th><th>best val acc %</th><th>test acc %</th><th>avg mb ‖g‖²</th><th>files</th></tr></thead><tbody></tbody></table>
 <section id="charts">

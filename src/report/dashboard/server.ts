@@ -4,7 +4,7 @@
 //         /api/runs        the runs with their settings and states (JSON)
 //         /api/series      downsampled metrics of the runs named in ?runs=a,b (JSON)
 //         /events          server-sent `update` events while runs change
-//         /report          the report page, when a renderer is given
+//         /report          the report page (html.ts), reloading itself while runs change
 //         /files/<path>    a file of the folder (safe-path.ts decides which)
 // Safety: it listens on 127.0.0.1 unless told otherwise; on a loopback address it
 // answers only requests whose Host header names a loopback host (a web page on
@@ -14,7 +14,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { dirname, extname, join } from 'node:path';
-import { CLIENT_JS } from './client.js';
+import { renderReportHtml } from '../html.js';
+import { CLIENT_JS, POINTS, REPORT_LIVE_JS } from './client.js';
 import { dashboardPage } from './page.js';
 import { resolveInside } from './safe-path.js';
 import { Tracker } from './tracker.js';
@@ -28,8 +29,6 @@ export interface DashboardOptions {
   port?: number;
   /** How often the files are checked for changes while a page is open (default 1000 ms). */
   pollMs?: number;
-  /** Renders the folder's report page (served at /report). */
-  renderReport?: (dir: string) => string;
 }
 
 export interface Dashboard {
@@ -74,8 +73,9 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   };
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => void> = {
-    '/': (_req, res) => reply(res, 200, 'text/html', dashboardPage(tracker.name, !!o.renderReport), PAGE_POLICY),
+    '/': (_req, res) => reply(res, 200, 'text/html', dashboardPage(tracker.name), PAGE_POLICY),
     '/assets/dashboard.js': (_req, res) => reply(res, 200, 'text/javascript', CLIENT_JS),
+    '/assets/report-live.js': (_req, res) => reply(res, 200, 'text/javascript', REPORT_LIVE_JS),
     '/assets/vega.min.js': (_req, res) => reply(res, 200, 'text/javascript', asset('vega', 'vega.min.js')),
     '/assets/vega-lite.min.js': (_req, res) =>
       reply(res, 200, 'text/javascript', asset('vega-lite', 'vega-lite.min.js')),
@@ -103,10 +103,24 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       });
     },
   };
-  if (o.renderReport) {
-    const render = o.renderReport;
-    routes['/report'] = (_req, res) => reply(res, 200, 'text/html', render(root), REPORT_POLICY);
-  }
+  // The report is rendered again only when some run changed since the last rendering.
+  let rendered: { key: string; html: Promise<string> } | null = null;
+  const report = (): Promise<string> => {
+    const key = tracker.fingerprint();
+    if (rendered?.key !== key) {
+      const head = '<script src="/assets/report-live.js"></script>';
+      rendered = { key, html: renderReportHtml(root, { head, maxPoints: POINTS }) };
+    }
+    return rendered.html;
+  };
+  routes['/report'] = (_req, res) =>
+    void report().then(
+      (html) => reply(res, 200, 'text/html', html, REPORT_POLICY),
+      (e: Error) => {
+        rendered = null;
+        reply(res, 404, 'text/plain', `no report for ${tracker.name}: ${e.message}\n`);
+      },
+    );
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -158,7 +172,7 @@ const HEADERS = {
 const PAGE_POLICY =
   "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const REPORT_POLICY =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 // Files of the folder are shown, never run: an HTML file there gets no scripts.
 const FILE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 

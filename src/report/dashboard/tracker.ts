@@ -105,6 +105,13 @@ export class Tracker {
     return out;
   }
 
+  /** A string that changes whenever a run's metrics, summary, failure or state does, or the list of runs. */
+  fingerprint(): string {
+    const failures = this.set.kind === 'grid' ? readFailures(this.set.dir) : {};
+    this.relist();
+    return this.set.runs.map((r) => `${r.label}|${this.runKey(r, failures)}`).join('\n');
+  }
+
   /** What changed since the last call: runs whose metrics or state changed, and whether the list of runs did. */
   poll(): { changed: string[]; list: boolean } {
     const key = this.labels().join('/');
@@ -113,13 +120,17 @@ export class Tracker {
     const failures = this.set.kind === 'grid' ? readFailures(this.set.dir) : {};
     const changed: string[] = [];
     for (const run of this.set.runs) {
-      const e = this.entry(run);
-      const files = runFiles(run.dir);
-      const key = [stamp(files.metrics), stamp(files.summary), failures[run.label]?.time, this.liveState(e)].join('|');
+      const key = this.runKey(run, failures);
       if (this.seen.get(run.label) !== key) changed.push(run.label);
       this.seen.set(run.label, key);
     }
     return { changed, list };
+  }
+
+  private runKey(run: RunFolder, failures: Record<string, { time: string }>): string {
+    const files = runFiles(run.dir);
+    const state = this.liveState(this.entry(run));
+    return [stamp(files.metrics), stamp(files.summary), failures[run.label]?.time, state].join('|');
   }
 
   private entry(run: RunFolder): Entry {

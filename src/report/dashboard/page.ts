@@ -1,11 +1,7 @@
 // The dashboard's page: a table of the runs and one chart per drawn metric,
 // filled and kept current by the client script (client.ts) from the JSON API.
+import { esc } from '../html.js';
 import { CHART_FIELDS } from './metrics-tail.js';
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** The dashboard's HTML for a folder called `name`. */
 export function dashboardPage(name: string): string {
@@ -15,7 +11,7 @@ export function dashboardPage(name: string): string {
 <head>
 <meta charset="utf-8">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(name)} · ireg dashboard</title>
+<title>${esc(name)} · ireg dashboard</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 header { display: flex; gap: 1.5em; align-items: baseline; flex-wrap: wrap; }
@@ -35,7 +31,7 @@ figcaption { font-weight: 600; }
 </style>
 </head>
 <body>
-<header><h1>${escapeHtml(name)}</h1><span id="live" class="off">connecting</span><a href="/report">report: Table 1, figures over seeds, provenance</a></header>
+<header><h1>${esc(name)}</h1><span id="live" class="off">connecting</span><a href="/report">report: Table 1, figures over seeds, provenance</a></header>
 <p id="error"></p>
 <table id="runs"><thead><tr><th>run</th><th>method</th><th>state</th><th>step</th><th>train loss</th><th>val acc %</th><th>best val acc %</th><th>test acc %</th><th>avg mb ‖g‖²</th><th>files</th></tr></thead><tbody></tbody></table>
 <section id="charts">

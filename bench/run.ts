@@ -45,6 +45,11 @@ export const BENCHMARKS: Benchmark[] = [
     command: [process.execPath, 'dist/bench/norms.js'],
   },
   {
+    name: 'dashboard',
+    what: 'ireg dashboard: start and answers on 100 runs of 10,000 records',
+    command: [process.execPath, 'dist/bench/dashboard.js'],
+  },
+  {
     name: 'dispatch',
     what: 'instructions per tiny op, against PyTorch (callgrind)',
     command: ['bash', 'bench/dispatch-instructions.sh'],

@@ -18,6 +18,7 @@ import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
 import { runStatusCommand } from './status-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
+import { addDashboardCommands } from './dashboard-commands.js';
 
 /** The ireg command line: every subcommand with its options. */
 export function program(): Command {
@@ -106,6 +107,7 @@ export function program(): Command {
     .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo, or a folder of runs')
     .action(async (dir: string) => runReportCommand(dir));
   addDataCommands(p);
+  addDashboardCommands(p);
   return p;
 }
 

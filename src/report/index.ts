@@ -22,3 +22,8 @@ export { reportFigures, toSvg, type Figure, type FigureOptions } from './figures
 export { renderReportHtml, reportHtml, esc, type HtmlOptions } from './html.js';
 export { mean, sampleStd, bootstrapInterval, seededRandom, gapClosed } from './stats.js';
 export { markdownReport, writeGridReport, writeReports } from './write.js';
+export { downsample } from './downsample.js';
+export { runSet, type RunSet, type RunFolder } from './run-set.js';
+export { exportTensorboard, recordScalars, type TensorboardExport } from './tensorboard.js';
+export { crc32c, maskedCrc32c, encodeEvent, eventFile, tfRecord, FILE_VERSION } from './tfevents.js';
+export * from './dashboard/index.js';

@@ -29,6 +29,7 @@ function run(label: string, variant: string, metrics: MetricPoint[]): RunReport 
     batchSize: 64,
     microBatchSize: 32,
     protocol: 'ireg',
+    valFrom: 'train',
     penaltyGrad: 'exact',
     steps: null,
     lastStep: null,

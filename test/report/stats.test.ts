@@ -142,6 +142,7 @@ function run(variant: string, method: string, acc: number | null, extra: Partial
     batchSize: 64,
     microBatchSize: 32,
     protocol: 'ireg',
+    valFrom: 'train',
     penaltyGrad: 'exact',
     steps: 10,
     lastStep: 10,

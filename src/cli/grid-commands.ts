@@ -1,7 +1,14 @@
 // The grid subcommands: `ireg demo` (what `npm start` runs), `ireg grid <preset>`
 // and `ireg report <grid-dir>`.
 import { join } from 'node:path';
-import { GridRunsFailedError, preset, runGrid, type GridRunAction, type GridSpec } from '../experiments/index.js';
+import {
+  executeGrid,
+  GridRunsFailedError,
+  preset,
+  type GridRunAction,
+  type GridSpec,
+  type RunOutcome,
+} from '../experiments/index.js';
 import { incompleteRuns, renderProbeChart, renderTable, writeGridReport, type GridReport } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
@@ -14,6 +21,9 @@ export interface GridFlags {
   dataset?: string;
   threads?: number;
   device?: 'auto' | 'cpu' | 'cuda';
+  /** Runs at once (local executor). */
+  jobs: number;
+  executor: string;
 }
 
 /** `ireg grid <preset>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
@@ -28,9 +38,14 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
   const dir = join(o.out, spec.name);
   console.log(`grid ${spec.name}: ${spec.description}\n${spec.runs.length} runs in ${dir}`);
   try {
-    await runGrid(spec, dir, {
-      onRunStart: (run, i, n, action) =>
-        console.log(`\n[${i + 1}/${n}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`),
+    await executeGrid(spec, dir, o.executor, {
+      jobs: o.jobs,
+      log: (l) => console.log(l),
+      onRunStart: ({ run, index, action }) =>
+        console.log(
+          `\n[${index + 1}/${spec.runs.length}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`,
+        ),
+      onRunEnd: ({ run }, outcome) => console.log(`${run.label}: ${OUTCOME_NOTE(outcome)}`),
       train: () => ({ onEvent: progressReporter() }),
     });
   } catch (e) {
@@ -48,6 +63,9 @@ const ACTION_NOTE: Record<GridRunAction, string> = {
   done: ' (done, skipped)',
   diverged: ' (diverged, skipped)',
 };
+
+const OUTCOME_NOTE = (o: RunOutcome): string =>
+  o.kind === 'failed' ? `failed: ${o.error}` : o.kind === 'stopped' ? `stopped by ${o.signal}, checkpointed` : o.kind;
 
 /** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished. */
 export function runReportCommand(dir: string): void {

@@ -13,7 +13,8 @@ import {
 } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
-import { presetNames } from '../experiments/index.js';
+import { EXECUTORS, GridInterruptedError, NoSuchGridRunError, presetNames } from '../experiments/index.js';
+import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 
@@ -76,6 +77,18 @@ export function program(): Command {
       .argument('<preset>', `one of: ${presetNames().join(', ')}`),
   ).action(async (name: string, o: GridFlags) => runGrid(name, o));
 
+  p.command('grid-run', { hidden: true })
+    .description('run (or continue) one run of a grid folder: what a worker of ireg grid runs')
+    .argument('<grid-dir>', 'a folder written by ireg grid')
+    .argument('[label]', 'the run')
+    .option('--index <i>', 'the run by its position in grid.json, from 0 (a cluster array task id)', (v) =>
+      parseIndex(v),
+    )
+    .option('--threads <n>', "CPU threads of a run that starts now (default: the grid's, else all cores)", (v) =>
+      parseOptionValue('threads', v),
+    )
+    .action(async (dir: string, label: string | undefined, o: GridRunFlags) => runGridRunCommand(dir, label, o));
+
   p.command('report')
     .description("print and write (report.md) a grid's report: accuracies beside the paper's, the probe chart")
     .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo')
@@ -95,12 +108,29 @@ function addGridOptions(c: Command): Command {
     .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the preset's)", noDefault: true }))
     .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
     .addOption(trainOption('threads', h, { help: 'CPU threads (default: all cores)' }))
-    .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }));
+    .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }))
+    .addOption(
+      new Option('--jobs <n>', 'runs at once, each with its share of the cores (local executor)')
+        .default(1)
+        .argParser((v) => parseJobs(v)),
+    )
+    .addOption(new Option('--executor <name>', 'where the runs run').choices(Object.keys(EXECUTORS)).default('local'));
 }
 
 async function runGrid(name: string, o: GridFlags): Promise<void> {
   checkOutDir(o.out);
   await runGridCommand(name, o);
+}
+
+function parseJobs(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024)
+    throw new ConfigError('jobs', `expected a whole number from 1 to 1024, got '${v}'`, '--jobs');
+  return Number(v);
+}
+
+function parseIndex(v: string): number {
+  if (!/^\d+$/.test(v)) throw new ConfigError('index', `expected a whole number >= 0, got '${v}'`, '--index');
+  return Number(v);
 }
 
 async function main(): Promise<void> {
@@ -117,7 +147,8 @@ function exitCode(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof ConfigError) return 2;
   if (e instanceof TrainingDivergedError) return 3;
-  if (e instanceof TrainingInterruptedError) return e.exitCode;
+  if (e instanceof TrainingInterruptedError || e instanceof GridInterruptedError) return e.exitCode;
+  if (e instanceof NoSuchGridRunError) return 2;
   return 1;
 }
 

@@ -1,23 +1,26 @@
-// A grid: named runs that share a base configuration, run one after another in
-// one folder. A run that fails is recorded in failures.json (with its error) and
-// the grid goes on; the grid then ends with GridRunsFailedError. Running a grid
-// again skips finished (or diverged) runs, resumes interrupted ones and retries
-// failed ones, so a killed grid continues where it stopped.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+// A grid: named runs that share a base configuration, in one folder. This file holds
+// its format, the checks made before any run starts, and runGridItem, which runs one
+// run of a recorded grid (in this process, or in a worker: `ireg grid-run`). Who
+// runs which run when is an executor's business (executor.ts, local-pool.ts).
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   ConfigError,
   resume,
-  runFiles,
   train,
   TrainingDivergedError,
+  TrainingInterruptedError,
   validateConfig,
+  STOP_EXIT_CODES,
+  type StopSignal,
   type Summary,
   type TrainConfig,
   type TrainHooks,
 } from '../trainer/index.js';
-import { readJson, writeJsonAtomic } from '../io/index.js';
+import { LockedError, readJson, writeJsonAtomic } from '../io/index.js';
+import { clearFailure, recordFailure, type GridFailure } from './failures.js';
+import { gridRunState } from './status.js';
 
 export interface GridRun {
   /** Folder name of the run inside the grid folder. */
@@ -49,20 +52,15 @@ export interface GridFile {
 }
 
 export const GRID_FILE = 'grid.json';
-/** The grid's failed runs, by label (absent when none failed). */
-export const FAILURES_FILE = 'failures.json';
-
-/** A run that ended with an error (not divergence, which is a result). */
-export interface GridFailure {
-  error: string;
-  time: string;
-}
-
 /**
  * What a grid does with a run: start it, continue it (interrupted), retry it (failed before),
  * or skip it (done: finished; diverged: resuming would diverge again).
  */
 export type GridRunAction = 'start' | 'continue' | 'retry' | 'done' | 'diverged';
+
+/** A grid run's failure, and where each run stands: re-exported here, where the report code reads them. */
+export { readFailures, type GridFailure } from './failures.js';
+export { gridRunState } from './status.js';
 
 /** Some runs of a grid failed; the others ran. `summaries` holds null for the failed ones. */
 export class GridRunsFailedError extends Error {
@@ -82,78 +80,105 @@ export class GridRunsFailedError extends Error {
   }
 }
 
-export interface GridHooks {
-  onRunStart?: (run: GridRun, index: number, total: number, action: GridRunAction) => void;
-  /** Hooks passed to each run's training (progress bars etc.). */
-  train?: (run: GridRun) => TrainHooks;
+/** The grid (or one run of it) was stopped by SIGINT or SIGTERM; running runs checkpointed first. */
+export class GridInterruptedError extends Error {
+  /** The conventional exit status for the signal (130 for SIGINT, 143 for SIGTERM). */
+  readonly exitCode: number;
+
+  constructor(
+    readonly grid: string,
+    readonly signal: StopSignal,
+    /** The runs that were running and checkpointed. */
+    readonly stopped: string[],
+  ) {
+    const which = stopped.length ? `${stopped.join(', ')} checkpointed and stopped` : 'no run was under way';
+    super(`grid ${grid} stopped by ${signal} (${which}); run the same command again to continue`);
+    this.name = 'GridInterruptedError';
+    this.exitCode = STOP_EXIT_CODES[signal];
+  }
+}
+
+/** A grid run named by label or index that the grid does not have (a usage error: exit status 2). */
+export class NoSuchGridRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoSuchGridRunError';
+  }
 }
 
 /**
- * Runs every run of the grid in `dir` that has not finished; returns the summaries in grid order.
- * Labels and every run's options are checked before any work; a folder that holds a grid with
- * other settings is refused. A diverged run is recorded as such and the grid goes on; so does a
- * failed one, recorded in failures.json, and then the grid throws GridRunsFailedError at the end.
+ * Checks a grid before any run starts (labels, dependencies, every run's options; a folder that
+ * holds a grid with other settings is refused), then records it in `<dir>/grid.json`.
  */
-export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}): Promise<Summary[]> {
+export function prepareGrid(spec: GridSpec, dir: string): void {
   checkLabels(spec);
+  checkDependencies(spec);
   for (const run of spec.runs) checkRunConfig(spec, run, dir);
   const file = join(dir, GRID_FILE);
   if (existsSync(file)) checkSameGrid(readGrid(dir).spec, spec, dir);
   mkdirSync(dir, { recursive: true });
   if (!existsSync(file)) writeJsonAtomic(file, { spec, created: new Date().toISOString() } satisfies GridFile);
-  const failures = readFailures(dir);
-  const out: (Summary | null)[] = [];
-  for (const [i, run] of spec.runs.entries()) {
-    const runDir = join(dir, run.label);
-    const started = existsSync(runDir) && readdirSync(runDir).length > 0;
-    const { summary } = gridRunState(dir, run);
-    const action: GridRunAction =
-      summary?.status === 'completed'
-        ? 'done'
-        : summary?.status === 'diverged'
-          ? 'diverged'
-          : failures[run.label]
-            ? 'retry'
-            : started
-              ? 'continue'
-              : 'start';
-    hooks.onRunStart?.(run, i, spec.runs.length, action);
-    if (summary && (action === 'done' || action === 'diverged')) {
-      out.push(summary);
-      continue;
-    }
-    const trainHooks = hooks.train?.(run) ?? {};
-    try {
-      out.push(started ? await resume(runDir, trainHooks) : await train(runConfig(spec, run, dir), trainHooks));
-      delete failures[run.label];
-    } catch (e) {
-      if (e instanceof TrainingDivergedError && e.summary) {
-        out.push(e.summary);
-        delete failures[run.label];
-      } else {
-        out.push(null);
-        failures[run.label] = { error: (e as Error).message, time: new Date().toISOString() };
-      }
-    }
-    writeFailures(dir, failures);
+}
+
+/** What runGridItem takes besides the run. */
+export interface GridItemOptions {
+  /** Hooks of the run's training (progress display). */
+  train?: TrainHooks;
+  /** CPU threads of a run that starts now (a run being continued keeps its recorded count: bitwise resume). */
+  threads?: number;
+}
+
+/**
+ * Trains, or continues, run `label` of the grid recorded in `dir`; a done or diverged run returns its
+ * summary untouched. Its dependencies must be done: it waits for nothing, and refuses otherwise.
+ * A failure is recorded in failures/<label>.json and rethrown; divergence (TrainingDivergedError) and
+ * a stop by signal (TrainingInterruptedError) are rethrown unrecorded, as is LockedError (another
+ * process works on the run).
+ */
+export async function runGridItem(dir: string, label: string, options: GridItemOptions = {}): Promise<Summary> {
+  const { spec } = readGrid(dir);
+  const run = spec.runs.find((r) => r.label === label);
+  if (!run)
+    throw new NoSuchGridRunError(
+      `grid ${spec.name} in ${dir} has no run '${label}' (its runs: ${spec.runs.map((r) => r.label).join(', ')})`,
+    );
+  const now = gridRunState(dir, run);
+  if (now.summary && (now.state === 'done' || now.state === 'diverged')) {
+    options.train?.onEvent?.({ type: 'end', summary: now.summary });
+    return now.summary;
   }
-  const failed = spec.runs
-    .filter((r) => failures[r.label])
-    .map((r): [string, GridFailure] => [r.label, failures[r.label]]);
-  if (failed.length > 0) throw new GridRunsFailedError(spec.name, Object.fromEntries(failed), out);
-  return out as Summary[];
+  for (const dep of run.dependsOn ?? []) {
+    const state = gridRunState(dir, { label: dep }).state;
+    if (state !== 'done') {
+      const error = `run '${label}' needs run '${dep}' done first, and '${dep}' is ${state === 'pending' ? 'not done yet' : state}`;
+      recordFailure(dir, label, error);
+      throw new Error(`grid ${spec.name}: ${error}`);
+    }
+  }
+  const runDir = join(dir, label);
+  const started = existsSync(runDir) && readdirSync(runDir).length > 0;
+  clearFailure(dir, label); // a new attempt: an interrupted one is pending again, not failed
+  try {
+    if (started) return await resume(runDir, options.train);
+    const config = runConfig(spec, run, dir);
+    if (options.threads !== undefined) config.threads = options.threads;
+    return await train(config, options.train);
+  } catch (e) {
+    const result = e instanceof TrainingDivergedError || e instanceof TrainingInterruptedError;
+    if (!result && !(e instanceof LockedError)) recordFailure(dir, label, (e as Error).message);
+    throw e;
+  }
 }
 
-/** The failed runs recorded in a grid folder, by label. */
-export function readFailures(dir: string): Record<string, GridFailure> {
-  const file = join(dir, FAILURES_FILE);
-  return existsSync(file) ? readJson<Record<string, GridFailure>>(file, 'grid failures') : {};
-}
-
-function writeFailures(dir: string, failures: Record<string, GridFailure>): void {
-  const file = join(dir, FAILURES_FILE);
-  if (Object.keys(failures).length > 0) writeJsonAtomic(file, failures);
-  else rmSync(file, { force: true });
+/** The label of the grid's run number `index` (0-based, grid order), e.g. a cluster array task's. */
+export function gridRunLabel(dir: string, index: number): string {
+  const { spec } = readGrid(dir);
+  const run = Number.isSafeInteger(index) && index >= 0 ? spec.runs[index] : undefined;
+  if (!run)
+    throw new NoSuchGridRunError(
+      `grid ${spec.name} in ${dir} has no run number ${index} (its ${spec.runs.length} runs are numbered 0 to ${spec.runs.length - 1})`,
+    );
+  return run.label;
 }
 
 /** A run's full settings: base, then the run's own, placed in the grid folder; a graftFrom label becomes that run's folder. */
@@ -168,12 +193,6 @@ export function readGrid(dir: string): GridFile {
   return readJson<GridFile>(join(dir, GRID_FILE), 'grid');
 }
 
-/** The run directory of a grid run, and whether it has finished. */
-export function gridRunState(dir: string, run: GridRun): { dir: string; summary: Summary | null } {
-  const files = runFiles(join(dir, run.label));
-  return { dir: files.dir, summary: existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null };
-}
-
 function checkLabels(spec: GridSpec): void {
   const seen = new Set<string>();
   for (const r of spec.runs) {
@@ -182,6 +201,27 @@ function checkLabels(spec: GridSpec): void {
     if (seen.has(r.label)) throw new Error(`grid ${spec.name}: run label '${r.label}' appears twice`);
     seen.add(r.label);
   }
+}
+
+/** Every dependency names another run of the grid, and no run depends on itself through others. */
+function checkDependencies(spec: GridSpec): void {
+  const labels = new Set(spec.runs.map((r) => r.label));
+  const deps = new Map(spec.runs.map((r) => [r.label, r.dependsOn ?? []]));
+  for (const [label, on] of deps)
+    for (const d of on)
+      if (!labels.has(d))
+        throw new Error(`grid ${spec.name}, run '${label}': depends on '${d}', which is not a run of the grid`);
+  const done = new Set<string>();
+  const visit = (label: string, path: string[]): void => {
+    if (done.has(label)) return;
+    if (path.includes(label))
+      throw new Error(
+        `grid ${spec.name}: runs depend on each other in a circle (${[...path.slice(path.indexOf(label)), label].join(' -> ')})`,
+      );
+    for (const d of deps.get(label) ?? []) visit(d, [...path, label]);
+    done.add(label);
+  };
+  for (const label of labels) visit(label, []);
 }
 
 function checkRunConfig(spec: GridSpec, run: GridRun, dir: string): void {

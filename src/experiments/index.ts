@@ -1,17 +1,28 @@
-// Experiments: grids of runs (run, resume, inspect) and ready-made presets.
+// Experiments: grids of runs (run, resume, inspect), executors, and ready-made presets.
 export {
-  runGrid,
   readGrid,
   readFailures,
   gridRunState,
+  prepareGrid,
+  runConfig,
+  runGridItem,
+  gridRunLabel,
   GridRunsFailedError,
+  GridInterruptedError,
+  NoSuchGridRunError,
   GRID_FILE,
-  FAILURES_FILE,
   type GridSpec,
   type GridRun,
   type GridFile,
-  type GridHooks,
   type GridFailure,
   type GridRunAction,
+  type GridItemOptions,
 } from './grid.js';
+export { FAILURES_DIR, failureFile, readFailure } from './failures.js';
+export { gridRunStatus, type GridRunState, type GridRunStatus, type GridRunStateInfo } from './status.js';
+export { planGrid, type Executor, type ExecutorOptions, type GridPlan, type PlannedRun } from './executor.js';
+export { EXECUTORS, makeExecutor } from './executors.js';
+export { LocalPool, shareOfCores } from './local-pool.js';
+export { runPlan, finishPlan, type RunOutcome, type ScheduleHooks, type ScheduleResult } from './schedule.js';
+export { runGrid, executeGrid, type GridHooks } from './run-grid.js';
 export { preset, presetNames } from './presets.js';

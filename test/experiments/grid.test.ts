@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  FAILURES_FILE,
+  failureFile,
   GRID_FILE,
   GridRunsFailedError,
   readFailures,
@@ -214,6 +214,6 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
     summaries.map((s) => s.status),
     ['completed', 'completed'],
   );
-  assert.ok(!existsSync(join(dir, FAILURES_FILE)), 'a retried run that succeeds is no longer recorded as failed');
+  assert.ok(!existsSync(failureFile(dir, 'b')), 'a retried run that succeeds is no longer recorded as failed');
   assert.equal(incompleteRuns(gridReport(dir)), null);
 });

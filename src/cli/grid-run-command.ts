@@ -1,0 +1,35 @@
+// `ireg grid-run <grid-dir> <label> | --index <i>`: one run of a recorded grid, what
+// a worker of the local pool or a cluster array task runs. Exit codes as `ireg train`.
+import { gridRunLabel, runGridItem } from '../experiments/index.js';
+import { ConfigError } from '../trainer/index.js';
+import { progressReporter } from './progress.js';
+
+export interface GridRunFlags {
+  index?: number;
+  threads?: number;
+}
+
+/** Runs (or continues) one grid run; a diverged run (now or before) sets exit status 3. */
+export async function runGridRunCommand(dir: string, label: string | undefined, o: GridRunFlags): Promise<void> {
+  if ((label === undefined) === (o.index === undefined))
+    throw new ConfigError('index', 'give either a run label or --index <i>, not both', '--index');
+  watchParent();
+  const summary = await runGridItem(dir, label ?? gridRunLabel(dir, o.index as number), {
+    train: { onEvent: progressReporter() },
+    threads: o.threads,
+  });
+  if (summary.status === 'diverged') {
+    process.stderr.write(`ireg: ${summary.error ?? 'the run diverged'}\n`);
+    process.exitCode = 3;
+  }
+}
+
+/**
+ * Started by the local pool (which gives an IPC channel), the run stops itself (SIGTERM: checkpoint,
+ * then exit) when the pool dies: it runs in its own process group, out of reach of the terminal.
+ */
+function watchParent(): void {
+  if (!process.channel) return;
+  process.channel.unref();
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}

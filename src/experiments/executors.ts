@@ -1,0 +1,14 @@
+// The executors `ireg grid --executor <name>` chooses from: one line each.
+import type { Executor, ExecutorOptions } from './executor.js';
+import { LocalPool } from './local-pool.js';
+
+export const EXECUTORS: Record<string, (o: ExecutorOptions) => Executor> = {
+  local: (o) => new LocalPool(o),
+};
+
+/** The executor registered as `name`, made with the options; an unknown name is refused naming the known ones. */
+export function makeExecutor(name: string, o: ExecutorOptions): Executor {
+  const make = EXECUTORS[name];
+  if (!make) throw new Error(`unknown executor '${name}' (known: ${Object.keys(EXECUTORS).join(', ')})`);
+  return make(o);
+}

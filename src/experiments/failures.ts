@@ -1,0 +1,52 @@
+// A grid's failed runs: one file per run, failures/<label>.json holding {error, time}
+// of its last failure. One file per run because several processes (a local pool's
+// children, cluster jobs) record failures of one grid at once; a shared file would
+// lose updates.
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson, writeJsonAtomic } from '../io/index.js';
+
+/** The folder of the failure files inside a grid folder. */
+export const FAILURES_DIR = 'failures';
+
+/** A run that ended with an error (not divergence, which is a result). */
+export interface GridFailure {
+  error: string;
+  time: string;
+}
+
+/** The failure file of a run. */
+export function failureFile(dir: string, label: string): string {
+  return join(dir, FAILURES_DIR, `${label}.json`);
+}
+
+/** The failed runs recorded in a grid folder, by label. */
+export function readFailures(dir: string): Record<string, GridFailure> {
+  const folder = join(dir, FAILURES_DIR);
+  if (!existsSync(folder)) return {};
+  const out: Record<string, GridFailure> = {};
+  for (const name of readdirSync(folder).sort()) {
+    if (!name.endsWith('.json')) continue; // temporaries of an atomic write under way
+    out[name.slice(0, -'.json'.length)] = readJson<GridFailure>(join(folder, name), 'grid failure');
+  }
+  return out;
+}
+
+/** The recorded failure of one run, or null. */
+export function readFailure(dir: string, label: string): GridFailure | null {
+  const file = failureFile(dir, label);
+  return existsSync(file) ? readJson<GridFailure>(file, 'grid failure') : null;
+}
+
+/** Records that a run failed with `error` (replacing an earlier record). */
+export function recordFailure(dir: string, label: string, error: string): GridFailure {
+  const failure: GridFailure = { error, time: new Date().toISOString() };
+  mkdirSync(join(dir, FAILURES_DIR), { recursive: true });
+  writeJsonAtomic(failureFile(dir, label), failure);
+  return failure;
+}
+
+/** Forgets a run's failure (it is being retried, or has now run). */
+export function clearFailure(dir: string, label: string): void {
+  rmSync(failureFile(dir, label), { force: true });
+}

@@ -1,0 +1,39 @@
+// Running a whole grid: check and record it, plan it, hand it to an executor.
+import type { Summary, TrainHooks } from '../trainer/index.js';
+import { planGrid, type ExecutorOptions } from './executor.js';
+import { makeExecutor } from './executors.js';
+import { prepareGrid, type GridRun, type GridRunAction, type GridSpec } from './grid.js';
+import { LocalPool } from './local-pool.js';
+
+export interface GridHooks {
+  onRunStart?: (run: GridRun, index: number, total: number, action: GridRunAction) => void;
+  /** Hooks passed to each run's training (progress bars etc.). */
+  train?: (run: GridRun) => TrainHooks;
+  /** Runs at once (default 1: one after another, in this process; more: child processes). */
+  jobs?: number;
+}
+
+/**
+ * Runs every run of the grid in `dir` that has not finished, on this machine; returns the summaries
+ * in grid order. Labels, dependencies and every run's options are checked before any work; a folder
+ * that holds a grid with other settings is refused. A diverged run is a result and the grid goes on;
+ * so it does past a failed one, recorded in failures/<label>.json, and then throws GridRunsFailedError.
+ * A run waits for the runs it depends on; one whose dependency failed or diverged fails unrun.
+ */
+export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}): Promise<Summary[]> {
+  prepareGrid(spec, dir);
+  const pool = new LocalPool({
+    jobs: hooks.jobs ?? 1,
+    log: (l) => console.error(l),
+    train: hooks.train,
+    onRunStart: (p) => hooks.onRunStart?.(p.run, p.index, spec.runs.length, p.action),
+  });
+  return pool.run(planGrid(spec, dir));
+}
+
+/** Checks, records and plans the grid, then runs (or submits) it with the executor named `executor`. */
+export async function executeGrid(spec: GridSpec, dir: string, executor: string, o: ExecutorOptions): Promise<void> {
+  const chosen = makeExecutor(executor, o); // an unknown name is refused before the folder is touched
+  prepareGrid(spec, dir);
+  await chosen.execute(planGrid(spec, dir));
+}

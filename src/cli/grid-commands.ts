@@ -13,8 +13,9 @@ import { incompleteRuns, renderProbeChart, renderTable, writeGridReport, type Gr
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
+import { slurmOptionsOf, type SlurmFlags } from './slurm-options.js';
 
-export interface GridFlags {
+export interface GridFlags extends SlurmFlags {
   out: string;
   steps?: number;
   dataDir?: string;
@@ -26,8 +27,12 @@ export interface GridFlags {
   executor: string;
 }
 
-/** `ireg grid <preset>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
+/**
+ * `ireg grid <preset>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report;
+ * with `--executor slurm`, submits its unfinished runs instead (the report comes once they finished).
+ */
 export async function runGridCommand(name: string, o: GridFlags): Promise<void> {
+  const slurm = slurmOptionsOf(o, o.executor);
   const overrides: Partial<TrainConfig> = {};
   if (o.steps !== undefined) overrides.steps = o.steps;
   if (o.dataDir !== undefined) overrides.dataDir = o.dataDir;
@@ -47,12 +52,14 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
         ),
       onRunEnd: ({ run }, outcome) => console.log(`${run.label}: ${OUTCOME_NOTE(outcome)}`),
       train: () => ({ onEvent: progressReporter() }),
+      slurm,
     });
   } catch (e) {
     // The runs that did finish are still worth a report; the error (exit status 1) follows it.
     if (e instanceof GridRunsFailedError) printReport(dir);
     throw e;
   }
+  if (o.executor === 'slurm') return;
   printReport(dir);
 }
 

@@ -17,6 +17,7 @@ import { EXECUTORS, GridInterruptedError, NoSuchGridRunError, presetNames } from
 import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
+import { addSlurmOptions } from './slurm-options.js';
 
 /** The ireg command line: every subcommand with its options. */
 export function program(): Command {
@@ -100,8 +101,7 @@ export function program(): Command {
 /** The training options a grid lets the user set for every run, checked as train checks them. */
 function addGridOptions(c: Command): Command {
   const h = helpContext();
-  return c
-    .addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
+  c.addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
     .addOption(
       trainOption('steps', h, { help: "optimizer steps of every run (default: the preset's)", noDefault: true }),
     )
@@ -115,6 +115,7 @@ function addGridOptions(c: Command): Command {
         .argParser((v) => parseJobs(v)),
     )
     .addOption(new Option('--executor <name>', 'where the runs run').choices(Object.keys(EXECUTORS)).default('local'));
+  return addSlurmOptions(c);
 }
 
 async function runGrid(name: string, o: GridFlags): Promise<void> {

@@ -26,3 +26,6 @@ export { LocalPool, shareOfCores } from './local-pool.js';
 export { runPlan, finishPlan, type RunOutcome, type ScheduleHooks, type ScheduleResult } from './schedule.js';
 export { runGrid, executeGrid, type GridHooks } from './run-grid.js';
 export { preset, presetNames } from './presets.js';
+export { SlurmExecutor, SLURM_DIR } from './slurm.js';
+export { checkSlurmOptions, type SlurmOptions } from './slurm-batch.js';
+export { readSlurmRecord, taskStates, SLURM_FILE, type SlurmRecord, type SlurmJob } from './slurm-queue.js';

@@ -27,9 +27,14 @@ export async function runGridRunCommand(dir: string, label: string | undefined, 
 /**
  * Started by the local pool (which gives an IPC channel), the run stops itself (SIGTERM: checkpoint,
  * then exit) when the pool dies: it runs in its own process group, out of reach of the terminal.
+ * Its output then goes nowhere: a write to the pool's closed pipes must not crash it (EPIPE).
  */
 function watchParent(): void {
   if (!process.channel) return;
   process.channel.unref();
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
 }

@@ -15,6 +15,7 @@ import { runEval, runList, runResume, runTrain, type EvalFlags } from './command
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
 import { EXECUTORS, GridInterruptedError, NoSuchGridRunError, presetNames } from '../experiments/index.js';
 import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
+import { runStatusCommand } from './status-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 import { addSlurmOptions } from './slurm-options.js';
@@ -89,6 +90,12 @@ export function program(): Command {
       parseOptionValue('threads', v),
     )
     .action(async (dir: string, label: string | undefined, o: GridRunFlags) => runGridRunCommand(dir, label, o));
+
+  p.command('status')
+    .description('where each run of a grid stands: pending, running, done, failed or diverged, with its last numbers')
+    .argument('<grid-dir>', 'a folder written by ireg grid')
+    .option('--json', 'print the status as JSON')
+    .action(async (dir: string, o: { json?: boolean }) => runStatusCommand(dir, o));
 
   p.command('report')
     .description("print and write (report.md) a grid's report: accuracies beside the paper's, the probe chart")

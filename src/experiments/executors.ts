@@ -14,3 +14,13 @@ export function makeExecutor(name: string, o: ExecutorOptions): Executor {
   if (!make) throw new Error(`unknown executor '${name}' (known: ${Object.keys(EXECUTORS).join(', ')})`);
   return make(o);
 }
+
+/** The live per-run states every executor knows for the grid in `dir` (later executors win), for `ireg status`. */
+export async function liveStates(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(EXECUTORS)) {
+    const executor = makeExecutor(name, { jobs: 1, log: () => {} });
+    Object.assign(out, (await executor.liveStates?.(dir)) ?? {});
+  }
+  return out;
+}

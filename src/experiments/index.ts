@@ -21,7 +21,7 @@ export {
 export { FAILURES_DIR, failureFile, readFailure } from './failures.js';
 export { gridRunStatus, type GridRunState, type GridRunStatus, type GridRunStateInfo } from './status.js';
 export { planGrid, type Executor, type ExecutorOptions, type GridPlan, type PlannedRun } from './executor.js';
-export { EXECUTORS, makeExecutor } from './executors.js';
+export { EXECUTORS, makeExecutor, liveStates } from './executors.js';
 export { LocalPool, shareOfCores } from './local-pool.js';
 export { runPlan, finishPlan, type RunOutcome, type ScheduleHooks, type ScheduleResult } from './schedule.js';
 export { runGrid, executeGrid, type GridHooks } from './run-grid.js';

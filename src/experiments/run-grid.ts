@@ -4,9 +4,12 @@ import { planGrid, type ExecutorOptions } from './executor.js';
 import { makeExecutor } from './executors.js';
 import { prepareGrid, type GridRun, type GridRunAction, type GridSpec } from './grid.js';
 import { LocalPool } from './local-pool.js';
+import type { RunOutcome } from './schedule.js';
 
 export interface GridHooks {
   onRunStart?: (run: GridRun, index: number, total: number, action: GridRunAction) => void;
+  /** A run ended, or was not run because a dependency failed or diverged. */
+  onRunEnd?: (run: GridRun, outcome: RunOutcome) => void;
   /** Hooks passed to each run's training (progress bars etc.). */
   train?: (run: GridRun) => TrainHooks;
   /** Runs at once (default 1: one after another, in this process; more: child processes). */
@@ -27,6 +30,7 @@ export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}
     log: (l) => console.error(l),
     train: hooks.train,
     onRunStart: (p) => hooks.onRunStart?.(p.run, p.index, spec.runs.length, p.action),
+    onRunEnd: (p, outcome) => hooks.onRunEnd?.(p.run, outcome),
   });
   return pool.run(planGrid(spec, dir));
 }

@@ -29,7 +29,7 @@ export interface GridRunStateInfo {
 /** A run's state, progress and last logged numbers, for `ireg status`. */
 export interface GridRunStatus extends GridRunStateInfo {
   label: string;
-  /** Steps taken: the summary's, else the last logged record's; 0 when nothing ran yet. */
+  /** Steps taken: the summary's, else the last logged record's or checkpoint's; 0 when nothing ran yet. */
   steps: number;
   /** The run's step budget, once its run directory exists. */
   totalSteps: number | null;
@@ -66,12 +66,13 @@ export function gridRunStatus(dir: string, run: Pick<GridRun, 'label'>): GridRun
   const lastVal = [...records].reverse().find((r) => r.valAcc !== null);
   const lastTrain = [...records].reverse().find((r) => r.trainLoss !== null);
   const started = existsSync(files.config);
+  const checkpointStep = listCheckpoints(files.checkpoints)[0]?.step ?? null;
   return {
     ...info,
     label: run.label,
-    steps: info.summary?.steps ?? last?.step ?? 0,
+    steps: info.summary?.steps ?? Math.max(last?.step ?? 0, checkpointStep ?? 0),
     totalSteps: info.summary?.totalSteps ?? (started ? readRunConfig(files.dir).derived.totalSteps : null),
-    checkpointStep: listCheckpoints(files.checkpoints)[0]?.step ?? null,
+    checkpointStep,
     valAcc: lastVal?.valAcc ?? null,
     valStep: lastVal?.step ?? null,
     trainLoss: lastTrain?.trainLoss ?? null,

@@ -98,7 +98,10 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string): st
     ...(o.requeue
       ? [
           '# Stopped for the time limit: requeue this task; it resumes from the checkpoint.',
-          'if [ "$status" = 143 ] && [ -n "$stopped_for_time" ]; then scontrol requeue "$SLURM_JOB_ID"; fi',
+          // The task by its array id: an array's own job id (SLURM_JOB_ID of one of its tasks) names every task.
+          'if [ "$status" = 143 ] && [ -n "$stopped_for_time" ]; then',
+          '  scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"',
+          'fi',
         ]
       : []),
     'exit "$status"',

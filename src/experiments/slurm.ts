@@ -11,11 +11,14 @@
 //
 // Re-running the same command skips runs that are done or diverged, and runs whose
 // task is still queued or running; it resubmits the rest (failed, cancelled, lost).
+// A task killed outright (SIGKILL, its node lost) leaves its run folder locked, and a
+// lock from another host cannot be checked there; the lock names the task, so once
+// Slurm says that task has ended, its lock is removed and the run resubmitted.
 // The tasks themselves write only their own run directory and failure file.
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DirLock, writeBytesAtomic } from '../io/index.js';
+import { breakLock, DirLock, writeBytesAtomic } from '../io/index.js';
 import type { Executor, ExecutorOptions, GridPlan, PlannedRun } from './executor.js';
 import { batchScript, checkSlurmOptions, sbatchArgs, shellLine, type SlurmOptions } from './slurm-batch.js';
 import {
@@ -69,10 +72,16 @@ export class SlurmExecutor implements Executor {
     });
   }
 
+  /** Each submitted run's task state; 'slurm unreachable' for all of them where squeue cannot answer. */
   liveStates(dir: string): Promise<Record<string, string>> {
     return new Promise((done) => {
       const record = readSlurmRecord(dir);
-      const states = taskStates(record.jobs.map((j) => j.jobId));
+      let states: Map<string, TaskState>;
+      try {
+        states = taskStates(record.jobs.map((j) => j.jobId));
+      } catch {
+        return done(Object.fromEntries(Object.keys(record.runs).map((label) => [label, 'slurm unreachable'])));
+      }
       const out: Record<string, string> = {};
       for (const [label, { jobId, taskId }] of Object.entries(record.runs)) {
         const s = states.get(`${jobId}_${taskId}`);
@@ -84,7 +93,8 @@ export class SlurmExecutor implements Executor {
 
   private submit(plan: GridPlan, dir: string, slurmDir: string): void {
     const record = readSlurmRecord(dir);
-    const states = taskStates(record.jobs.map((j) => j.jobId));
+    const recorded = new Set(record.jobs.map((j) => j.jobId));
+    const states = taskStates([...recorded]);
     const taskOf = (label: string): string | null => {
       const t = record.runs[label];
       return t ? `${t.jobId}_${t.taskId}` : null;
@@ -102,9 +112,16 @@ export class SlurmExecutor implements Executor {
         this.o.log(`${label}: ${describeTask(stateOf(label)!)} as task ${taskOf(label)}, left as it is`);
         continue;
       }
-      if (gridRunState(dir, p.run).state === 'running') {
-        this.o.log(`${label}: running elsewhere (its run folder is locked), left as it is`);
-        continue;
+      const { state, owner, dir: runDir } = gridRunState(dir, p.run);
+      if (state === 'running') {
+        // A lock from another host looks held; if Slurm says its task of this grid ended, the task was lost.
+        const holder = owner?.slurm?.job;
+        if (!owner || !holder || !recorded.has(holder.split('_')[0]) || isActive(states.get(holder))) {
+          this.o.log(`${label}: running elsewhere (its run folder is locked), left as it is`);
+          continue;
+        }
+        this.o.log(`${label}: its task ${holder} ended without unlocking the run folder (killed, or its node lost)`);
+        if (!this.slurm.dryRun) breakLock(runDir, owner);
       }
       const blocked = (p.run.dependsOn ?? []).find((d) => status.get(d) === 'diverged');
       if (blocked) {

@@ -1,17 +1,19 @@
 // The Slurm executor against a real one-node cluster (test/helpers/slurm.ts): a grid
 // submitted as a job array (with a dependent run as its own task) finishes every run;
-// a task cancelled mid-run is resubmitted by the same call and resumes from its
-// checkpoint; a task requeued (as on preemption) or stopped for its time limit with
-// --requeue resumes from its checkpoint in the same job. Plus --dry-run, which needs
-// no cluster. Tiny mlp runs on synthetic data, one thread each: the machine is small.
+// a task cancelled mid-run (its lock left behind as if its node were lost) is
+// resubmitted by the same call and resumes from its checkpoint; a task requeued (as on
+// preemption) or stopped for its time limit with --requeue resumes from its checkpoint
+// in the same job. Plus --dry-run and option checks, which need no cluster. Tiny mlp
+// runs on synthetic data, one thread each: the machine is small.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkSlurmOptions,
   executeGrid,
+  liveStates,
   readSlurmRecord,
   SLURM_DIR,
   taskStates,
@@ -19,6 +21,7 @@ import {
   type SlurmOptions,
 } from '../../src/experiments/index.js';
 import { listCheckpoints, type Summary } from '../../src/trainer/index.js';
+import { LOCK_FILE, type LockOwner } from '../../src/io/index.js';
 import { slurmCluster } from '../helpers/slurm.js';
 import { ireg, metricsOf, tempDir, tensorBytes } from '../trainer/helpers.js';
 
@@ -70,9 +73,9 @@ function scmd(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-async function until(what: string, ok: () => boolean, timeoutMs = 240_000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 240_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!ok()) {
+  while (!(await ok())) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -138,7 +141,22 @@ test('a grid goes in as one array, its dependent run as a task after its depende
     lb: { jobId: array.jobId, taskId: 1 },
     'graft-ext': { jobId: dependent.jobId, taskId: 2 },
   });
+  // `ireg status` shows the tasks' Slurm states: graft-ext waits for sb's task.
+  let live: Record<string, string> = {};
+  // A task's pending reason is set once the scheduler has looked at it (within a second or so).
+  await until('the scheduler gave graft-ext a reason to wait', async () => {
+    live = await liveStates(join(out, 'small'));
+    return live['graft-ext'] !== 'queued';
+  });
+  assert.deepEqual(Object.keys(live).sort(), ['graft-ext', 'lb', 'sb']);
+  assert.equal(live['graft-ext'], 'queued (Dependency)');
+  for (const label of ['sb', 'lb']) assert.match(live[label], /^(queued|running)/, label);
   const states = await settled(small);
+  assert.deepEqual(await liveStates(join(out, 'small')), {
+    sb: 'completed',
+    lb: 'completed',
+    'graft-ext': 'completed',
+  });
   assert.deepEqual(Object.fromEntries(states), {
     [`${array.jobId}_0`]: 'COMPLETED',
     [`${array.jobId}_1`]: 'COMPLETED',
@@ -170,13 +188,28 @@ test('a task cancelled mid-run is resubmitted by the same call and resumes from 
   await reached(cancel, 'cut', 4);
   scmd('scancel', [first]);
   await settled(cancel);
+  assert.deepEqual(await liveStates(join(out, 'cancel')), { ref: 'completed', cut: 'cancelled' });
   const stoppedAt = stopCheckpoints(cancel, 'cut');
   assert.equal(stoppedAt.length, 1, 'SIGTERM wrote one checkpoint (no other is due before step 1000)');
   assert.ok(stoppedAt[0] >= 4, `stopped at step ${stoppedAt[0]}`);
   assert.ok(!existsSync(join(runDir(cancel, 'cut'), 'summary.json')));
   const before = readFileSync(join(runDir(cancel, 'cut'), 'metrics.jsonl'), 'utf8');
+  // As if the task had been killed outright on a node since lost: its lock stays, from another host.
+  const lost: LockOwner = {
+    pid: 1,
+    hostname: 'lost-node',
+    processStart: null,
+    since: new Date().toISOString(),
+    token: 'lost',
+    slurm: { job: first, restart: 0 },
+  };
+  writeFileSync(join(runDir(cancel, 'cut'), LOCK_FILE), JSON.stringify(lost));
 
   const lines = await submit(cancel);
+  assert.ok(
+    lines.includes(`cut: its task ${first} ended without unlocking the run folder (killed, or its node lost)`),
+    lines.join('\n'),
+  );
   assert.ok(
     lines.some((l) => /^submitted cut as job \d+ \(tasks 1\)$/.test(l)),
     lines.join('\n'),
@@ -218,7 +251,7 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
     const log = logOf(requeue, label);
     const stop = /stopped by SIGTERM at step (\d+) of 80, with a checkpoint of step \1 written/.exec(log);
     assert.ok(stop && Number(stop[1]) >= 4, `${label}: the task checkpointed and stopped:\n${log}`);
-    assert.match(log, /CANCELLED AT \S+ DUE TO JOB REQUEUE/, `${label}: Slurm requeued it`);
+    assert.match(scmd('scontrol', ['show', 'job', taskOf(requeue, label)]), /\bRestarts=1\b/, `${label} ran twice`);
     assert.match(log, new RegExp(`resuming at step ${stop[1]} of 80`), label);
     assert.equal(summaryOf(requeue, label).status, 'completed');
     assertSameWeights(requeue, label, cancel, 'ref');

@@ -11,8 +11,22 @@
 // resumes from that checkpoint (Slurm requeues preempted jobs itself; not timed-out ones).
 import { ConfigError } from '../trainer/index.js';
 
-/** How long before the time limit a task is told to checkpoint and stop (seconds). */
-export const TIME_LIMIT_SIGNAL_LEAD_S = 120;
+/** How long before the time limit a task is told to checkpoint and stop (seconds); a tenth of shorter limits. */
+export function timeLimitSignalLead(time: string | undefined): number {
+  const seconds = time === undefined ? null : slurmTimeSeconds(time);
+  return seconds === null ? 120 : Math.max(1, Math.min(120, Math.floor(seconds / 10)));
+}
+
+/** Seconds in a Slurm time limit (minutes, MM:SS, HH:MM:SS, D-HH[:MM[:SS]]); null for a limit without a number. */
+function slurmTimeSeconds(time: string): number | null {
+  const m = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(time);
+  if (!m) return null;
+  const [d, a, b, c] = [m[1], m[2], m[3], m[4]].map((x) => (x === undefined ? undefined : Number(x)));
+  if (d !== undefined) return ((d * 24 + a!) * 60 + (b ?? 0)) * 60 + (c ?? 0); // D-HH[:MM[:SS]]
+  if (c !== undefined) return (a! * 60 + b!) * 60 + c; // HH:MM:SS
+  if (b !== undefined) return a! * 60 + b; // MM:SS
+  return a! * 60; // minutes
+}
 
 /** What the user asks Slurm for each run (`ireg grid --executor slurm` flags). */
 export interface SlurmOptions {
@@ -71,7 +85,7 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string): st
     `--output=${q(`${logDir}/%A_%a.log`)}`,
     // A requeued task appends to its log rather than wiping the first attempt's.
     '--open-mode=append',
-    `--signal=B:USR1@${TIME_LIMIT_SIGNAL_LEAD_S}`,
+    `--signal=B:USR1@${timeLimitSignalLead(o.time)}`,
     o.requeue ? '--requeue' : '--no-requeue',
   ];
   if (o.partition) directives.push(`--partition=${o.partition}`);

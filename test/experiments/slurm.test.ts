@@ -22,6 +22,7 @@ import {
 } from '../../src/experiments/index.js';
 import { listCheckpoints, type Summary } from '../../src/trainer/index.js';
 import { LOCK_FILE, type LockOwner } from '../../src/io/index.js';
+import { timeLimitSignalLead } from '../../src/experiments/slurm-batch.js';
 import { slurmCluster } from '../helpers/slurm.js';
 import { ireg, metricsOf, tempDir, tensorBytes } from '../trainer/helpers.js';
 
@@ -267,6 +268,7 @@ test('--dry-run prints the batch script and one sbatch command per submission, a
   assert.ok(text.startsWith(`dry run: nothing is submitted. The batch script (${script}):\n\n#!/bin/bash\n`), text);
   for (const directive of [
     '--job-name=ireg-dry',
+    '--signal=B:USR1@120',
     '--requeue',
     '--partition=gpu',
     '--time=2:00:00',
@@ -283,6 +285,23 @@ test('--dry-run prints the batch script and one sbatch command per submission, a
   );
   assert.ok(!existsSync(join(dir, SLURM_DIR)), 'no script written');
   assert.ok(!existsSync(join(dir, 'slurm.json')), 'nothing recorded');
+});
+
+test('the time-limit warning comes 120 s before the limit, or a tenth of a shorter limit before it', () => {
+  const cases: [string | undefined, number][] = [
+    [undefined, 120],
+    ['2:00:00', 120],
+    ['1-00', 120],
+    ['5', 30],
+    ['10:00', 60],
+    ['0-00:05', 30],
+    ['0-00:00:40', 4],
+    ['1', 6],
+  ];
+  assert.deepEqual(
+    cases.map(([time]) => [time, timeLimitSignalLead(time)]),
+    cases,
+  );
 });
 
 test('malformed Slurm options are refused naming the flag; so are Slurm options with the local executor', () => {

@@ -114,7 +114,9 @@ function addGridOptions(c: Command): Command {
     )
     .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the preset's)", noDefault: true }))
     .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
-    .addOption(trainOption('threads', h, { help: 'CPU threads (default: all cores)' }))
+    .addOption(
+      trainOption('threads', h, { help: 'CPU threads of each run (default: the cores, shared out over --jobs)' }),
+    )
     .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }))
     .addOption(
       new Option('--jobs <n>', 'runs at once, each with its share of the cores (local executor)')

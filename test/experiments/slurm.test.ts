@@ -43,7 +43,7 @@ const BASE = {
 };
 
 /** A run long enough (about 0.1 s a step here) to be stopped between its first logged steps and its end. */
-const LONG = { method: 'sb' as const, batchSize: 32, steps: 80, checkpointEvery: 1000 };
+const LONG = { method: 'sb' as const, batchSize: 32, steps: 120, checkpointEvery: 1000 };
 
 function grid(name: string, runs: GridSpec['runs']): GridSpec {
   return { name, description: `slurm test grid ${name}`, base: { ...BASE }, runs };
@@ -218,7 +218,7 @@ test('a task cancelled mid-run is resubmitted by the same call and resumes from 
   assert.notEqual(taskOf(cancel, 'cut'), first);
   await settled(cancel);
   assert.equal(summaryOf(cancel, 'cut').status, 'completed');
-  assert.match(logOf(cancel, 'cut'), new RegExp(`resuming at step ${stoppedAt[0]} of 80`));
+  assert.match(logOf(cancel, 'cut'), new RegExp(`resuming at step ${stoppedAt[0]} of ${LONG.steps}`));
   // The records written before the cancel are kept as they were (wall times included): not a restart.
   assert.ok(readFileSync(join(runDir(cancel, 'cut'), 'metrics.jsonl'), 'utf8').startsWith(before));
   assertSameWeights(cancel, 'cut', cancel, 'ref');
@@ -235,10 +235,11 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
   const jobs = readSlurmRecord(join(out, 'requeue')).jobs;
   const preempted = taskOf(requeue, 'preempted');
   const timedOut = taskOf(requeue, 'timed-out');
+  // Both under way (they start together), then both stopped at once, well before their end.
   await reached(requeue, 'preempted', 4);
+  await reached(requeue, 'timed-out', 4);
   // What preemption in requeue mode does: SIGTERM to the task, then back into the queue.
   scmd('scontrol', ['requeue', preempted]);
-  await reached(requeue, 'timed-out', 4);
   // What Slurm sends the batch shell before the time limit (--signal=B:USR1@...).
   scmd('scancel', ['--batch', '--signal=USR1', timedOut]);
   for (const task of [preempted, timedOut]) {
@@ -250,10 +251,12 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
   assert.deepEqual(readSlurmRecord(join(out, 'requeue')).jobs, jobs, 'nothing was resubmitted');
   for (const label of ['preempted', 'timed-out']) {
     const log = logOf(requeue, label);
-    const stop = /stopped by SIGTERM at step (\d+) of 80, with a checkpoint of step \1 written/.exec(log);
+    const stop = new RegExp(
+      `stopped by SIGTERM at step (\\d+) of ${LONG.steps}, with a checkpoint of step \\1 written`,
+    ).exec(log);
     assert.ok(stop && Number(stop[1]) >= 4, `${label}: the task checkpointed and stopped:\n${log}`);
     assert.match(scmd('scontrol', ['show', 'job', taskOf(requeue, label)]), /\bRestarts=1\b/, `${label} ran twice`);
-    assert.match(log, new RegExp(`resuming at step ${stop[1]} of 80`), label);
+    assert.match(log, new RegExp(`resuming at step ${stop[1]} of ${LONG.steps}`), label);
     assert.equal(summaryOf(requeue, label).status, 'completed');
     assertSameWeights(requeue, label, cancel, 'ref');
   }

@@ -32,6 +32,17 @@ export function slurmCluster(): SlurmFixture {
   let cluster: SlurmCluster | null = null;
   let reason = 'the Slurm cluster was not started';
   let previousConf: string | undefined;
+  const stop = (): void => {
+    if (!cluster) return;
+    spawnSync('bash', [join(SCRIPTS, 'stop-cluster.sh'), cluster.dir], { encoding: 'utf8', timeout: 60_000 });
+    rmSync(cluster.dir, { recursive: true, force: true });
+    cluster = null;
+  };
+  // A test process stopped by a signal skips after(): the daemons must not outlive it.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stop();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   before(() => {
     const dir = mkdtempSync(join(tmpdir(), 'ireg-slurm-'));
     const r = spawnSync('bash', [join(SCRIPTS, 'start-cluster.sh'), dir], { encoding: 'utf8', timeout: 600_000 });
@@ -39,6 +50,7 @@ export function slurmCluster(): SlurmFixture {
       cluster = { dir, env: { ...process.env, SLURM_CONF: join(dir, 'slurm.conf') } };
       previousConf = process.env.SLURM_CONF;
       process.env.SLURM_CONF = join(dir, 'slurm.conf');
+      process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
       return;
     }
     rmSync(dir, { recursive: true, force: true });
@@ -49,11 +61,10 @@ export function slurmCluster(): SlurmFixture {
   });
   after(() => {
     if (!cluster) return;
-    spawnSync('bash', [join(SCRIPTS, 'stop-cluster.sh'), cluster.dir], { encoding: 'utf8', timeout: 60_000 });
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    stop();
     if (previousConf === undefined) delete process.env.SLURM_CONF;
     else process.env.SLURM_CONF = previousConf;
-    rmSync(cluster.dir, { recursive: true, force: true });
-    cluster = null;
   });
   return {
     require(t) {

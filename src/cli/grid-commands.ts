@@ -21,8 +21,9 @@ import {
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
+import { slurmOptionsOf, type SlurmFlags } from './slurm-options.js';
 
-export interface GridFlags {
+export interface GridFlags extends SlurmFlags {
   out: string;
   steps?: number;
   dataDir?: string;
@@ -36,8 +37,12 @@ export interface GridFlags {
   executor: string;
 }
 
-/** `ireg grid <preset | grid file>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report. */
+/**
+ * `ireg grid <preset | grid file>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report;
+ * with `--executor slurm`, submits its unfinished runs instead (the report comes once they finished).
+ */
 export async function runGridCommand(name: string, o: GridFlags): Promise<void> {
+  const slurm = slurmOptionsOf(o, o.executor);
   const overrides: Partial<TrainConfig> = {};
   if (o.steps !== undefined) overrides.steps = o.steps;
   if (o.dataDir !== undefined) overrides.dataDir = o.dataDir;
@@ -57,12 +62,14 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
         ),
       onRunEnd: ({ run }, outcome) => console.log(`${run.label}: ${OUTCOME_NOTE(outcome)}`),
       train: () => ({ onEvent: progressReporter() }),
+      slurm,
     });
   } catch (e) {
     // The runs that did finish are still worth a report; the error (exit status 1) follows it.
     if (e instanceof GridRunsFailedError) await printReport(dir);
     throw e;
   }
+  if (o.executor === 'slurm') return;
   await printReport(dir);
 }
 

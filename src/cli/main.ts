@@ -19,6 +19,7 @@ import { runStatusCommand } from './status-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 import { addDashboardCommands } from './dashboard-commands.js';
+import { addSlurmOptions } from './slurm-options.js';
 
 /** The ireg command line: every subcommand with its options. */
 export function program(): Command {
@@ -114,8 +115,7 @@ export function program(): Command {
 /** The training options a grid lets the user set for every run, checked as train checks them. */
 function addGridOptions(c: Command): Command {
   const h = helpContext();
-  return c
-    .addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
+  c.addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
     .addOption(trainOption('steps', h, { help: "optimizer steps of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
@@ -130,6 +130,7 @@ function addGridOptions(c: Command): Command {
     )
     .addOption(new Option('--executor <name>', 'where the runs run').choices(Object.keys(EXECUTORS)).default('local'))
     .option('--seeds <list|count>', "repeat every run over seeds: '0,1,2', or a count (3: seeds 0,1,2)", parseSeeds);
+  return addSlurmOptions(c);
 }
 
 async function runGrid(name: string, o: GridFlags): Promise<void> {

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { GridRun, GridRunAction, GridSpec } from './grid.js';
 import type { TrainHooks } from '../trainer/index.js';
 import type { ScheduleHooks } from './schedule.js';
+import type { SlurmOptions } from './slurm-batch.js';
 import { gridRunState } from './status.js';
 
 export interface Executor {
@@ -44,6 +45,8 @@ export interface ExecutorOptions extends ScheduleHooks {
   log: (line: string) => void;
   /** Hooks of a run trained in this process (progress display). */
   train?: (run: GridRun) => TrainHooks;
+  /** What the Slurm executor asks Slurm for (partition, time, resources). */
+  slurm?: SlurmOptions;
 }
 
 /** What each run of the prepared grid in `dir` needs now: start, continue, retry, or nothing (done, diverged). */

@@ -1,9 +1,11 @@
 // The executors `ireg grid --executor <name>` chooses from: one line each.
 import type { Executor, ExecutorOptions } from './executor.js';
 import { LocalPool } from './local-pool.js';
+import { SlurmExecutor } from './slurm.js';
 
 export const EXECUTORS: Record<string, (o: ExecutorOptions) => Executor> = {
   local: (o) => new LocalPool(o),
+  slurm: (o) => new SlurmExecutor(o, o.slurm ?? {}),
 };
 
 /** The executor registered as `name`, made with the options; an unknown name is refused naming the known ones. */

@@ -28,3 +28,6 @@ export { runGrid, executeGrid, type GridHooks } from './run-grid.js';
 export { preset, presetNames, presetDir, gridOf, cifar10OrJpegCopy } from './presets.js';
 export { loadGridFile, GridFileError, type GridFileOptions } from './grid-file.js';
 export { expandSeeds, parseSeeds, withOverrides } from './grid-expand.js';
+export { SlurmExecutor, SLURM_DIR } from './slurm.js';
+export { checkSlurmOptions, type SlurmOptions } from './slurm-batch.js';
+export { readSlurmRecord, taskStates, SLURM_FILE, type SlurmRecord, type SlurmJob } from './slurm-queue.js';

@@ -3,4 +3,13 @@ export { writeFileAtomic, writeBytesAtomic, writeAll, syncDir, tempPathFor, TEMP
 export { readJson, writeJsonAtomic } from './json.js';
 export { packageRoot } from './package-root.js';
 export { startBuildDir, removeAbandonedBuildDirs } from './build-dir.js';
-export { DirLock, LockedError, LOCK_FILE, isStale, readOwner, type LockOwner } from './lock.js';
+export {
+  DirLock,
+  LockedError,
+  LOCK_FILE,
+  breakLock,
+  isStale,
+  readOwner,
+  type LockOwner,
+  type SlurmJobRun,
+} from './lock.js';

@@ -4,7 +4,10 @@
 // start time and a random token. A lock whose owner is gone is stale and taken
 // over: on the same host, when the pid is dead or now belongs to another process
 // (start time differs). A lock from another host cannot be checked: it is
-// refused with the owner named, and the message says which file to delete.
+// refused with the owner named, and the message says which file to delete; except
+// that a holder running as a Slurm job records the job, so that the job's next run
+// (requeued, maybe on another node) takes over what its earlier run left behind, and
+// a submitter that knows the job has ended can break the lock (breakLock).
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -21,6 +24,13 @@ export interface LockOwner {
   processStart: string | null;
   since: string;
   token: string;
+  /** The Slurm job (`<array job>_<task>` for an array task) and run of it (0, then 1 after a requeue...) holding the lock. */
+  slurm?: SlurmJobRun;
+}
+
+export interface SlurmJobRun {
+  job: string;
+  restart: number;
 }
 
 /** Another live process holds the lock. */
@@ -62,6 +72,8 @@ export class DirLock {
       since: new Date().toISOString(),
       token: randomBytes(8).toString('hex'),
     };
+    const slurm = slurmJobRun();
+    if (slurm) owner.slurm = slurm;
     const bytes = Buffer.from(JSON.stringify(owner) + '\n');
     for (let attempt = 0; attempt < 5; attempt++) {
       if (tryCreate(folder, bytes)) return new DirLock(folder, owner);
@@ -109,8 +121,11 @@ export function readOwner(dir: string): LockOwner | null | undefined {
   }
 }
 
-/** Whether the owner is certainly gone (same host, pid dead or reused). */
+/** Whether the owner is certainly gone (same host, pid dead or reused; or an earlier run of this Slurm job). */
 export function isStale(owner: LockOwner): boolean {
+  const me = slurmJobRun();
+  // Slurm runs a job once at a time: a requeued job's earlier run is gone, wherever it ran.
+  if (me && owner.slurm?.job === me.job && owner.slurm.restart < me.restart) return true;
   if (owner.hostname !== hostname()) return false;
   try {
     process.kill(owner.pid, 0);
@@ -134,6 +149,20 @@ function tryCreate(folder: string, bytes: Uint8Array): boolean {
   } finally {
     rmSync(tmp, { force: true });
   }
+}
+
+/** Removes the lock on `dir` held by `owner`, whom the caller knows to be gone (a Slurm job that ended); a newer lock stays. */
+export function breakLock(dir: string, owner: LockOwner): void {
+  breakStale(resolve(dir), owner);
+}
+
+/** The Slurm job and run of it this process belongs to, or null outside Slurm. */
+function slurmJobRun(): SlurmJobRun | null {
+  const e = process.env;
+  if (!e.SLURM_JOB_ID) return null;
+  const job =
+    e.SLURM_ARRAY_JOB_ID && e.SLURM_ARRAY_TASK_ID ? `${e.SLURM_ARRAY_JOB_ID}_${e.SLURM_ARRAY_TASK_ID}` : e.SLURM_JOB_ID;
+  return { job, restart: Number(e.SLURM_RESTART_COUNT ?? 0) || 0 };
 }
 
 /**

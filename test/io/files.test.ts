@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  breakLock,
   DirLock,
   LOCK_FILE,
   LockedError,
@@ -109,6 +110,38 @@ test('stale locks are taken over: dead pid, or a live pid that is another proces
   );
   writeLock(dir, '');
   assert.throws(() => DirLock.acquire(dir), /in use by another process \(its lock file cannot be read\)/);
+});
+
+test("a Slurm job's next run takes over the lock its earlier run left on another host; breakLock removes a known-dead holder's", () => {
+  const dir = tempDir('slurm-lock');
+  const env = { ...process.env };
+  const earlier = owner({ pid: 1, hostname: 'lost-node', token: 'earlier', slurm: { job: '7_3', restart: 0 } });
+  const refused = /in use by process 1 on host lost-node/;
+  try {
+    Object.assign(process.env, { SLURM_JOB_ID: '9', SLURM_ARRAY_JOB_ID: '7', SLURM_ARRAY_TASK_ID: '3' });
+    process.env.SLURM_RESTART_COUNT = '0';
+    writeLock(dir, earlier);
+    assert.throws(() => DirLock.acquire(dir), refused, 'the same run of the job: not an earlier one');
+    process.env.SLURM_ARRAY_TASK_ID = '4';
+    process.env.SLURM_RESTART_COUNT = '1';
+    assert.throws(() => DirLock.acquire(dir), refused, 'another task of the array');
+    process.env.SLURM_ARRAY_TASK_ID = '3';
+    const lock = DirLock.acquire(dir);
+    assert.deepEqual(readOwner(dir)?.slurm, { job: '7_3', restart: 1 }, 'the lock names the job and its run');
+    lock.release();
+  } finally {
+    for (const k of ['SLURM_JOB_ID', 'SLURM_ARRAY_JOB_ID', 'SLURM_ARRAY_TASK_ID', 'SLURM_RESTART_COUNT']) {
+      if (env[k] === undefined) delete process.env[k];
+      else process.env[k] = env[k];
+    }
+  }
+  writeLock(dir, earlier);
+  assert.throws(() => DirLock.acquire(dir), refused, 'outside Slurm, another host is not checked');
+  breakLock(dir, { ...earlier, token: 'another' });
+  assert.equal(readOwner(dir)?.token, 'earlier', 'a lock held by someone else than named stays');
+  breakLock(dir, earlier);
+  DirLock.acquire(dir).release();
+  assert.deepEqual(readdirSync(dir), [], 'no lock or temporary file is left');
 });
 
 test('a second real process is refused while the first holds the lock, and takes it over once the first is killed', async () => {

@@ -1,0 +1,143 @@
+// The batch script and sbatch arguments of a grid's Slurm job arrays. Each array task
+// runs one grid run: `ireg grid-run <grid-dir> --index $SLURM_ARRAY_TASK_ID`, so the
+// task id is the run's index in grid.json. A single script serves every submission of
+// a grid; what differs between them (which tasks, dependencies) is on sbatch's command line.
+//
+// Signals. scancel, preemption and `scontrol requeue` send SIGTERM to every process of
+// the job: ireg finishes its step, writes a checkpoint and exits 143. The job ends when
+// the batch shell does, so the shell takes SIGTERM itself without dying and waits for
+// ireg. Before the time limit Slurm sends USR1 to the shell alone (--signal=B:USR1@...):
+// it stops ireg the same way and, with --requeue, requeues its own task, whose next start
+// resumes from that checkpoint (Slurm requeues preempted jobs itself; not timed-out ones).
+import { ConfigError } from '../trainer/index.js';
+
+/** How long before the time limit a task is told to checkpoint and stop (seconds); a tenth of shorter limits. */
+export function timeLimitSignalLead(time: string | undefined): number {
+  const seconds = time === undefined ? null : slurmTimeSeconds(time);
+  return seconds === null ? 120 : Math.max(1, Math.min(120, Math.floor(seconds / 10)));
+}
+
+/** Seconds in a Slurm time limit (minutes, MM:SS, HH:MM:SS, D-HH[:MM[:SS]]); null for a limit without a number. */
+function slurmTimeSeconds(time: string): number | null {
+  const m = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(time);
+  if (!m) return null;
+  const [d, a, b, c] = [m[1], m[2], m[3], m[4]].map((x) => (x === undefined ? undefined : Number(x)));
+  if (d !== undefined) return ((d * 24 + a!) * 60 + (b ?? 0)) * 60 + (c ?? 0); // D-HH[:MM[:SS]]
+  if (c !== undefined) return (a! * 60 + b!) * 60 + c; // HH:MM:SS
+  if (b !== undefined) return a! * 60 + b; // MM:SS
+  return a! * 60; // minutes
+}
+
+/** What the user asks Slurm for each run (`ireg grid --executor slurm` flags). */
+export interface SlurmOptions {
+  partition?: string;
+  /** Wall-time limit per run, in Slurm's format (minutes, MM:SS, HH:MM:SS, D-HH[:MM[:SS]]). */
+  time?: string;
+  gpusPerRun?: number;
+  /** CPUs per run; also the run's thread count. */
+  cpusPerRun?: number;
+  /** Memory per run, in Slurm's format (e.g. 16G). */
+  mem?: string;
+  /** Tasks of the array running at once (the array's %N). */
+  maxParallel?: number;
+  /** Extra sbatch arguments, passed through as given. */
+  sbatchArgs?: string[];
+  /** Requeue a task stopped by preemption or its time limit, to resume from its checkpoint. */
+  requeue?: boolean;
+  /** Print the batch script and the sbatch commands; submit nothing. */
+  dryRun?: boolean;
+}
+
+/** What the batch script runs: node, ireg's CLI and the grid folder, as absolute paths. */
+export interface BatchTarget {
+  node: string;
+  cli: string;
+  dir: string;
+  grid: string;
+}
+
+/** Refuses malformed options with the flag named, before anything is submitted. */
+export function checkSlurmOptions(o: SlurmOptions): void {
+  const bad = (key: string, flag: string, what: string, got: unknown): never => {
+    throw new ConfigError(key, `expected ${what}, got '${String(got)}'`, flag);
+  };
+  if (o.partition !== undefined && !/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/.test(o.partition))
+    bad('partition', '--partition', 'a partition name (or a comma-separated list)', o.partition);
+  if (o.time !== undefined && !/^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+(:\d{1,2}(:\d{1,2})?)?)$/.test(o.time))
+    bad('time', '--time', 'minutes, MM:SS, HH:MM:SS or D-HH[:MM[:SS]]', o.time);
+  if (o.mem !== undefined && !/^\d+[KMGT]?$/i.test(o.mem)) bad('mem', '--mem', 'a size such as 4000M or 16G', o.mem);
+  const whole = (key: keyof SlurmOptions, flag: string, min: number): void => {
+    const v = o[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > 100_000))
+      bad(key, flag, `a whole number from ${min} to 100000`, v);
+  };
+  whole('gpusPerRun', '--gpus-per-run', 0);
+  whole('cpusPerRun', '--cpus-per-run', 1);
+  whole('maxParallel', '--max-parallel', 1);
+  for (const a of o.sbatchArgs ?? [])
+    if (!a.startsWith('-')) bad('sbatchArgs', '--sbatch-arg', 'an sbatch option starting with -', a);
+}
+
+/** The batch script every array task of the grid runs. */
+export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string): string {
+  const directives = [
+    `--job-name=${q(`ireg-${t.grid}`)}`,
+    `--output=${q(`${logDir}/%A_%a.log`)}`,
+    // A requeued task appends to its log rather than wiping the first attempt's.
+    '--open-mode=append',
+    `--signal=B:USR1@${timeLimitSignalLead(o.time)}`,
+    o.requeue ? '--requeue' : '--no-requeue',
+  ];
+  if (o.partition) directives.push(`--partition=${o.partition}`);
+  if (o.time) directives.push(`--time=${o.time}`);
+  if (o.cpusPerRun) directives.push(`--cpus-per-task=${o.cpusPerRun}`);
+  if (o.gpusPerRun) directives.push(`--gres=gpu:${o.gpusPerRun}`);
+  if (o.mem) directives.push(`--mem=${o.mem}`);
+  const run = [q(t.node), q(t.cli), 'grid-run', q(t.dir), '--index', '"$SLURM_ARRAY_TASK_ID"'];
+  if (o.cpusPerRun) run.push('--threads', '"$SLURM_CPUS_PER_TASK"');
+  return [
+    '#!/bin/bash',
+    ...directives.map((d) => `#SBATCH ${d}`),
+    `# ireg grid ${t.grid}: array task i runs the grid's run i (grid.json).`,
+    '# SIGTERM (scancel, preemption, requeue) reaches ireg, which checkpoints and exits 143;',
+    '# this shell survives it and waits. USR1 (near the time limit) stops ireg the same way.',
+    'stopped_for_time=',
+    "trap ':' TERM",
+    `trap 'stopped_for_time=1; kill -TERM "$run" 2>/dev/null' USR1`,
+    `${run.join(' ')} &`,
+    'run=$!',
+    'while kill -0 "$run" 2>/dev/null; do wait "$run"; done',
+    'wait "$run"',
+    'status=$?',
+    ...(o.requeue
+      ? [
+          '# Stopped for the time limit: requeue this task; it resumes from the checkpoint.',
+          // The task by its array id: an array's own job id (SLURM_JOB_ID of one of its tasks) names every task.
+          'if [ "$status" = 143 ] && [ -n "$stopped_for_time" ]; then',
+          '  scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"',
+          'fi',
+        ]
+      : []),
+    'exit "$status"',
+    '',
+  ].join('\n');
+}
+
+/** sbatch's arguments for one submission: the tasks (grid indices), their dependencies, the extra arguments. */
+export function sbatchArgs(o: SlurmOptions, indices: number[], dependency: string | null, script: string): string[] {
+  const array = indices.join(',') + (o.maxParallel && indices.length > 1 ? `%${o.maxParallel}` : '');
+  const args = ['--parsable', `--array=${array}`];
+  // A dependency that can never be met (the run it waits for failed) cancels the task: a re-run resubmits both.
+  if (dependency) args.push(`--dependency=${dependency}`, '--kill-on-invalid-dep=yes');
+  return [...args, ...(o.sbatchArgs ?? []), script];
+}
+
+/** The command line as a shell would take it. */
+export function shellLine(cmd: string, args: string[]): string {
+  return [cmd, ...args].map(q).join(' ');
+}
+
+/** A word quoted for the shell where it needs it. */
+function q(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -150,9 +150,7 @@ async function main(): Promise<void> {
     console.log('| measure | ms |\n|---|---|');
     console.log(`| start in process (listening) | ${listenMs.toFixed(1)} |`);
     console.log(`| first /api/runs | ${firstListMs.toFixed(1)} |`);
-    console.log(
-      `| \`ireg dashboard\` command until its address (Node + libtorch load included) | ${commandMs.toFixed(0)} |`,
-    );
+    console.log(`| \`ireg dashboard\` command until its address (Node start included) | ${commandMs.toFixed(0)} |`);
     console.log(
       `| /api/series, ${BATCH} runs, cold (${(body.length / 1024).toFixed(0)} KiB) | ${coldBatchMs.toFixed(0)} |`,
     );

@@ -56,7 +56,7 @@ export interface NativeBinding {
   torchVersion(): string;
 }
 
-function load(): NativeBinding {
+function loadAddon(): NativeBinding {
   const file = join(packageRoot(), 'build', 'Release', 'ireg_native.node');
   if (!existsSync(file)) {
     throw new Error(
@@ -67,4 +67,48 @@ function load(): NativeBinding {
   return createRequire(import.meta.url)(file) as NativeBinding;
 }
 
-export const native: NativeBinding = load();
+/** A stand-in for one addon function: loads the addon, after which `native` holds the real functions. */
+function stub<K extends keyof NativeBinding>(key: K): NativeBinding[K] {
+  return ((...args: unknown[]) => {
+    Object.assign(native, loadAddon());
+    return (native[key] as (...a: unknown[]) => unknown)(...args);
+  }) as NativeBinding[K];
+}
+
+/**
+ * The addon, loaded by the first call into it: commands that never touch a tensor (dashboard,
+ * export, status) start without loading libtorch, which takes seconds. After that first call
+ * every property is the addon's own function, so calls cost what they cost before.
+ */
+export const native: NativeBinding = {
+  op: stub('op'),
+  call: stub('call'),
+  dispose: stub('dispose'),
+  isLive: stub('isLive'),
+  account: stub('account'),
+  liveTensors: stub('liveTensors'),
+  grad: stub('grad'),
+  backward: stub('backward'),
+  getGrad: stub('getGrad'),
+  setGrad: stub('setGrad'),
+  requiresGrad: stub('requiresGrad'),
+  setRequiresGrad: stub('setRequiresGrad'),
+  isLeaf: stub('isLeaf'),
+  setGradEnabled: stub('setGradEnabled'),
+  isGradEnabled: stub('isGradEnabled'),
+  fromBytes: stub('fromBytes'),
+  toBytes: stub('toBytes'),
+  shape: stub('shape'),
+  dtype: stub('dtype'),
+  device: stub('device'),
+  item: stub('item'),
+  manualSeed: stub('manualSeed'),
+  getRngState: stub('getRngState'),
+  setRngState: stub('setRngState'),
+  setNumThreads: stub('setNumThreads'),
+  getNumThreads: stub('getNumThreads'),
+  cudaDeviceCount: stub('cudaDeviceCount'),
+  cudaSynchronize: stub('cudaSynchronize'),
+  setDeterministic: stub('setDeterministic'),
+  torchVersion: stub('torchVersion'),
+};

@@ -142,18 +142,38 @@ const table = {
 
 export type OpName = keyof typeof table;
 
-const resolved = Object.entries(table).map(([k, [name, overload]]) => ({
-  key: k,
-  id: native.op(`aten::${name}`, overload),
-  label: overload ? `aten::${name}.${overload}` : `aten::${name}`,
-}));
+interface Resolved {
+  ids: Record<OpName, number>;
+  labels: Map<number, string>;
+}
+let resolved: Resolved | null = null;
 
-/** Operator ids, by ireg's name for them. */
-export const OP = Object.fromEntries(resolved.map((r) => [r.key, r.id])) as Record<OpName, number>;
+/** Looks every operator up in libtorch's registry (once, at the first use: that loads the addon). */
+function resolve(): Resolved {
+  if (resolved) return resolved;
+  const rows = Object.entries(table).map(([k, [name, overload]]) => ({
+    key: k,
+    id: native.op(`aten::${name}`, overload),
+    label: overload ? `aten::${name}.${overload}` : `aten::${name}`,
+  }));
+  resolved = {
+    ids: Object.freeze(Object.fromEntries(rows.map((r) => [r.key, r.id]))) as Record<OpName, number>,
+    labels: new Map(rows.map((r) => [r.id, r.label])),
+  };
+  OP = resolved.ids;
+  return resolved;
+}
 
-const LABELS = new Map(resolved.map((r) => [r.id, r.label]));
+/**
+ * Operator ids, by ireg's name for them. Until the first use, an object of getters that resolve
+ * the table; then (a live binding) the plain table itself, so hot paths read a plain property.
+ */
+export let OP: Record<OpName, number> = Object.defineProperties(
+  {},
+  Object.fromEntries(Object.keys(table).map((k) => [k, { get: () => resolve().ids[k as OpName], enumerable: true }])),
+) as Record<OpName, number>;
 
 /** An operator id's schema name (`aten::add.Tensor`), for error messages. */
 export function opLabel(id: number): string {
-  return LABELS.get(id) ?? `operator #${id}`;
+  return resolve().labels.get(id) ?? `operator #${id}`;
 }

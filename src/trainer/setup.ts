@@ -53,7 +53,7 @@ export function knownNames(): KnownNames {
     penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
     smallBatchMethods: methods.filter((m) => getMethod(m).needs.smallBatch),
     externalNormMethods: methods.filter((m) => getMethod(m).needs.normTrajectory === 'follows'),
-    cudaAvailable: cuda.isAvailable(),
+    cudaAvailable: () => cuda.isAvailable(),
     defaultThreads: availableParallelism(),
   };
 }

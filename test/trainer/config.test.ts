@@ -79,7 +79,7 @@ test('each bad option is refused with its name', () => {
   refused({ method: 'sb', graftFrom: '/tmp/x' }, '--graft-from', /only method 'graft-ext'/);
   refused({ name: 'a/b' }, '--name');
   refused({ learningRate: 0.1 }, '--learning-rate', /unknown option/);
-  if (!knownNames().cudaAvailable) refused({ device: 'cuda' }, '--device', /no CUDA device/);
+  if (!knownNames().cudaAvailable()) refused({ device: 'cuda' }, '--device', /no CUDA device/);
 });
 
 test('defaults are applied and the effective batch follows ceil(B/m) full micro-batches', () => {

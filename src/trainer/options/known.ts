@@ -19,6 +19,7 @@ export interface KnownNames {
   smallBatchMethods: readonly string[];
   /** Methods that follow the gradient norms of an earlier run (they need --graft-from). */
   externalNormMethods: readonly string[];
-  cudaAvailable: boolean;
+  /** Asked only when a run wants CUDA: the question loads libtorch. */
+  cudaAvailable(): boolean;
   defaultThreads: number;
 }

@@ -94,7 +94,7 @@ export function checkGraftFrom(c: TrainConfig, known: KnownNames): void {
 
 /** cuda only where libtorch sees a device; a plain run-directory name; a parseable --normalize. */
 export function checkMisc(c: TrainConfig, known: KnownNames): void {
-  if (c.device === 'cuda' && !known.cudaAvailable) {
+  if (c.device === 'cuda' && !known.cudaAvailable()) {
     throw new ConfigError(
       'device',
       'cuda requested but libtorch sees no CUDA device (this build or machine is CPU-only)',

@@ -20,10 +20,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { get } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { machineInfo } from './machine.js';
 import { startDashboard } from '../src/report/index.js';
 import type { MetricsRecord } from '../src/trainer/index.js';
 
@@ -126,11 +127,8 @@ async function main(): Promise<void> {
     const commandMs = await commandStart(folder);
     load.push(loadavg()[0]);
 
-    const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
     const machine = {
-      cpu,
-      cores: cpus().length,
-      node: process.version,
+      ...machineInfo(),
       date: new Date().toISOString(),
       loadAverage1m: load,
     };
@@ -145,7 +143,7 @@ async function main(): Promise<void> {
       firstLoadMs: fullLoadMs + coldBatchMs,
     };
     console.log(
-      `\n## ireg dashboard on ${RUNS} runs x ${ROWS} records\n\n${cpu}, ${machine.cores} cores; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
+      `\n## ireg dashboard on ${RUNS} runs x ${ROWS} records\n\n${machine.cpu}, ${machine.cores} cores; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
     );
     console.log('| measure | ms |\n|---|---|');
     console.log(`| start in process (listening) | ${listenMs.toFixed(1)} |`);

@@ -2,11 +2,12 @@
 // thread counts and dtype (float32). Prints a markdown table and writes
 // bench/results/engine-<date>.json.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, setNumThreads, torchVersion } from '../src/tensor/index.js';
+import { machineInfo } from './machine.js';
 import { torchPython } from './torch-python.js';
 import {
   dispatchOverhead,
@@ -81,9 +82,7 @@ function medianOf<T>(xs: T[]): T {
 }
 
 function machine() {
-  const model =
-    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  return { cpu: model, cores: cpus().length, node: process.version, libtorch: torchVersion() };
+  return { ...machineInfo(), libtorch: torchVersion() };
 }
 
 const f = (v: number, d = 2) => v.toFixed(d);

@@ -8,10 +8,10 @@
 // gap between fd and exact may change.
 // mlp-tanh (tanh instead of ReLU, built here) is the kink-free control.
 // Writes bench/results/fd-accuracy-<date>.json. Run: node dist/bench/fd-accuracy.js [--models a,b]
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineInfo } from './machine.js';
 import { fdPenaltyGrad, saveRng } from '../src/methods/fd.js';
 import { buildMethod, sumSquares } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
@@ -144,11 +144,8 @@ function main(): void {
           rows.push(...measure(model, state, dtype, p));
           process.stderr.write(`${model} ${state} ${dtype} ${p}\n`);
         }
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const machine = {
-    cpu,
-    cores: cpus().length,
-    node: process.version,
+    ...machineInfo(),
     libtorch: torchVersion(),
     date: new Date().toISOString(),
   };

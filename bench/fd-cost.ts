@@ -4,10 +4,11 @@
 // alike; medians of process CPU time (robust on a busy machine) and wall time.
 // Writes bench/results/fd-cost-<date>.json.
 // Run: node dist/bench/fd-cost.js [--threads N] [--rounds R] [--models mlp,cnn-bn]
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { intOption as option, machineInfo } from './machine.js';
 import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD, type PenaltyGrad } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
@@ -27,14 +28,6 @@ const GRADS: Record<string, PenaltyGrad> = {
   'fd-forward': { kind: 'fd', step: 0.01, scheme: 'forward' },
   'fd-central': { kind: 'fd', step: 0.01, scheme: 'central' },
 };
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1)
-    throw new RangeError(`${name}: expected a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 function modelsOption(): string[] {
   const i = process.argv.indexOf('--models');
@@ -139,18 +132,15 @@ function main(): void {
       wallVsLb: med(v.name, 'wall') / lbWall,
     }));
   });
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const machine = {
-    cpu,
-    cores: cpus().length,
-    node: process.version,
+    ...machineInfo(),
     libtorch: torchVersion(),
     date: new Date().toISOString(),
     loadAverage1m: load,
   };
   console.log(
     `## Penalty step cost, exact vs fd (r = 0.01): ${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps, ` +
-      `CPU time as a multiple of an lb step\n\n${cpu}, ${machine.cores} cores; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
+      `CPU time as a multiple of an lb step\n\n${machine.cpu}, ${machine.cores} cores; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
   );
   console.log(
     '| model (batch = 4 x micro) | lb (ms) | penalty | exact | fd forward | fd central |\n|---|---|---|---|---|---|',

@@ -6,8 +6,8 @@
 // time on an idle one with 1 thread) and of wall time.
 // Writes bench/results/methods-<date>.json. Run: node dist/bench/methods.js [--threads N] [--rounds R] [--methods a,b]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
 import { manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
+import { intOption as option, machineInfo } from './machine.js';
 import { torchPython } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,14 +33,6 @@ function methodsOption(): string[] {
       `--methods: expected a comma-separated subset of ${ALL_METHODS.join(',')}, got '${process.argv[i + 1]}'`,
     );
   return list;
-}
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1)
-    throw new RangeError(`${name}: expected a positive integer, got ${process.argv[i + 1]}`);
-  return v;
 }
 
 const CONFIG = {
@@ -170,11 +163,8 @@ async function main(): Promise<void> {
   const gm = (xs: number[]) => Math.exp(xs.reduce((s, v) => s + Math.log(v), 0) / xs.length);
   const geomean = gm(rows.map((r) => r.ratio)),
     wallGeomean = gm(rows.map((r) => r.wallRatio));
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   const machine = {
-    cpu,
-    cores: cpus().length,
-    node: process.version,
+    ...machineInfo(),
     libtorch: torchVersion(),
     torch: version,
     date: new Date().toISOString(),
@@ -185,7 +175,7 @@ async function main(): Promise<void> {
       `${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps\n`,
   );
   console.log(
-    `${cpu}, ${machine.cores} cores; PyTorch ${version}; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
+    `${machine.cpu}, ${machine.cores} cores; PyTorch ${version}; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
   );
   console.log(
     '| method | ireg CPU (ms) | PyTorch CPU (ms) | ratio | ireg wall (ms) | PyTorch wall (ms) | wall ratio |\n|---|---|---|---|---|---|---|',

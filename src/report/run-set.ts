@@ -3,7 +3,7 @@
 // directory (config.json), or a folder of run directories (`ireg train --out`).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { GRID_FILE, readGrid } from '../experiments/index.js';
+import { GRID_FILE, readGrid, type GridSpec } from '../experiments/index.js';
 import { runFiles } from '../trainer/index.js';
 
 export interface RunFolder {
@@ -18,6 +18,8 @@ export interface RunSet {
   dir: string;
   name: string;
   runs: RunFolder[];
+  /** The grid's recorded spec (kind 'grid' only). */
+  grid?: GridSpec;
 }
 
 /** What kind of folder `dir` is and the runs in it; throws naming `dir` when it is not a folder. */
@@ -27,7 +29,7 @@ export function runSet(dir: string): RunSet {
   if (!statSync(root).isDirectory()) throw new Error(`${dir} is not a folder (give a run directory or a grid folder)`);
   if (existsSync(join(root, GRID_FILE))) {
     const { spec } = readGrid(root);
-    return { kind: 'grid', dir: root, name: spec.name, runs: spec.runs.map((r) => folder(root, r.label)) };
+    return { kind: 'grid', dir: root, name: spec.name, runs: spec.runs.map((r) => folder(root, r.label)), grid: spec };
   }
   if (existsSync(runFiles(root).config)) return { kind: 'run', dir: root, name: basename(root), runs: [folder(root)] };
   return { kind: 'runs', dir: root, name: basename(root), runs: runFoldersIn(root) };

@@ -1,10 +1,10 @@
 // Which runs a report covers: a grid folder's runs (grid.json, in grid order), else the run
 // directories in a folder (each holding config.json, by name), else the one run directory given.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+// The folder is classified by runSet (run-set.ts), as for the dashboard and the export.
 import { readJson } from '../io/index.js';
 import { runFiles, type RunConfigFile } from '../trainer/index.js';
-import { GRID_FILE, readGrid, type GridSpec } from '../experiments/grid.js';
+import { GRID_FILE, type GridSpec } from '../experiments/grid.js';
+import { runSet, type RunFolder, type RunSet } from './run-set.js';
 
 export interface ReportSource {
   kind: 'grid' | 'runs';
@@ -15,27 +15,23 @@ export interface ReportSource {
 
 /** The runs of the report of `dir`; an error names the folder when it holds neither a grid nor runs. */
 export function reportSource(dir: string): ReportSource {
-  if (!existsSync(dir)) throw new Error(`report: ${dir} does not exist`);
-  if (!statSync(dir).isDirectory()) throw new Error(`report: ${dir} is not a folder`);
-  if (existsSync(join(dir, GRID_FILE))) {
-    const { spec } = readGrid(dir);
-    return { kind: 'grid', spec, runDirs: spec.runs.map((r) => join(dir, r.label)) };
+  let set: RunSet;
+  try {
+    set = runSet(dir);
+  } catch (e) {
+    throw new Error(`report: ${(e as Error).message}`);
   }
-  const name = basename(resolve(dir));
-  if (existsSync(runFiles(dir).config)) return runsSource(name, `run ${name}`, [dir]);
-  const runDirs = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && existsSync(runFiles(join(dir, e.name)).config))
-    .map((e) => join(dir, e.name))
-    .sort();
-  if (!runDirs.length)
+  if (set.grid) return { kind: 'grid', spec: set.grid, runDirs: set.runs.map((r) => r.dir) };
+  if (set.kind === 'run') return runsSource(set.name, `run ${set.name}`, set.runs);
+  if (!set.runs.length)
     throw new Error(`report: ${dir} holds no grid (${GRID_FILE}) and no run directories (folders with config.json)`);
-  return runsSource(name, `${runDirs.length} runs in ${dir}`, runDirs);
+  return runsSource(set.name, `${set.runs.length} runs in ${dir}`, set.runs);
 }
 
-function runsSource(name: string, description: string, runDirs: string[]): ReportSource {
-  const runs = runDirs.map((d) => {
-    const { config } = readJson<RunConfigFile>(runFiles(d).config, `run directory ${d}`);
-    return { label: basename(d), config };
+function runsSource(name: string, description: string, folders: RunFolder[]): ReportSource {
+  const runs = folders.map((f) => {
+    const { config } = readJson<RunConfigFile>(runFiles(f.dir).config, `run directory ${f.dir}`);
+    return { label: f.label, config };
   });
-  return { kind: 'runs', spec: { name, description, base: {}, runs }, runDirs };
+  return { kind: 'runs', spec: { name, description, base: {}, runs }, runDirs: folders.map((f) => f.dir) };
 }

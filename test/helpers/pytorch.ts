@@ -41,3 +41,29 @@ export function runPython<T = unknown>(python: string, script: string, input: un
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Python for scripts that build ireg's 'mlp' in PyTorch and save weights as safetensors (by hand,
+ * as python3-torch has no safetensors package); needs json, struct, torch and nn imported first.
+ */
+export const PY_MLP_AND_SAVE = String.raw`
+class MLP(nn.Module):  # ireg's 'mlp': flatten, 256-256-classes
+    def __init__(self, d, k):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.net = nn.Sequential(nn.Linear(d, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, k))
+    def forward(self, x):
+        return self.net(self.flatten(x))
+
+def save(path, sd):  # safetensors by hand: 8-byte header length, JSON header, raw little-endian data
+    header, blobs, off = {}, [], 0
+    for k, t in sd.items():
+        b = t.detach().contiguous().numpy().tobytes()
+        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b); off += len(b)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h))); f.write(h)
+        for b in blobs: f.write(b)
+`;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BatchMaker, loadRawDataset, prepareDataset } from '../../src/data/index.js';
 import { loadRunWeights, readMetrics, train } from '../../src/trainer/index.js';
 import { dispose } from '../../src/tensor/index.js';
-import { requireTorch, runPython } from '../helpers/pytorch.js';
+import { PY_MLP_AND_SAVE, requireTorch, runPython } from '../helpers/pytorch.js';
 import { tempDir } from './helpers.js';
 
 const B = 32;
@@ -20,26 +20,7 @@ from torch import nn
 inp = json.load(open(sys.argv[1]))
 torch.manual_seed(7)
 
-class MLP(nn.Module):  # ireg's 'mlp': flatten, 256-256-classes
-    def __init__(self, d, k):
-        super().__init__()
-        self.flatten = nn.Flatten()
-        self.net = nn.Sequential(nn.Linear(d, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, k))
-    def forward(self, x):
-        return self.net(self.flatten(x))
-
-def save(path, sd):  # safetensors by hand: 8-byte header length, JSON header, raw little-endian data
-    header, blobs, off = {}, [], 0
-    for k, t in sd.items():
-        b = t.detach().contiguous().numpy().tobytes()
-        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h))); f.write(h)
-        for b in blobs: f.write(b)
-
+${PY_MLP_AND_SAVE}
 shape = inp["shape"]
 model = MLP(shape[1] * shape[2] * shape[3], inp["classes"])
 save(inp["path"], model.state_dict())

@@ -21,7 +21,7 @@ import {
   type TrainConfig,
 } from '../../src/trainer/index.js';
 import { cifarRecords, pattern, writeFile } from '../data/fixtures.js';
-import { requireTorch, runPython } from '../helpers/pytorch.js';
+import { PY_MLP_AND_SAVE, requireTorch, runPython } from '../helpers/pytorch.js';
 import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes } from './helpers.js';
 
 process.env.IREG_NO_CACHE = '1';
@@ -138,26 +138,7 @@ torch.set_num_threads(1)
 inp = json.load(open(sys.argv[1]))
 torch.manual_seed(3)
 
-class MLP(nn.Module):  # ireg's 'mlp': flatten, 256-256-classes
-    def __init__(self, d, k):
-        super().__init__()
-        self.flatten = nn.Flatten()
-        self.net = nn.Sequential(nn.Linear(d, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, k))
-    def forward(self, x):
-        return self.net(self.flatten(x))
-
-def save(path, sd):  # safetensors by hand: 8-byte header length, JSON header, raw little-endian data
-    header, blobs, off = {}, [], 0
-    for k, t in sd.items():
-        b = t.detach().contiguous().numpy().tobytes()
-        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h))); f.write(h)
-        for b in blobs: f.write(b)
-
+${PY_MLP_AND_SAVE}
 init = MLP(3072, 10)
 save(inp["path"], init.state_dict())
 x = torch.tensor(inp["pixels"], dtype=torch.float32).reshape(-1, 3, 32, 32) / 255

@@ -4,8 +4,11 @@
 // request), so load from other processes hits both alike; medians per method of
 // process CPU time (robust to other processes on a busy machine; equal to wall
 // time on an idle one with 1 thread) and of wall time.
-// Writes bench/results/methods-<date>.json. Run: node dist/bench/methods.js [--threads N] [--rounds R] [--methods a,b]
-import { spawn } from 'node:child_process';
+// On a GPU (--device cuda) both sides synchronize before reading the clock, and the
+// GPU memory each process holds is read from nvidia-smi at the end.
+// Writes bench/results/methods-<date>[-<device>].json. Run: node dist/bench/methods.js [--threads N]
+// [--rounds R] [--methods a,b] [--model resnet18-w16] [--batch 256] [--micro 64] [--device cpu|cuda]
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,12 +17,14 @@ import { fileURLToPath } from 'node:url';
 import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
-import { manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
+import { cuda, manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
 import { intOption as option, machineInfo } from './machine.js';
 import { torchPython } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ALL_METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd'];
+// gn-fd: gn with the finite-difference penalty gradient (forward, r = 0.01) on both sides.
+const ALL_METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd', 'gn-fd'];
+const FD = { kind: 'fd', step: 0.01, scheme: 'forward' } as const;
 /** --methods sb,lb times only those (e.g. more rounds of the fast ones). */
 const METHODS = methodsOption();
 
@@ -35,12 +40,23 @@ function methodsOption(): string[] {
   return list;
 }
 
+/** The string after `name` on the command line, one of `allowed` when given. */
+function strOption(name: string, fallback: string, allowed?: string[]): string {
+  const i = process.argv.indexOf(name);
+  const v = i > 0 ? (process.argv[i + 1] ?? '') : fallback;
+  if (allowed && !allowed.includes(v))
+    throw new RangeError(`${name}: expected one of ${allowed.join(', ')}, got '${v}'`);
+  return v;
+}
+
 const CONFIG = {
-  model: 'resnet18-w16',
+  model: strOption('--model', 'resnet18-w16'),
+  device: strOption('--device', 'cpu', ['cpu', 'cuda']),
   input: [3, 32, 32],
   classes: 10,
-  batch: 256,
-  micro: 64,
+  batch: option('--batch', 256),
+  micro: option('--micro', 64),
+  fdStep: FD.step,
   lambda: 0.01,
   lr: 0.1,
   threads: option('--threads', 1),
@@ -57,17 +73,25 @@ interface Time {
 function iregSide(): (method: string) => Time {
   setNumThreads(CONFIG.threads);
   manualSeed(0);
-  const model = createModel(CONFIG.model, { inputShape: CONFIG.input, numClasses: CONFIG.classes });
+  const dev = CONFIG.device;
+  const model = createModel(CONFIG.model, { inputShape: CONFIG.input, numClasses: CONFIG.classes }).to(dev);
   const optimizer = new SGD(model.namedParameters(), { lr: CONFIG.lr });
   manualSeed(1);
   const { batch: B, micro: m } = CONFIG;
-  const x = randn([B, ...CONFIG.input]).keep(),
-    y = randint(0, CONFIG.classes, [B]).keep();
-  const fresh: Batch = { x: randn([m, ...CONFIG.input]).keep(), y: randint(0, CONFIG.classes, [m]).keep() };
+  const x = randn([B, ...CONFIG.input])
+      .to(dev)
+      .keep(),
+    y = randint(0, CONFIG.classes, [B]).to(dev).keep();
+  const fresh: Batch = {
+    x: randn([m, ...CONFIG.input])
+      .to(dev)
+      .keep(),
+    y: randint(0, CONFIG.classes, [m]).to(dev).keep(),
+  };
   const micro: Batch[] = [];
   for (let i = 0; i < B; i += m) micro.push({ x: x.narrow(0, i, m).keep(), y: y.narrow(0, i, m).keep() });
   return (method) => {
-    const { penalty, rule, spec } = buildMethod(method);
+    const { penalty, rule, spec } = buildMethod(method === 'gn-fd' ? 'gn' : method);
     const t0 = process.hrtime.bigint(),
       c0 = process.cpuUsage();
     largeBatchStep({
@@ -79,7 +103,9 @@ function iregSide(): (method: string) => Time {
       optimizer,
       step: 0,
       drawMicroBatch: () => fresh,
+      penaltyGrad: method === 'gn-fd' ? FD : undefined,
     });
+    cuda.synchronize();
     const c = process.cpuUsage(c0);
     return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: (c.user + c.system) / 1e3 };
   };
@@ -89,7 +115,7 @@ function iregSide(): (method: string) => Time {
 async function torchSide(
   python: string,
   dir: string,
-): Promise<{ version: string; step: (m: string) => Promise<Time>; close: () => void }> {
+): Promise<{ version: string; pid: number; step: (m: string) => Promise<Time>; close: () => void }> {
   writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
   const child = spawn(python, [join(ROOT, 'bench', 'methods_torch.py'), join(dir, 'config.json')], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -103,12 +129,33 @@ async function torchSide(
   const ready = await next<{ torch: string }>();
   return {
     version: ready.torch,
+    pid: child.pid!,
     step: async (m) => {
       child.stdin.write(m + '\n');
       return await next<Time>();
     },
     close: () => child.stdin.end(),
   };
+}
+
+/** The GPU's name and driver version, as nvidia-smi reports them. */
+function gpuName(): string {
+  const r = spawnSync('nvidia-smi', ['--query-gpu=name,driver_version', '--format=csv,noheader'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown GPU';
+}
+
+/** MiB of GPU memory each process holds (nvidia-smi), or null where it cannot tell. */
+function gpuMemory(pids: Record<string, number>): Record<string, number | null> {
+  const r = spawnSync('nvidia-smi', ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], {
+    encoding: 'utf8',
+  });
+  const used = new Map(
+    (r.status === 0 ? r.stdout : '')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(',').map((v) => Number(v.trim())) as [number, number]),
+  );
+  return Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, used.get(pid) ?? null]));
 }
 
 const median = (xs: number[]) => {
@@ -124,6 +171,7 @@ async function main(): Promise<void> {
   const load = [loadavg()[0]];
   const times: Record<string, { ireg: Time[]; torch: Time[] }> = {};
   let version = '';
+  let memory: Record<string, number | null> = {};
   try {
     const ireg = iregSide();
     const torch = await torchSide(python, dir);
@@ -138,6 +186,7 @@ async function main(): Promise<void> {
       }
       process.stderr.write(`round ${r + 1}/${CONFIG.warmupRounds + CONFIG.rounds}\n`);
     }
+    if (CONFIG.device === 'cuda') memory = gpuMemory({ ireg: process.pid, torch: torch.pid });
     torch.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -165,13 +214,14 @@ async function main(): Promise<void> {
     wallGeomean = gm(rows.map((r) => r.wallRatio));
   const machine = {
     ...machineInfo(),
+    gpu: CONFIG.device === 'cuda' ? gpuName() : undefined,
     libtorch: torchVersion(),
     torch: version,
     date: new Date().toISOString(),
     loadAverage1m: load,
   };
   console.log(
-    `## Method step times: ${CONFIG.model}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
+    `## Method step times: ${CONFIG.model} on ${CONFIG.device}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
       `${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps\n`,
   );
   console.log(
@@ -187,11 +237,18 @@ async function main(): Promise<void> {
     );
   }
   console.log(`| geometric mean | | | ${geomean.toFixed(3)} | | | ${wallGeomean.toFixed(3)} |`);
-  const file = join(ROOT, 'bench', 'results', `methods-${machine.date.slice(0, 10)}.json`);
+  if (CONFIG.device === 'cuda')
+    console.log(`\nGPU memory held at the end (MiB): ireg ${memory.ireg}, PyTorch ${memory.torch}`);
+  const suffix = CONFIG.device === 'cpu' ? '' : `-${CONFIG.device}-${CONFIG.model}`;
+  const file = join(
+    process.env.IREG_BENCH_OUT ?? join(ROOT, 'bench', 'results'),
+    `methods-${machine.date.slice(0, 10)}${suffix}.json`,
+  );
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file + '.tmp',
-    JSON.stringify({ machine, config: CONFIG, rows, geomean, wallGeomean, raw: times }, null, 2) + '\n',
+    JSON.stringify({ machine, config: CONFIG, rows, geomean, wallGeomean, gpuMemoryMiB: memory, raw: times }, null, 2) +
+      '\n',
   );
   renameSync(file + '.tmp', file);
   console.log(`\nwrote ${file}`);

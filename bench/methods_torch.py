@@ -2,7 +2,8 @@
 # (grads = torch.autograd.grad(target, params, create_graph=True); R = sum of
 # squares; ((loss + lam * R) / k).backward(); opt.step()). A small server: it
 # reads a method name per line on stdin, takes one step, prints its wall and
-# process CPU times in ms.
+# process CPU times in ms. gn-fd is gn with the finite-difference penalty gradient
+# (forward, relative step r): 2 ||g|| (grad h(theta + r g/||g||) - g) / r.
 import json
 import math
 import os
@@ -16,16 +17,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from ref_models import build  # noqa: E402
 
 cfg = json.load(open(sys.argv[1]))
+dev = torch.device(cfg.get('device', 'cpu'))
 torch.set_num_threads(cfg['threads'])
 torch.manual_seed(0)
-net = build(cfg['model'], cfg['input'], cfg['classes']).train()
+net = build(cfg['model'], cfg['input'], cfg['classes']).to(dev).train()
 params = list(net.parameters())
 opt = torch.optim.SGD(params, lr=cfg['lr'])
 torch.manual_seed(1)
 B, m, lam = cfg['batch'], cfg['micro'], cfg['lambda']
-x = torch.randn(B, *cfg['input'])
-y = torch.randint(0, cfg['classes'], (B,))
-fresh = (torch.randn(m, *cfg['input']), torch.randint(0, cfg['classes'], (m,)))
+x = torch.randn(B, *cfg['input']).to(dev)
+y = torch.randint(0, cfg['classes'], (B,)).to(dev)
+fresh = (torch.randn(m, *cfg['input']).to(dev), torch.randint(0, cfg['classes'], (m,)).to(dev))
 micro = [(x[i:i + m], y[i:i + m]) for i in range(0, B, m)]
 
 
@@ -36,7 +38,7 @@ def penalty_target(name, out, loss):
         return F.cross_entropy(out, torch.multinomial(F.softmax(out.detach(), 1), 1).squeeze(1))
     if name == 'aj':
         return out.mean(0).sum()
-    u = torch.randn(out.shape[1])
+    u = torch.randn(out.shape[1], device=out.device)
     return out.mean(0) @ (u / u.norm())
 
 
@@ -47,13 +49,36 @@ def accumulate(name, batches):
     for xb, yb in batches:
         out = net(xb)
         loss = F.cross_entropy(out, yb)
-        if name in ('gn', 'ft', 'aj', 'uj'):
+        if name == 'gn-fd':
+            fd_accumulate(xb, yb, loss, k)
+        elif name in ('gn', 'ft', 'aj', 'uj'):
             grads = torch.autograd.grad(penalty_target(name, out, loss), params, create_graph=True)
             R = sum((g ** 2).sum() for g in grads)
             ((loss + lam * R) / k).backward()
         else:
             (loss / k).backward()
         losses.append(loss.item())
+
+
+def fd_accumulate(xb, yb, loss, k):
+    # grad of (CE + lam R) / k with grad R from two ordinary gradients; BN buffers and weights restored.
+    g = torch.autograd.grad(loss, params)
+    norm = torch.sqrt(sum((t ** 2).sum() for t in g)).item()
+    r = cfg['fdStep']
+    saved = [p.detach().clone() for p in params]
+    buffers = [b.detach().clone() for b in net.buffers()]
+    with torch.no_grad():
+        torch._foreach_add_(params, g, alpha=r / norm)
+    gp = torch.autograd.grad(F.cross_entropy(net(xb), yb), params)
+    with torch.no_grad():
+        for p, s in zip(params, saved):
+            p.copy_(s)
+        for b, s in zip(net.buffers(), buffers):
+            b.copy_(s)
+        for p, a, b in zip(params, g, gp):
+            d = (b - a) * (2 * norm / r)
+            t = (a + lam * d) / k
+            p.grad = t if p.grad is None else p.grad + t
 
 
 def grad_norm():
@@ -87,4 +112,6 @@ for line in sys.stdin:
     name = line.strip()
     t0, c0 = time.perf_counter(), time.process_time()
     step(name)
+    if dev.type == 'cuda':
+        torch.cuda.synchronize()
     print(json.dumps({'wall': (time.perf_counter() - t0) * 1e3, 'cpu': (time.process_time() - c0) * 1e3}), flush=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Locates libtorch for binding.gyp: $LIBTORCH (a libtorch folder or a PyTorch
-// installation's torch/ folder) or else Debian's libtorch-dev. Prints one of
-// include dirs, library dirs, link flags or defines, as node-gyp's <!@() expects.
+// installation's torch/ folder), the torch that python3 imports when
+// LIBTORCH_USE_PYTORCH=1 (as tch-rs does), or else Debian's libtorch-dev. Prints
+// one of include dirs, link flags or defines, as node-gyp's <!@() expects.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -12,15 +13,32 @@ function fail(msg) {
   process.exit(1);
 }
 
+// Asks python3 where its torch lives and which C++ ABI it was built with.
+function fromPython() {
+  const py = process.env.LIBTORCH_PYTHON || 'python3';
+  const code = 'import os, torch; print(os.path.dirname(torch.__file__)); print(int(torch._C._GLIBCXX_USE_CXX11_ABI))';
+  let out;
+  try {
+    out = execFileSync(py, ['-c', code], { stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim()
+      .split('\n');
+  } catch (e) {
+    fail(`LIBTORCH_USE_PYTORCH=1, but ${py} could not import torch: ${String(e.stderr || e.message).trim()}`);
+  }
+  return { root: out[0], abi: out[1] };
+}
+
 function locate() {
-  const root = process.env.LIBTORCH;
+  const py = process.env.LIBTORCH_USE_PYTORCH === '1' && !process.env.LIBTORCH ? fromPython() : null;
+  const root = py ? py.root : process.env.LIBTORCH;
   if (root) {
     const inc = path.join(root, 'include');
     const lib = path.join(root, 'lib');
     if (!fs.existsSync(path.join(inc, 'ATen', 'ATen.h')) || !fs.existsSync(path.join(lib, 'libc10.so'))) {
       fail(`LIBTORCH=${root} does not look like libtorch: expected ${inc}/ATen/ATen.h and ${lib}/libc10.so.`);
     }
-    return { inc: [inc, path.join(inc, 'torch', 'csrc', 'api', 'include')], lib };
+    return { inc: [inc, path.join(inc, 'torch', 'csrc', 'api', 'include')], lib, abi: py && py.abi };
   }
   const lib = '/usr/lib/x86_64-linux-gnu';
   if (!fs.existsSync('/usr/include/ATen/ATen.h') || !fs.existsSync(path.join(lib, 'libtorch.so'))) {
@@ -34,8 +52,9 @@ function locate() {
 }
 
 // Torch wheels may use the old libstdc++ ABI; libc10 exporting __cxx11 symbols tells.
-function cxx11Abi(lib) {
+function cxx11Abi(lib, known) {
   if (process.env.IREG_CXX11_ABI) return process.env.IREG_CXX11_ABI;
+  if (known) return known;
   try {
     const syms = execFileSync('nm', ['-D', '--defined-only', path.join(lib, 'libc10.so')], {
       maxBuffer: 1 << 28,
@@ -46,11 +65,21 @@ function cxx11Abi(lib) {
   }
 }
 
+// PyTorch's headers need C++20 from 2.12 on; older ones build as C++17.
+function cxxStd(apiInc) {
+  const file = path.join(apiInc, 'torch', 'version.h');
+  if (!fs.existsSync(file)) fail(`${file} is missing: the libtorch headers are incomplete.`);
+  const v = fs.readFileSync(file, 'utf8');
+  const num = (k) => Number((new RegExp(`TORCH_VERSION_${k}\\s+(\\d+)`).exec(v) || [])[1] || 0);
+  return num('MAJOR') > 2 || (num('MAJOR') === 2 && num('MINOR') >= 12) ? 'c++20' : 'c++17';
+}
+
 const t = locate();
 const cuda = fs.existsSync(path.join(t.lib, 'libtorch_cuda.so'));
 const what = process.argv[2];
 if (what === 'include') console.log(t.inc.join(' '));
-else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${cxx11Abi(t.lib)}`);
+else if (what === 'std') console.log(`-std=${cxxStd(t.inc[1])}`);
+else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${cxx11Abi(t.lib, t.abi)}`);
 else if (what === 'libs') {
   const libs = ['-ltorch', '-ltorch_cpu', '-lc10'].concat(cuda ? ['-ltorch_cuda', '-lc10_cuda'] : []);
   // --no-as-needed keeps torch_cuda loaded so its kernels register.

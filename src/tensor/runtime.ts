@@ -46,6 +46,9 @@ export const cuda = {
 
 /** Deterministic algorithms (cuDNN included) and no autotuning: bitwise-repeatable GPU runs. */
 export function setDeterministic(on: boolean): void {
+  // cuBLAS is deterministic only with a fixed workspace, read when its first handle is made;
+  // without it libtorch refuses matrix products under deterministic algorithms.
+  if (on) process.env.CUBLAS_WORKSPACE_CONFIG ??= ':4096:8';
   native.setDeterministic(on);
 }
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The GPU checks in one call, for a lent GPU machine that has PyTorch 2.x as python3 but no
+# node (the caller brings .device/: node.xz, the N-API headers in napi/, the runtime
+# node_modules as nm.tar.xz, and dist/ built beforehand). Builds the addon against
+# python3's torch, then runs the CUDA tests, the forward-over-reverse check, the
+# ireg-vs-PyTorch step benchmark on ResNet-18 and VGG-11, and the CPU tests that compare
+# with PyTorch. Each stage has a time limit inside DEADLINE seconds; logs go to $OUT.
+set -u
+OUT=${OUT:-/tmp/ireg-gpu-out}
+DEADLINE=${DEADLINE:-400}
+mkdir -p "$OUT"
+t0=$(date +%s)
+left() { echo $((DEADLINE - ($(date +%s) - t0))); }
+say() { echo "[$(($(date +%s) - t0))s] $*"; }
+# Runs a stage with at most $1 seconds (less if the deadline is nearer), its output to $OUT/$2.
+stage() {
+  local limit=$1 log=$2
+  shift 2
+  local l
+  l=$(left)
+  ((l < limit)) && limit=$l
+  if ((limit < 10)); then
+    say "skipped (no time left): $*"
+    return 1
+  fi
+  say "start ($limit s): $*"
+  timeout "$limit" "$@" >>"$OUT/$log" 2>&1
+  local rc=$?
+  say "rc=$rc: $*"
+  tail -n 25 "$OUT/$log"
+  return $rc
+}
+
+mkdir -p /tmp/ireg-node && xz -dc .device/node.xz >/tmp/ireg-node/node && chmod +x /tmp/ireg-node/node
+export PATH=/tmp/ireg-node:$PATH
+tar -xJf .device/nm.tar.xz
+say "node $(node --version)"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version())'
+
+# Build: the flags binding.gyp would use, compiled in parallel with g++ (no node-gyp here).
+build() {
+  export LIBTORCH_USE_PYTORCH=1
+  local inc std def libs
+  inc=$(node scripts/torch-config.cjs include) || return 1
+  std=$(node scripts/torch-config.cjs std) && def=$(node scripts/torch-config.cjs defines) &&
+    libs=$(node scripts/torch-config.cjs libs) || return 1
+  local flags=(-fPIC -O2 "$std" -fexceptions -frtti -Wno-unused-parameter -Wno-deprecated-declarations
+    -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DBUILDING_NODE_EXTENSION "-D$def" -I.device/napi -Inode_modules/node-addon-api)
+  for d in $inc; do flags+=("-I$d"); done
+  echo "g++ ${flags[*]}"
+  mkdir -p build/Release /tmp/ireg-obj
+  local pids=() f
+  for f in native/*.cc; do
+    g++ "${flags[@]}" -c "$f" -o "/tmp/ireg-obj/$(basename "$f" .cc).o" &
+    pids+=($!)
+  done
+  local ok=0
+  for p in "${pids[@]}"; do wait "$p" || ok=1; done
+  ((ok == 0)) || return 1
+  # shellcheck disable=SC2086
+  g++ -shared -o build/Release/ireg_native.node /tmp/ireg-obj/*.o $libs
+}
+export -f build
+stage 240 build.log bash -c build || {
+  say "build failed"
+  exit 1
+}
+node -e "import('./dist/src/tensor/index.js').then((t) => console.log('libtorch', t.torchVersion(), 'cuda devices', t.cuda.deviceCount()))"
+
+stage 150 tests-cuda.log node scripts/run-tests.mjs dist/test/cuda
+stage 90 fwd-over-rev.log python3 bench/fwd_over_rev.py --device cuda --models cnn-bn,resnet18,vgg11 --micro 128 \
+  --reps 10 --out "$OUT/fwd-over-rev-cuda.json"
+export IREG_BENCH_OUT=$OUT
+stage 150 bench.log node dist/bench/methods.js --device cuda --model resnet18 --batch 5120 --micro 128 \
+  --rounds 2 --methods sb,lb,gn,gn-fd,ft,aj,uj
+stage 60 bench.log node dist/bench/methods.js --device cuda --model vgg11 --batch 5120 --micro 128 \
+  --rounds 3 --methods sb,lb,gn,gn-fd,ft,aj,uj
+stage 150 tests-cpu.log node scripts/run-tests.mjs dist/test/tensor dist/test/methods dist/test/nn dist/test/models
+say "done"

@@ -1,0 +1,88 @@
+// Every method's optimizer step on CUDA equals the same step on the CPU, in float64:
+// gradients, updated weights and batch-norm running statistics within 1e-10.
+// ft and uj draw their labels and directions from the device's generator (as the
+// authors' code does on a GPU), so for them two seeded CUDA steps must agree bitwise.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Batch } from '../../src/data/index.js';
+import { buildMethod, largeBatchStep, SGD, type PenaltyGrad } from '../../src/methods/index.js';
+import { manualSeed, setDeterministic, setNumThreads, tidy } from '../../src/tensor/index.js';
+import { convBnNet, imageBatches, keepAll, snapshot } from '../methods/models.js';
+import { noCuda } from './skip.js';
+
+setNumThreads(1);
+if (!noCuda) setDeterministic(true);
+
+const onDevice = (mbs: Batch[], device: string): Batch[] =>
+  keepAll(mbs.map((mb) => ({ x: mb.x.to(device), y: mb.y.to(device) })));
+
+/** One step of a method from the same seeded net and data, on a device; what it changed, on the CPU. */
+function step(method: string, device: string, penaltyGrad?: PenaltyGrad) {
+  const model = convBnNet(1).to(device);
+  const mbs = onDevice(imageBatches([4, 4, 4], 100), device);
+  const fresh = onDevice(imageBatches([4], 900), device)[0];
+  const { penalty, rule } = buildMethod(method);
+  const opt = new SGD(model.namedParameters(), { lr: 0.1 });
+  manualSeed(42);
+  const stats = largeBatchStep({
+    model,
+    microBatches: mbs,
+    lambda: 0.5,
+    penalty,
+    rule,
+    optimizer: opt,
+    step: 0,
+    drawMicroBatch: () => fresh,
+    penaltyGrad,
+    measureNorms: true,
+  });
+  const params = model.parameters();
+  return {
+    stats,
+    grads: tidy(() => snapshot(params.map((p) => p.grad!.to('cpu')))),
+    weights: tidy(() => snapshot(params.map((p) => p.to('cpu')))),
+    buffers: tidy(() => snapshot(model.buffersList().map((b) => b.to('cpu')))),
+  };
+}
+
+function close(a: Float64Array[], b: Float64Array[], tol: number, what: string): void {
+  assert.equal(a.length, b.length, what);
+  a.forEach((t, i) =>
+    t.forEach((v, j) => {
+      const d = Math.abs(v - b[i][j]);
+      if (!(d <= tol * Math.max(1, Math.abs(b[i][j])))) assert.fail(`${what}[${i}][${j}]: cuda ${v}, cpu ${b[i][j]}`);
+    }),
+  );
+}
+
+const EXACT = ['sb', 'lb', 'gn', 'aj', 'graft', 'ngd'];
+for (const method of EXACT) {
+  test(`${method}: the CUDA step equals the CPU step in float64`, { skip: noCuda }, () => {
+    const gpu = step(method, 'cuda'),
+      cpu = step(method, 'cpu');
+    close(gpu.grads, cpu.grads, 1e-10, 'grad');
+    close(gpu.weights, cpu.weights, 1e-10, 'weight');
+    close(gpu.buffers, cpu.buffers, 1e-10, 'buffer');
+    for (const k of ['loss', 'penalty', 'gradNorm', 'stepLength'] as const)
+      assert.ok(Math.abs(gpu.stats[k] - cpu.stats[k]) <= 1e-10 * Math.max(1, Math.abs(cpu.stats[k])), k);
+  });
+}
+
+for (const method of ['gn', 'aj']) {
+  test(`${method} with --penalty-grad fd: the CUDA step equals the CPU step`, { skip: noCuda }, () => {
+    const fd: PenaltyGrad = { kind: 'fd', step: 0.01, scheme: 'forward' };
+    const gpu = step(method, 'cuda', fd),
+      cpu = step(method, 'cpu', fd);
+    close(gpu.weights, cpu.weights, 1e-10, 'weight');
+    close(gpu.buffers, cpu.buffers, 1e-10, 'buffer');
+  });
+}
+
+for (const method of ['ft', 'uj']) {
+  test(`${method}: two seeded CUDA steps agree bitwise`, { skip: noCuda }, () => {
+    const a = step(method, 'cuda'),
+      b = step(method, 'cuda');
+    close(a.weights, b.weights, 0, 'weight');
+    assert.ok(Number.isFinite(a.stats.penalty) && a.stats.penalty > 0, `penalty ${a.stats.penalty}`);
+  });
+}

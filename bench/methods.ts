@@ -8,6 +8,7 @@
 // GPU memory each process holds is read from nvidia-smi at the end.
 // Writes bench/results/methods-<date>[-<device>].json. Run: node dist/bench/methods.js [--threads N]
 // [--rounds R] [--methods a,b] [--model resnet18-w16] [--batch 256] [--micro 64] [--device cpu|cuda]
+// [--deterministic] (deterministic algorithms on both sides, as `ireg train` uses on CUDA)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -17,7 +18,15 @@ import { fileURLToPath } from 'node:url';
 import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
-import { cuda, manualSeed, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
+import {
+  cuda,
+  manualSeed,
+  randint,
+  randn,
+  setDeterministic,
+  setNumThreads,
+  torchVersion,
+} from '../src/tensor/index.js';
 import { intOption as option, machineInfo } from './machine.js';
 import { torchPython } from './torch-python.js';
 
@@ -57,6 +66,7 @@ const CONFIG = {
   batch: option('--batch', 256),
   micro: option('--micro', 64),
   fdStep: FD.step,
+  deterministic: process.argv.includes('--deterministic'),
   lambda: 0.01,
   lr: 0.1,
   threads: option('--threads', 1),
@@ -72,6 +82,7 @@ interface Time {
 
 function iregSide(): (method: string) => Time {
   setNumThreads(CONFIG.threads);
+  if (CONFIG.deterministic) setDeterministic(true);
   manualSeed(0);
   const dev = CONFIG.device;
   const model = createModel(CONFIG.model, { inputShape: CONFIG.input, numClasses: CONFIG.classes }).to(dev);
@@ -221,7 +232,7 @@ async function main(): Promise<void> {
     loadAverage1m: load,
   };
   console.log(
-    `## Method step times: ${CONFIG.model} on ${CONFIG.device}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
+    `## Method step times: ${CONFIG.model} on ${CONFIG.device}${CONFIG.deterministic ? ' (deterministic)' : ''}, batch ${CONFIG.batch}, micro-batch ${CONFIG.micro}, ` +
       `${CONFIG.threads} thread(s), medians of ${CONFIG.rounds} alternating steps\n`,
   );
   console.log(
@@ -239,7 +250,9 @@ async function main(): Promise<void> {
   console.log(`| geometric mean | | | ${geomean.toFixed(3)} | | | ${wallGeomean.toFixed(3)} |`);
   if (CONFIG.device === 'cuda')
     console.log(`\nGPU memory held at the end (MiB): ireg ${memory.ireg}, PyTorch ${memory.torch}`);
-  const suffix = CONFIG.device === 'cpu' ? '' : `-${CONFIG.device}-${CONFIG.model}`;
+  const suffix =
+    (CONFIG.device === 'cpu' ? '' : `-${CONFIG.device}-${CONFIG.model}`) +
+    (CONFIG.deterministic ? '-deterministic' : '');
   const file = join(
     process.env.IREG_BENCH_OUT ?? join(ROOT, 'bench', 'results'),
     `methods-${machine.date.slice(0, 10)}${suffix}.json`,

@@ -19,6 +19,10 @@ from ref_models import build  # noqa: E402
 cfg = json.load(open(sys.argv[1]))
 dev = torch.device(cfg.get('device', 'cpu'))
 torch.set_num_threads(cfg['threads'])
+if cfg.get('deterministic'):
+    os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.benchmark = False
 torch.manual_seed(0)
 net = build(cfg['model'], cfg['input'], cfg['classes']).to(dev).train()
 params = list(net.parameters())

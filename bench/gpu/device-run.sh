@@ -5,7 +5,12 @@
 # python3's torch, then runs the CUDA tests, the forward-over-reverse check, the
 # ireg-vs-PyTorch step benchmark on ResNet-18 and VGG-11, and the CPU tests that compare
 # with PyTorch. Each stage has a time limit inside DEADLINE seconds; logs go to $OUT.
+# Usage: bash bench/gpu/device-run.sh [stage ...]; stages: tests-cuda fwd bench tests-cpu (the
+# default), train (ireg train's step time on CUDA, data pipeline included, on random images in
+# CIFAR-10's layout), determinism (the step benchmark with deterministic algorithms).
 set -u
+STAGES=${*:-tests-cuda fwd bench tests-cpu}
+want() { [[ " $STAGES " == *" $1 "* ]]; }
 OUT=${OUT:-/tmp/ireg-gpu-out}
 DEADLINE=${DEADLINE:-400}
 mkdir -p "$OUT"
@@ -68,13 +73,50 @@ stage 240 build.log bash -c build || {
 }
 node -e "import('./dist/src/tensor/index.js').then((t) => console.log('libtorch', t.torchVersion(), 'cuda devices', t.cuda.deviceCount()))"
 
-stage 150 tests-cuda.log node scripts/run-tests.mjs dist/test/cuda
-stage 90 fwd-over-rev.log python3 bench/fwd_over_rev.py --device cuda --models cnn-bn,resnet18,vgg11 --micro 128 \
-  --reps 10 --out "$OUT/fwd-over-rev-cuda.json"
+want tests-cuda && stage 150 tests-cuda.log node scripts/run-tests.mjs dist/test/cuda
+want fwd && stage 90 fwd-over-rev.log python3 bench/fwd_over_rev.py --device cuda --models cnn-bn,resnet18,vgg11 \
+  --micro 128 --reps 10 --out "$OUT/fwd-over-rev-cuda.json"
 export IREG_BENCH_OUT=$OUT
-stage 150 bench.log node dist/bench/methods.js --device cuda --model resnet18 --batch 5120 --micro 128 \
-  --rounds 2 --methods sb,lb,gn,gn-fd,ft,aj,uj
-stage 60 bench.log node dist/bench/methods.js --device cuda --model vgg11 --batch 5120 --micro 128 \
-  --rounds 3 --methods sb,lb,gn,gn-fd,ft,aj,uj
-stage 150 tests-cpu.log node scripts/run-tests.mjs dist/test/tensor dist/test/methods dist/test/nn dist/test/models
+if want bench; then
+  stage 150 bench.log node dist/bench/methods.js --device cuda --model resnet18 --batch 5120 --micro 128 \
+    --rounds 2 --methods sb,lb,gn,gn-fd,ft,aj,uj
+  stage 60 bench.log node dist/bench/methods.js --device cuda --model vgg11 --batch 5120 --micro 128 \
+    --rounds 3 --methods sb,lb,gn,gn-fd,ft,aj,uj
+fi
+if want determinism; then
+  stage 120 determinism.log node dist/bench/methods.js --device cuda --model resnet18 --batch 5120 --micro 128 \
+    --rounds 2 --methods lb,gn,gn-fd --deterministic
+fi
+
+# ireg train on CUDA: seconds per step from metrics.jsonl's wallTime (data pipeline and the norm
+# probe of each logged step included), on random images in CIFAR-10's layout.
+train_runs() {
+  local data=/tmp/ireg-c10/cifar-10-batches-bin runs=/tmp/ireg-runs
+  mkdir -p "$data" && python3 -c '
+import os, sys
+d = sys.argv[1]
+for name in ["data_batch_%d.bin" % i for i in range(1, 6)] + ["test_batch.bin"]:
+    rec = bytearray(os.urandom(10000 * 3073))
+    for i in range(10000):
+        rec[i * 3073] %= 10
+    open(os.path.join(d, name), "wb").write(rec)
+' "$data" || return 1
+  local common=(--device cuda --model resnet18 --dataset cifar10 --data-dir /tmp/ireg-c10 --batch-size 5120
+    --micro-batch-size 128 --eval-every 1000 --checkpoint-every 1000 --out "$runs")
+  node dist/src/cli/main.js train "${common[@]}" --method lb --steps 15 --log-every 5 --name lb || return 1
+  node dist/src/cli/main.js train "${common[@]}" --method gn --steps 6 --log-every 2 --name gn || return 1
+  node dist/src/cli/main.js train "${common[@]}" --method gn --penalty-grad fd --steps 6 --log-every 2 --name gn-fd ||
+    return 1
+  for r in lb gn gn-fd; do
+    node -e '
+const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse).filter((r) => r.wallTime !== undefined);
+const [a, b] = rows.slice(1, 3); // after step 0's validation, before the last step's
+console.log(process.argv[2], "s per step (records 2 and 3, one norm probe included):", ((b.wallTime - a.wallTime) / (b.step - a.step)).toFixed(3));
+' "$runs/$r/metrics.jsonl" "$r"
+  done
+}
+export -f train_runs
+want train && stage 200 train.log bash -c train_runs
+want tests-cpu && stage 150 tests-cpu.log node scripts/run-tests.mjs dist/test/tensor dist/test/methods dist/test/nn \
+  dist/test/models
 say "done"

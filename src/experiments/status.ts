@@ -7,7 +7,7 @@
 //   pending   otherwise (not started, or interrupted: the next grid continues it)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isStale, readJson, readOwner, type LockOwner } from '../io/index.js';
+import { isHeld, readJson, readOwner, type LockOwner } from '../io/index.js';
 import { listCheckpoints, readMetrics, readRunConfig, runFiles, type Summary } from '../trainer/index.js';
 import { readFailure, type GridFailure } from './failures.js';
 import type { GridRun } from './grid.js';
@@ -52,8 +52,8 @@ export function gridRunState(dir: string, run: Pick<GridRun, 'label'>): GridRunS
   const at = { dir: files.dir, summary };
   if (summary?.status === 'completed') return { ...at, state: 'done', failure: null };
   if (summary?.status === 'diverged') return { ...at, state: 'diverged', failure: null };
-  const owner = existsSync(files.dir) ? readOwner(files.dir) : undefined;
-  if (owner !== undefined && (owner === null || !isStale(owner))) return { ...at, state: 'running', failure, owner };
+  const owner = readOwner(files.dir);
+  if (isHeld(owner)) return { ...at, state: 'running', failure, owner };
   return { ...at, state: failure ? 'failed' : 'pending', failure };
 }
 

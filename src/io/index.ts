@@ -8,6 +8,7 @@ export {
   LockedError,
   LOCK_FILE,
   breakLock,
+  isHeld,
   isStale,
   readOwner,
   type LockOwner,

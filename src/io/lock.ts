@@ -79,8 +79,8 @@ export class DirLock {
       if (tryCreate(folder, bytes)) return new DirLock(folder, owner);
       const held = readOwner(folder);
       if (held === undefined) continue; // released meanwhile
-      if (held === null || !isStale(held)) throw new LockedError(folder, held, what);
-      breakStale(folder, held);
+      if (isHeld(held)) throw new LockedError(folder, held, what);
+      breakStale(folder, held!);
     }
     throw new LockedError(folder, readOwner(folder) ?? null, what);
   }
@@ -119,6 +119,11 @@ export function readOwner(dir: string): LockOwner | null | undefined {
   } catch {
     return null;
   }
+}
+
+/** Whether a lock read by readOwner may still be held: an unreadable lock counts as held, as acquiring treats it. */
+export function isHeld(owner: LockOwner | null | undefined): boolean {
+  return owner !== undefined && (owner === null || !isStale(owner));
 }
 
 /** Whether the owner is certainly gone (same host, pid dead or reused; or an earlier run of this Slurm job). */

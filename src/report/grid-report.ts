@@ -3,7 +3,7 @@
 // it came from (software, machine, seed, protocol). Reads a grid folder, or any folder of runs.
 import { existsSync } from 'node:fs';
 import { datasetLabel } from '../data/index.js';
-import { isStale, readJson, readOwner } from '../io/index.js';
+import { isHeld, readJson, readOwner } from '../io/index.js';
 import {
   DEFAULTS,
   methodLabel,
@@ -161,8 +161,7 @@ function variantOf(label: string, seed: number | null): string {
 /** Running while a live process holds the run's lock (a lock from another host counts as live). */
 function statusOf(dir: string, summary: Summary | null, failed: boolean): RunStatus {
   if (summary) return summary.status;
-  const owner = readOwner(dir);
-  if (owner && !isStale(owner)) return 'running';
+  if (isHeld(readOwner(dir))) return 'running';
   return failed ? 'failed' : 'not finished';
 }
 

@@ -3,9 +3,10 @@
 // table show them cell for cell, the chart names every run with a probe, report.md is whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GridSpec } from '../../src/experiments/index.js';
+import { gridRunStatus, type GridSpec } from '../../src/experiments/index.js';
+import { LOCK_FILE } from '../../src/io/lock.js';
 import {
   gridReport,
   markdownReport,
@@ -236,4 +237,17 @@ test('ireg report on an incomplete grid prints the report and exits 1 naming the
   for (const label of ['gn', 'lb'])
     assert.ok(html.includes(`<tr class="status-not-finished"><td>${label}</td>`), label);
   assert.ok(html.includes('<tr class="status-completed"><td>sb</td>'));
+});
+
+test('a run whose lock file cannot be read is running in the report as in ireg status (locking treats it as held)', () => {
+  const lock = join(dir, 'gn', LOCK_FILE);
+  writeFileSync(lock, 'not json');
+  try {
+    assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.status, 'running');
+    assert.equal(gridRunStatus(dir, { label: 'gn' }).state, 'running');
+  } finally {
+    rmSync(lock, { force: true });
+  }
+  assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.status, 'not finished');
+  assert.equal(gridRunStatus(dir, { label: 'gn' }).state, 'pending');
 });

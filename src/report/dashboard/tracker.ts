@@ -4,7 +4,7 @@
 // It only reads.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readOwner, isStale, readJson } from '../../io/index.js';
+import { isHeld, readOwner, readJson } from '../../io/index.js';
 import { readFailures } from '../../experiments/index.js';
 import { methodLabel, runFiles, type MetricsRecord, type RunConfigFile, type Summary } from '../../trainer/index.js';
 import { downsample } from '../downsample.js';
@@ -173,8 +173,7 @@ export class Tracker {
 
   /** The state of a run without a summary: running (a retry may be under way) before failed. */
   private liveState(e: Entry, failed = false): RunState {
-    const owner = readOwner(e.run.dir);
-    if (owner === null || (owner && !isStale(owner))) return 'running';
+    if (isHeld(readOwner(e.run.dir))) return 'running';
     if (failed) return 'failed';
     return existsSync(join(e.run.dir, 'config.json')) ? 'stopped' : 'pending';
   }

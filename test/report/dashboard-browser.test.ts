@@ -3,7 +3,7 @@
 // line is appended; traversal attempts from the page get 403 or 404; the report page it
 // serves draws its figures and reloads when a run changes. Skips where chromium is
 // missing, fails there under CI.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,16 +21,24 @@ test.before(() => {
   writeFileSync(join(root, 'secret.txt'), 'outside');
 });
 
+/** A dashboard over `runs` open in a browser page, closed after the test; null where chromium is missing. */
+async function openDashboard(t: TestContext) {
+  const browser = await launchBrowser(t);
+  if (!browser) return null;
+  const d = await startDashboard({ dir: runs, port: 0, pollMs: 100 });
+  t.after(() => d.close());
+  const opened = await pageWithErrors(browser);
+  await opened.page.goto(d.url);
+  return opened;
+}
+
 /** The text of each cell of run `label`'s table row. */
 const rowOf = (label: string) => `#runs tr[data-run="${label}"] td`;
 
 test('the dashboard shows a run and follows its metrics as they are appended', async (t) => {
-  const browser = await launchBrowser(t);
-  if (!browser) return;
-  const d = await startDashboard({ dir: runs, port: 0, pollMs: 100 });
-  t.after(() => d.close());
-  const { page, errors } = await pageWithErrors(browser);
-  await page.goto(d.url);
+  const opened = await openDashboard(t);
+  if (!opened) return;
+  const { page, errors } = opened;
   await page.waitForSelector('body[data-updates="1"]');
 
   const records = readFileSync(join(runs, 'r1', 'metrics.jsonl'), 'utf8')
@@ -72,12 +80,9 @@ test('the dashboard shows a run and follows its metrics as they are appended', a
 });
 
 test('the report page is served, draws its figures, and reloads itself when a run changes', async (t) => {
-  const browser = await launchBrowser(t);
-  if (!browser) return;
-  const d = await startDashboard({ dir: runs, port: 0, pollMs: 100 });
-  t.after(() => d.close());
-  const { page, errors } = await pageWithErrors(browser);
-  await page.goto(d.url);
+  const opened = await openDashboard(t);
+  if (!opened) return;
+  const { page, errors } = opened;
   await page.click('a[href="/report"]');
   await page.waitForSelector('#table1');
   const figures = await page.locator('#figures figure').count();

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
+import { gpuDescription } from '../src/trainer/index.js';
 import {
   cuda,
   manualSeed,
@@ -149,12 +150,6 @@ async function torchSide(
   };
 }
 
-/** The GPU's name and driver version, as nvidia-smi reports them. */
-function gpuName(): string {
-  const r = spawnSync('nvidia-smi', ['--query-gpu=name,driver_version', '--format=csv,noheader'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : 'unknown GPU';
-}
-
 /** MiB of GPU memory each process holds (nvidia-smi), or null where it cannot tell. */
 function gpuMemory(pids: Record<string, number>): Record<string, number | null> {
   const r = spawnSync('nvidia-smi', ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], {
@@ -225,7 +220,7 @@ async function main(): Promise<void> {
     wallGeomean = gm(rows.map((r) => r.wallRatio));
   const machine = {
     ...machineInfo(),
-    gpu: CONFIG.device === 'cuda' ? gpuName() : undefined,
+    gpu: CONFIG.device === 'cuda' ? gpuDescription() : undefined,
     libtorch: torchVersion(),
     torch: version,
     date: new Date().toISOString(),

@@ -187,7 +187,9 @@ function provenanceOf(f: RunConfigFile): RunProvenance {
     torch: p.torch,
     threads: p.threads,
     device: f.derived.device,
-    machine: `${m.hostname}: ${m.cpu}, ${m.cores} cores, ${gib} GiB, ${m.platform} ${m.release} ${m.arch}`,
+    machine:
+      `${m.hostname}: ${m.cpu}, ${m.cores} cores, ${gib} GiB, ${m.platform} ${m.release} ${m.arch}` +
+      (p.gpu ? `; GPU ${p.gpu}` : ''),
     createdAt: f.createdAt,
   };
 }

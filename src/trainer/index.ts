@@ -38,4 +38,4 @@ export { readMetrics, type MetricsRecord } from './metrics-log.js';
 export { runFiles, readRunConfig, type RunFiles, type RunConfigFile } from './run-dir.js';
 export { loadCheckpoint, loadRunWeights, listCheckpoints, CHECKPOINT_FORMAT } from './checkpoint.js';
 export { catchStopSignals, STOP_EXIT_CODES, type StopSignal, type StopRequest } from './stop-signals.js';
-export { iregVersion } from './provenance.js';
+export { gpuDescription, iregVersion } from './provenance.js';

@@ -22,8 +22,11 @@ export interface Provenance {
     cores: number;
     memoryBytes: number;
   };
+  /** The GPU's name and driver version (nvidia-smi) for runs on CUDA; null where nvidia-smi cannot tell. */
+  gpu?: string | null;
 }
 
+/** This package's version (package.json). */
 export function iregVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
@@ -40,7 +43,25 @@ function git(args: string[]): string | null {
   }
 }
 
-export function provenance(): Provenance {
+/** 'name, driver' of CUDA device `index` as nvidia-smi reports it, or null without nvidia-smi. */
+export function gpuDescription(index = 0): string | null {
+  try {
+    const out = execFileSync(
+      'nvidia-smi',
+      ['--query-gpu=name,driver_version', '--format=csv,noheader', `-i=${index}`],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    return out.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** What this process and machine are, for a run training on `device`. */
+export function provenance(device = 'cpu'): Provenance {
   const commit = git(['rev-parse', 'HEAD']);
   const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no']);
   const cpuList = cpus();
@@ -60,5 +81,6 @@ export function provenance(): Provenance {
       cores: cpuList.length,
       memoryBytes: totalmem(),
     },
+    ...(device.startsWith('cuda') ? { gpu: gpuDescription(Number(device.split(':')[1] ?? 0)) } : {}),
   };
 }

@@ -134,7 +134,7 @@ function describe(run: RunSetup): RunConfigFile {
       parameterCount: model.parameterCount(),
       device,
     },
-    provenance: provenance(),
+    provenance: provenance(device),
     createdAt: new Date().toISOString(),
   };
 }

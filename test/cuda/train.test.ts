@@ -1,6 +1,6 @@
 // A short ft run trained on CUDA through the CLI, killed at a step and resumed,
 // reaches bitwise the uninterrupted run's weights (deterministic algorithms and the
-// CUDA generator's state in the checkpoint), and records that it ran on the GPU.
+// CUDA generator's state in the checkpoint), and records that it ran on the GPU, and which.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +25,9 @@ test(
     for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `tensor ${k} differs after resume`);
     const config = JSON.parse(readFileSync(join(out, 'reference', 'config.json'), 'utf8')) as {
       derived: { device: string };
+      provenance: { gpu?: string | null };
     };
     assert.equal(config.derived.device, 'cuda');
+    assert.match(config.provenance.gpu ?? '', /\S+, \d+/, 'the GPU name and driver are recorded');
   },
 );

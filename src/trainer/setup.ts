@@ -115,7 +115,7 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
 export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: number) => NormTrajectory): RunSetup {
   setNumThreads(config.threads);
   const device = resolveDevice(config);
-  if (device === 'cuda') setDeterministic(true);
+  if (device === 'cuda') setDeterministic(config.deterministic);
   const data = loadData(config);
   checkAgainstData(config, data);
   const { partialLastStep } = protocolPlan(config);

@@ -31,3 +31,13 @@ test(
     assert.match(config.provenance.gpu ?? '', /\S+, \d+/, 'the GPU name and driver are recorded');
   },
 );
+
+test('--no-deterministic trains on CUDA and is recorded', { skip: noCuda }, async () => {
+  const out = tempDir('cuda-nondeterministic');
+  const r = await iregAsync([...ftCnnTrainArgs(out, 'fast', 4, 4), '--device', 'cuda', '--no-deterministic']);
+  assert.equal(r.code, 0, r.stderr);
+  const config = JSON.parse(readFileSync(join(out, 'fast', 'config.json'), 'utf8')) as {
+    config: { deterministic: boolean };
+  };
+  assert.equal(config.config.deterministic, false);
+});

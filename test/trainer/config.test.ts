@@ -272,6 +272,7 @@ test('the declarations give the keys, the defaults and the schema a grid file va
     'evalBatchSize',
     'threads',
     'device',
+    'deterministic',
     'initFrom',
     'saveFinal',
     'graftFrom',
@@ -307,6 +308,7 @@ test('the declarations give the keys, the defaults and the schema a grid file va
     probeMicroBatchSize: 128,
     evalBatchSize: 500,
     device: 'auto',
+    deterministic: true,
     saveFinal: false,
     out: './runs',
   });

@@ -171,6 +171,11 @@ export const OPTIONS = {
     (h) => `intra-op CPU threads, at most ${LIMITS.threads} (default: ${h.known.defaultThreads}, this machine's cores)`,
   ),
   device: opt(oneOf(DEVICES).default('auto'), '<name>', 'where to train (auto: cuda when libtorch sees a device)'),
+  deterministic: opt(
+    flag().default(true),
+    undefined,
+    'on CUDA: allow nondeterministic algorithms and cuDNN autotuning (default: deterministic, so runs repeat and resume bitwise)',
+  ),
   initFrom: opt(text().optional(), '<file>', 'start from these weights (safetensors, PyTorch key names)'),
   saveFinal: opt(flag().default(false), undefined, 'also write final.safetensors with the last weights'),
   graftFrom: opt(

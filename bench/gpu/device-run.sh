@@ -104,10 +104,12 @@ for name in ["data_batch_%d.bin" % i for i in range(1, 6)] + ["test_batch.bin"]:
   local common=(--device cuda --model resnet18 --dataset cifar10 --data-dir /tmp/ireg-c10 --batch-size 5120
     --micro-batch-size 128 --eval-every 1000 --checkpoint-every 1000 --out "$runs")
   node dist/src/cli/main.js train "${common[@]}" --method lb --steps 15 --log-every 5 --name lb || return 1
+  node dist/src/cli/main.js train "${common[@]}" --method lb --steps 15 --log-every 5 --no-deterministic \
+    --name lb-nondeterministic || return 1
   node dist/src/cli/main.js train "${common[@]}" --method gn --steps 6 --log-every 2 --name gn || return 1
   node dist/src/cli/main.js train "${common[@]}" --method gn --penalty-grad fd --steps 6 --log-every 2 --name gn-fd ||
     return 1
-  for r in lb gn gn-fd; do
+  for r in lb lb-nondeterministic gn gn-fd; do
     node -e '
 const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse).filter((r) => r.wallTime !== undefined);
 const [a, b] = rows.slice(1, 3); // after step 0's validation, before the last step's

@@ -1,4 +1,7 @@
 // Process-wide libtorch settings: threads, random generators, devices, determinism.
+#include <malloc.h>
+#include <cstdlib>
+#include <cstring>
 #include <torch/cuda.h>
 #include <torch/version.h>
 #include <torch/utils.h>
@@ -82,8 +85,24 @@ const Entry kEntries[] = {
     {"torchVersion", 0, 0, version},
 };
 
+// glibc hands freed blocks of a few MB back to the kernel and faults them in again on the next
+// allocation, which on small networks costs more than the arithmetic: keep them (32 MiB is the
+// documented maximum mmap threshold), unless the environment sets malloc's options itself.
+void keepFreedMemory() {
+#ifdef __GLIBC__
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_") ||
+      (tunables && std::strstr(tunables, "glibc.malloc.")))
+    return;
+  if (mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1) mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 }  // namespace
 
-void initRuntime(Napi::Env env, Napi::Object exports) { define(env, exports, kEntries); }
+void initRuntime(Napi::Env env, Napi::Object exports) {
+  keepFreedMemory();
+  define(env, exports, kEntries);
+}
 
 }  // namespace ireg

@@ -1,4 +1,5 @@
 // Process-wide libtorch settings: threads, random generators, devices, determinism.
+#include <dlfcn.h>
 #include <malloc.h>
 #include <cstdlib>
 #include <cstring>
@@ -41,8 +42,19 @@ Napi::Value setRngState(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// libtorch's set_num_threads covers OpenMP and MKL but not OpenBLAS's own thread pool, which
+// does the matrix products of a libtorch built on it (Debian's): set that too where it is loaded.
+void setOpenBlasThreads(int n) {
+  void* lib = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
+  if (!lib) return;
+  if (auto set = reinterpret_cast<void (*)(int)>(dlsym(lib, "openblas_set_num_threads"))) set(n);
+  dlclose(lib);
+}
+
 Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
-  at::set_num_threads(static_cast<int>(toIntIn(info[0], {"setNumThreads", 1, "n"}, 1, kMaxThreads)));
+  auto n = static_cast<int>(toIntIn(info[0], {"setNumThreads", 1, "n"}, 1, kMaxThreads));
+  at::set_num_threads(n);
+  setOpenBlasThreads(n);
   return info.Env().Undefined();
 }
 

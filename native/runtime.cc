@@ -1,8 +1,10 @@
 // Process-wide libtorch settings: threads, random generators, devices, determinism.
 #include <dlfcn.h>
-#include <malloc.h>
 #include <cstdlib>
 #include <cstring>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <torch/cuda.h>
 #include <torch/version.h>
 #include <torch/utils.h>
@@ -99,7 +101,8 @@ const Entry kEntries[] = {
 
 // glibc hands freed blocks of a few MB back to the kernel and faults them in again on the next
 // allocation, which on small networks costs more than the arithmetic: keep them (32 MiB is the
-// documented maximum mmap threshold), unless the environment sets malloc's options itself.
+// documented maximum mmap threshold; up to 256 MiB free at the heap's top stays), unless the
+// environment sets malloc's options itself.
 void keepFreedMemory() {
 #ifdef __GLIBC__
   const char* tunables = std::getenv("GLIBC_TUNABLES");

@@ -1,4 +1,10 @@
 // Process-wide libtorch settings: threads, random generators, devices, determinism.
+#include <dlfcn.h>
+#include <cstdlib>
+#include <cstring>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <torch/cuda.h>
 #include <torch/version.h>
 #include <torch/utils.h>
@@ -38,8 +44,19 @@ Napi::Value setRngState(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// libtorch's set_num_threads covers OpenMP and MKL but not OpenBLAS's own thread pool, which
+// does the matrix products of a libtorch built on it (Debian's): set that too where it is loaded.
+void setOpenBlasThreads(int n) {
+  void* lib = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
+  if (!lib) return;
+  if (auto set = reinterpret_cast<void (*)(int)>(dlsym(lib, "openblas_set_num_threads"))) set(n);
+  dlclose(lib);
+}
+
 Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
-  at::set_num_threads(static_cast<int>(toIntIn(info[0], {"setNumThreads", 1, "n"}, 1, kMaxThreads)));
+  auto n = static_cast<int>(toIntIn(info[0], {"setNumThreads", 1, "n"}, 1, kMaxThreads));
+  at::set_num_threads(n);
+  setOpenBlasThreads(n);
   return info.Env().Undefined();
 }
 
@@ -82,8 +99,25 @@ const Entry kEntries[] = {
     {"torchVersion", 0, 0, version},
 };
 
+// glibc hands freed blocks of a few MB back to the kernel and faults them in again on the next
+// allocation, which on small networks costs more than the arithmetic: keep them (32 MiB is the
+// documented maximum mmap threshold; up to 256 MiB free at the heap's top stays), unless the
+// environment sets malloc's options itself.
+void keepFreedMemory() {
+#ifdef __GLIBC__
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_") ||
+      (tunables && std::strstr(tunables, "glibc.malloc.")))
+    return;
+  if (mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1) mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 }  // namespace
 
-void initRuntime(Napi::Env env, Napi::Object exports) { define(env, exports, kEntries); }
+void initRuntime(Napi::Env env, Napi::Object exports) {
+  keepFreedMemory();
+  define(env, exports, kEntries);
+}
 
 }  // namespace ireg

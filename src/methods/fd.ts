@@ -7,9 +7,13 @@
 // approximation of double backprop (docs/methods.md). The perturbed passes
 // see the same micro-batch, labels, draws and dropout masks; batch norm
 // normalises with the perturbed network's statistics, but its buffers, the
-// random state and the parameters are put back bitwise afterwards.
+// random state and the parameters are put back bitwise afterwards. The
+// parameters are never overwritten: each one is pointed (set_) at a perturbed
+// copy for the pass and back at its own storage after, which saves three
+// parameter-sized copies per micro-batch over saving, perturbing and restoring
+// them in place.
 import type { Module } from '../nn/module.js';
-import { F, getRngState, gradAll, noGrad, setRngState, tidy, type Tensor } from '../tensor/index.js';
+import { dispose, F, getRngState, gradAll, noGrad, setRngState, tidy, type Tensor } from '../tensor/index.js';
 import type { InnerObjective } from './types.js';
 
 export interface FdInput {
@@ -33,8 +37,9 @@ export function fdPenaltyGrad(o: FdInput): Tensor[] {
     const at = (sign: number): Tensor[] => {
       restoreRng(o.rngBefore);
       noGrad(() => {
-        params.forEach((p, i) => p.copy_(theta[i]));
-        F.foreachAdd_(params, o.g, (sign * step) / o.gNorm);
+        const moved = F.foreachAdd(theta, o.g, (sign * step) / o.gNorm);
+        params.forEach((p, i) => p.set_(moved[i]));
+        dispose(moved); // the parameters hold their storage now
       });
       return tidy(() => gradAll(o.inner.at(o.model.forward(o.x)), params));
     };
@@ -64,23 +69,23 @@ export function restoreRng(s: RngSnapshot): void {
 }
 
 /**
- * Runs fn(theta) with theta a saved copy of the parameters, then puts back the
- * parameters (copied from theta, not recomputed), the buffers (batch-norm running
- * statistics) and the random state, all bitwise.
+ * Runs fn(theta) with theta the parameters' own storage (aliases, no copy), then points
+ * the parameters back at it and puts back the buffers (batch-norm running statistics,
+ * from copies) and the random state, all bitwise.
  */
 function preservingModel<T>(model: Module, params: Tensor[], fn: (theta: Tensor[]) => T): T {
   const rngAfter = saveRng(params);
   const buffers = model.buffersList();
   const savedBuffers = noGrad(() => buffers.map((b) => b.clone().keep()));
-  const theta = noGrad(() => params.map((p) => p.detach().clone().keep()));
+  const theta = noGrad(() => params.map((p) => p.detach().keep()));
   try {
     return fn(theta);
   } finally {
     noGrad(() => {
-      params.forEach((p, i) => p.copy_(theta[i]));
+      params.forEach((p, i) => p.set_(theta[i]));
       buffers.forEach((b, i) => b.copy_(savedBuffers[i]));
     });
-    for (const t of [...theta, ...savedBuffers]) t.dispose();
+    dispose([...theta, ...savedBuffers]);
     restoreRng(rngAfter);
   }
 }

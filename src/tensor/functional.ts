@@ -1,6 +1,6 @@
 // Neural-network operations as functions (PyTorch's torch.nn.functional), all
 // differentiable twice through libtorch's autograd.
-import { callTensor, callVoid } from './call.js';
+import { callTensor, callTensors, callVoid } from './call.js';
 import { OP } from './ops.js';
 import { reductionCode, Tensor, wrapped, type Reduction } from './tensor.js';
 
@@ -192,6 +192,15 @@ export function foreachAdd_(params: Tensor[], others: Tensor[], alpha = 1): void
     others.map((t) => t.handle),
     alpha,
   );
+}
+/** params[i] + alpha * others[i] for every i, new tensors, in one multi-tensor op. */
+export function foreachAdd(params: Tensor[], others: Tensor[], alpha = 1): Tensor[] {
+  return callTensors(
+    OP.foreachAdd,
+    params.map((t) => t.handle),
+    others.map((t) => t.handle),
+    alpha,
+  ).map(wrapped);
 }
 export function foreachMul_(tensors: Tensor[], value: number): void {
   callVoid(

@@ -133,9 +133,11 @@ const table = {
   divScalar_: ['div_', 'Scalar'],
   zero_: ['zero_', ''],
   copy_: ['copy_', ''],
+  set_: ['set_', 'source_Tensor'],
   fill_: ['fill_', 'Scalar'],
   clamp_: ['clamp_', ''],
   foreachAdd_: ['_foreach_add_', 'List'],
+  foreachAdd: ['_foreach_add', 'List'],
   foreachMulScalar_: ['_foreach_mul_', 'Scalar'],
   foreachZero_: ['_foreach_zero_', ''],
 } as const satisfies Record<string, readonly [string, string]>;

@@ -375,6 +375,10 @@ export class Tensor implements Disposable {
   copy_(src: Tensor): this {
     return this.inPlace(callTensor(OP.copy_, this.handle, src.handle));
   }
+  /** Makes this tensor use src's storage, sizes and strides (no copy; use under noGrad). */
+  set_(src: Tensor): this {
+    return this.inPlace(callTensor(OP.set_, this.handle, src.handle));
+  }
   clamp_(min: number | null, max: number | null = null): this {
     return this.inPlace(callTensor(OP.clamp_, this.handle, min, max));
   }

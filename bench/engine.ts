@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, setNumThreads, torchVersion } from '../src/tensor/index.js';
 import { machineInfo } from './machine.js';
-import { torchPython } from './torch-python.js';
+import { torchChildEnv, torchPython } from './torch-python.js';
 import {
   dispatchOverhead,
   median,
@@ -65,6 +65,7 @@ function torchPart<T>(part: 'timing' | 'memory'): { torchVersion: string; result
     const out = execFileSync(python, [join(ROOT, 'bench', 'engine_torch.py'), join(dir, 'config.json')], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: torchChildEnv(),
     });
     return JSON.parse(out) as { torchVersion: string; result: T };
   } finally {

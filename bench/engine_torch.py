@@ -9,6 +9,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from torch_threads import set_threads
 
 cfg = json.load(open(sys.argv[1]))
 
@@ -129,9 +130,9 @@ torch.manual_seed(0)
 if cfg['part'] == 'timing':
     out = {}
     for n in cfg['threads']:
-        torch.set_num_threads(n)
+        set_threads(n)
         out[str(n)] = {'dispatchUs': dispatch_overhead(cfg['dispatch']), **step_times(cfg['steps'])}
 else:
-    torch.set_num_threads(cfg['threads'][0])
+    set_threads(cfg['threads'][0])
     out = memory_growth(cfg['memory'])
 print(json.dumps({'torchVersion': torch.__version__, 'result': out}))

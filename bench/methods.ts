@@ -29,7 +29,7 @@ import {
   torchVersion,
 } from '../src/tensor/index.js';
 import { intOption as option, machineInfo } from './machine.js';
-import { torchPython } from './torch-python.js';
+import { torchChildEnv, torchPython } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // gn-fd: gn with the finite-difference penalty gradient (forward, r = 0.01) on both sides.
@@ -131,6 +131,7 @@ async function torchSide(
   writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
   const child = spawn(python, [join(ROOT, 'bench', 'methods_torch.py'), join(dir, 'config.json')], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: torchChildEnv(),
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async <T>(): Promise<T> => {

@@ -15,10 +15,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'models', 'py'))
 from ref_models import build  # noqa: E402
+from torch_threads import set_threads  # noqa: E402
 
 cfg = json.load(open(sys.argv[1]))
 dev = torch.device(cfg.get('device', 'cpu'))
-torch.set_num_threads(cfg['threads'])
+set_threads(cfg['threads'])
 if cfg.get('deterministic'):
     os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
     torch.use_deterministic_algorithms(True)

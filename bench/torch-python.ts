@@ -10,3 +10,8 @@ export function torchPython(): string | null {
   found = candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) ?? null;
   return found;
 }
+
+/** The environment for a PyTorch child timed against ireg: the allocator settings the addon gives itself on load. */
+export function torchChildEnv(): NodeJS.ProcessEnv {
+  return { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20), ...process.env };
+}

@@ -62,7 +62,10 @@ test('the C++ standard follows torch/version.h: C++17 up to 2.11, C++20 from 2.1
     mkdirSync(join(root, 'lib'));
     writeFileSync(join(root, 'include', 'ATen', 'ATen.h'), '');
     writeFileSync(join(root, 'lib', 'libc10.so'), '');
-    writeFileSync(join(api, 'version.h'), `#define TORCH_VERSION_MAJOR ${major}\n#define TORCH_VERSION_MINOR ${minor}\n`);
+    writeFileSync(
+      join(api, 'version.h'),
+      `#define TORCH_VERSION_MAJOR ${major}\n#define TORCH_VERSION_MINOR ${minor}\n`,
+    );
     const r = config('std', { LIBTORCH: root });
     assert.equal(r.stdout, `-std=${std}`, `${major}.${minor}: ${r.stderr}`);
   }

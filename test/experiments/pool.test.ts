@@ -25,13 +25,14 @@ import { BASE, snapshot } from './fixtures.js';
 
 setNumThreads(1);
 const root = tempDir('pool');
-const STEPS = 200;
+// Long enough that sb is still training when lb starts (lb's process takes a second to start).
+const STEPS = 1000;
 
 /** sb, external grafting from it (a dependency) and lb: long enough for a signal to land mid-run. */
 const spec: GridSpec = {
   name: 'pool',
   description: 'a small grid for the worker pool',
-  base: { ...BASE, steps: STEPS, logEvery: 50, checkpointEvery: 50 },
+  base: { ...BASE, steps: STEPS, logEvery: 250, checkpointEvery: 250 },
   runs: [
     { label: 'sb', config: { method: 'sb', batchSize: 32 } },
     {
@@ -137,7 +138,7 @@ test('SIGINT to the grid process checkpoints the runs under way; the next invoca
     exit.stderr,
     /grid pool stopped by SIGINT \((sb, lb|lb, sb) checkpointed and stopped\); run the same command again/,
   );
-  assert.match(exit.stderr, /sb +\| ireg: stopped by SIGINT at step \d+ of 200, with a checkpoint/);
+  assert.match(exit.stderr, new RegExp(`sb +\\| ireg: stopped by SIGINT at step \\d+ of ${STEPS}, with a checkpoint`));
   for (const label of ['sb', 'lb']) {
     const s = gridRunStatus(dir, { label });
     assert.equal(s.state, 'pending', `${label} is interrupted, not failed`);

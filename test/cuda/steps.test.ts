@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Batch } from '../../src/data/index.js';
-import { buildMethod, largeBatchStep, SGD, type PenaltyGrad } from '../../src/methods/index.js';
-import { manualSeed, setDeterministic, setNumThreads, tidy } from '../../src/tensor/index.js';
-import { convBnNet, imageBatches, keepAll, snapshot } from '../methods/models.js';
+import type { PenaltyGrad } from '../../src/methods/index.js';
+import { setDeterministic, setNumThreads } from '../../src/tensor/index.js';
+import { imageBatches, keepAll, seededStep } from '../methods/models.js';
 import { noCuda } from './skip.js';
 
 setNumThreads(1);
@@ -16,33 +16,16 @@ if (!noCuda) setDeterministic(true);
 const onDevice = (mbs: Batch[], device: string): Batch[] =>
   keepAll(mbs.map((mb) => ({ x: mb.x.to(device), y: mb.y.to(device) })));
 
-/** One step of a method from the same seeded net and data, on a device; what it changed, on the CPU. */
+/** One step of a method from the same seeded net and data, on a device; what it changed, copied to the CPU. */
 function step(method: string, device: string, penaltyGrad?: PenaltyGrad) {
-  const model = convBnNet(1).to(device);
-  const mbs = onDevice(imageBatches([4, 4, 4], 100), device);
   const fresh = onDevice(imageBatches([4], 900), device)[0];
-  const { penalty, rule } = buildMethod(method);
-  const opt = new SGD(model.namedParameters(), { lr: 0.1 });
-  manualSeed(42);
-  const stats = largeBatchStep({
-    model,
-    microBatches: mbs,
-    lambda: 0.5,
-    penalty,
-    rule,
-    optimizer: opt,
-    step: 0,
+  return seededStep(method, {
+    device,
+    microBatches: onDevice(imageBatches([4, 4, 4], 100), device),
     drawMicroBatch: () => fresh,
     penaltyGrad,
     measureNorms: true,
   });
-  const params = model.parameters();
-  return {
-    stats,
-    grads: tidy(() => snapshot(params.map((p) => p.grad!.to('cpu')))),
-    weights: tidy(() => snapshot(params.map((p) => p.to('cpu')))),
-    buffers: tidy(() => snapshot(model.buffersList().map((b) => b.to('cpu')))),
-  };
 }
 
 function close(a: Float64Array[], b: Float64Array[], tol: number, what: string): void {

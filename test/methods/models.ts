@@ -9,7 +9,8 @@ import {
   ReLU,
   Sequential,
 } from '../../src/nn/index.js';
-import { F, fromTypedArray, manualSeed, noGrad, type Tensor } from '../../src/tensor/index.js';
+import { buildMethod, largeBatchStep, SGD, type StepInput, type StepStats } from '../../src/methods/index.js';
+import { F, fromTypedArray, manualSeed, noGrad, tidy, type Tensor } from '../../src/tensor/index.js';
 import type { Batch } from '../../src/data/index.js';
 import { mulberry32 } from '../helpers/gradcheck.js';
 
@@ -93,4 +94,36 @@ export function keepAll<T extends { x: Tensor; y: Tensor }>(mbs: T[]): T[] {
     mb.y.keep();
   }
   return mbs;
+}
+
+/** What one seeded step did: the model and optimizer after it, its statistics, and CPU copies of its tensors. */
+export interface SeededStep {
+  model: Module;
+  opt: SGD;
+  stats: StepStats;
+  grads: Float64Array[];
+  weights: Float64Array[];
+  buffers: Float64Array[];
+}
+
+export type SeededStepOptions = Partial<StepInput> &
+  Pick<StepInput, 'microBatches'> & { lr?: number; seed?: number; extra?: object; device?: string };
+
+/** One step of a method (lambda 0.5, lr 0.1, seed 42 unless given) on convBnNet(1) moved to `device`: the same start every call. */
+export function seededStep(method: string, o: SeededStepOptions): SeededStep {
+  const { lr = 0.1, seed = 42, extra = {}, device = 'cpu', ...input } = o;
+  const model = convBnNet(1).to(device);
+  const { penalty, rule } = buildMethod(method, extra);
+  const opt = new SGD(model.namedParameters(), { lr });
+  manualSeed(seed);
+  const stats = largeBatchStep({ model, lambda: 0.5, penalty, rule, optimizer: opt, step: 0, ...input });
+  const params = model.parameters();
+  return {
+    model,
+    opt,
+    stats,
+    grads: tidy(() => snapshot(params.map((p) => p.grad!))),
+    weights: snapshot(params),
+    buffers: snapshot(model.buffersList()),
+  };
 }

@@ -3,52 +3,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Batch } from '../../src/data/index.js';
-import { buildMethod, largeBatchStep, SGD, type StepInput, type StepStats } from '../../src/methods/index.js';
+import { buildMethod, largeBatchStep, SGD } from '../../src/methods/index.js';
 import { sumSquares } from '../../src/methods/norms.js';
-import type { Module } from '../../src/nn/index.js';
-import { F, gradAll, liveTensors, manualSeed, noGrad, setNumThreads, tidy } from '../../src/tensor/index.js';
-import { convBnNet, imageBatches, keepAll, snapshot } from './models.js';
+import { F, gradAll, liveTensors, noGrad, setNumThreads, tidy } from '../../src/tensor/index.js';
+import {
+  convBnNet,
+  imageBatches,
+  keepAll,
+  seededStep,
+  snapshot,
+  type SeededStep,
+  type SeededStepOptions,
+} from './models.js';
 
 setNumThreads(1);
 const mbs = keepAll(imageBatches([4, 4, 4], 100));
 const fresh = keepAll(imageBatches([4], 900))[0];
 
-interface Run {
-  model: Module;
-  opt: SGD;
-  stats: StepStats;
-  grads: Float64Array[];
-  weights: Float64Array[];
-  buffers: Float64Array[];
-}
-
-/** One step of a method on a fresh seeded net (same start every call). */
-function run(method: string, o: Partial<StepInput> & { lr?: number; seed?: number; extra?: object } = {}): Run {
-  const model = convBnNet(1);
-  const { penalty, rule } = buildMethod(method, o.extra ?? {});
-  const opt = new SGD(model.namedParameters(), { lr: o.lr ?? 0.1 });
-  manualSeed(o.seed ?? 42);
-  const stats = largeBatchStep({
-    model,
-    microBatches: mbs,
-    lambda: 0.5,
-    penalty,
-    rule,
-    optimizer: opt,
-    step: 0,
-    drawMicroBatch: () => fresh,
-    ...o,
-  });
-  const params = model.parameters();
-  return {
-    model,
-    opt,
-    stats,
-    grads: tidy(() => snapshot(params.map((p) => p.grad!))),
-    weights: snapshot(params),
-    buffers: snapshot(model.buffersList()),
-  };
-}
+/** One step of a method on a fresh seeded net, over this file's micro-batches unless given. */
+const run = (method: string, o: Partial<SeededStepOptions> = {}): SeededStep =>
+  seededStep(method, { microBatches: mbs, drawMicroBatch: () => fresh, ...o });
 
 /** sum_j grad of (CE(M_j) + lambda * ||grad CE(M_j)||^2) / k at the net's initial weights, independently. */
 function reference(

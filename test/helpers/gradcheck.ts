@@ -3,7 +3,11 @@
 // gradgradcheck: the gradient of sum(g(x) * v), g = that first gradient taken
 // with createGraph, for fixed random v (a Hessian-vector product).
 import assert from 'node:assert/strict';
+import { seededRandom as mulberry32 } from '../../src/report/stats.js';
 import { fromTypedArray, grad, tidy, type Tensor } from '../../src/tensor/index.js';
+
+/** A small seeded PRNG, so checks do not consume libtorch's random stream (the report's bootstrap uses it too). */
+export { mulberry32 };
 
 export interface CheckOptions {
   eps?: number;
@@ -93,18 +97,6 @@ function checkScalar(scalar: (xs: Tensor[]) => Tensor, inputs: Tensor[], o: Chec
 function randomLike(x: Tensor, rng: () => number): Tensor {
   const data = Float64Array.from({ length: x.numel() }, () => rng() * 2 - 1);
   return fromTypedArray(data, x.shape, { dtype: 'float64' });
-}
-
-/** A small seeded PRNG, so checks do not consume libtorch's random stream. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Seeded float64 leaf tensors shaped to keep checks away from kinks and ties. */

@@ -1,14 +1,9 @@
 // Figure data: per variant and step, the mean and min-max band over seeds, thinned for drawing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  reportFigures,
-  variantSeries,
-  type GridReport,
-  type MetricPoint,
-  type RunReport,
-} from '../../src/report/index.js';
+import { reportFigures, variantSeries, type MetricPoint } from '../../src/report/index.js';
 import { thin } from '../../src/report/series.js';
+import { gridReportOf, runReport } from './fixtures.js';
 
 const point = (step: number, probe: number | null): MetricPoint => ({
   step,
@@ -18,32 +13,7 @@ const point = (step: number, probe: number | null): MetricPoint => ({
   avgMicroBatchGradNorm: probe,
 });
 
-function run(label: string, variant: string, metrics: MetricPoint[]): RunReport {
-  return {
-    label,
-    variant,
-    method: 'lb',
-    status: 'running',
-    error: null,
-    seed: 1,
-    batchSize: 64,
-    microBatchSize: 32,
-    protocol: 'ireg',
-    valFrom: 'train',
-    penaltyGrad: 'exact',
-    steps: null,
-    lastStep: null,
-    totalSteps: null,
-    bestValAcc: null,
-    testAcc: null,
-    paperTestAcc: null,
-    wallTime: null,
-    meanAvgMicroBatchGradNorm: null,
-    probe: [],
-    metrics,
-    provenance: null,
-  };
-}
+const run = (label: string, variant: string, metrics: MetricPoint[]) => runReport({ label, variant, metrics });
 
 test('each step of a variant has the mean, min, max and count of the seeds that logged it', () => {
   const runs = [
@@ -80,19 +50,16 @@ test('thinning keeps the first and last steps and at most the given number, even
 
 test('a figure says when it draws fewer steps than were logged', async () => {
   const xs = Array.from({ length: 50 }, (_, i) => i);
-  const report: GridReport = {
-    spec: { name: 'g', description: 'd', base: {}, runs: [] },
-    dir: '.',
-    kind: 'runs',
-    datasets: ['synthetic'],
-    runs: [
+  const report = gridReportOf(
+    [
       run(
         'a',
         'a',
         xs.map((s) => point(s, s)),
       ),
     ],
-  };
+    'runs',
+  );
   const [all] = await reportFigures(report);
   const [few] = await reportFigures(report, { maxPoints: 10 });
   assert.deepEqual([all.id, few.id], ['fig-probe', 'fig-probe']);

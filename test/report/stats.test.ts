@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrapInterval, gapClosed, mean, quantileSorted, sampleStd, seededRandom } from '../../src/report/stats.js';
-import { variantTable, type GridReport, type RunReport } from '../../src/report/index.js';
+import { variantTable, type RunReport } from '../../src/report/index.js';
+import { gridReportOf, runReport } from './fixtures.js';
 
 test('mean and sample standard deviation of known values', () => {
   assert.equal(mean([1, 2, 3, 4]), 2.5);
@@ -132,40 +133,22 @@ test('draws that divide by zero are left out and counted; an empty group gives n
 let runs = 0;
 /** A finished run of `variant` with test accuracy `acc` (%); a failed one for null. */
 function run(variant: string, method: string, acc: number | null, extra: Partial<RunReport> = {}): RunReport {
-  return {
+  return runReport({
     label: `${variant}-${runs++}`,
     variant,
     method,
     status: acc === null ? 'failed' : 'completed',
-    error: null,
-    seed: 1,
-    batchSize: 64,
-    microBatchSize: 32,
-    protocol: 'ireg',
-    valFrom: 'train',
-    penaltyGrad: 'exact',
     steps: 10,
     lastStep: 10,
     totalSteps: 10,
     bestValAcc: acc,
     testAcc: acc,
-    paperTestAcc: null,
     wallTime: 1,
-    meanAvgMicroBatchGradNorm: null,
-    probe: [],
-    metrics: [],
-    provenance: null,
     ...extra,
-  };
+  });
 }
 
-const report = (runs: RunReport[]): GridReport => ({
-  spec: { name: 'g', description: 'd', base: {}, runs: [] },
-  dir: '.',
-  kind: 'grid',
-  datasets: ['synthetic'],
-  runs,
-});
+const report = (rows: RunReport[]) => gridReportOf(rows);
 
 test('Table 1: mean ± std over the completed seeds (not failed or diverged ones), n of all, the gap share against SB and LB', () => {
   const rows = variantTable(

@@ -125,14 +125,18 @@ async function until(ok: () => boolean): Promise<void> {
   while (!ok()) await new Promise((r) => setTimeout(r, 50));
 }
 
-test('SIGINT to the grid process checkpoints the runs under way; the next invocation ends bitwise as an uninterrupted grid', async () => {
-  const dir = join(root, 'interrupted');
+/** The pooled grid in a child process, sent `signal` (to it alone, not its group) once sb and lb both train. */
+function pooledGridSignalled(dir: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
   const logged = (label: string) =>
     existsSync(join(dir, label, 'metrics.jsonl')) && metricsOf(join(dir, label)).length > 0;
-  const exit = await pooledGridProcess(dir, (pid) => {
-    // Once sb and lb both train, one SIGINT to the grid process alone (not its group).
-    void until(() => logged('sb') && logged('lb')).then(() => process.kill(pid, 'SIGINT'));
+  return pooledGridProcess(dir, (pid) => {
+    void until(() => logged('sb') && logged('lb')).then(() => process.kill(pid, signal));
   });
+}
+
+test('SIGINT to the grid process checkpoints the runs under way; the next invocation ends bitwise as an uninterrupted grid', async () => {
+  const dir = join(root, 'interrupted');
+  const exit = await pooledGridSignalled(dir, 'SIGINT');
   assert.equal(exit.code, 130, exit.stderr);
   assert.match(
     exit.stderr,
@@ -155,11 +159,7 @@ test('SIGINT to the grid process checkpoints the runs under way; the next invoca
 
 test('runs whose grid process dies (SIGKILL) checkpoint and stop themselves, unfailed', async () => {
   const dir = join(root, 'orphaned');
-  const logged = (label: string) =>
-    existsSync(join(dir, label, 'metrics.jsonl')) && metricsOf(join(dir, label)).length > 0;
-  const exit = await pooledGridProcess(dir, (pid) => {
-    void until(() => logged('sb') && logged('lb')).then(() => process.kill(pid, 'SIGKILL'));
-  });
+  const exit = await pooledGridSignalled(dir, 'SIGKILL');
   assert.equal(exit.code, null, 'killed');
   await until(() => ['sb', 'lb'].every((label) => gridRunStatus(dir, { label }).state !== 'running'));
   for (const label of ['sb', 'lb']) {

@@ -7,7 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, setNumThreads, torchVersion } from '../src/tensor/index.js';
-import { machineInfo } from './machine.js';
+import { intOption, machineInfo } from './machine.js';
 import { torchChildEnv, torchPython } from './torch-python.js';
 import {
   dispatchOverhead,
@@ -186,9 +186,5 @@ export function runEngineBench(rounds = 3): void {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const i = process.argv.indexOf('--rounds');
-  const rounds = i > 0 ? Number(process.argv[i + 1]) : 3;
-  if (!Number.isInteger(rounds) || rounds < 1)
-    throw new RangeError(`--rounds: expected a positive integer, got ${process.argv[i + 1]}`);
-  runEngineBench(rounds);
+  runEngineBench(intOption('--rounds', 3));
 }

@@ -11,7 +11,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineInfo } from './machine.js';
+import { listOption, machineInfo } from './machine.js';
 import { fdPenaltyGrad, saveRng } from '../src/methods/fd.js';
 import { buildMethod, sumSquares } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
@@ -60,15 +60,6 @@ function build(name: string, dtype: DType): Module {
     new Tanh(),
     new Linear(256, CLASSES, { dtype }),
   );
-}
-
-function modelsOption(): string[] {
-  const i = process.argv.indexOf('--models');
-  if (i < 0) return ALL_MODELS;
-  const list = (process.argv[i + 1] ?? '').split(',');
-  if (list.some((m) => !ALL_MODELS.includes(m)))
-    throw new RangeError(`--models: expected a subset of ${ALL_MODELS.join(',')}`);
-  return list;
 }
 
 interface Row {
@@ -135,7 +126,7 @@ function measure(model: string, state: Row['state'], dtype: DType, penaltyName: 
 
 function main(): void {
   setNumThreads(1);
-  const models = modelsOption();
+  const models = listOption('--models', ALL_MODELS);
   const rows: Row[] = [];
   for (const model of models)
     for (const state of ['init', TRAIN_STEPS] as const)

@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { intOption as option, machineInfo } from './machine.js';
+import { intOption as option, listOption, machineInfo } from './machine.js';
 import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD, type PenaltyGrad } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
@@ -29,15 +29,6 @@ const GRADS: Record<string, PenaltyGrad> = {
   'fd-central': { kind: 'fd', step: 0.01, scheme: 'central' },
 };
 
-function modelsOption(): string[] {
-  const i = process.argv.indexOf('--models');
-  if (i < 0) return Object.keys(MODELS);
-  const list = (process.argv[i + 1] ?? '').split(',');
-  const bad = list.filter((m) => !(m in MODELS));
-  if (bad.length) throw new RangeError(`--models: expected a subset of ${Object.keys(MODELS).join(',')}`);
-  return list;
-}
-
 const CONFIG = {
   input: [3, 32, 32],
   classes: 10,
@@ -46,7 +37,7 @@ const CONFIG = {
   threads: option('--threads', 1),
   rounds: option('--rounds', 10),
   warmupRounds: 1,
-  models: modelsOption(),
+  models: listOption('--models', Object.keys(MODELS)),
 };
 
 interface Time {

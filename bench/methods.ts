@@ -28,7 +28,7 @@ import {
   setNumThreads,
   torchVersion,
 } from '../src/tensor/index.js';
-import { intOption as option, machineInfo } from './machine.js';
+import { intOption as option, listOption, machineInfo, strOption } from './machine.js';
 import { torchChildEnv, torchPython } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,28 +36,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ALL_METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd', 'gn-fd'];
 const FD = { kind: 'fd', step: 0.01, scheme: 'forward' } as const;
 /** --methods sb,lb times only those (e.g. more rounds of the fast ones). */
-const METHODS = methodsOption();
-
-function methodsOption(): string[] {
-  const i = process.argv.indexOf('--methods');
-  if (i < 0) return ALL_METHODS;
-  const list = (process.argv[i + 1] ?? '').split(',');
-  const bad = list.filter((m) => !ALL_METHODS.includes(m));
-  if (bad.length || !list.length)
-    throw new RangeError(
-      `--methods: expected a comma-separated subset of ${ALL_METHODS.join(',')}, got '${process.argv[i + 1]}'`,
-    );
-  return list;
-}
-
-/** The string after `name` on the command line, one of `allowed` when given. */
-function strOption(name: string, fallback: string, allowed?: string[]): string {
-  const i = process.argv.indexOf(name);
-  const v = i > 0 ? (process.argv[i + 1] ?? '') : fallback;
-  if (allowed && !allowed.includes(v))
-    throw new RangeError(`${name}: expected one of ${allowed.join(', ')}, got '${v}'`);
-  return v;
-}
+const METHODS = listOption('--methods', ALL_METHODS);
 
 const CONFIG = {
   model: strOption('--model', 'resnet18-w16'),

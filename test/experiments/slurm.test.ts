@@ -85,7 +85,20 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
 /** Waits until none of the grid's tasks is queued or running; returns their Slurm states. */
 async function settled(spec: GridSpec): Promise<Map<string, string>> {
   const jobs = () => readSlurmRecord(join(out, spec.name)).jobs.map((j) => j.jobId);
-  const active = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'REQUEUED', 'SUSPENDED']);
+  // Every state a task leaves again on its own (Slurm's non-final states).
+  const active = new Set([
+    'PENDING',
+    'CONFIGURING',
+    'RUNNING',
+    'COMPLETING',
+    'REQUEUED',
+    'REQUEUE_HOLD',
+    'REQUEUE_FED',
+    'SIGNALING',
+    'STAGE_OUT',
+    'RESIZING',
+    'SUSPENDED',
+  ]);
   let states = new Map<string, string>();
   await until(`the tasks of grid ${spec.name} ended`, () => {
     states = new Map([...taskStates(jobs())].map(([id, s]) => [id, s.state]));
@@ -243,10 +256,18 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
   // What Slurm sends the batch shell before the time limit (--signal=B:USR1@...).
   scmd('scancel', ['--batch', '--signal=USR1', timedOut]);
   for (const task of [preempted, timedOut]) {
-    // Slurm holds a requeued job back for a while before it may start again; let it start now.
     await until(`${task} is back in the queue`, () => taskStates([task.split('_')[0]]).get(task)?.state === 'PENDING');
-    scmd('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
   }
+  // Slurm holds a requeued job back for a while before it may start again, and may set that hold
+  // again as the task finishes leaving its node: let each start now, for as long as it waits.
+  // The runs' summaries, not the queue (a requeued task can drop out of it for a moment), say when
+  // both have finished.
+  await until('both runs finished', () => {
+    for (const task of [preempted, timedOut])
+      if (taskStates([task.split('_')[0]]).get(task)?.state === 'PENDING')
+        spawnSync('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
+    return ['preempted', 'timed-out'].every((label) => existsSync(join(runDir(requeue, label), 'summary.json')));
+  });
   await settled(requeue);
   assert.deepEqual(readSlurmRecord(join(out, 'requeue')).jobs, jobs, 'nothing was resubmitted');
   for (const label of ['preempted', 'timed-out']) {

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   checkSlurmOptions,
   executeGrid,
@@ -74,12 +74,38 @@ function scmd(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 240_000): Promise<void> {
+/** Waits until ok(); on timeout the error says what was awaited and what `explain` finds (Slurm's view). */
+async function until(
+  what: string,
+  ok: () => boolean | Promise<boolean>,
+  explain: () => string = () => '',
+  timeoutMs = 240_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}\n${explain()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Slurm's record of the tasks, their logs and the controller's last lines: why a wait ran out. */
+function diagnosis(spec: GridSpec, labels: string[]): string {
+  const show = (args: string[]) => spawnSync('scontrol', args, { encoding: 'utf8' });
+  const parts = labels.map((label) => {
+    const task = taskOf(spec, label);
+    const r = show(['show', 'job', task]);
+    let log = '';
+    try {
+      log = logOf(spec, label);
+    } catch (e) {
+      log = String(e);
+    }
+    return `== ${label} (${task}), summary ${existsSync(join(runDir(spec, label), 'summary.json'))}\n${r.stdout}${r.stderr}\n-- log:\n${log}`;
+  });
+  const ctld = process.env.SLURM_CONF ? join(dirname(process.env.SLURM_CONF), 'log', 'slurmctld.log') : '';
+  if (ctld && existsSync(ctld))
+    parts.push(`== slurmctld.log (end):\n${readFileSync(ctld, 'utf8').split('\n').slice(-60).join('\n')}`);
+  return parts.join('\n');
 }
 
 /** Waits until none of the grid's tasks is queued or running; returns their Slurm states. */
@@ -258,16 +284,14 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
   for (const task of [preempted, timedOut]) {
     await until(`${task} is back in the queue`, () => taskStates([task.split('_')[0]]).get(task)?.state === 'PENDING');
   }
-  // Slurm holds a requeued job back for a while before it may start again, and may set that hold
-  // again as the task finishes leaving its node: let each start now, for as long as it waits.
-  // The runs' summaries, not the queue (a requeued task can drop out of it for a moment), say when
-  // both have finished.
-  await until('both runs finished', () => {
-    for (const task of [preempted, timedOut])
-      if (taskStates([task.split('_')[0]]).get(task)?.state === 'PENDING')
-        spawnSync('scontrol', ['update', `JobId=${task}`, 'StartTime=now']);
-    return ['preempted', 'timed-out'].every((label) => existsSync(join(runDir(requeue, label), 'summary.json')));
-  });
+  // Slurm starts a requeued task again once the old credential has expired (the test cluster's
+  // cred_expire, 10 s). The runs' summaries, not the queue (a requeued task can drop out of it for
+  // a moment), say when both have finished.
+  await until(
+    'both runs finished',
+    () => ['preempted', 'timed-out'].every((label) => existsSync(join(runDir(requeue, label), 'summary.json'))),
+    () => diagnosis(requeue, ['preempted', 'timed-out']),
+  );
   await settled(requeue);
   assert.deepEqual(readSlurmRecord(join(out, 'requeue')).jobs, jobs, 'nothing was resubmitted');
   for (const label of ['preempted', 'timed-out']) {

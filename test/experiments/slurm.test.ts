@@ -90,21 +90,28 @@ async function until(
 
 /** Slurm's record of the tasks, their logs and the controller's last lines: why a wait ran out. */
 function diagnosis(spec: GridSpec, labels: string[]): string {
-  const show = (args: string[]) => spawnSync('scontrol', args, { encoding: 'utf8' });
-  const parts = labels.map((label) => {
-    const task = taskOf(spec, label);
-    const r = show(['show', 'job', task]);
-    let log = '';
+  const attempt = (f: () => string): string => {
     try {
-      log = logOf(spec, label);
+      return f();
     } catch (e) {
-      log = String(e);
+      return String(e);
     }
-    return `== ${label} (${task}), summary ${existsSync(join(runDir(spec, label), 'summary.json'))}\n${r.stdout}${r.stderr}\n-- log:\n${log}`;
-  });
-  const ctld = process.env.SLURM_CONF ? join(dirname(process.env.SLURM_CONF), 'log', 'slurmctld.log') : '';
-  if (ctld && existsSync(ctld))
-    parts.push(`== slurmctld.log (end):\n${readFileSync(ctld, 'utf8').split('\n').slice(-60).join('\n')}`);
+  };
+  const parts = labels.map((label) =>
+    attempt(() => {
+      const task = taskOf(spec, label);
+      const r = spawnSync('scontrol', ['show', 'job', task], { encoding: 'utf8' });
+      const done = existsSync(join(runDir(spec, label), 'summary.json'));
+      return `== ${label} (${task}), summary written: ${done}\n${r.stdout}${r.stderr}\n-- log:\n${attempt(() => logOf(spec, label))}`;
+    }),
+  );
+  const conf = process.env.SLURM_CONF;
+  if (conf) {
+    const ctld = join(dirname(conf), 'log', 'slurmctld.log');
+    parts.push(
+      `== slurmctld.log (end):\n${attempt(() => readFileSync(ctld, 'utf8').split('\n').slice(-60).join('\n'))}`,
+    );
+  }
   return parts.join('\n');
 }
 
@@ -126,10 +133,18 @@ async function settled(spec: GridSpec): Promise<Map<string, string>> {
     'SUSPENDED',
   ]);
   let states = new Map<string, string>();
-  await until(`the tasks of grid ${spec.name} ended`, () => {
-    states = new Map([...taskStates(jobs())].map(([id, s]) => [id, s.state]));
-    return ![...states.values()].some((s) => active.has(s));
-  });
+  await until(
+    `the tasks of grid ${spec.name} ended`,
+    () => {
+      states = new Map([...taskStates(jobs())].map(([id, s]) => [id, s.state]));
+      return ![...states.values()].some((s) => active.has(s));
+    },
+    () =>
+      diagnosis(
+        spec,
+        spec.runs.map((r) => r.label),
+      ),
+  );
   return states;
 }
 
@@ -139,6 +154,7 @@ async function reached(spec: GridSpec, label: string, step: number): Promise<voi
   await until(
     `${label} logged step ${step}`,
     () => existsSync(file) && readFileSync(file, 'utf8').includes(`"step":${step},`),
+    () => diagnosis(spec, [label]),
   );
 }
 
@@ -282,7 +298,11 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
   // What Slurm sends the batch shell before the time limit (--signal=B:USR1@...).
   scmd('scancel', ['--batch', '--signal=USR1', timedOut]);
   for (const task of [preempted, timedOut]) {
-    await until(`${task} is back in the queue`, () => taskStates([task.split('_')[0]]).get(task)?.state === 'PENDING');
+    await until(
+      `${task} is back in the queue`,
+      () => taskStates([task.split('_')[0]]).get(task)?.state === 'PENDING',
+      () => diagnosis(requeue, ['preempted', 'timed-out']),
+    );
   }
   // Slurm starts a requeued task again once the old credential has expired (the test cluster's
   // cred_expire, 10 s). The runs' summaries, not the queue (a requeued task can drop out of it for

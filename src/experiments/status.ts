@@ -44,17 +44,31 @@ export interface GridRunStatus extends GridRunStateInfo {
   error: string | null;
 }
 
+/**
+ * The state of the run in `runDir`, given its summary and whether a failure is recorded for it: the
+ * one rule (top of this file) that the grid, `ireg status`, the report and the dashboard all follow.
+ * Returns the lock's owner while running.
+ */
+export function runDirState(
+  runDir: string,
+  summary: Summary | null,
+  failed: boolean,
+): { state: GridRunState; owner?: LockOwner | null } {
+  if (summary?.status === 'completed') return { state: 'done' };
+  if (summary?.status === 'diverged') return { state: 'diverged' };
+  const owner = readOwner(runDir);
+  if (isHeld(owner)) return { state: 'running', owner };
+  return { state: failed ? 'failed' : 'pending' };
+}
+
 /** A run's state alone (cheap: no metrics are read). */
 export function gridRunState(dir: string, run: Pick<GridRun, 'label'>): GridRunStateInfo {
   const files = runFiles(join(dir, run.label));
   const summary = existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null;
   const failure = readFailure(dir, run.label);
-  const at = { dir: files.dir, summary };
-  if (summary?.status === 'completed') return { ...at, state: 'done', failure: null };
-  if (summary?.status === 'diverged') return { ...at, state: 'diverged', failure: null };
-  const owner = readOwner(files.dir);
-  if (isHeld(owner)) return { ...at, state: 'running', failure, owner };
-  return { ...at, state: failure ? 'failed' : 'pending', failure };
+  const { state, owner } = runDirState(files.dir, summary, failure !== null);
+  const info: GridRunStateInfo = { state, dir: files.dir, summary, failure: summary ? null : failure };
+  return state === 'running' ? { ...info, owner } : info;
 }
 
 /** A run's state, steps done and last logged metrics. */

@@ -3,7 +3,7 @@
 // it came from (software, machine, seed, protocol). Reads a grid folder, or any folder of runs.
 import { existsSync } from 'node:fs';
 import { datasetLabel } from '../data/index.js';
-import { isHeld, readJson, readOwner } from '../io/index.js';
+import { readJson } from '../io/index.js';
 import {
   DEFAULTS,
   methodLabel,
@@ -15,6 +15,7 @@ import {
   type TrainConfig,
 } from '../trainer/index.js';
 import { readFailures, type GridSpec } from '../experiments/grid.js';
+import { runDirState } from '../experiments/status.js';
 import { reportSource } from './source.js';
 
 export type RunStatus = 'completed' | 'diverged' | 'failed' | 'running' | 'not finished';
@@ -158,11 +159,16 @@ function variantOf(label: string, seed: number | null): string {
     : label;
 }
 
-/** Running while a live process holds the run's lock (a lock from another host counts as live). */
+/** The run's state by the grid's rule (runDirState), in the report's words. */
 function statusOf(dir: string, summary: Summary | null, failed: boolean): RunStatus {
-  if (summary) return summary.status;
-  if (isHeld(readOwner(dir))) return 'running';
-  return failed ? 'failed' : 'not finished';
+  const words = {
+    done: 'completed',
+    diverged: 'diverged',
+    running: 'running',
+    failed: 'failed',
+    pending: 'not finished',
+  } as const;
+  return words[runDirState(dir, summary, failed).state];
 }
 
 /** The run's protocol option ('ireg' or 'authors'); configs older than the option ran ireg's. */

@@ -4,8 +4,8 @@
 // It only reads.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isHeld, readOwner, readJson } from '../../io/index.js';
-import { readFailures } from '../../experiments/index.js';
+import { readJson } from '../../io/index.js';
+import { readFailures, runDirState } from '../../experiments/index.js';
 import { methodLabel, runFiles, type MetricsRecord, type RunConfigFile, type Summary } from '../../trainer/index.js';
 import { downsample } from '../downsample.js';
 import { runSet, type RunFolder, type RunSet } from '../run-set.js';
@@ -171,10 +171,10 @@ export class Tracker {
     }
   }
 
-  /** The state of a run without a summary: running (a retry may be under way) before failed. */
+  /** The state of a run without a summary, by the grid's rule (runDirState); a started run not running is stopped. */
   private liveState(e: Entry, failed = false): RunState {
-    if (isHeld(readOwner(e.run.dir))) return 'running';
-    if (failed) return 'failed';
+    const { state } = runDirState(e.run.dir, null, failed);
+    if (state !== 'pending') return state === 'running' ? 'running' : 'failed';
     return existsSync(join(e.run.dir, 'config.json')) ? 'stopped' : 'pending';
   }
 }

@@ -19,7 +19,7 @@ export {
   type GridItemOptions,
 } from './grid.js';
 export { FAILURES_DIR, failureFile, readFailure } from './failures.js';
-export { gridRunStatus, runDirState, type GridRunState, type GridRunStatus, type GridRunStateInfo } from './status.js';
+export { gridRunStatus, type GridRunState, type GridRunStatus, type GridRunStateInfo } from './status.js';
 export { planGrid, type Executor, type ExecutorOptions, type GridPlan, type PlannedRun } from './executor.js';
 export { EXECUTORS, makeExecutor, liveStates } from './executors.js';
 export { LocalPool, shareOfCores } from './local-pool.js';

@@ -1,19 +1,24 @@
 // Where each run of a grid stands, read from the grid folder alone (so any
-// process can tell: the grid's own, `ireg status`, a cluster job):
-//   done      summary.json says completed
-//   diverged  summary.json says diverged (a result: resuming would diverge again)
-//   running   its run directory's lock is held by a live process
-//   failed    failures/<label>.json exists (and no summary)
-//   pending   otherwise (not started, or interrupted: the next grid continues it)
+// process can tell: the grid's own, `ireg status`, a cluster job): the run
+// directory's state (trainer/run-state.ts), with failures/<label>.json as its
+// recorded failure. A pending run is continued by the next grid.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isHeld, readJson, readOwner, type LockOwner } from '../io/index.js';
-import { listCheckpoints, readMetrics, readRunConfig, runFiles, type Summary } from '../trainer/index.js';
+import { readJson, type LockOwner } from '../io/index.js';
+import {
+  listCheckpoints,
+  readMetrics,
+  readRunConfig,
+  runDirState,
+  runFiles,
+  type RunState,
+  type Summary,
+} from '../trainer/index.js';
 import { readFailure, type GridFailure } from './failures.js';
 import type { GridRun } from './grid.js';
 
-/** A grid run's state (see the top of this file). */
-export type GridRunState = 'pending' | 'running' | 'done' | 'failed' | 'diverged';
+/** A grid run's state: its run directory's. */
+export type GridRunState = RunState;
 
 /** A run's state, with the files it was read from. */
 export interface GridRunStateInfo {
@@ -42,23 +47,6 @@ export interface GridRunStatus extends GridRunStateInfo {
   trainLoss: number | null;
   /** The failure's or the divergence's message. */
   error: string | null;
-}
-
-/**
- * The state of the run in `runDir`, given its summary and whether a failure is recorded for it: the
- * one rule (top of this file) that the grid, `ireg status`, the report and the dashboard all follow.
- * Returns the lock's owner while running.
- */
-export function runDirState(
-  runDir: string,
-  summary: Summary | null,
-  failed: boolean,
-): { state: GridRunState; owner?: LockOwner | null } {
-  if (summary?.status === 'completed') return { state: 'done' };
-  if (summary?.status === 'diverged') return { state: 'diverged' };
-  const owner = readOwner(runDir);
-  if (isHeld(owner)) return { state: 'running', owner };
-  return { state: failed ? 'failed' : 'pending' };
 }
 
 /** A run's state alone (cheap: no metrics are read). */

@@ -13,9 +13,9 @@ import {
   type RunConfigFile,
   type Summary,
   type TrainConfig,
+  runDirState,
 } from '../trainer/index.js';
 import { readFailures, type GridSpec } from '../experiments/grid.js';
-import { runDirState } from '../experiments/status.js';
 import { reportSource } from './source.js';
 
 export type RunStatus = 'completed' | 'diverged' | 'failed' | 'running' | 'not finished';

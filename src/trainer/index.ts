@@ -2,6 +2,7 @@
 export { train, resume } from './train.js';
 export { evaluateRun, type EvalTarget, type EvalOutput } from './eval-run.js';
 export { listRuns, type RunListing } from './list-runs.js';
+export { runDirState, type RunState } from './run-state.js';
 export {
   DEFAULTS,
   DEFAULT_PENALTY_LAMBDA,

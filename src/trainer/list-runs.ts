@@ -6,6 +6,7 @@ import { readMetrics } from './metrics-log.js';
 import { readJson } from '../io/index.js';
 import { methodLabel } from './penalty-grad.js';
 import { readRunConfig, runFiles } from './run-dir.js';
+import { runDirState } from './run-state.js';
 
 export interface RunListing {
   name: string;
@@ -20,7 +21,8 @@ export interface RunListing {
   totalSteps: number;
   bestValAcc: number | null;
   testAcc: number | null;
-  status: 'completed' | 'diverged' | 'incomplete';
+  /** incomplete: started, not finished and not running (resume continues it). */
+  status: 'completed' | 'diverged' | 'running' | 'incomplete';
 }
 
 /** Every run directory (one holding config.json) directly under `dir`, oldest first. */
@@ -56,6 +58,6 @@ function listing(name: string, dir: string): RunListing {
     totalSteps: rc.derived.totalSteps,
     bestValAcc: summary ? (summary.best?.valAcc ?? null) : best,
     testAcc: summary?.test?.acc ?? null,
-    status: summary ? summary.status : 'incomplete',
+    status: summary ? summary.status : runDirState(dir, null, false).state === 'running' ? 'running' : 'incomplete',
   };
 }

@@ -1,4 +1,4 @@
-// `ireg list`: a table of the runs in a folder (completed, interrupted, diverged), the same
+// `ireg list`: a table of the runs in a folder (completed, interrupted, running, diverged), the same
 // listing as JSON, and clear answers for an empty or missing folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runsTable } from '../../src/cli/commands.js';
 import type { RunListing } from '../../src/trainer/index.js';
+import { LOCK_FILE, type LockOwner } from '../../src/io/index.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
 
 const TINY = [
@@ -80,6 +81,25 @@ test('ireg list shows completed, interrupted and diverged runs, and --json says 
     ],
   );
   assert.equal((100 * listed[2].testAcc!).toFixed(2), done[6], 'the table shows the JSON accuracy in percent');
+
+  // While a process holds its lock (here one on another host, which cannot be checked), the interrupted run is running.
+  const owner: LockOwner = {
+    pid: 1,
+    hostname: 'other-node',
+    processStart: null,
+    since: new Date().toISOString(),
+    token: 't',
+  };
+  writeFileSync(join(out, 'cut', LOCK_FILE), JSON.stringify(owner));
+  const now = JSON.parse(ireg(['list', out, '--json']).stdout) as RunListing[];
+  assert.deepEqual(
+    now.map((l) => [l.name, l.status]),
+    [
+      ['blown', 'diverged'],
+      ['cut', 'running'],
+      ['done', 'completed'],
+    ],
+  );
 });
 
 test('ireg list answers for an empty folder and names a missing one', () => {

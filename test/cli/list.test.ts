@@ -6,8 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runsTable } from '../../src/cli/commands.js';
 import type { RunListing } from '../../src/trainer/index.js';
-import { LOCK_FILE, type LockOwner } from '../../src/io/index.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
+import { lockOwner, writeLock } from '../helpers/lock.js';
 
 const TINY = [
   '--model',
@@ -83,14 +83,7 @@ test('ireg list shows completed, interrupted and diverged runs, and --json says 
   assert.equal((100 * listed[2].testAcc!).toFixed(2), done[6], 'the table shows the JSON accuracy in percent');
 
   // While a process holds its lock (here one on another host, which cannot be checked), the interrupted run is running.
-  const owner: LockOwner = {
-    pid: 1,
-    hostname: 'other-node',
-    processStart: null,
-    since: new Date().toISOString(),
-    token: 't',
-  };
-  writeFileSync(join(out, 'cut', LOCK_FILE), JSON.stringify(owner));
+  writeLock(join(out, 'cut'), lockOwner({ pid: 1, hostname: 'other-node' }));
   const now = JSON.parse(ireg(['list', out, '--json']).stdout) as RunListing[];
   assert.deepEqual(
     now.map((l) => [l.name, l.status]),

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   checkSlurmOptions,
@@ -21,9 +21,9 @@ import {
   type SlurmOptions,
 } from '../../src/experiments/index.js';
 import { listCheckpoints, type Summary } from '../../src/trainer/index.js';
-import { LOCK_FILE, type LockOwner } from '../../src/io/index.js';
 import { timeLimitSignalLead } from '../../src/experiments/slurm-batch.js';
 import { slurmCluster } from '../helpers/slurm.js';
+import { lockOwner, writeLock } from '../helpers/lock.js';
 import { ireg, metricsOf, tempDir, tensorBytes } from '../trainer/helpers.js';
 
 const slurm = slurmCluster();
@@ -100,9 +100,9 @@ function diagnosis(spec: GridSpec, labels: string[]): string {
   const parts = labels.map((label) =>
     attempt(() => {
       const task = taskOf(spec, label);
-      const r = spawnSync('scontrol', ['show', 'job', task], { encoding: 'utf8' });
+      const job = attempt(() => scmd('scontrol', ['show', 'job', task]));
       const done = existsSync(join(runDir(spec, label), 'summary.json'));
-      return `== ${label} (${task}), summary written: ${done}\n${r.stdout}${r.stderr}\n-- log:\n${attempt(() => logOf(spec, label))}`;
+      return `== ${label} (${task}), summary written: ${done}\n${job}\n-- log:\n${attempt(() => logOf(spec, label))}`;
     }),
   );
   const conf = process.env.SLURM_CONF;
@@ -251,15 +251,10 @@ test('a task cancelled mid-run is resubmitted by the same call and resumes from 
   assert.ok(!existsSync(join(runDir(cancel, 'cut'), 'summary.json')));
   const before = readFileSync(join(runDir(cancel, 'cut'), 'metrics.jsonl'), 'utf8');
   // As if the task had been killed outright on a node since lost: its lock stays, from another host.
-  const lost: LockOwner = {
-    pid: 1,
-    hostname: 'lost-node',
-    processStart: null,
-    since: new Date().toISOString(),
-    token: 'lost',
-    slurm: { job: first, restart: 0 },
-  };
-  writeFileSync(join(runDir(cancel, 'cut'), LOCK_FILE), JSON.stringify(lost));
+  writeLock(
+    runDir(cancel, 'cut'),
+    lockOwner({ pid: 1, hostname: 'lost-node', token: 'lost', slurm: { job: first, restart: 0 } }),
+  );
 
   const lines = await submit(cancel);
   assert.ok(

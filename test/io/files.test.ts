@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -19,9 +18,9 @@ import {
   writeBytesAtomic,
   writeFileAtomic,
   writeJsonAtomic,
-  type LockOwner,
 } from '../../src/io/index.js';
 import { tempDir } from '../trainer/helpers.js';
+import { lockOwner, writeLock } from '../helpers/lock.js';
 
 const IO_MODULE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'io', 'index.js');
 
@@ -65,17 +64,6 @@ test("packageRoot is the folder of ireg's package.json", () => {
   assert.ok(existsSync(join(packageRoot(), 'build', 'Release', 'ireg_native.node')));
 });
 
-const owner = (o: Partial<LockOwner>): LockOwner => ({
-  pid: process.pid,
-  hostname: hostname(),
-  processStart: null,
-  since: '2026-01-01T00:00:00.000Z',
-  token: 'x',
-  ...o,
-});
-const writeLock = (dir: string, o: LockOwner | string) =>
-  writeFileSync(join(dir, LOCK_FILE), typeof o === 'string' ? o : JSON.stringify(o));
-
 test('a lock is exclusive, released on release(), and refused while held (naming the holder)', () => {
   const dir = tempDir('lock');
   const lock = DirLock.acquire(dir, 'run directory');
@@ -96,12 +84,12 @@ test('a lock is exclusive, released on release(), and refused while held (naming
 test('stale locks are taken over: dead pid, or a live pid that is another process; other hosts and unreadable locks are refused', () => {
   const dir = tempDir('stale');
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-  writeLock(dir, owner({ pid: dead }));
+  writeLock(dir, lockOwner({ pid: dead }));
   DirLock.acquire(dir).release();
   // Our own pid, but recorded with another start time: the pid was reused.
-  writeLock(dir, owner({ processStart: '1' }));
+  writeLock(dir, lockOwner({ processStart: '1' }));
   DirLock.acquire(dir).release();
-  writeLock(dir, owner({ pid: dead, hostname: 'elsewhere' }));
+  writeLock(dir, lockOwner({ pid: dead, hostname: 'elsewhere' }));
   assert.throws(
     () => DirLock.acquire(dir, 'run directory'),
     new RegExp(
@@ -115,7 +103,7 @@ test('stale locks are taken over: dead pid, or a live pid that is another proces
 test("a Slurm job's next run takes over the lock its earlier run left on another host; breakLock removes a known-dead holder's", () => {
   const dir = tempDir('slurm-lock');
   const env = { ...process.env };
-  const earlier = owner({ pid: 1, hostname: 'lost-node', token: 'earlier', slurm: { job: '7_3', restart: 0 } });
+  const earlier = lockOwner({ pid: 1, hostname: 'lost-node', token: 'earlier', slurm: { job: '7_3', restart: 0 } });
   const refused = /in use by process 1 on host lost-node/;
   try {
     Object.assign(process.env, { SLURM_JOB_ID: '9', SLURM_ARRAY_JOB_ID: '7', SLURM_ARRAY_TASK_ID: '3' });

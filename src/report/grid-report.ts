@@ -9,11 +9,12 @@ import {
   methodLabel,
   penaltyGradOf,
   readMetrics,
+  runDirState,
   runFiles,
   type RunConfigFile,
+  type RunState,
   type Summary,
   type TrainConfig,
-  runDirState,
 } from '../trainer/index.js';
 import { readFailures, type GridSpec } from '../experiments/grid.js';
 import { reportSource } from './source.js';
@@ -159,16 +160,18 @@ function variantOf(label: string, seed: number | null): string {
     : label;
 }
 
-/** The run's state by the grid's rule (runDirState), in the report's words. */
+/** The report's word for each run state. */
+const STATUS_WORDS: Record<RunState, RunStatus> = {
+  done: 'completed',
+  diverged: 'diverged',
+  running: 'running',
+  failed: 'failed',
+  pending: 'not finished',
+};
+
+/** The run's state (runDirState), in the report's words. */
 function statusOf(dir: string, summary: Summary | null, failed: boolean): RunStatus {
-  const words = {
-    done: 'completed',
-    diverged: 'diverged',
-    running: 'running',
-    failed: 'failed',
-    pending: 'not finished',
-  } as const;
-  return words[runDirState(dir, summary, failed).state];
+  return STATUS_WORDS[runDirState(dir, summary, failed).state];
 }
 
 /** The run's protocol option ('ireg' or 'authors'); configs older than the option ran ireg's. */

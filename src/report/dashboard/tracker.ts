@@ -178,10 +178,10 @@ export class Tracker {
     }
   }
 
-  /** The state of a run without a summary, by the grid's rule (runDirState); a started run not running is stopped. */
+  /** The state of a run without a summary (runDirState); a started run that is neither running nor failed is stopped. */
   private liveState(e: Entry, failed = false): RunState {
     const { state } = runDirState(e.run.dir, null, failed);
-    if (state !== 'pending') return state === 'running' ? 'running' : 'failed';
+    if (state === 'running' || state === 'failed') return state;
     return existsSync(join(e.run.dir, 'config.json')) ? 'stopped' : 'pending';
   }
 }

@@ -1,16 +1,9 @@
 // The actions behind the ireg subcommands.
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import {
-  checkOutDir,
-  evaluateRun,
-  listRuns,
-  resume,
-  train,
-  validateConfig,
-  type EvalTarget,
-  type RunListing,
-} from '../trainer/index.js';
+import { checkOutDir } from '../options/index.js';
+import { listRuns, type RunListing } from '../runs/index.js';
+import { evaluateRun, resume, train, validateConfig, type EvalTarget } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 import { givenOptions } from './train-options.js';
 

@@ -19,7 +19,7 @@ import {
   type GridReport,
 } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
-import { DEFAULTS, methodLabel, type TrainConfig } from '../trainer/index.js';
+import { DEFAULTS, methodLabel, type TrainConfig } from '../options/index.js';
 import { progressReporter } from './progress.js';
 import { slurmOptionsOf, type SlurmFlags } from './slurm-options.js';
 

@@ -1,7 +1,7 @@
 // `ireg grid-run <grid-dir> <label> | --index <i>`: one run of a recorded grid, what
 // a worker of the local pool or a cluster array task runs. Exit codes as `ireg train`.
 import { gridRunLabel, runGridItem } from '../experiments/index.js';
-import { ConfigError } from '../trainer/index.js';
+import { ConfigError } from '../options/index.js';
 import { progressReporter } from './progress.js';
 
 export interface GridRunFlags {

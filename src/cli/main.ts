@@ -3,14 +3,9 @@
 // experiment. Exit codes: 0 success, 1 error, 2 invalid option or usage, 3 diverged,
 // 130/143 stopped by SIGINT/SIGTERM (checkpointed; `ireg resume` continues).
 import { Command, CommanderError, Option } from 'commander';
-import {
-  checkOutDir,
-  ConfigError,
-  DEVICES,
-  iregVersion,
-  TrainingDivergedError,
-  TrainingInterruptedError,
-} from '../trainer/index.js';
+import { checkOutDir, ConfigError, DEVICES } from '../options/index.js';
+import { iregVersion } from '../runs/index.js';
+import { TrainingDivergedError, TrainingInterruptedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
 import { EXECUTORS, GridInterruptedError, NoSuchGridRunError, parseSeeds, presetNames } from '../experiments/index.js';

@@ -1,7 +1,8 @@
 // Shows a run's progress: a live bar on a terminal (step, loss, accuracy,
 // throughput), plain lines at each logged record otherwise (CI, log files).
 import cliProgress from 'cli-progress';
-import type { MetricsRecord, Summary, TrainEvent } from '../trainer/index.js';
+import type { MetricsRecord, Summary } from '../runs/index.js';
+import type { TrainEvent } from '../trainer/index.js';
 
 type Write = (line: string) => void;
 

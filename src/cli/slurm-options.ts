@@ -3,7 +3,7 @@
 // executor they are refused rather than silently ignored.
 import { Command, Option } from 'commander';
 import { checkSlurmOptions, type SlurmOptions } from '../experiments/index.js';
-import { ConfigError } from '../trainer/index.js';
+import { ConfigError } from '../options/index.js';
 
 export interface SlurmFlags {
   partition?: string;

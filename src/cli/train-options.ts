@@ -8,14 +8,14 @@ import {
   checkOption,
   defaultOf,
   flagOf,
-  knownNames,
   OPTIONS,
   trainOptionKeys,
   valueKind,
   type HelpContext,
   type OptionKey,
   type TrainConfig,
-} from '../trainer/index.js';
+} from '../options/index.js';
+import { knownNames } from '../trainer/index.js';
 
 /** What the help texts list, from the registries. */
 export function helpContext(): HelpContext {

@@ -3,7 +3,7 @@
 // written as their value (`augment: false`), each value checked by its option's
 // own declaration. A failed check becomes one line naming the run and the key.
 import * as z from 'zod';
-import { OPTIONS, flagOf, trainOptionKeys, type OptionKey } from '../trainer/index.js';
+import { OPTIONS, flagOf, trainOptionKeys, type OptionKey } from '../options/index.js';
 
 /** A config key as a grid file writes it: batchSize -> batch-size. */
 export function kebabOf(key: string): string {

@@ -6,7 +6,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
-import { ConfigError, DEFAULTS, validateConfig, type TrainConfig } from '../trainer/index.js';
+import { ConfigError, DEFAULTS, type TrainConfig } from '../options/index.js';
+import { validateConfig } from '../trainer/index.js';
 import { runConfig, type GridRun, type GridSpec } from './grid.js';
 import { expandSeeds, withOverrides } from './grid-expand.js';
 import {

@@ -5,8 +5,9 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { ConfigError, type TrainConfig } from '../options/index.js';
+import { type Summary } from '../runs/index.js';
 import {
-  ConfigError,
   resume,
   train,
   TrainingDivergedError,
@@ -14,8 +15,6 @@ import {
   validateConfig,
   STOP_EXIT_CODES,
   type StopSignal,
-  type Summary,
-  type TrainConfig,
   type TrainHooks,
 } from '../trainer/index.js';
 import { LockedError, readJson, writeJsonAtomic } from '../io/index.js';

@@ -13,13 +13,13 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Summary } from '../runs/index.js';
 import {
   catchStopSignals,
   STOP_EXIT_CODES,
   TrainingDivergedError,
   TrainingInterruptedError,
   type StopSignal,
-  type Summary,
 } from '../trainer/index.js';
 import type { Executor, ExecutorOptions, GridPlan, PlannedRun } from './executor.js';
 import { readFailure, recordFailure } from './failures.js';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { defaultDataDir } from '../data/index.js';
 import { datasetSpec, presentFiles } from '../data/download/index.js';
 import { packageRoot } from '../io/index.js';
-import type { TrainConfig } from '../trainer/index.js';
+import type { TrainConfig } from '../options/index.js';
 import type { GridSpec } from './grid.js';
 import { loadGridFile } from './grid-file.js';
 import { isFolderName } from './grid-file-schema.js';

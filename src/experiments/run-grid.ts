@@ -1,5 +1,6 @@
 // Running a whole grid: check and record it, plan it, hand it to an executor.
-import type { Summary, TrainHooks } from '../trainer/index.js';
+import type { Summary } from '../runs/index.js';
+import type { TrainHooks } from '../trainer/index.js';
 import { planGrid, type ExecutorOptions } from './executor.js';
 import { makeExecutor } from './executors.js';
 import { prepareGrid, type GridRun, type GridRunAction, type GridSpec } from './grid.js';

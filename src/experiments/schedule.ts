@@ -4,7 +4,8 @@
 // dependency failed or diverged is not run: it is recorded as failed, naming the
 // dependency, and the others go on. A stop request (SIGINT, SIGTERM) starts nothing
 // new and waits for the runs under way, which checkpoint and stop.
-import { type StopRequest, type StopSignal, type Summary } from '../trainer/index.js';
+import { type Summary } from '../runs/index.js';
+import { type StopRequest, type StopSignal } from '../trainer/index.js';
 import type { GridPlan, PlannedRun } from './executor.js';
 import { readFailure, recordFailure, type GridFailure } from './failures.js';
 import { GridInterruptedError, GridRunsFailedError } from './grid.js';

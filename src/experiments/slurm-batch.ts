@@ -9,7 +9,7 @@
 // ireg. Before the time limit Slurm sends USR1 to the shell alone (--signal=B:USR1@...):
 // it stops ireg the same way and, with --requeue, requeues its own task, whose next start
 // resumes from that checkpoint (Slurm requeues preempted jobs itself; not timed-out ones).
-import { ConfigError } from '../trainer/index.js';
+import { ConfigError } from '../options/index.js';
 
 /** How long before the time limit a task is told to checkpoint and stop (seconds); a tenth of shorter limits. */
 export function timeLimitSignalLead(time: string | undefined): number {

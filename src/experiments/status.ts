@@ -1,19 +1,12 @@
 // Where each run of a grid stands, read from the grid folder alone (so any
 // process can tell: the grid's own, `ireg status`, a cluster job): the run
-// directory's state (trainer/run-state.ts), with failures/<label>.json as its
+// directory's state (runs/run-state.ts), with failures/<label>.json as its
 // recorded failure. A pending run is continued by the next grid.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, type LockOwner } from '../io/index.js';
-import {
-  listCheckpoints,
-  readMetrics,
-  readRunConfig,
-  runDirState,
-  runFiles,
-  type RunState,
-  type Summary,
-} from '../trainer/index.js';
+import { readMetrics, readRunConfig, runDirState, runFiles, type RunState, type Summary } from '../runs/index.js';
+import { listCheckpoints } from '../trainer/index.js';
 import { readFailure, type GridFailure } from './failures.js';
 import type { GridRun } from './grid.js';
 

@@ -4,18 +4,8 @@
 import { existsSync } from 'node:fs';
 import { datasetLabel } from '../data/index.js';
 import { readJson } from '../io/index.js';
-import {
-  DEFAULTS,
-  methodLabel,
-  penaltyGradOf,
-  readMetrics,
-  runDirState,
-  runFiles,
-  type RunConfigFile,
-  type RunState,
-  type Summary,
-  type TrainConfig,
-} from '../trainer/index.js';
+import { DEFAULTS, methodLabel, penaltyGradOf, type TrainConfig } from '../options/index.js';
+import { readMetrics, runDirState, runFiles, type RunConfigFile, type RunState, type Summary } from '../runs/index.js';
 import { readFailures, type GridSpec } from '../experiments/grid.js';
 import { reportSource } from './source.js';
 

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { GRID_FILE, readGrid, type GridSpec } from '../experiments/index.js';
-import { runFiles } from '../trainer/index.js';
+import { runFiles } from '../runs/index.js';
 
 export interface RunFolder {
   label: string;

@@ -2,7 +2,7 @@
 // directories in a folder (each holding config.json, by name), else the one run directory given.
 // The folder is classified by runSet (run-set.ts), as for the dashboard and the export.
 import { readJson } from '../io/index.js';
-import { runFiles, type RunConfigFile } from '../trainer/index.js';
+import { runFiles, type RunConfigFile } from '../runs/index.js';
 import { GRID_FILE, type GridSpec } from '../experiments/grid.js';
 import { runSet, type RunFolder, type RunSet } from './run-set.js';
 

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, writeBytesAtomic } from '../io/index.js';
-import { readMetrics, runFiles, type MetricsRecord, type RunConfigFile } from '../trainer/index.js';
+import { readMetrics, runFiles, type MetricsRecord, type RunConfigFile } from '../runs/index.js';
 import { runSet } from './run-set.js';
 import { eventFile, type TfEvent } from './tfevents.js';
 

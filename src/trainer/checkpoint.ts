@@ -19,7 +19,7 @@ import { readWeightsInfo, saveWeights, WEIGHTS_FORMAT, type WeightsInfo } from '
 import { writeAll, writeFileAtomic } from '../io/index.js';
 import { loadSafetensors, serializeSafetensors, type Module } from '../nn/index.js';
 import { fromTypedArray, type Tensor } from '../tensor/index.js';
-import type { ResolvedConfig } from './config.js';
+import type { ResolvedConfig } from '../options/index.js';
 
 export const CHECKPOINT_FORMAT = 'ireg-checkpoint-1';
 const OPT = 'optimizer/';

@@ -6,9 +6,9 @@ import { existsSync, statSync } from 'node:fs';
 import { createModel } from '../models/index.js';
 import { setNumThreads } from '../tensor/index.js';
 import { listCheckpoints, loadRunWeights } from './checkpoint.js';
-import type { ResolvedConfig } from './config.js';
+import type { ResolvedConfig } from '../options/index.js';
 import { evaluate } from './evaluate.js';
-import { runFiles } from './run-dir.js';
+import { runFiles } from '../runs/index.js';
 import { loadData } from './setup.js';
 
 export type EvalTarget = 'best' | 'last' | 'final';

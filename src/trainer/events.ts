@@ -1,6 +1,6 @@
 // What a run reports as it goes (the CLI draws a progress bar from these) and
 // what it returns at the end.
-import type { MetricsRecord } from './metrics-log.js';
+import type { MetricsRecord, Summary } from '../runs/index.js';
 import { STOP_EXIT_CODES, type StopSignal } from './stop-signals.js';
 
 export type TrainEvent =
@@ -24,32 +24,6 @@ export type TrainEvent =
 
 export interface TrainHooks {
   onEvent?: (e: TrainEvent) => void;
-}
-
-export interface Summary {
-  status: 'completed' | 'diverged';
-  /** Why a diverged run stopped. */
-  error?: string;
-  runDir: string;
-  method: string;
-  model: string;
-  dataset: string;
-  /** Optimizer steps taken (for a diverged run: the good ones). */
-  steps: number;
-  totalSteps: number;
-  examplesSeen: number;
-  effectiveBatchSize: number;
-  final: {
-    step: number;
-    valLoss: number | null;
-    valAcc: number | null;
-    trainLoss: number | null;
-    trainAcc: number | null;
-  } | null;
-  best: { step: number; valAcc: number; valLoss: number } | null;
-  /** Accuracy and loss of the best-validation checkpoint on the test set (the official test split, or under --protocol authors on CIFAR-10 the held-out training images). */
-  test: { acc: number; loss: number; step: number; n: number } | null;
-  wallTime: number;
 }
 
 /** A NaN or infinite loss, penalty or gradient stopped the run; summary is the diverged run's. */

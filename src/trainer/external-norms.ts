@@ -1,9 +1,9 @@
 // A method whose rule follows a norm trajectory (graft-ext) follows the full-step
 // gradient norms logged by an earlier run of a method that records one (sb).
 import { getMethod, methodNames, type NormTrajectory } from '../methods/index.js';
-import { ConfigError } from './config.js';
-import { readMetrics } from './metrics-log.js';
-import { readRunConfig, runFiles } from './run-dir.js';
+import { ConfigError } from '../options/index.js';
+import { readMetrics } from '../runs/index.js';
+import { readRunConfig, runFiles } from '../runs/index.js';
 
 /** The trajectory of run `dir`, checked to cover optimizer steps 0..totalSteps-1. */
 export function externalNorms(dir: string, totalSteps: number): NormTrajectory {

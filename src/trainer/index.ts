@@ -1,8 +1,7 @@
-// The trainer: configuration, runs, checkpoints, resume and evaluation.
+// The trainer: training, checkpoints, resume and evaluation. It re-exports the options and the
+// run record (src/options, src/runs) for the library's users.
 export { train, resume } from './train.js';
 export { evaluateRun, type EvalTarget, type EvalOutput } from './eval-run.js';
-export { listRuns, type RunListing } from './list-runs.js';
-export { runDirState, type RunState } from './run-state.js';
 export {
   DEFAULTS,
   DEFAULT_PENALTY_LAMBDA,
@@ -24,19 +23,25 @@ export {
   type DeviceChoice,
   type HelpContext,
   type OptionKey,
-} from './config.js';
+} from '../options/index.js';
 export { validateConfig, knownNames } from './setup.js';
-export { methodLabel, penaltyGradOf } from './penalty-grad.js';
-export { protocolPlan, type Protocol, type ProtocolPlan } from './protocol.js';
-export {
-  TrainingDivergedError,
-  TrainingInterruptedError,
-  type Summary,
-  type TrainEvent,
-  type TrainHooks,
-} from './events.js';
-export { readMetrics, type MetricsRecord } from './metrics-log.js';
-export { runFiles, readRunConfig, type RunFiles, type RunConfigFile } from './run-dir.js';
+export { methodLabel, penaltyGradOf } from '../options/index.js';
+export { protocolPlan, type Protocol, type ProtocolPlan } from '../options/index.js';
+export { TrainingDivergedError, TrainingInterruptedError, type TrainEvent, type TrainHooks } from './events.js';
 export { loadCheckpoint, loadRunWeights, listCheckpoints, CHECKPOINT_FORMAT } from './checkpoint.js';
 export { catchStopSignals, STOP_EXIT_CODES, type StopSignal, type StopRequest } from './stop-signals.js';
-export { gpuDescription, iregVersion } from './provenance.js';
+export {
+  gpuDescription,
+  iregVersion,
+  listRuns,
+  readMetrics,
+  readRunConfig,
+  runDirState,
+  runFiles,
+  type MetricsRecord,
+  type RunConfigFile,
+  type RunFiles,
+  type RunListing,
+  type RunState,
+  type Summary,
+} from '../runs/index.js';

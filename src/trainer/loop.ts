@@ -22,10 +22,11 @@ import { largeBatchStep, averageMicroBatchGradSqNorm, type StepStats } from '../
 import { dispose, setRngState } from '../tensor/index.js';
 import type { Checkpoint, TrainState } from './checkpoint.js';
 import { evaluate, type EvalResult } from './evaluate.js';
-import { TrainingDivergedError, TrainingInterruptedError, type Summary, type TrainHooks } from './events.js';
+import { TrainingDivergedError, TrainingInterruptedError, type TrainHooks } from './events.js';
+import type { Summary } from '../runs/index.js';
 import { dieNow, type KillPoints } from './kill-points.js';
 import { Recorder } from './recorder.js';
-import type { RunFiles } from './run-dir.js';
+import type { RunFiles } from '../runs/index.js';
 import type { RunSetup } from './setup.js';
 import type { StopRequest } from './stop-signals.js';
 

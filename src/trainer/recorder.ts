@@ -14,11 +14,12 @@ import {
   type TrainState,
 } from './checkpoint.js';
 import { evaluate, type EvalResult } from './evaluate.js';
-import type { Summary, TrainHooks } from './events.js';
+import type { TrainHooks } from './events.js';
+import type { Summary } from '../runs/index.js';
 import { dieNow, type KillPoints } from './kill-points.js';
-import { MetricsLog, type MetricsRecord } from './metrics-log.js';
+import { MetricsLog, type MetricsRecord } from '../runs/index.js';
 import { writeJsonAtomic } from '../io/index.js';
-import type { RunFiles } from './run-dir.js';
+import type { RunFiles } from '../runs/index.js';
 import type { RunSetup } from './setup.js';
 import type { StepStats } from '../methods/index.js';
 

@@ -34,9 +34,9 @@ import {
   type KnownNames,
   type ResolvedConfig,
   type TrainConfig,
-} from './config.js';
-import { penaltyGradOf } from './penalty-grad.js';
-import { protocolPlan } from './protocol.js';
+} from '../options/index.js';
+import { penaltyGradOf } from '../options/index.js';
+import { protocolPlan } from '../options/index.js';
 import { DataStreams } from './streams.js';
 
 /** The registries' names, for validation. */

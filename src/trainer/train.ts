@@ -4,13 +4,14 @@
 import { existsSync } from 'node:fs';
 import { readJson, type DirLock } from '../io/index.js';
 import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
-import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig } from './config.js';
-import type { Summary, TrainHooks } from './events.js';
+import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig } from '../options/index.js';
+import type { TrainHooks } from './events.js';
+import type { Summary } from '../runs/index.js';
 import { externalNorms } from './external-norms.js';
 import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
-import { truncateMetrics } from './metrics-log.js';
-import { provenance } from './provenance.js';
+import { truncateMetrics } from '../runs/index.js';
+import { provenance } from '../runs/index.js';
 import {
   checkRunDirFree,
   createRunDir,
@@ -19,7 +20,7 @@ import {
   runFiles,
   type RunConfigFile,
   type RunFiles,
-} from './run-dir.js';
+} from '../runs/index.js';
 import { setupRun, validateConfig, type RunSetup } from './setup.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preset, presetNames, type GridRun, type GridSpec } from '../../src/experiments/index.js';
 import { validateConfig, type ResolvedConfig } from '../../src/trainer/index.js';
-import { parseNormalize } from '../../src/trainer/config.js';
+import { parseNormalize } from '../../src/options/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const resultsFile = join(resolve(repoRoot, process.env.IREG_SHARED ?? '../shared'), 'reference', 'paper-results.json');

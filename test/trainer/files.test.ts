@@ -17,9 +17,9 @@ import {
   writeCheckpoint,
   type Checkpoint,
 } from '../../src/trainer/checkpoint.js';
-import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/trainer/metrics-log.js';
+import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/runs/metrics-log.js';
 import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
-import { createRunDir, readRunConfig } from '../../src/trainer/run-dir.js';
+import { createRunDir, readRunConfig } from '../../src/runs/run-dir.js';
 import { LOCK_FILE, readOwner } from '../../src/io/index.js';
 import { createModel, saveWeights } from '../../src/models/index.js';
 import { SGD } from '../../src/methods/index.js';

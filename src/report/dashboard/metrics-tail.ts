@@ -4,7 +4,7 @@
 // The trainer rewrites the file (new inode, or shorter) when a run resumes from
 // a checkpoint; the tail then starts over.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { MetricsRecord } from '../../trainer/index.js';
+import type { MetricsRecord } from '../../runs/index.js';
 
 /** The fields the dashboard draws, in chart order. */
 export const CHART_FIELDS = [

@@ -6,14 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson } from '../../io/index.js';
 import { readFailures } from '../../experiments/index.js';
-import {
-  methodLabel,
-  runDirState,
-  runFiles,
-  type MetricsRecord,
-  type RunConfigFile,
-  type Summary,
-} from '../../trainer/index.js';
+import { methodLabel } from '../../options/index.js';
+import { runDirState, runFiles, type MetricsRecord, type RunConfigFile, type Summary } from '../../runs/index.js';
 import { downsample } from '../downsample.js';
 import { runSet, type RunFolder, type RunSet } from '../run-set.js';
 import { CHART_FIELDS, MetricsTail, type ChartField } from './metrics-tail.js';

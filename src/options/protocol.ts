@@ -6,7 +6,7 @@
 // CIFAR-100 loader uses ireg's roles, and it has no loader for other datasets,
 // which keep ireg's roles); and each epoch ends with a short step of the
 // micro-batches left over, divided by a full step's micro-batch count.
-import type { TrainConfig } from './options/declarations.js';
+import type { TrainConfig } from './declarations.js';
 
 export type Protocol = TrainConfig['protocol'];
 

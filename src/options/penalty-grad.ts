@@ -1,7 +1,7 @@
 // How a run differentiates its penalty, from its configuration, and how a run
 // is named where runs are listed, so that an fd run is never taken for an exact one.
 import type { PenaltyGrad } from '../methods/index.js';
-import { DEFAULTS, type TrainConfig } from './config.js';
+import { DEFAULTS, type TrainConfig } from './declarations.js';
 
 type Keys = Pick<TrainConfig, 'penaltyGrad' | 'fdStep' | 'fdScheme'>;
 

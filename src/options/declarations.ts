@@ -4,7 +4,7 @@
 // from this table; checks that relate options to each other or to the
 // registries live in rules.ts.
 import * as z from 'zod';
-import { SCHEDULE_KINDS } from '../../methods/index.js';
+import { SCHEDULE_KINDS } from '../methods/index.js';
 import { flag, int, oneOf, real, text } from './checks.js';
 import type { KnownNames } from './known.js';
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DirLock, readJson, removeAbandonedBuildDirs, startBuildDir, syncDir, writeJsonAtomic } from '../io/index.js';
-import { ConfigError, type ResolvedConfig } from './config.js';
+import { ConfigError, type ResolvedConfig } from '../options/index.js';
 import type { Provenance } from './provenance.js';
 
 export interface RunFiles {

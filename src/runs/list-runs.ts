@@ -1,10 +1,10 @@
 // The runs in a directory with their key numbers, for `ireg list`.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Summary } from './events.js';
+import type { Summary } from './summary.js';
 import { readMetrics } from './metrics-log.js';
 import { readJson } from '../io/index.js';
-import { methodLabel } from './penalty-grad.js';
+import { methodLabel } from '../options/index.js';
 import { readRunConfig, runFiles } from './run-dir.js';
 import { runDirState } from './run-state.js';
 

@@ -7,7 +7,7 @@
 //   failed    a failure is recorded for it (and no summary)
 //   pending   otherwise (not started, or interrupted: resuming continues it)
 import { isHeld, readOwner, type LockOwner } from '../io/index.js';
-import type { Summary } from './events.js';
+import type { Summary } from './summary.js';
 
 /** A run's state (see the top of this file). */
 export type RunState = 'pending' | 'running' | 'done' | 'failed' | 'diverged';

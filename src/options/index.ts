@@ -1,0 +1,29 @@
+// The training options, each declared once (declarations.ts), with the checks that refuse a bad
+// option, naming it, before any work starts (resolve.ts, rules.ts). The CLI, the library `train()`,
+// grids and the run record share them.
+export { checkOption, resolveConfig, type ResolvedConfig } from './resolve.js';
+export {
+  DEFAULT_PENALTY_LAMBDA,
+  DEFAULTS,
+  DEVICES,
+  KEYS,
+  LIMITS,
+  OPTIONS,
+  PROTOCOLS,
+  TRAIN_SCHEMA,
+  defaultOf,
+  flagOf,
+  trainOptionKeys,
+  valueKind,
+  type DeviceChoice,
+  type HelpContext,
+  type LrScheduleKind,
+  type OptionKey,
+  type TrainConfig,
+} from './declarations.js';
+export { ConfigError } from './error.js';
+export type { KnownNames } from './known.js';
+export { parseNormalize } from './normalize.js';
+export { checkOutDir } from './out-dir.js';
+export { methodLabel, penaltyGradOf } from './penalty-grad.js';
+export { protocolPlan, type Protocol, type ProtocolPlan } from './protocol.js';

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { checkOutDir } from '../options/index.js';
 import { listRuns, type RunListing } from '../runs/index.js';
 import { evaluateRun, resume, train, validateConfig, type EvalTarget } from '../trainer/index.js';
+import { reportDamage } from './damaged.js';
 import { progressReporter } from './progress.js';
 import { givenOptions } from './train-options.js';
 
@@ -48,18 +49,12 @@ export function runEval(target: string, o: EvalFlags): void {
 
 export function runList(dir: string, o: { json?: boolean }): void {
   const runs = listRuns(dir);
-  if (o.json) {
-    console.log(JSON.stringify(runs, null, 2));
-    return;
-  }
-  if (runs.length === 0) {
-    console.log(`no runs in ${dir}`);
-    return;
-  }
-  console.log(runsTable(runs));
+  if (o.json) console.log(JSON.stringify(runs, null, 2));
+  else console.log(runs.length ? runsTable(runs) : `no runs in ${dir}`);
+  reportDamage(runs);
 }
 
-const LIST_COLUMNS = ['run', 'method', 'model', 'dataset', 'steps', 'best val %', 'test %', 'status'];
+const LIST_COLUMNS = ['run', 'method', 'model', 'dataset', 'steps', 'best val %', 'test %', 'state'];
 
 /** The runs as a terminal table: one row per run, numbers right-aligned, '-' where not known yet. */
 export function runsTable(runs: RunListing[]): string {
@@ -72,13 +67,13 @@ export function runsTable(runs: RunListing[]): string {
   for (const r of runs) {
     t.push([
       r.name,
-      r.methodLabel,
-      r.model,
-      r.dataset,
-      `${r.steps}/${r.totalSteps}`,
+      r.methodLabel ?? '-',
+      r.model ?? '-',
+      r.dataset ?? '-',
+      `${r.steps ?? '-'}/${r.totalSteps ?? '-'}`,
       pct(r.bestValAcc),
       pct(r.testAcc),
-      r.status,
+      r.state,
     ]);
   }
   return t.toString();

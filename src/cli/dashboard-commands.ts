@@ -1,5 +1,6 @@
 // `ireg dashboard <dir>` (a live, read-only view of a grid or folder of runs in the
 // browser) and `ireg export tensorboard <dir>` (event files for TensorBoard).
+import { reportDamage } from './damaged.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_PORT, exportTensorboard, isLoopback, startDashboard } from '../report/index.js';
 
@@ -48,5 +49,6 @@ function runExportTensorboard(dir: string, o: { out?: string }): void {
   const r = exportTensorboard(dir, o.out);
   for (const run of r.runs) console.log(`${run.label}: ${run.events} records -> ${run.file}`);
   if (r.skipped.length) console.log(`not started, skipped: ${r.skipped.join(', ')}`);
-  console.log(`tensorboard --logdir ${r.out}`);
+  if (r.runs.length) console.log(`tensorboard --logdir ${r.out}`);
+  reportDamage(r.damaged);
 }

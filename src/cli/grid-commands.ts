@@ -1,5 +1,6 @@
 // The grid subcommands: `ireg demo` (what `npm start` runs), `ireg grid <preset | file>`
 // and `ireg report <grid-dir>`.
+import { reportDamage } from './damaged.js';
 import { join } from 'node:path';
 import {
   executeGrid,
@@ -84,9 +85,11 @@ const ACTION_NOTE: Record<GridRunAction, string> = {
 const OUTCOME_NOTE = (o: RunOutcome): string =>
   o.kind === 'failed' ? `failed: ${o.error}` : o.kind === 'stopped' ? `stopped by ${o.signal}, checkpointed` : o.kind;
 
-/** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished. */
+/** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished, else exits 4 naming damaged ones. */
 export async function runReportCommand(dir: string): Promise<void> {
-  const message = incompleteRuns(await printReport(dir));
+  const report = await printReport(dir);
+  reportDamage(report.runs.map((r) => ({ name: r.label, damage: r.status === 'damaged' ? r.error : null })));
+  const message = incompleteRuns(report);
   if (message) throw new Error(message);
 }
 

@@ -73,7 +73,7 @@ export function recordLine(r: MetricsRecord, total: number): string {
 
 export function summaryLines(s: Summary): string {
   const lines = [
-    `${s.status === 'completed' ? 'done' : 'stopped'}: ${s.method} ${s.model} ${s.dataset}, ${s.steps}/${s.totalSteps} steps, ${s.wallTime.toFixed(1)} s`,
+    `${s.status}: ${s.method} ${s.model} ${s.dataset}, ${s.steps}/${s.totalSteps} steps, ${s.wallTime.toFixed(1)} s`,
   ];
   if (s.error) lines.push(s.error);
   if (s.final?.valAcc != null) lines.push(`final val acc ${pct(s.final.valAcc)}`);

@@ -1,15 +1,11 @@
 // What a report shows of each run: its accuracies beside the paper's, its metrics over
 // training (the paper's diagnostic first: the average micro-batch gradient norm), and where
 // it came from (software, machine, seed, protocol). Reads a grid folder, or any folder of runs.
-import { existsSync } from 'node:fs';
 import { datasetLabel } from '../data/index.js';
-import { readJson } from '../io/index.js';
 import { DEFAULTS, methodLabel, penaltyGradOf, type TrainConfig } from '../options/index.js';
-import { readMetrics, runDirState, runFiles, type RunConfigFile, type RunState, type Summary } from '../runs/index.js';
+import { readRun, runDirState, type RunConfigFile, type RunState, type Summary } from '../runs/index.js';
 import { readFailures, type GridSpec } from '../experiments/grid.js';
 import { reportSource } from './source.js';
-
-export type RunStatus = 'completed' | 'diverged' | 'failed' | 'running' | 'not finished';
 
 /** A logged step of a run: the quantities the report's figures plot. */
 export interface MetricPoint {
@@ -37,8 +33,8 @@ export interface RunReport {
   /** The runs of one variant differ only by seed (the grid's variant; else the label less a -s<seed> suffix). */
   variant: string;
   method: string;
-  /** failed: its last attempt ended with an error (recorded by the grid), see `error`. */
-  status: RunStatus;
+  /** Its state (runs/run-state.ts); failed, diverged and damaged ones say why in `error`. */
+  status: RunState;
   error: string | null;
   seed: number | null;
   batchSize: number | null;
@@ -82,11 +78,9 @@ export function gridReport(dir: string): GridReport {
   const { spec } = source;
   const failures = source.kind === 'grid' ? readFailures(dir) : {};
   const runs = spec.runs.map((run, i): RunReport => {
-    const files = runFiles(source.runDirs[i]);
-    const recorded = existsSync(files.config) ? readJson<RunConfigFile>(files.config, 'run config') : null;
+    const read = readRun(source.runDirs[i], { metrics: true });
+    const { config: recorded, summary, metrics: records, damage } = read;
     const config: Partial<TrainConfig> = recorded?.config ?? { ...spec.base, ...run.config };
-    const summary = existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null;
-    const records = readMetrics(files.metrics);
     const metrics = records.map((m): MetricPoint => ({
       step: m.step,
       valAcc: pct(m.valAcc),
@@ -103,8 +97,8 @@ export function gridReport(dir: string): GridReport {
       label: run.label,
       variant: run.variant ?? variantOf(run.label, seed),
       method: methodLabel({ ...config, method: config.method ?? DEFAULTS.method }),
-      status: statusOf(files.dir, summary, failures[run.label] !== undefined),
-      error: summary ? (summary.error ?? null) : (failures[run.label]?.error ?? null),
+      status: runDirState(read.dir, summary, failures[run.label] !== undefined, damage).state,
+      error: damage ? damage.message : summary ? (summary.error ?? null) : (failures[run.label]?.error ?? null),
       seed,
       batchSize: config.batchSize ?? null,
       microBatchSize: config.microBatchSize ?? null,
@@ -128,15 +122,15 @@ export function gridReport(dir: string): GridReport {
   return { spec, dir, kind: source.kind, datasets: [...new Set(names.map(datasetLabel))], runs };
 }
 
-/** What keeps the grid from being complete (failed and unfinished runs, named), or null when every run ended. */
+/** What keeps the grid from being complete (failed and unfinished runs, named), or null when every run ended (damaged runs are named apart). */
 export function incompleteRuns(report: GridReport): string | null {
   const failed = report.runs.filter((r) => r.status === 'failed').map((r) => r.label);
   const running = report.runs.filter((r) => r.status === 'running').map((r) => r.label);
-  const open = report.runs.filter((r) => r.status === 'not finished').map((r) => r.label);
+  const open = report.runs.filter((r) => r.status === 'pending').map((r) => r.label);
   const parts = [];
   if (failed.length) parts.push(`${failed.length} failed (${failed.join(', ')})`);
   if (running.length) parts.push(`${running.length} running (${running.join(', ')})`);
-  if (open.length) parts.push(`${open.length} not finished (${open.join(', ')})`);
+  if (open.length) parts.push(`${open.length} pending (${open.join(', ')})`);
   return parts.length
     ? `grid ${report.spec.name} is incomplete: of ${report.runs.length} runs, ${parts.join(' and ')}`
     : null;
@@ -148,20 +142,6 @@ function variantOf(label: string, seed: number | null): string {
   return seed !== null && label.endsWith(suffix) && label.length > suffix.length
     ? label.slice(0, -suffix.length)
     : label;
-}
-
-/** The report's word for each run state. */
-const STATUS_WORDS: Record<RunState, RunStatus> = {
-  done: 'completed',
-  diverged: 'diverged',
-  running: 'running',
-  failed: 'failed',
-  pending: 'not finished',
-};
-
-/** The run's state (runDirState), in the report's words. */
-function statusOf(dir: string, summary: Summary | null, failed: boolean): RunStatus {
-  return STATUS_WORDS[runDirState(dir, summary, failed).state];
 }
 
 /** The run's protocol option ('ireg' or 'authors'); configs older than the option ran ireg's. */

@@ -63,7 +63,7 @@ ${body.join('\n')}
 </tbody>
 </table>
 <p class="note">${esc(testAccNote(report))};
-n counts the completed runs (seeds) of a variant out of all its runs (diverged, failed and unfinished runs are left out); std is the sample standard deviation (n − 1).
+n counts the done runs (seeds) of a variant out of all its runs (diverged, failed and unfinished runs are left out); std is the sample standard deviation (n − 1).
 The paper column is the authors' published number for the same setting, at their budget.</p>
 <p class="note">${esc(gapMethodText())}</p>
 </section>`;
@@ -89,7 +89,7 @@ function runsSection(report: GridReport): string {
     const p = r.provenance;
     const commit = p?.commit ? `${p.commit.slice(0, 12)}${p.dirty ? ' (modified)' : ''}` : '–';
     const steps = `${r.steps ?? r.lastStep ?? '–'} / ${r.totalSteps ?? '–'}`;
-    return `<tr class="status-${r.status.replace(' ', '-')}"><td>${esc(r.label)}</td><td>${esc(r.variant)}</td><td>${esc(r.method)}</td><td class="status">${esc(r.status)}</td><td class="num">${r.seed ?? '–'}</td><td class="num">${steps}</td><td class="num">${f(r.bestValAcc)}</td><td class="num">${f(r.testAcc)}</td><td class="num">${duration(r.wallTime)}</td><td>${esc(r.protocol)}</td><td>${esc(r.penaltyGrad)}</td><td>${p ? esc(p.version) : '–'}</td><td><code>${esc(commit)}</code></td><td>${p ? esc(`${p.machine}; ${p.device}, ${p.threads} threads; torch ${p.torch}`) : '–'}</td></tr>`;
+    return `<tr class="status-${r.status}"><td>${esc(r.label)}</td><td>${esc(r.variant)}</td><td>${esc(r.method)}</td><td class="status">${esc(r.status)}</td><td class="num">${r.seed ?? '–'}</td><td class="num">${steps}</td><td class="num">${f(r.bestValAcc)}</td><td class="num">${f(r.testAcc)}</td><td class="num">${duration(r.wallTime)}</td><td>${esc(r.protocol)}</td><td>${esc(r.penaltyGrad)}</td><td>${p ? esc(p.version) : '–'}</td><td><code>${esc(commit)}</code></td><td>${p ? esc(`${p.machine}; ${p.device}, ${p.threads} threads; torch ${p.torch}`) : '–'}</td></tr>`;
   });
   const errors = report.runs
     .filter((r) => r.error !== null)
@@ -103,8 +103,9 @@ ${rows.join('\n')}
 </tbody>
 </table>
 ${errors.length ? `<h3>Errors</h3><ul class="errors">\n${errors.join('\n')}\n</ul>` : ''}
-<p class="note">Failed runs ended with an error (run the grid again to retry them); running runs are held by a live process;
-not finished runs have not started or were stopped. Only completed runs enter Table 1; the figures show every logged step of every run.</p>
+<p class="note">Failed runs ended with an error (run the grid again to retry them); damaged runs have a file that cannot be read
+(named under Errors); running runs are held by a live process; pending runs have not started or were stopped.
+Only done runs enter Table 1; the figures show every logged step of every run.</p>
 </section>`;
 }
 
@@ -153,7 +154,8 @@ table.runs { font-size: 0.85em; }
 tr.status-failed td.status { color: #b00020; font-weight: bold; }
 tr.status-diverged td.status { color: #b05000; font-weight: bold; }
 tr.status-running td.status { color: #0050b0; }
-tr.status-not-finished td.status { color: #777; font-style: italic; }
+tr.status-pending td.status { color: #777; font-style: italic; }
+tr.status-damaged td.status { color: #b00020; font-style: italic; }
 figure { margin: 1.5em 0; }
 figcaption { color: #555; font-size: 0.9em; max-width: 700px; }
 pre { white-space: pre-wrap; }

@@ -4,7 +4,6 @@ export {
   incompleteRuns,
   type GridReport,
   type RunReport,
-  type RunStatus,
   type MetricPoint,
   type RunProvenance,
 } from './grid-report.js';

@@ -1,8 +1,7 @@
 // Which runs a report covers: a grid folder's runs (grid.json, in grid order), else the run
 // directories in a folder (each holding config.json, by name), else the one run directory given.
 // The folder is classified by runSet (run-set.ts), as for the dashboard and the export.
-import { readJson } from '../io/index.js';
-import { runFiles, type RunConfigFile } from '../runs/index.js';
+import { readRun } from '../runs/index.js';
 import { GRID_FILE, type GridSpec } from '../experiments/grid.js';
 import { runSet, type RunFolder, type RunSet } from './run-set.js';
 
@@ -29,9 +28,7 @@ export function reportSource(dir: string): ReportSource {
 }
 
 function runsSource(name: string, description: string, folders: RunFolder[]): ReportSource {
-  const runs = folders.map((f) => {
-    const { config } = readJson<RunConfigFile>(runFiles(f.dir).config, `run directory ${f.dir}`);
-    return { label: f.label, config };
-  });
+  // A damaged config.json leaves its run without settings here; the report shows it as damaged.
+  const runs = folders.map((f) => ({ label: f.label, config: readRun(f.dir).config?.config ?? {} }));
   return { kind: 'runs', spec: { name, description, base: {}, runs }, runDirs: folders.map((f) => f.dir) };
 }

@@ -18,7 +18,7 @@ export interface GapShare {
 export interface VariantRow {
   variant: string;
   method: string;
-  /** Runs of the variant, and the completed ones whose test accuracy enters the statistics. */
+  /** Runs of the variant, and the done ones whose test accuracy enters the statistics. */
   runs: RunReport[];
   accs: number[];
   meanTestAcc: number | null; // %
@@ -27,7 +27,7 @@ export interface VariantRow {
   /** 'sb' or 'lb' for the reference rows themselves. */
   reference: 'sb' | 'lb' | null;
   gap: GapShare | null;
-  /** Why the gap is not shown (no reference, ambiguous reference, no completed runs). */
+  /** Why the gap is not shown (no reference, ambiguous reference, no done runs). */
   gapNote: string | null;
 }
 
@@ -38,10 +38,10 @@ export function groupByVariant(runs: RunReport[]): Map<string, RunReport[]> {
   return groups;
 }
 
-/** Table 1: one row per variant, with statistics over the completed runs' test accuracies. */
+/** Table 1: one row per variant, with statistics over the done runs' test accuracies. */
 export function variantTable(report: GridReport, o: { draws?: number; seed?: number } = {}): VariantRow[] {
   const rows = [...groupByVariant(report.runs)].map(([variant, runs]): VariantRow => {
-    const accs = runs.filter((r) => r.status === 'completed' && r.testAcc !== null).map((r) => r.testAcc as number);
+    const accs = runs.filter((r) => r.status === 'done' && r.testAcc !== null).map((r) => r.testAcc as number);
     const methods = [...new Set(runs.map((r) => r.method))];
     const papers = [...new Set(runs.map((r) => r.paperTestAcc).filter((x) => x !== null))];
     return {
@@ -69,7 +69,7 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
       continue;
     }
     if (!row.accs.length || !sb.accs.length || !lb.accs.length) {
-      row.gapNote = 'no completed runs';
+      row.gapNote = 'no done runs';
       continue;
     }
     const stat = ([a, s, l]: number[]) => gapClosed(a, s, l);
@@ -83,19 +83,19 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
       ? bootstrapInterval(groups, stat, { ...GAP_BOOTSTRAP, ...o })
       : null;
     row.gap = { value, interval, sb: sb.variant, lb: lb.variant };
-    if (!interval) row.gapNote = 'interval needs two or more completed seeds of it, SB and LB';
+    if (!interval) row.gapNote = 'interval needs two or more done seeds of it, SB and LB';
   }
   return rows;
 }
 
 /**
- * The SB (or LB) row `row` is compared with: the only one with completed runs, else the only such
+ * The SB (or LB) row `row` is compared with: the only one with done runs, else the only such
  * one with the same micro-batch size (sweep grids), else a reason why there is none.
  */
 function reference(rows: VariantRow[], row: VariantRow, kind: 'sb' | 'lb'): VariantRow | string {
   const all = rows.filter((r) => r.reference === kind && r.accs.length > 0);
   if (all.length === 1) return all[0];
-  if (!all.length) return `no ${kind.toUpperCase()} variant with completed runs`;
+  if (!all.length) return `no ${kind.toUpperCase()} variant with done runs`;
   const mb = row.runs[0].microBatchSize;
   const same = all.filter((r) => r.runs[0].microBatchSize === mb);
   return same.length === 1 ? same[0] : `${all.length} ${kind.toUpperCase()} variants: ambiguous reference`;
@@ -130,6 +130,6 @@ export function gapMethodText(): string {
     'Its interval is a percentile bootstrap over seeds: each draw resamples the seeds of SB, of LB and of the ' +
     'variant independently, with replacement and at their own counts, and recomputes the share from the resampled ' +
     `means; ${b.draws.toLocaleString('en')} draws with a fixed generator seed (${b.seed}), so the interval is the same every time the report is made. ` +
-    'It needs two or more completed seeds in each of the three groups.'
+    'It needs two or more done seeds in each of the three groups.'
   );
 }

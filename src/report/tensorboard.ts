@@ -3,8 +3,8 @@
 // shows the runs side by side. Tags are the metrics.jsonl field names.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson, writeBytesAtomic } from '../io/index.js';
-import { readMetrics, runFiles, type MetricsRecord, type RunConfigFile } from '../runs/index.js';
+import { writeBytesAtomic } from '../io/index.js';
+import { readRun, runFiles, type MetricsRecord } from '../runs/index.js';
 import { runSet } from './run-set.js';
 import { eventFile, type TfEvent } from './tfevents.js';
 
@@ -20,6 +20,8 @@ export interface TensorboardExport {
   runs: ExportedRun[];
   /** Runs of a grid that have not started (no run directory yet). */
   skipped: string[];
+  /** Runs left out because a file of theirs cannot be read, with what is wrong (file and line). */
+  damaged: { name: string; damage: string }[];
 }
 
 /** The scalars of one record: every finite number but the step, tagged with its field name. */
@@ -32,7 +34,7 @@ export function recordScalars(r: MetricsRecord): [string, number][] {
 /**
  * Writes `<out>/<label>/events.out.tfevents.<start>.ireg` for every run of `dir` (a run directory,
  * grid folder or folder of runs); `out` defaults to `<dir>/tensorboard`. Every file is built before
- * any is written, and each is written atomically, so a bad metrics file leaves nothing behind.
+ * any is written, and each is written atomically. A run with a damaged file is left out and named.
  * Exporting again replaces the files (their names depend only on the run's start time).
  */
 export function exportTensorboard(dir: string, out?: string): TensorboardExport {
@@ -41,16 +43,23 @@ export function exportTensorboard(dir: string, out?: string): TensorboardExport 
   const target = out ?? join(set.dir, 'tensorboard');
   if (existsSync(target) && !statSync(target).isDirectory()) throw new Error(`--out ${target} is a file, not a folder`);
   const skipped: string[] = [];
+  const damaged: TensorboardExport['damaged'] = [];
   const files: { label: string; file: string; bytes: Buffer; events: number }[] = [];
   for (const run of set.runs) {
-    const paths = runFiles(run.dir);
-    if (!existsSync(paths.config)) {
+    const { config, metrics, damage } = readRun(run.dir, { metrics: true });
+    const started = config ? Date.parse(config.createdAt) / 1000 : NaN;
+    if (damage || (config && !Number.isFinite(started))) {
+      damaged.push({
+        name: run.label,
+        damage: damage?.message ?? `${runFiles(run.dir).config}: createdAt is not a date`,
+      });
+      continue;
+    }
+    if (!config) {
       skipped.push(run.label);
       continue;
     }
-    const started = Date.parse(readJson<RunConfigFile>(paths.config, 'run config').createdAt) / 1000;
-    if (!Number.isFinite(started)) throw new Error(`${paths.config}: createdAt is not a date`);
-    const events = readMetrics(paths.metrics).map((r): TfEvent => ({
+    const events = metrics.map((r): TfEvent => ({
       wallTime: started + r.wallTime,
       step: r.step,
       scalars: recordScalars(r),
@@ -58,10 +67,10 @@ export function exportTensorboard(dir: string, out?: string): TensorboardExport 
     const file = join(target, run.label, `events.out.tfevents.${Math.floor(started)}.ireg`);
     files.push({ label: run.label, file, bytes: eventFile(started, events), events: events.length });
   }
-  if (!files.length) throw new Error(`${dir}: no run has started yet, nothing to export`);
+  if (!files.length && !damaged.length) throw new Error(`${dir}: no run has started yet, nothing to export`);
   for (const f of files) {
     mkdirSync(join(target, f.label), { recursive: true });
     writeBytesAtomic(f.file, f.bytes);
   }
-  return { out: target, runs: files.map(({ label, file, events }) => ({ label, file, events })), skipped };
+  return { out: target, runs: files.map(({ label, file, events }) => ({ label, file, events })), skipped, damaged };
 }

@@ -1,6 +1,7 @@
 // Writes a grid's report.md and report.html beside its runs (atomically: a report is whole or absent).
 import { join } from 'node:path';
 import { writeBytesAtomic } from '../io/index.js';
+import type { RunState } from '../runs/index.js';
 import { gridReport, testAccNote, type GridReport } from './grid-report.js';
 import { reportHtml, type HtmlOptions } from './html.js';
 import { renderMarkdownTable, renderMarkdownVariantTable, renderSparklines } from './render.js';
@@ -25,7 +26,7 @@ export function markdownReport(report: GridReport): string {
     '',
     renderMarkdownVariantTable(variantTable(report)),
     '',
-    'Mean ± sample std over the completed runs of each variant (n of its runs; diverged, failed and unfinished runs are left out). ' +
+    'Mean ± sample std over the done runs of each variant (n of its runs; diverged, failed and unfinished runs are left out). ' +
       gapMethodText(),
     '',
     '```',
@@ -39,14 +40,16 @@ export function markdownReport(report: GridReport): string {
 
 /** A list of the failed runs with their errors (nothing when none failed). */
 function failedRuns(report: GridReport): string[] {
-  const failed = report.runs.filter((r) => r.status === 'failed');
-  if (!failed.length) return [];
   return [
-    'Failed runs (run the grid again to retry them):',
-    '',
-    ...failed.map((r) => `- ${r.label}: ${(r.error ?? '').replace(/\s*\n\s*/g, ' ')}`),
-    '',
+    ...runList(report, 'failed', 'Failed runs (run the grid again to retry them):'),
+    ...runList(report, 'damaged', 'Damaged runs (a file that cannot be read; the rest of the report leaves them out):'),
   ];
+}
+
+function runList(report: GridReport, state: RunState, title: string): string[] {
+  const runs = report.runs.filter((r) => r.status === state);
+  if (!runs.length) return [];
+  return [title, '', ...runs.map((r) => `- ${r.label}: ${(r.error ?? '').replace(/\s*\n\s*/g, ' ')}`), ''];
 }
 
 /** Builds the report of the grid in `dir` and writes `dir/report.md`; returns the report. */

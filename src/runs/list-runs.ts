@@ -1,31 +1,30 @@
 // The runs in a directory with their key numbers, for `ireg list`.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Summary } from './summary.js';
-import { readMetrics } from './metrics-log.js';
-import { readJson } from '../io/index.js';
 import { methodLabel } from '../options/index.js';
-import { readRunConfig, runFiles } from './run-dir.js';
-import { runDirState } from './run-state.js';
+import { readRun } from './read-run.js';
+import { runFiles } from './run-dir.js';
+import { runDirState, type RunState } from './run-state.js';
 
 export interface RunListing {
   name: string;
   dir: string;
-  method: string;
+  method: string | null;
   /** The method as listed: its name, plus the finite-difference settings of an fd run. */
-  methodLabel: string;
-  model: string;
-  dataset: string;
+  methodLabel: string | null;
+  model: string | null;
+  dataset: string | null;
   /** Steps reached (the last logged record) and the budget. */
-  steps: number;
-  totalSteps: number;
+  steps: number | null;
+  totalSteps: number | null;
   bestValAcc: number | null;
   testAcc: number | null;
-  /** incomplete: started, not finished and not running (resume continues it). */
-  status: 'completed' | 'diverged' | 'running' | 'incomplete';
+  state: RunState;
+  /** What could not be read, naming the file and line (state damaged). */
+  damage: string | null;
 }
 
-/** Every run directory (one holding config.json) directly under `dir`, oldest first. */
+/** Every run directory (one holding config.json) directly under `dir`, oldest first; damaged ones say so. */
 export function listRuns(dir: string): RunListing[] {
   if (!existsSync(dir)) throw new Error(`list: ${dir} does not exist`);
   const out: RunListing[] = [];
@@ -39,25 +38,26 @@ export function listRuns(dir: string): RunListing[] {
 }
 
 function listing(name: string, dir: string): RunListing {
-  const files = runFiles(dir);
-  const rc = readRunConfig(dir);
-  const summary = existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null;
-  const records = summary ? [] : readMetrics(files.metrics);
-  const best = records.reduce<number | null>(
-    (b, r) => (r.step > 0 && r.valAcc !== null && (b === null || r.valAcc > b) ? r.valAcc : b),
-    null,
-  );
+  let best: number | null = null;
+  let last: number | null = null;
+  const { config: rc, summary, damage } = readRun(dir, {
+    onMetric: (r) => {
+      last = r.step;
+      if (r.step > 0 && r.valAcc !== null && (best === null || r.valAcc > best)) best = r.valAcc;
+    },
+  });
   return {
     name,
     dir,
-    method: rc.config.method,
-    methodLabel: methodLabel(rc.config),
-    model: rc.config.model,
-    dataset: rc.config.dataset,
-    steps: summary ? summary.steps : records.length ? records[records.length - 1].step : 0,
-    totalSteps: rc.derived.totalSteps,
+    method: rc?.config.method ?? null,
+    methodLabel: rc ? methodLabel(rc.config) : null,
+    model: rc?.config.model ?? null,
+    dataset: rc?.config.dataset ?? null,
+    steps: summary ? summary.steps : (last ?? (damage ? null : 0)),
+    totalSteps: rc?.derived.totalSteps ?? null,
     bestValAcc: summary ? (summary.best?.valAcc ?? null) : best,
     testAcc: summary?.test?.acc ?? null,
-    status: summary ? summary.status : runDirState(dir, null, false).state === 'running' ? 'running' : 'incomplete',
+    state: runDirState(dir, summary, false, damage).state,
+    damage: damage?.message ?? null,
   };
 }

@@ -2,8 +2,9 @@
 // happen, so an interrupted run keeps what it logged. On resume the records
 // from the checkpoint's step on are dropped (they will be logged again) and a
 // line torn by a kill is discarded.
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readSync } from 'node:fs';
 import { writeBytesAtomic } from '../io/index.js';
+import { RunFileError } from './run-file-error.js';
 
 /** One logged record. Training-step fields are null on the final record (no step is taken there). */
 export interface MetricsRecord {
@@ -46,23 +47,92 @@ export class MetricsLog {
   }
 }
 
-/** The complete records of a metrics file (a torn last line is skipped). */
+/** The complete records of a metrics file (a torn last line is skipped); a RunFileError names a damaged line. */
 export function readMetrics(path: string): MetricsRecord[] {
-  if (!existsSync(path)) return [];
   const out: MetricsRecord[] = [];
-  const lines = readFileSync(path, 'utf8').split('\n');
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      out.push(JSON.parse(line) as MetricsRecord);
-    } catch (e) {
-      // Only the last line can be torn by a kill; anything else is corruption.
-      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) {
-        throw new Error(`${path}:${i + 1}: not valid JSON (${(e as Error).message})`);
-      }
-    }
-  });
+  forEachMetric(path, (r) => out.push(r));
   return out;
+}
+
+/** Bytes read at a time: a metrics file of any size is read in bounded memory. */
+const CHUNK = 1 << 20;
+/** The longest line a record can have (a record is a few hundred bytes). */
+const MAX_LINE = 1 << 16;
+
+/**
+ * Calls `fn` with each record of the metrics file at `path` and its line number, reading it in
+ * chunks. A line that is not a record (bad JSON, a step that is not a step count, a number field
+ * that is neither a finite number nor null) throws a RunFileError naming it; only the last line,
+ * which a kill can tear, is skipped instead when it has no newline.
+ */
+export function forEachMetric(path: string, fn: (r: MetricsRecord, line: number) => void, fromByte = 0): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(CHUNK);
+    let pos = fromByte;
+    let line = 0;
+    let rest = Buffer.alloc(0);
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, pos);
+      if (n === 0) break;
+      pos += n;
+      let data = Buffer.concat([rest, buf.subarray(0, n)]);
+      let nl: number;
+      while ((nl = data.indexOf(10)) >= 0) {
+        line++;
+        const text = data.subarray(0, nl).toString('utf8');
+        data = data.subarray(nl + 1);
+        if (text.trim()) fn(parseRecord(path, line, text), line);
+      }
+      if (data.length > MAX_LINE) throw new RunFileError(path, line + 1, `a line longer than ${MAX_LINE} bytes`);
+      rest = Buffer.from(data);
+    }
+    // A last line without its newline: torn by a kill, or still being written.
+    return pos - rest.length;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Number fields of a record: each is a finite number or null (absent for fields added later). */
+const NUMBER_FIELDS = [
+  'epoch',
+  'examplesSeen',
+  'trainLoss',
+  'trainAcc',
+  'valLoss',
+  'valAcc',
+  'gradNorm',
+  'stepLength',
+  'penalty',
+  'lambdaPenalty',
+  'lossGradNorm',
+  'penaltyInnerGradNorm',
+  'avgMicroBatchGradNorm',
+  'lr',
+  'wallTime',
+  'examplesPerSec',
+] as const;
+
+/** One line of metrics.jsonl as a record; a RunFileError says why it is not one. */
+export function parseRecord(path: string, line: number, text: string): MetricsRecord {
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch (e) {
+    throw new RunFileError(path, line, `not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new RunFileError(path, line, 'not a JSON object');
+  const rec = r as Record<string, unknown>;
+  if (!Number.isSafeInteger(rec.step) || (rec.step as number) < 0)
+    throw new RunFileError(path, line, `step is ${JSON.stringify(rec.step)}, not a step count`);
+  for (const k of NUMBER_FIELDS) {
+    const v = rec[k];
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v)))
+      throw new RunFileError(path, line, `${k} is ${JSON.stringify(v)}, not a finite number or null`);
+  }
+  return rec as unknown as MetricsRecord;
 }
 
 /** Keeps only the records before `step` (resume from a checkpoint at that step logs the rest again). */

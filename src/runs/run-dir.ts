@@ -7,9 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DirLock, readJson, removeAbandonedBuildDirs, startBuildDir, syncDir, writeJsonAtomic } from '../io/index.js';
+import { DirLock, removeAbandonedBuildDirs, startBuildDir, syncDir, writeJsonAtomic } from '../io/index.js';
 import { ConfigError, type ResolvedConfig } from '../options/index.js';
 import type { Provenance } from './provenance.js';
+import { RunFileError } from './run-file-error.js';
+import { parseJsonFile } from './summary.js';
 
 export interface RunFiles {
   dir: string;
@@ -146,10 +148,33 @@ export function lockRunDir(dir: string): DirLock {
   return DirLock.acquire(dir, 'run directory');
 }
 
-/** The run's config.json; a folder without one is refused as not a run directory. */
+/** The run's config.json, checked and upgraded to today's keys; a folder without one is refused as not a run directory, a damaged one with a RunFileError. */
 export function readRunConfig(dir: string): RunConfigFile {
   const files = runFiles(dir);
   if (!existsSync(files.dir)) throw new Error(`run directory ${files.dir} does not exist`);
   if (!existsSync(files.config)) throw new Error(`${files.dir} is not a run directory: it has no config.json`);
-  return readJson<RunConfigFile>(files.config, `run directory ${files.dir}`);
+  return upgradeConfig(files.config, parseJsonFile(files.config));
+}
+
+/** Checks the parts of a config.json that readers rely on, and fills what older versions did not write. */
+function upgradeConfig(path: string, f: unknown): RunConfigFile {
+  const bad = (reason: string): never => {
+    throw new RunFileError(path, null, reason);
+  };
+  if (!isObject(f)) return bad('not a JSON object');
+  if (!isObject(f.config)) return bad('has no "config" object');
+  for (const k of ['method', 'model', 'dataset'])
+    if (typeof f.config[k] !== 'string') bad(`config.${k} is ${JSON.stringify(f.config[k])}, not a name`);
+  if (!isObject(f.derived)) return bad('has no "derived" object');
+  const total = f.derived.totalSteps;
+  if (!Number.isSafeInteger(total) || (total as number) < 0)
+    bad(`derived.totalSteps is ${JSON.stringify(total)}, not a step count`);
+  if (!isObject(f.provenance) || !isObject(f.provenance.machine)) bad('has no "provenance.machine" object');
+  // Configs written before --protocol existed ran ireg's protocol.
+  const config = { protocol: 'ireg', ...f.config };
+  return { ...(f as unknown as RunConfigFile), config: config as unknown as ResolvedConfig };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -73,7 +73,7 @@ export class Runner {
       if (totalSteps !== resumedFrom) rec.writeCheckpoint(totalSteps, rec.takeCheckpoint(totalSteps, val));
       if (this.kill.atStep === totalSteps) dieNow();
       rec.record(totalSteps, null, val, this.probe(), null);
-      return rec.finish('completed', this.lastVal);
+      return rec.finish('done', this.lastVal);
     } catch (e) {
       if (!(e instanceof TrainingDivergedError)) throw e;
       const summary = rec.finish('diverged', this.lastVal, e.message);

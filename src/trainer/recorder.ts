@@ -116,7 +116,7 @@ export class Recorder {
 
   /**
    * Writes summary.json (and final.safetensors with --save-final) from the state; `lastVal` is
-   * the validation of the final weights. A completed run's summary has the test accuracy of
+   * the validation of the final weights. A done run's summary has the test accuracy of
    * the best-validation weights.
    */
   finish(status: Summary['status'], lastVal: EvalResult | null, error?: string): Summary {
@@ -134,7 +134,7 @@ export class Recorder {
       examplesSeen: this.state.examplesSeen,
       effectiveBatchSize: config.effectiveBatchSize,
       final:
-        status === 'completed'
+        status === 'done'
           ? {
               step: totalSteps,
               valLoss: lastVal ? finiteOrNull(lastVal.loss) : null,
@@ -151,7 +151,7 @@ export class Recorder {
       wallTime: this.wallTime(),
     };
     if (summary.best) this.testBest(summary);
-    if (status === 'completed' && config.saveFinal) {
+    if (status === 'done' && config.saveFinal) {
       saveRunWeights(this.files.final, this.run.model, this.run.info, this.meta(totalSteps, lastVal));
     }
     writeJsonAtomic(this.files.summary, summary);

@@ -71,7 +71,7 @@ async function continueRun(
 ): Promise<Summary> {
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
-    if (done.status === 'completed') {
+    if (done.status === 'done') {
       hooks.onEvent?.({ type: 'end', summary: done });
       return done;
     }

@@ -35,7 +35,7 @@ test('ireg grid-run exits 0 for a run done (now or before), 3 diverged, 1 failed
   prepareGrid(spec, dir);
   const ok = ireg(['grid-run', dir, 'ok']);
   assert.equal(ok.status, 0, ok.stderr);
-  assert.equal(summary('ok').status, 'completed');
+  assert.equal(summary('ok').status, 'done');
   const before = snapshot(join(dir, 'ok'));
   const again = ireg(['grid-run', dir, '--index', '0']);
   assert.equal(again.status, 0, again.stderr);
@@ -154,7 +154,7 @@ test('ireg grid --jobs 2 runs the grid in worker processes, each line of a run p
     assert.match(r.stdout, new RegExp(`^${label} \\| done: ${label} mlp synthetic, 1/1 steps`, 'm'));
     assert.match(r.stdout, new RegExp(`^${label}: done$`, 'm'));
     const s = JSON.parse(readFileSync(join(out, 'demo', label, 'summary.json'), 'utf8')) as Summary;
-    assert.equal(s.status, 'completed');
+    assert.equal(s.status, 'done');
   }
   assert.ok(r.stdout.includes(`report: ${join(out, 'demo', 'report.md')}`));
   const bad: [string[], RegExp][] = [

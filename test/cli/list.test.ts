@@ -55,7 +55,7 @@ test('ireg list shows completed, interrupted and diverged runs, and --json says 
     .split('\n')
     .map(cells)
     .filter((c): c is string[] => c !== null);
-  assert.deepEqual(rows[0], ['run', 'method', 'model', 'dataset', 'steps', 'best val %', 'test %', 'status']);
+  assert.deepEqual(rows[0], ['run', 'method', 'model', 'dataset', 'steps', 'best val %', 'test %', 'state']);
   const byName = new Map(rows.slice(1).map((c) => [c[0], c]));
   assert.deepEqual([...byName.keys()], ['blown', 'cut', 'done'], 'runs in name order, the non-run folder left out');
   const done = byName.get('done')!,
@@ -64,20 +64,20 @@ test('ireg list shows completed, interrupted and diverged runs, and --json says 
   assert.deepEqual(done.slice(1, 5), ['sb', 'mlp', 'synthetic', '6/6']);
   assert.match(done[5], /^\d+\.\d\d$/);
   assert.match(done[6], /^\d+\.\d\d$/);
-  assert.equal(done[7], 'completed');
+  assert.equal(done[7], 'done');
   assert.match(partial[4], /^[1-5]\/6$/);
-  assert.deepEqual([partial[6], partial[7]], ['-', 'incomplete'], 'no test accuracy before the run ends');
+  assert.deepEqual([partial[6], partial[7]], ['-', 'pending'], 'no test accuracy before the run ends');
   assert.deepEqual([blown[6], blown[7]], ['-', 'diverged']);
 
   const json = ireg(['list', out, '--json']);
   assert.equal(json.status, 0, json.stderr);
   const listed = JSON.parse(json.stdout) as RunListing[];
   assert.deepEqual(
-    listed.map((l) => [l.name, l.status, `${l.steps}/${l.totalSteps}`]),
+    listed.map((l) => [l.name, l.state, `${l.steps}/${l.totalSteps}`]),
     [
       ['blown', 'diverged', blown[4]],
-      ['cut', 'incomplete', partial[4]],
-      ['done', 'completed', '6/6'],
+      ['cut', 'pending', partial[4]],
+      ['done', 'done', '6/6'],
     ],
   );
   assert.equal((100 * listed[2].testAcc!).toFixed(2), done[6], 'the table shows the JSON accuracy in percent');
@@ -86,11 +86,11 @@ test('ireg list shows completed, interrupted and diverged runs, and --json says 
   writeLock(join(out, 'cut'), lockOwner({ pid: 1, hostname: 'other-node' }));
   const now = JSON.parse(ireg(['list', out, '--json']).stdout) as RunListing[];
   assert.deepEqual(
-    now.map((l) => [l.name, l.status]),
+    now.map((l) => [l.name, l.state]),
     [
       ['blown', 'diverged'],
       ['cut', 'running'],
-      ['done', 'completed'],
+      ['done', 'done'],
     ],
   );
 });
@@ -108,7 +108,7 @@ test('ireg list answers for an empty folder and names a missing one', () => {
 });
 
 test('the list table right-aligns numbers and shows - for what is not known', () => {
-  const run = (name: string, best: number | null, test: number | null, status: RunListing['status']): RunListing => ({
+  const run = (name: string, best: number | null, test: number | null, state: RunListing['state']): RunListing => ({
     name,
     dir: `/runs/${name}`,
     method: 'gn',
@@ -119,16 +119,15 @@ test('the list table right-aligns numbers and shows - for what is not known', ()
     totalSteps: 5000,
     bestValAcc: best,
     testAcc: test,
-    status,
+    state,
+    damage: null,
   });
-  const lines = runsTable([run('a', 0.9175, 0.915, 'completed'), run('long-name', null, null, 'incomplete')]).split(
-    '\n',
-  );
+  const lines = runsTable([run('a', 0.9175, 0.915, 'done'), run('long-name', null, null, 'pending')]).split('\n');
   const body = lines.filter((l) => l.startsWith('│'));
   assert.equal(body.length, 3);
   assert.ok(body[1].includes('│      91.75 │'), body[1]);
   assert.ok(body[1].includes('│  91.50 │'), body[1]);
-  assert.ok(body[2].includes('│          - │      - │ incomplete │'), body[2]);
+  assert.ok(body[2].includes('│          - │      - │ pending │'), body[2]);
   assert.ok(body[1].includes('│ 40/5000 │'), body[1]);
   assert.equal(new Set(lines.map((l) => l.length)).size, 1, 'every line has the same width');
 });

@@ -33,7 +33,7 @@ function assertTableMatchesRuns(stdout: string): void {
     tableRows(stdout).map((r) => r.slice(0, 6)),
     LABELS.map((l) => {
       const s = summary(l);
-      return [l, l, 'completed', '3', (100 * s.best!.valAcc).toFixed(2), (100 * s.test!.acc).toFixed(2)];
+      return [l, l, 'done', '3', (100 * s.best!.valAcc).toFixed(2), (100 * s.test!.acc).toFixed(2)];
     }),
   );
 }
@@ -46,7 +46,7 @@ test('ireg grid demo --dataset synthetic --steps 3 runs the three runs and print
     assert.match(r.stdout, new RegExp(`\\[${i + 1}/3\\] ${l}: method ${l}, model mlp, dataset synthetic`));
   for (const l of LABELS) {
     const s = summary(l);
-    assert.deepEqual([s.status, s.steps, s.method, s.dataset], ['completed', 3, l, 'synthetic']);
+    assert.deepEqual([s.status, s.steps, s.method, s.dataset], ['done', 3, l, 'synthetic']);
   }
   assertTableMatchesRuns(r.stdout);
   assert.match(r.stdout, /average micro-batch gradient norm/);

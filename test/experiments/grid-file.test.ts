@@ -470,7 +470,7 @@ test('ireg grid my.yaml runs the grid end to end; each run directory holds the f
     assert.equal(config.seed, run.config.seed);
     if (run.config.method === 'graft-ext') assert.equal(config.graftFrom, join(resolve(grid), `sb-s${config.seed}`));
     const summary = JSON.parse(readFileSync(join(grid, run.label, 'summary.json'), 'utf8')) as { status: string };
-    assert.equal(summary.status, 'completed', run.label);
+    assert.equal(summary.status, 'done', run.label);
   }
   // Other seeds make another grid: the folder refuses it.
   const other = ireg(['grid', file, '--out', out, '--seeds', '1']);

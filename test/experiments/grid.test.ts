@@ -44,7 +44,7 @@ test('runs every run into <dir>/<label>, records grid.json and returns the summa
   ]);
   assert.deepEqual(
     refSummaries.map((s) => [s.method, s.status, s.steps, s.runDir]),
-    spec.runs.map((r) => [r.config.method, 'completed', r.config.steps ?? 6, resolve(ref, r.label)]),
+    spec.runs.map((r) => [r.config.method, 'done', r.config.steps ?? 6, resolve(ref, r.label)]),
   );
   for (const [i, r] of spec.runs.entries()) {
     assert.deepEqual(readSummary(ref, r.label), refSummaries[i]);
@@ -157,7 +157,7 @@ test('a diverged run is recorded and the grid goes on; running again does not re
   const summaries = await runGrid(g, dir);
   assert.deepEqual(
     summaries.map((s) => s.status),
-    ['diverged', 'completed'],
+    ['diverged', 'done'],
   );
   assert.match(summaries[0].error ?? '', /^training diverged at step \d+/);
   assert.ok(summaries[0].steps < 40);
@@ -188,11 +188,11 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
     );
     assert.deepEqual(Object.keys(e.failures), ['b']);
     assert.equal(e.summaries[0], null);
-    assert.equal(e.summaries[1]?.status, 'completed');
+    assert.equal(e.summaries[1]?.status, 'done');
     return true;
   });
   assert.deepEqual(actions, ['start', 'start']);
-  assert.equal(readSummary(dir, 'a').status, 'completed', 'the run after the failed one ran');
+  assert.equal(readSummary(dir, 'a').status, 'done', 'the run after the failed one ran');
   const failures = readFailures(dir);
   assert.deepEqual(Object.keys(failures), ['b']);
   assert.match(failures.b.error, /best\.safetensors/);
@@ -201,7 +201,7 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
     report.runs.map((r) => [r.label, r.status]),
     [
       ['b', 'failed'],
-      ['a', 'completed'],
+      ['a', 'done'],
     ],
   );
   assert.equal(report.runs[0].error, failures.b.error);
@@ -212,7 +212,7 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
   assert.deepEqual(actions, ['retry', 'done']);
   assert.deepEqual(
     summaries.map((s) => s.status),
-    ['completed', 'completed'],
+    ['done', 'done'],
   );
   assert.ok(!existsSync(failureFile(dir, 'b')), 'a retried run that succeeds is no longer recorded as failed');
   assert.equal(incompleteRuns(gridReport(dir)), null);

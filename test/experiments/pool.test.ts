@@ -78,9 +78,9 @@ test('--jobs 2 gives bitwise the results of one run at a time; a dependent run s
   assert.deepEqual(
     summaries.map((s) => [s.method, s.status, s.steps]),
     [
-      ['sb', 'completed', STEPS],
-      ['graft-ext', 'completed', STEPS],
-      ['lb', 'completed', STEPS],
+      ['sb', 'done', STEPS],
+      ['graft-ext', 'done', STEPS],
+      ['lb', 'done', STEPS],
     ],
   );
   // sb and lb start at once; ext waits for sb although it comes before lb in the grid.
@@ -196,7 +196,7 @@ test('a failed run does not stop the others; runs depending on it fail unrun, na
     assert.match(e.message, /^grid failing: 2 of 3 runs failed/);
     assert.match(e.message, /\n {2}a: invalid option --init-from: .*init\.safetensors/);
     assert.match(e.message, /\n {2}b: not run: it needs run 'a' done first, and 'a' failed/);
-    assert.deepEqual([e.summaries[0], e.summaries[1], e.summaries[2]?.status], [null, null, 'completed']);
+    assert.deepEqual([e.summaries[0], e.summaries[1], e.summaries[2]?.status], [null, null, 'done']);
     return true;
   });
   assert.ok(!events.includes('start b'), 'b never started');
@@ -213,7 +213,7 @@ test('a failed run does not stop the others; runs depending on it fail unrun, na
   const summaries = await runGrid(g, dir, { ...again.hooks, jobs: 2 });
   assert.deepEqual(
     summaries.map((s) => s.status),
-    ['completed', 'completed', 'completed'],
+    ['done', 'done', 'done'],
   );
   assert.deepEqual(again.events.slice(0, 2), ['retry a', 'done c']);
   assert.ok(again.events.indexOf('retry b') > again.events.indexOf('end a done'), again.events.join(', '));

@@ -209,9 +209,9 @@ test('a grid goes in as one array, its dependent run as a task after its depende
   for (const label of ['sb', 'lb']) assert.match(live[label], /^(queued|running)/, label);
   const states = await settled(small);
   assert.deepEqual(await liveStates(join(out, 'small')), {
-    sb: 'completed',
-    lb: 'completed',
-    'graft-ext': 'completed',
+    sb: 'done',
+    lb: 'done',
+    'graft-ext': 'done',
   });
   assert.deepEqual(Object.fromEntries(states), {
     [`${array.jobId}_0`]: 'COMPLETED',
@@ -220,7 +220,7 @@ test('a grid goes in as one array, its dependent run as a task after its depende
   });
   for (const label of ['sb', 'lb', 'graft-ext']) {
     const s = summaryOf(small, label);
-    assert.deepEqual([s.status, s.steps], ['completed', 6], label);
+    assert.deepEqual([s.status, s.steps], ['done', 6], label);
     assert.deepEqual(
       metricsOf(runDir(small, label)).map((m) => m.step),
       [0, 2, 4, 6],
@@ -267,7 +267,7 @@ test('a task cancelled mid-run is resubmitted by the same call and resumes from 
   );
   assert.notEqual(taskOf(cancel, 'cut'), first);
   await settled(cancel);
-  assert.equal(summaryOf(cancel, 'cut').status, 'completed');
+  assert.equal(summaryOf(cancel, 'cut').status, 'done');
   assert.match(logOf(cancel, 'cut'), new RegExp(`resuming at step ${stoppedAt[0]} of ${LONG.steps}`));
   // The records written before the cancel are kept as they were (wall times included): not a restart.
   assert.ok(readFileSync(join(runDir(cancel, 'cut'), 'metrics.jsonl'), 'utf8').startsWith(before));
@@ -317,7 +317,7 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
     assert.ok(stop && Number(stop[1]) >= 4, `${label}: the task checkpointed and stopped:\n${log}`);
     assert.match(scmd('scontrol', ['show', 'job', taskOf(requeue, label)]), /\bRestarts=1\b/, `${label} ran twice`);
     assert.match(log, new RegExp(`resuming at step ${stop[1]} of ${LONG.steps}`), label);
-    assert.equal(summaryOf(requeue, label).status, 'completed');
+    assert.equal(summaryOf(requeue, label).status, 'done');
     assertSameWeights(requeue, label, cancel, 'ref');
   }
 });

@@ -47,7 +47,7 @@ test('the dashboard shows a run and follows its metrics as they are appended', a
     .map((l) => JSON.parse(l) as MetricsRecord);
   const last = records[records.length - 1];
   const cells = await page.locator(rowOf('r1')).allTextContents();
-  assert.deepEqual(cells.slice(0, 4), ['r1', 'sb', 'completed', `${last.step} / 6`]);
+  assert.deepEqual(cells.slice(0, 4), ['r1', 'sb', 'done', `${last.step} / 6`]);
   assert.equal(await page.locator('#live').textContent(), 'live');
 
   // Every chart with data for this run draws one line for it, in SVG.

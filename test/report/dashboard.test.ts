@@ -54,7 +54,7 @@ test('it listens on 127.0.0.1 by default and serves the page, its assets and the
   assert.equal(list.kind, 'runs');
   assert.deepEqual(
     list.runs.map((r) => [r.label, r.state, r.method]),
-    [['r1', 'completed', 'sb']],
+    [['r1', 'done', 'sb']],
   );
   const config = await get(d.port, '/files/r1/config.json');
   assert.equal(config.status, 200);
@@ -176,8 +176,8 @@ test('an appended metrics line and a new run reach the page as server-sent updat
     assert.deepEqual(
       list.runs.map((r) => [r.label, r.state]),
       [
-        ['r1', 'completed'],
-        ['r2', 'stopped'],
+        ['r1', 'done'],
+        ['r2', 'pending'],
       ],
     );
   } finally {
@@ -235,7 +235,7 @@ test('a grid folder lists its runs in grid order, started or not, with recorded 
       list.runs.map((r) => [r.label, r.state]),
       [
         ['c-pending', 'pending'],
-        ['b-done', 'completed'],
+        ['b-done', 'done'],
         ['a-failed', 'failed'],
       ],
     );

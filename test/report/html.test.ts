@@ -125,7 +125,7 @@ test("every run's provenance row is its config.json's; the failed run is marked 
         run.label,
         run.variant,
         run.config.method,
-        'completed',
+        'done',
         String(run.config.seed),
         `${s.steps} / ${s.totalSteps}`,
         (100 * s.test!.acc).toFixed(2),
@@ -163,9 +163,9 @@ test('renderReportHtml returns the page written; it also reports a folder of run
   assert.deepEqual(
     tableRows(page, '<table class="runs">').map((r) => [r[0], r[3]]),
     [
-      ['gn-s1', 'completed'],
-      ['lb-s1', 'completed'],
-      ['sb-s1', 'completed'],
+      ['gn-s1', 'done'],
+      ['lb-s1', 'done'],
+      ['sb-s1', 'done'],
     ],
   );
   assert.match(page, /<h1>loose<\/h1>\n<p>3 runs in /);

@@ -63,7 +63,7 @@ function expectedCells(label: string): string[] {
   const probe = probeOf(label);
   const m = probe.length ? mean(probe.map(([, v]) => v)).toFixed(3) : '-';
   const paper = run.paperTestAcc === undefined ? '-' : run.paperTestAcc.toFixed(2);
-  if (!existsSync(join(dir, label, 'summary.json'))) return [label, method, 'not finished', '-', '-', '-', paper, m];
+  if (!existsSync(join(dir, label, 'summary.json'))) return [label, method, 'pending', '-', '-', '-', paper, m];
   const s = summary(label);
   return [
     label,
@@ -83,10 +83,10 @@ test("the report's numbers are the summaries' and the metrics files'", () => {
   assert.deepEqual(
     report.runs.map((r) => [r.label, r.method, r.status]),
     [
-      ['sb', 'sb', 'completed'],
-      ['lb-short', 'lb', 'completed'],
-      ['gn', 'gn', 'not finished'],
-      ['lb', 'lb', 'not finished'],
+      ['sb', 'sb', 'done'],
+      ['lb-short', 'lb', 'done'],
+      ['gn', 'gn', 'pending'],
+      ['lb', 'lb', 'pending'],
     ],
   );
   for (const r of report.runs.slice(0, 2)) {
@@ -215,7 +215,7 @@ test('a run directory reports as one run; a folder with neither a grid nor runs 
   assert.equal(one.kind, 'runs');
   assert.deepEqual(
     one.runs.map((r) => [r.label, r.status, r.testAcc]),
-    [['sb', 'completed', 100 * summary('sb').test!.acc]],
+    [['sb', 'done', 100 * summary('sb').test!.acc]],
   );
   const empty = tempDir('report-empty');
   assert.throws(
@@ -229,14 +229,13 @@ test('a run directory reports as one run; a folder with neither a grid nor runs 
 test('ireg report on an incomplete grid prints the report and exits 1 naming the runs that have not finished', () => {
   const r = ireg(['report', dir]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /^ireg: grid report-grid is incomplete: of 4 runs, 2 not finished \(gn, lb\)\n$/);
+  assert.match(r.stderr, /^ireg: grid report-grid is incomplete: of 4 runs, 2 pending \(gn, lb\)\n$/);
   assert.ok(r.stdout.includes(`report: ${join(dir, 'report.md')}`), 'the report is still printed');
   assert.ok(r.stdout.trimEnd().endsWith(`report: ${join(dir, 'report.html')}`), 'the last line names report.html');
   assert.ok(existsSync(join(dir, 'report.md')));
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
-  for (const label of ['gn', 'lb'])
-    assert.ok(html.includes(`<tr class="status-not-finished"><td>${label}</td>`), label);
-  assert.ok(html.includes('<tr class="status-completed"><td>sb</td>'));
+  for (const label of ['gn', 'lb']) assert.ok(html.includes(`<tr class="status-pending"><td>${label}</td>`), label);
+  assert.ok(html.includes('<tr class="status-done"><td>sb</td>'));
 });
 
 test('a run whose lock file cannot be read is running in the report as in ireg status (locking treats it as held)', () => {
@@ -248,6 +247,6 @@ test('a run whose lock file cannot be read is running in the report as in ireg s
   } finally {
     rmSync(lock, { force: true });
   }
-  assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.status, 'not finished');
+  assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.status, 'pending');
   assert.equal(gridRunStatus(dir, { label: 'gn' }).state, 'pending');
 });

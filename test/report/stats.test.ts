@@ -137,7 +137,7 @@ function run(variant: string, method: string, acc: number | null, extra: Partial
     label: `${variant}-${runs++}`,
     variant,
     method,
-    status: acc === null ? 'failed' : 'completed',
+    status: acc === null ? 'failed' : 'done',
     steps: 10,
     lastStep: 10,
     totalSteps: 10,
@@ -150,7 +150,7 @@ function run(variant: string, method: string, acc: number | null, extra: Partial
 
 const report = (rows: RunReport[]) => gridReportOf(rows);
 
-test('Table 1: mean ± std over the completed seeds (not failed or diverged ones), n of all, the gap share against SB and LB', () => {
+test('Table 1: mean ± std over the done seeds (not failed or diverged ones), n of all, the gap share against SB and LB', () => {
   const rows = variantTable(
     report([
       run('sb', 'sb', 90, { paperTestAcc: 92.64 }),
@@ -196,13 +196,13 @@ test('Table 1: mean ± std over the completed seeds (not failed or diverged ones
   );
   assert.equal(rows[3].gap?.value, 0.5);
   assert.equal(rows[3].gap?.interval, null, 'one seed: a value, no interval');
-  assert.match(rows[3].gapNote ?? '', /two or more completed seeds/);
+  assert.match(rows[3].gapNote ?? '', /two or more done seeds/);
 });
 
 test('Table 1 names why a gap share is missing: no SB, or several LBs none of which shares the micro-batch size', () => {
   const noSb = variantTable(report([run('lb', 'lb', 80), run('gn', 'gn', 85)]));
   assert.equal(noSb[1].gap, null);
-  assert.equal(noSb[1].gapNote, 'no SB variant with completed runs');
+  assert.equal(noSb[1].gapNote, 'no SB variant with done runs');
   const sweep = variantTable(
     report([
       run('sb', 'sb', 90),

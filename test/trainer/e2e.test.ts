@@ -37,7 +37,7 @@ async function runAndCheck(name: string, config: Partial<TrainConfig>, minAcc: n
   const records = readMetrics(join(out, name, 'metrics.jsonl'));
   const first = records[0];
   const last = records[records.length - 1];
-  assert.equal(summary.status, 'completed');
+  assert.equal(summary.status, 'done');
   assert.ok(Math.abs(first.valLoss! - Math.log(10)) < 0.2, `initial val loss ${first.valLoss} is near ln 10`);
   assert.ok(last.valLoss! < 0.5 * first.valLoss!, `val loss fell from ${first.valLoss} to ${last.valLoss}`);
   const lateTrain = records

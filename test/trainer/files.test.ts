@@ -19,7 +19,7 @@ import {
 } from '../../src/trainer/checkpoint.js';
 import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/runs/metrics-log.js';
 import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
-import { createRunDir, readRunConfig } from '../../src/runs/run-dir.js';
+import { createRunDir } from '../../src/runs/run-dir.js';
 import { LOCK_FILE, readOwner } from '../../src/io/index.js';
 import { createModel, saveWeights } from '../../src/models/index.js';
 import { SGD } from '../../src/methods/index.js';
@@ -244,7 +244,7 @@ test('createRunDir: the directory appears with config.json and its lock; names n
       assert.deepEqual(readdirSync(files.dir).sort(), [LOCK_FILE, 'checkpoints', 'config.json']);
       assert.equal(readOwner(files.dir)?.pid, process.pid);
       assert.equal(lock.dir, files.dir);
-      assert.deepEqual(readRunConfig(files.dir), { createdAt: 'now' });
+      assert.deepEqual(JSON.parse(readFileSync(files.config, 'utf8')), { createdAt: 'now' });
     }
   } finally {
     first.lock.release();
@@ -256,7 +256,7 @@ test('createRunDir: the directory appears with config.json and its lock; names n
   mkdirSync(join(out, 'legacy', 'checkpoints'), { recursive: true });
   const legacy = createRunDir({ ...cfg, name: 'legacy' }, describe);
   legacy.lock.release();
-  assert.deepEqual(readRunConfig(legacy.files.dir), { createdAt: 'now' });
+  assert.deepEqual(JSON.parse(readFileSync(legacy.files.config, 'utf8')), { createdAt: 'now' });
   assert.throws(
     () => createRunDir({ ...cfg, name: 'legacy' }, describe),
     (e: unknown) =>

@@ -36,7 +36,7 @@ function assertResumesToReference(name: string): void {
   assert.equal(new Set(steps).size, steps.length, `duplicate steps in metrics.jsonl: ${steps}`);
   assert.deepEqual(metrics, metricsOf(dir('reference')));
   const summary = JSON.parse(readFileSync(join(dir(name), 'summary.json'), 'utf8')) as Summary;
-  assert.equal(summary.status, 'completed');
+  assert.equal(summary.status, 'done');
 }
 
 let reference: Promise<Exit>;

@@ -77,7 +77,7 @@ test('graft-ext follows an sb run and refuses one that ends too early', async ()
     steps: 12,
     logEvery: 4,
   });
-  assert.equal(summary.status, 'completed');
+  assert.equal(summary.status, 'done');
   const sb = readMetrics(join(out, 'sb-ref', 'metrics.jsonl'));
   for (const r of readMetrics(join(out, 'ext', 'metrics.jsonl')).filter((x) => x.trainLoss !== null)) {
     // update = lr * (|g_sb| / |g|) * g, so the step length is lr * |g_sb| at the last logged step <= this one.

@@ -3,17 +3,21 @@
 // a cheap change check (file sizes and states, no parsing) for the live updates.
 // It only reads.
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { readJson } from '../../io/index.js';
 import { readFailures } from '../../experiments/index.js';
 import { methodLabel } from '../../options/index.js';
-import { runDirState, runFiles, type MetricsRecord, type RunConfigFile, type Summary } from '../../runs/index.js';
+import {
+  readRunConfig,
+  readSummary,
+  runDirState,
+  runFiles,
+  type MetricsRecord,
+  type RunConfigFile,
+  type RunState,
+  type Summary,
+} from '../../runs/index.js';
 import { downsample } from '../downsample.js';
 import { runSet, type RunFolder, type RunSet } from '../run-set.js';
 import { CHART_FIELDS, MetricsTail, type ChartField } from './metrics-tail.js';
-
-/** running: its run-directory lock is held by a live process; stopped: started, not finished, not running. */
-export type RunState = 'completed' | 'diverged' | 'failed' | 'running' | 'stopped' | 'pending';
 
 export interface RunInfo {
   label: string;
@@ -147,7 +151,7 @@ export class Tracker {
     const file = runFiles(e.run.dir).config;
     if (!e.config && existsSync(file)) {
       try {
-        e.config = readJson<RunConfigFile>(file, 'run config');
+        e.config = readRunConfig(e.run.dir);
       } catch {
         return null; // shown as unknown settings; the file is the user's to fix
       }
@@ -165,18 +169,16 @@ export class Tracker {
     }
     if (e.summary?.mtimeMs === mtimeMs) return e.summary.value;
     try {
-      e.summary = { mtimeMs, value: readJson<Summary>(file, 'summary') };
+      e.summary = { mtimeMs, value: readSummary(file) as Summary };
       return e.summary.value;
     } catch {
       return null; // being replaced right now, or damaged: read again at the next change
     }
   }
 
-  /** The state of a run without a summary (runDirState); a started run that is neither running nor failed is stopped. */
+  /** The state of a run without a summary (runDirState). */
   private liveState(e: Entry, failed = false): RunState {
-    const { state } = runDirState(e.run.dir, null, failed);
-    if (state === 'running' || state === 'failed') return state;
-    return existsSync(join(e.run.dir, 'config.json')) ? 'stopped' : 'pending';
+    return runDirState(e.run.dir, null, failed).state;
   }
 }
 

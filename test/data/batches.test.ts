@@ -6,7 +6,7 @@ import { BatchMaker, BatchSampler, Rng, evalBatches, microBatches, streamKey } f
 import type { Augmentation, ImageSet } from '../../src/data/index.js';
 import { permutation } from '../../src/data/rng.js';
 import { setNumThreads } from '../../src/tensor/index.js';
-import { requireTorch, runPython } from '../helpers/pytorch.js';
+import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
 
 setNumThreads(1);
 
@@ -148,18 +148,7 @@ test('normalisation table equals PyTorch ToTensor + Normalize in float32, bit fo
   const py = requireTorch(t);
   if (!py) return;
   const norm = { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
-  const want = runPython<number[][]>(
-    py,
-    `
-import json, sys, torch
-n = json.load(open(sys.argv[1]))
-x = torch.arange(256, dtype=torch.uint8).repeat(3, 1).float().div(255)
-m = torch.as_tensor(n['mean'], dtype=torch.float32)[:, None]
-s = torch.as_tensor(n['std'], dtype=torch.float32)[:, None]
-print(json.dumps(x.sub_(m).div_(s).tolist()))
-`,
-    norm,
-  );
+  const want = runTorchScript<number[][]>(py, 'data/py/normalization.py', norm);
   assert.deepEqual(Array.from(normalizationTable(norm)), want.flat());
 });
 

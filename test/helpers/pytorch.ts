@@ -1,17 +1,19 @@
-// Runs reference computations in PyTorch (python3-torch) for comparison tests.
-// Data goes in as a JSON file, results come back as JSON on stdout (JSON
-// numbers round-trip float64 exactly in both languages).
+// Runs the PyTorch (python3-torch) reference programs that tests compare against:
+// .py files under test/, run from the source tree with their input as JSON on
+// stdin and their result as JSON on stdout (JSON numbers round-trip float64
+// exactly in both languages). Their shared modules (st.py: safetensors by hand;
+// ref_models.py: the models in PyTorch; penalty.py: the authors' penalised
+// micro-batch) live in test/helpers/py, which is put on PYTHONPATH. Tests that
+// exchange tensors pass safetensors files instead.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { torchPython } from '../../bench/torch-python.js';
+import { packageRoot } from '../../src/io/index.js';
+import { tidy, type Tensor } from '../../src/tensor/index.js';
 
-/**
- * The python to use in a test, or null after marking the test skipped.
- * Under CI (CI=true) a missing torch fails the test instead.
- */
+/** The python to use in a test, or null after marking the test skipped; under CI (CI=true) a missing torch fails. */
 export function requireTorch(t: TestContext): string | null {
   const py = torchPython();
   if (py) return py;
@@ -20,50 +22,39 @@ export function requireTorch(t: TestContext): string | null {
   return null;
 }
 
-/**
- * Runs `script` with python; the script finds its input at sys.argv[1] (JSON)
- * and prints one JSON value, which is returned.
- */
-export function runPython<T = unknown>(python: string, script: string, input: unknown, timeoutMs = 120_000): T {
-  const dir = mkdtempSync(join(tmpdir(), 'ireg-torch-'));
-  try {
-    const scriptFile = join(dir, 'script.py');
-    const inputFile = join(dir, 'input.json');
-    writeFileSync(scriptFile, script);
-    writeFileSync(inputFile, JSON.stringify(input));
-    const out = execFileSync(python, [scriptFile, inputFile], {
-      encoding: 'utf8',
-      timeout: timeoutMs,
-      maxBuffer: 1 << 28,
-    });
-    return JSON.parse(out) as T;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Runs test/<script> (e.g. 'nn/py/layers.py') with input as JSON on stdin; returns the JSON it prints. */
+export function runTorchScript<T = unknown>(python: string, script: string, input: unknown, timeoutMs = 120_000): T {
+  const test = join(packageRoot(), 'test');
+  const shared = join(test, 'helpers', 'py');
+  const pythonPath = [shared, process.env.PYTHONPATH].filter((p) => !!p).join(delimiter);
+  const out = execFileSync(python, [join(test, script)], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 1 << 28,
+    env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' }, // no __pycache__ in test/
+  });
+  return JSON.parse(out) as T;
 }
 
-/**
- * Python for scripts that build ireg's 'mlp' in PyTorch and save weights as safetensors (by hand,
- * as python3-torch has no safetensors package); needs json, struct, torch and nn imported first.
- */
-export const PY_MLP_AND_SAVE = String.raw`
-class MLP(nn.Module):  # ireg's 'mlp': flatten, 256-256-classes
-    def __init__(self, d, k):
-        super().__init__()
-        self.flatten = nn.Flatten()
-        self.net = nn.Sequential(nn.Linear(d, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, k))
-    def forward(self, x):
-        return self.net(self.flatten(x))
+/** Largest |a - b| (shapes must agree); exact equality gives 0. */
+export function maxAbsDiff(a: Tensor, b: Tensor, what: string): number {
+  assert.deepEqual(a.shape, b.shape, `${what}: shape`);
+  return tidy(() => a.double().sub(b.double()).abs().max().item());
+}
 
-def save(path, sd):  # safetensors by hand: 8-byte header length, JSON header, raw little-endian data
-    header, blobs, off = {}, [], 0
-    for k, t in sd.items():
-        b = t.detach().contiguous().numpy().tobytes()
-        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h))); f.write(h)
-        for b in blobs: f.write(b)
-`;
+/** Asserts every tensor of expected has a counterpart in actual, of its dtype, within atol. */
+export function assertAllClose(
+  actual: Map<string, Tensor>,
+  expected: Map<string, Tensor>,
+  atol: number,
+  label = '',
+): void {
+  for (const [k, e] of expected) {
+    const a = actual.get(k);
+    assert.ok(a, `${label}missing '${k}'`);
+    assert.equal(a.dtype, e.dtype, `${label}'${k}' dtype`);
+    const d = e.numel() ? maxAbsDiff(a, e, `${label}${k}`) : 0;
+    assert.ok(d <= atol, `${label}'${k}' differs from PyTorch by ${d} (atol ${atol})`);
+  }
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildMethod, largeBatchStep, SGD } from '../../src/methods/index.js';
 import { manualSeed, setNumThreads } from '../../src/tensor/index.js';
-import { requireTorch, runPython } from '../helpers/pytorch.js';
+import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
 import { convBnNet, imageBatches } from './models.js';
 
 setNumThreads(1);
@@ -22,62 +22,6 @@ const LR = 0.1,
   LAMBDA = 0.5,
   MOMENTUM = 0.9,
   WD = 1e-3;
-
-const SCRIPT = `
-import json, sys, torch
-import torch.nn as nn, torch.nn.functional as F
-torch.set_num_threads(1)
-d = json.load(open(sys.argv[1]))
-net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
-                    nn.Conv2d(4, 6, 3, stride=2, padding=1), nn.BatchNorm2d(6), nn.ReLU(),
-                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 5)).double()
-net.load_state_dict({k: torch.tensor(v['data'], dtype=getattr(torch, v['dtype'])).reshape(v['shape'])
-                     for k, v in d['state'].items()})
-net.train()
-params = list(net.parameters())
-initial = {k: v.clone() for k, v in net.state_dict().items()}
-
-def run(method):
-  net.load_state_dict(initial)
-  opt = torch.optim.SGD(params, lr=d['lr'], momentum=d['momentum'], weight_decay=d['wd'])
-  torch.manual_seed(d['seed'])
-  stats = []
-  for step in d['steps']:
-      opt.zero_grad()
-      k = d['k']
-      rs, losses, inner = [], [], None
-      for mb in step:
-          x = torch.tensor(mb['x'], dtype=torch.float64).reshape(mb['xshape'])
-          y = torch.tensor(mb['y'], dtype=torch.int64)
-          out = net(x)
-          loss = F.cross_entropy(out, y)
-          if method == 'lb':
-              (loss / k).backward()
-              losses.append(loss.item() * len(y))
-              continue
-          if method == 'gn':
-              target = loss
-          elif method == 'ft':
-              target = F.cross_entropy(out, torch.multinomial(F.softmax(out.detach(), 1), 1).squeeze(1))
-          elif method == 'aj':
-              target = out.mean(0).sum()
-          else:
-              u = torch.randn(out.shape[1], dtype=torch.float64)
-              target = out.mean(0) @ (u / u.norm())
-          grads = torch.autograd.grad(target, params, create_graph=True)
-          inner = [g.detach() / k for g in grads] if inner is None else [a + g.detach() / k for a, g in zip(inner, grads)]
-          R = sum((g ** 2).sum() for g in grads)
-          ((loss + d['lam'] * R) / k).backward()
-          rs.append(R.item()); losses.append(loss.item() * len(y))
-      stats.append({'penalty': sum(rs) / len(step) if rs else 0.0,
-                    'inner': None if inner is None else sum((g ** 2).sum() for g in inner).sqrt().item(),
-                    'loss': sum(losses) / sum(len(mb['y']) for mb in step)})
-      opt.step()
-  state = {k: v.detach().flatten().double().tolist() for k, v in net.state_dict().items()}
-  return {'state': state, 'stats': stats}
-
-print(json.dumps({m: run(m) for m in d['methods']}))
-`;
 
 const METHODS = ['lb', 'gn', 'ft', 'aj', 'uj'];
 type Result = { state: Record<string, number[]>; stats: { penalty: number; inner: number | null; loss: number }[] };
@@ -96,7 +40,7 @@ function pytorchResults(py: string): Record<string, Result> {
     [...model.stateDict()].map(([k, v]) => [k, { data: v.toArray(), shape: v.shape, dtype: v.dtype }]),
   );
   model.dispose();
-  cached = runPython<Record<string, Result>>(py, SCRIPT, {
+  cached = runTorchScript<Record<string, Result>>(py, 'methods/py/method_steps.py', {
     state,
     methods: METHODS,
     lr: LR,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SGD, type SgdOptions } from '../../src/methods/index.js';
 import { fromTypedArray, setNumThreads, tidy, type Tensor } from '../../src/tensor/index.js';
-import { runPython, requireTorch } from '../helpers/pytorch.js';
+import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
 import { mulberry32 } from '../helpers/gradcheck.js';
 
 setNumThreads(1);
@@ -49,31 +49,10 @@ const CONFIGS: SgdOptions[] = [
   { lr: 0.2, weightDecay: 0.1 },
 ];
 
-const SCRIPT = `
-import json, sys, torch
-torch.set_num_threads(1)
-d = json.load(open(sys.argv[1]))
-out = []
-for cfg in d['configs']:
-    row = []
-    for foreach in (False, True):
-        ps = [torch.tensor(v, dtype=torch.float64).reshape(s).requires_grad_() for v, s in zip(d['init'], d['shapes'])]
-        opt = torch.optim.SGD(ps, lr=cfg['lr'], momentum=cfg.get('momentum', 0), dampening=cfg.get('dampening', 0),
-                              weight_decay=cfg.get('weightDecay', 0), nesterov=cfg.get('nesterov', False), foreach=foreach)
-        for t, scale in enumerate(d['scales']):
-            for p, g, s in zip(ps, d['grads'][t], d['shapes']):
-                p.grad = torch.tensor(g, dtype=torch.float64).reshape(s)
-            opt.param_groups[0]['lr'] = cfg['lr'] * scale  # our scale multiplies this step's lr
-            opt.step()
-        row.append([p.detach().flatten().tolist() for p in ps])
-    out.append(row)
-print(json.dumps(out))
-`;
-
 test('matches torch.optim.SGD bit for bit (plain, momentum, dampening, nesterov, weight decay; both PyTorch code paths)', (t) => {
   const py = requireTorch(t);
   if (!py) return;
-  const torchOut = runPython<number[][][][]>(py, SCRIPT, {
+  const torchOut = runTorchScript<number[][][][]>(py, 'methods/py/sgd_steps.py', {
     configs: CONFIGS,
     init: INIT,
     grads: GRADS,

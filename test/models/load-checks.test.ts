@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createModel, loadModelFromFile, saveWeights } from '../../src/models/index.js';
 import { setNumThreads } from '../../src/tensor/index.js';
-import { withTempDir } from '../nn/torch-ref.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 setNumThreads(1);
 

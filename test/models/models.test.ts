@@ -1,4 +1,4 @@
-// The models against equivalent PyTorch modules (test/models/py/ref_models.py):
+// The models against equivalent PyTorch modules (test/helpers/py/ref_models.py):
 // state-dict keys, shapes and order; seeded initial weights bit for bit; logits
 // in eval and train mode, loss gradients and BN buffer updates in float64 for
 // the same weights; parameter counts; vgg16-bn's forward from the same seed.
@@ -19,8 +19,8 @@ import {
   tidy,
   type Tensor,
 } from '../../src/tensor/index.js';
-import { requireTorch } from '../helpers/pytorch.js';
-import { assertAllClose, maxAbsDiff, runTorch, withTempDir } from '../nn/torch-ref.js';
+import { assertAllClose, maxAbsDiff, requireTorch, runTorchScript } from '../helpers/pytorch.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 setNumThreads(1);
 
@@ -44,40 +44,6 @@ const KEYS_ONLY: Job[] = [
   { name: 'vgg16-bn', shape: [3, 32, 32], classes: 10 },
 ];
 
-const PY = `
-res = {'keys': [], 'counts': []}
-for job in inp['jobs']:
-    torch.manual_seed(7)
-    m = build(job['name'], job['shape'], job['classes'])
-    res['keys'].append([[k, list(v.shape)] for k, v in m.state_dict().items()])
-    res['counts'].append(sum(p.numel() for p in m.parameters()))
-    if 'seeded_forward' in job:
-        f = job['seeded_forward']
-        with torch.no_grad():
-            logits = m.eval()(st_load(f['x'])[0]['x'])
-        st_save(f['out'], {'logits': logits, **{'sum.' + k: t.double().sum() for k, t in m.state_dict().items()}})
-    d = job.get('dir')
-    if not d:
-        continue
-    st_save(d + '/seeded.safetensors', m.state_dict())
-    w, _ = st_load(d + '/weights.safetensors')
-    x, y = w.pop('input.x'), w.pop('input.y')
-    m.double().load_state_dict(w)
-    out = {}
-    with torch.no_grad():
-        out['logits.eval'] = m.eval()(x)
-    logits = m.train()(x)
-    loss = torch.nn.functional.cross_entropy(logits, y)
-    grads = torch.autograd.grad(loss, list(m.parameters()))
-    out['logits.train'] = logits.detach()
-    for (k, _), g in zip(m.named_parameters(), grads):
-        out['grad.' + k] = g
-    for k, b in m.named_buffers():
-        out['buffer.' + k] = b
-    st_save(d + '/out.safetensors', out)
-print(json.dumps(res))
-`;
-
 /** Weights unlike a fresh model's: BN affine parameters and running stats randomised too. */
 function perturbedModel(job: Job): Module {
   manualSeed(100);
@@ -92,7 +58,7 @@ function perturbedModel(job: Job): Module {
   return m;
 }
 
-/** The same computations as the python script, here. */
+/** The same computations as models/py/model_checks.py, here. */
 function ourOutputs(m: Module, x: Tensor, y: Tensor): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   out.set(
@@ -140,12 +106,9 @@ test('models match PyTorch: keys, seeded init, logits, gradients, BN updates, co
       saveSafetensors(vggX, new Map([['x', randn([2, 3, 32, 32])]]));
       KEYS_ONLY.find((j) => j.name === 'vgg16-bn')!.seeded_forward = { x: vggX, out: vggOut };
 
-      const res = runTorch<{ keys: [string, number[]][][]; counts: number[] }>(
-        py,
-        PY,
-        { jobs: [...JOBS, ...KEYS_ONLY] },
-        { models: true },
-      );
+      const res = runTorchScript<{ keys: [string, number[]][][]; counts: number[] }>(py, 'models/py/model_checks.py', {
+        jobs: [...JOBS, ...KEYS_ONLY],
+      });
 
       [...JOBS, ...KEYS_ONLY].forEach((job, i) => {
         manualSeed(7);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { createModel, loadModelFromFile, saveWeights } from '../../src/models/index.js';
 import { loadSafetensors, saveSafetensors } from '../../src/nn/index.js';
 import { manualSeed, noGrad, randn, setNumThreads, tidy } from '../../src/tensor/index.js';
-import { withTempDir } from '../nn/torch-ref.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 setNumThreads(1);
 

@@ -5,33 +5,17 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BatchNorm2d, Conv2d, init, Linear, loadSafetensors } from '../../src/nn/index.js';
 import { manualSeed, setNumThreads, tidy, zeros, type Tensor } from '../../src/tensor/index.js';
-import { requireTorch } from '../helpers/pytorch.js';
-import { assertAllClose, runTorch, withTempDir } from './torch-ref.js';
+import { assertAllClose, requireTorch, runTorchScript } from '../helpers/pytorch.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 setNumThreads(1);
-
-const PY = `
-nn = torch.nn
-torch.manual_seed(42)
-out = {}
-for name, m in [('lin', nn.Linear(50, 30)), ('conv', nn.Conv2d(8, 16, 3)), ('conv2', nn.Conv2d(4, 6, (5, 3))),
-                ('bn', nn.BatchNorm2d(5))]:
-    for k, v in m.state_dict().items():
-        out[name + '.' + k] = v
-kn = torch.empty(64, 32, 3, 3)
-nn.init.kaiming_normal_(kn, mode='fan_out', nonlinearity='relu')
-out['kaiming_normal'] = kn
-out['normal'] = nn.init.normal_(torch.empty(40, 30), 0, 0.01)
-st_save(inp['out'], out)
-print('null')
-`;
 
 test('seeded default initialisation equals PyTorch bit for bit', (t) => {
   const py = requireTorch(t);
   if (!py) return;
   withTempDir((dir) =>
     tidy(() => {
-      runTorch(py, PY, { out: join(dir, 'torch.safetensors') });
+      runTorchScript(py, 'nn/py/seeded_init.py', { out: join(dir, 'torch.safetensors') });
       manualSeed(42);
       const ours = new Map<string, Tensor>();
       for (const [name, m] of [

@@ -13,8 +13,8 @@ import {
   writeFileAtomic,
 } from '../../src/nn/index.js';
 import { arange, setNumThreads, tensor, tidy, type Tensor } from '../../src/tensor/index.js';
-import { requireTorch } from '../helpers/pytorch.js';
-import { runTorch, withTempDir } from './torch-ref.js';
+import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 setNumThreads(1);
 
@@ -68,23 +68,6 @@ test('every dtype round-trips through bytes and files, with metadata', () =>
     }),
   ));
 
-const PY = `
-t = {
-    'f32': (torch.arange(12, dtype=torch.float32) / 7).reshape(3, 4),
-    'f64': torch.tensor([math.pi, -1e-300, 1e300, -0.0], dtype=torch.float64),
-    'i64': torch.tensor([2**53 + 1, -(2**62), 0, -1], dtype=torch.int64).reshape(2, 2),
-    'i32': torch.tensor([-2147483648, 2147483647, 5], dtype=torch.int32),
-    'u8': torch.tensor([[0, 1, 254, 255]], dtype=torch.uint8),
-    'bool': torch.tensor([True, False, True]),
-    'scalar': torch.tensor(7, dtype=torch.int64),
-    'empty': torch.zeros(0, 3),
-}
-st_save(inp['write'], t, {'model': 'resnet18', 'note': 'ünïcode ok'})
-got, meta = st_load(inp['read'])
-same = {k: bool(got[k].dtype == v.dtype and got[k].shape == v.shape and torch.equal(got[k], v)) for k, v in t.items()}
-print(json.dumps({'meta': meta, 'same': same, 'keys': list(got)}))
-`;
-
 test('files written by PyTorch load here, and ours load there', (t) => {
   const py = requireTorch(t);
   if (!py) return;
@@ -93,10 +76,14 @@ test('files written by PyTorch load here, and ours load there', (t) => {
       const ours = join(dir, 'ours.safetensors');
       const fromTorch = join(dir, 'torch.safetensors');
       saveSafetensors(ours, samples(), { model: 'resnet18', note: 'ünïcode ok' });
-      const r = runTorch<{ meta: object; same: Record<string, boolean>; keys: string[] }>(py, PY, {
-        read: ours,
-        write: fromTorch,
-      });
+      const r = runTorchScript<{ meta: object; same: Record<string, boolean>; keys: string[] }>(
+        py,
+        'nn/py/st_exchange.py',
+        {
+          read: ours,
+          write: fromTorch,
+        },
+      );
       assert.deepEqual(r.meta, { model: 'resnet18', note: 'ünïcode ok' });
       assert.deepEqual(r.keys, [...samples().keys()]);
       for (const [k, same] of Object.entries(r.same)) assert.ok(same, `PyTorch reads '${k}' differently`);

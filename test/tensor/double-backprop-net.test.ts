@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F, gradAll, ones, setNumThreads, tensor, tidy, zeros, type Tensor } from '../../src/tensor/index.js';
 import { gradcheck, makeInputs } from '../helpers/gradcheck.js';
-import { requireTorch, runPython } from '../helpers/pytorch.js';
+import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
 
 setNumThreads(1);
 const r = makeInputs(4);
@@ -44,28 +44,6 @@ test('gradient of the gradient-norm penalty matches finite differences of it', (
   gradcheck((...p) => penalty(p).R, theta, { atol: 1e-6, rtol: 1e-4 });
 });
 
-const SCRIPT = String.raw`
-import json, sys, torch
-import torch.nn.functional as F
-torch.set_num_threads(1)
-d = json.load(open(sys.argv[1]))
-t = lambda v: torch.tensor(v['data'], dtype=torch.float64).reshape(v['shape'])
-theta = [t(v).requires_grad_() for v in d['theta']]
-x, y = t(d['x']), torch.tensor(d['y'], dtype=torch.int64)
-cw, cb, bw, bb, lw, lb = theta
-h = F.conv2d(x, cw, cb, padding=1)
-h = F.batch_norm(h, torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64), bw, bb, training=True)
-h = F.max_pool2d(F.relu(h), 2).flatten(1)
-logits = F.linear(h, lw, lb)
-loss = F.cross_entropy(logits, y)
-grads = torch.autograd.grad(loss, theta, create_graph=True)
-R = sum(g.square().sum() for g in grads)
-gR = torch.autograd.grad(R, theta)
-flat = lambda v: v.detach().reshape(-1).tolist()
-print(json.dumps({'logits': flat(logits), 'loss': loss.item(), 'grads': [flat(g) for g in grads],
-                  'R': R.item(), 'gradR': [flat(g) for g in gR]}))
-`;
-
 interface TorchResult {
   logits: number[];
   loss: number;
@@ -86,7 +64,11 @@ test('forward, first and second-order gradients match PyTorch to 1e-10 (float64)
   const python = requireTorch(t);
   if (!python) return;
   const asJson = (v: Tensor) => ({ shape: v.shape, data: v.toArray() });
-  const ref = runPython<TorchResult>(python, SCRIPT, { theta: theta.map(asJson), x: asJson(x), y: y.toArray() });
+  const ref = runTorchScript<TorchResult>(python, 'tensor/py/penalty_net.py', {
+    theta: theta.map(asJson),
+    x: asJson(x),
+    y: y.toArray(),
+  });
   tidy(() => {
     const { loss: l, grads, R } = penalty(theta);
     const gradR = gradAll(R, theta);

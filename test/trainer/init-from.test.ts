@@ -7,32 +7,11 @@ import { join } from 'node:path';
 import { BatchMaker, loadRawDataset, prepareDataset } from '../../src/data/index.js';
 import { loadRunWeights, readMetrics, train } from '../../src/trainer/index.js';
 import { dispose } from '../../src/tensor/index.js';
-import { PY_MLP_AND_SAVE, requireTorch, runPython } from '../helpers/pytorch.js';
+import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
 import { tempDir } from './helpers.js';
 
 const B = 32;
 const LR = 0.1;
-
-const SCRIPT = String.raw`
-import json, struct, sys
-import torch
-from torch import nn
-inp = json.load(open(sys.argv[1]))
-torch.manual_seed(7)
-
-${PY_MLP_AND_SAVE}
-shape = inp["shape"]
-model = MLP(shape[1] * shape[2] * shape[3], inp["classes"])
-save(inp["path"], model.state_dict())
-opt = torch.optim.SGD(model.parameters(), lr=inp["lr"])
-losses = []
-for xs, ys in zip(inp["x"], inp["y"]):
-    x = torch.tensor(xs, dtype=torch.float32).reshape(shape)
-    loss = nn.functional.cross_entropy(model(x), torch.tensor(ys))
-    losses.append(loss.item())
-    opt.zero_grad(); loss.backward(); opt.step()
-print(json.dumps({"losses": losses, "weights": {k: v.flatten().tolist() for k, v in model.state_dict().items()}}))
-`;
 
 test('weights written by PyTorch start a run whose first steps match PyTorch', async (t) => {
   const py = requireTorch(t);
@@ -47,14 +26,18 @@ test('weights written by PyTorch start a run whose first steps match PyTorch', a
   });
   const maker = new BatchMaker(data.train, { normalization: data.normalization });
   const batches = [0, 1].map((b) => maker.evalArrays(Int32Array.from({ length: B }, (_, i) => b * B + i)));
-  const ref = runPython<{ losses: number[]; weights: Record<string, number[]> }>(py, SCRIPT, {
-    path,
-    lr: LR,
-    classes: data.numClasses,
-    shape: [B, ...data.inputShape],
-    x: batches.map((b) => Array.from(b.x)),
-    y: batches.map((b) => Array.from(b.y)),
-  });
+  const ref = runTorchScript<{ losses: number[]; weights: Record<string, number[]> }>(
+    py,
+    'trainer/py/init_from_steps.py',
+    {
+      path,
+      lr: LR,
+      classes: data.numClasses,
+      shape: [B, ...data.inputShape],
+      x: batches.map((b) => Array.from(b.x)),
+      y: batches.map((b) => Array.from(b.y)),
+    },
+  );
 
   await train({
     method: 'sb',

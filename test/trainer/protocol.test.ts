@@ -21,7 +21,7 @@ import {
   type TrainConfig,
 } from '../../src/trainer/index.js';
 import { cifarRecords, pattern, writeFile } from '../data/fixtures.js';
-import { PY_MLP_AND_SAVE, requireTorch, runPython } from '../helpers/pytorch.js';
+import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
 import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes } from './helpers.js';
 
 process.env.IREG_NO_CACHE = '1';
@@ -129,54 +129,6 @@ test('authors on CIFAR-10: the run records its protocol and roles, selects on th
   );
 });
 
-const SCRIPT = String.raw`
-import json, struct, sys
-import torch
-from torch import nn
-import torch.nn.functional as F
-torch.set_num_threads(1)
-inp = json.load(open(sys.argv[1]))
-torch.manual_seed(3)
-
-${PY_MLP_AND_SAVE}
-init = MLP(3072, 10)
-save(inp["path"], init.state_dict())
-x = torch.tensor(inp["pixels"], dtype=torch.float32).reshape(-1, 3, 32, 32) / 255
-y = torch.tensor(inp["labels"])
-n, B, m, k, lam = len(inp["labels"]), inp["batch"], inp["micro"], inp["k"], inp["lam"]
-result = {}
-for method in inp["methods"]:
-    model = MLP(3072, 10)
-    model.load_state_dict(init.state_dict())
-    params = list(model.parameters())
-    opt = torch.optim.SGD(params, lr=inp["lr"])
-    losses, inners = [], []
-    for epoch in range(inp["epochs"]):
-        for start in range(0, n, B):  # the authors' loop: the last step of the epoch takes what is left
-            idx = list(range(start, min(start + B, n)))
-            opt.zero_grad()
-            total, inner = 0.0, None
-            for j in range(0, len(idx), m):
-                mb = idx[j:j + m]
-                out = model(x[mb])
-                loss = F.cross_entropy(out, y[mb])
-                total += loss.item() * len(mb)
-                if method == "lb":
-                    (loss / k).backward()
-                    continue
-                h = loss if method == "gn" else out.mean(0).sum()
-                grads = torch.autograd.grad(h, params, create_graph=True)
-                inner = [g.detach() / k for g in grads] if inner is None else [a + g.detach() / k for a, g in zip(inner, grads)]
-                R = sum((g ** 2).sum() for g in grads)
-                ((loss + lam * R) / k).backward()
-            losses.append(total / len(idx))
-            inners.append(None if inner is None else sum((g.double() ** 2).sum() for g in inner).sqrt().item())
-            opt.step()
-    result[method] = {"losses": losses, "inners": inners,
-                      "weights": {k: v.flatten().tolist() for k, v in model.state_dict().items()}}
-print(json.dumps(result))
-`;
-
 type Reference = Record<string, { losses: number[]; inners: (number | null)[]; weights: Record<string, number[]> }>;
 
 test('authors: 10 images in batches of 4 (micro 2) give steps of 2, 2 and 1 micro-batches, each divided by 2, as in PyTorch', async (t) => {
@@ -186,7 +138,7 @@ test('authors: 10 images in batches of 4 (micro 2) give steps of 2, 2 and 1 micr
   const init = join(root, 'torch-init.safetensors');
   const methods = ['lb', 'gn', 'aj'];
   const lambda = 0.01;
-  const ref = runPython<Reference>(py, SCRIPT, {
+  const ref = runTorchScript<Reference>(py, 'trainer/py/authors_steps.py', {
     path: init,
     pixels: Array.from(fx.train.subarray(0, 10 * PIXELS)),
     labels: fx.trainLabels.slice(0, 10),

@@ -1,6 +1,6 @@
-# A minimal reader and writer of the raw safetensors format for the tests
-# (Debian has no python3-safetensors): 8-byte LE header length, JSON header,
-# little-endian data.
+"""A minimal reader and writer of the raw safetensors format for the reference
+scripts (Debian has no python3-safetensors): 8-byte LE header length, JSON
+header, little-endian data."""
 import json
 import struct
 

@@ -1,7 +1,7 @@
-# Reference PyTorch definitions of the project's models, written for the tests
-# from the papers' descriptions: the CIFAR ResNet-18 of the paper's code, its
-# VGG-11 (no BN, no dropout), torchvision's vgg16_bn layout and init (torchvision
-# is not installed), and the small cnn / mlp. build(name, shape, classes).
+"""Reference PyTorch definitions of the project's models, written for the tests
+from the papers' descriptions: the CIFAR ResNet-18 of the paper's code, its
+VGG-11 (no BN, no dropout), torchvision's vgg16_bn layout and init (torchvision
+is not installed), and the small cnn / mlp. build(name, shape, classes)."""
 import math
 import re
 
@@ -66,7 +66,8 @@ def make_features(cfg, in_channels, bn):
 class PaperVGG11(nn.Module):
     def __init__(self, in_channels, num_classes):
         super().__init__()
-        self.features = make_features([64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'], in_channels, False)
+        cfg = [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M']
+        self.features = make_features(cfg, in_channels, False)
         self.classifier = nn.Sequential(nn.Linear(512, 512), nn.ReLU(True), nn.Linear(512, 512), nn.ReLU(True),
                                         nn.Linear(512, num_classes))
         for m in self.modules():

@@ -209,9 +209,9 @@ test('a grid goes in as one array, its dependent run as a task after its depende
   for (const label of ['sb', 'lb']) assert.match(live[label], /^(queued|running)/, label);
   const states = await settled(small);
   assert.deepEqual(await liveStates(join(out, 'small')), {
-    sb: 'done',
-    lb: 'done',
-    'graft-ext': 'done',
+    sb: 'completed',
+    lb: 'completed',
+    'graft-ext': 'completed',
   });
   assert.deepEqual(Object.fromEntries(states), {
     [`${array.jobId}_0`]: 'COMPLETED',

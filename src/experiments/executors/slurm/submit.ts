@@ -1,5 +1,5 @@
-// The Slurm executor: submits a grid's unfinished runs as a job array into the
-// shared grid folder, and tells `ireg status` which of them are queued or running.
+// The Slurm executor's submission: a grid's unfinished runs go in as job arrays that
+// work in the shared grid folder.
 //
 // Submission. The runs that wait for nothing unfinished go into one job array whose
 // task ids are their grid indices. A run that depends on unfinished runs (external

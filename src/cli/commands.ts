@@ -1,18 +1,35 @@
 // The actions behind the ireg subcommands.
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { checkOutDir } from '../options/index.js';
+import { checkOutDir, methodLabel, type ResolvedConfig } from '../options/index.js';
 import { listRuns, type RunListing } from '../runs/index.js';
+import { cuda } from '../tensor/index.js';
 import { evaluateRun, resume, train, validateConfig, type EvalTarget } from '../trainer/index.js';
 import { reportDamage } from './damaged.js';
 import { progressReporter } from './progress.js';
 import { givenOptions } from './train-options.js';
 
-/** Checks the options (names, relations, --out) before any data loads, then trains. */
+/** Checks the options (names, relations, --out) before any data loads, says what it will train, then trains. */
 export async function runTrain(cmd: Command): Promise<void> {
   const given = givenOptions(cmd);
-  checkOutDir(validateConfig(given).out);
+  const config = validateConfig(given);
+  checkOutDir(config.out);
+  console.log(aboutToTrain(config, !WHAT_TO_TRAIN.some((k) => given[k] !== undefined)));
   await train(given, { onEvent: progressReporter() });
+}
+
+/** The options that say what to train: given none, `ireg train` says it trains the defaults. */
+const WHAT_TO_TRAIN = ['method', 'model', 'dataset', 'steps', 'epochs'] as const;
+
+/** What `ireg train` is about to do; where the user chose none of it, that these are the defaults and how to stop. */
+function aboutToTrain(c: ResolvedConfig, defaults: boolean): string {
+  const budget = c.steps === undefined ? `${c.epochs} epochs` : `${c.steps} steps`;
+  const what = `training ${methodLabel(c)}: ${c.model} on ${c.dataset}, ${budget} of batch ${c.batchSize}`;
+  if (!defaults) return what;
+  return (
+    `${what}: the defaults, as no --method, --model, --dataset or --steps was given (ireg train --help lists the options). ` +
+    'An estimate of the time it takes follows its first steps; Ctrl-C stops it with a checkpoint'
+  );
 }
 
 export async function runResume(dir: string): Promise<void> {
@@ -38,7 +55,7 @@ export function runEval(target: string, o: EvalFlags): void {
     dataDir: o.dataDir,
     batchSize: o.batchSize,
     threads: o.threads,
-    device: o.device,
+    device: o.device === 'auto' ? (cuda.isAvailable() ? 'cuda' : 'cpu') : o.device,
   });
   if (o.json) console.log(JSON.stringify(r));
   else

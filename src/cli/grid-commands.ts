@@ -22,9 +22,9 @@ import {
 import { getMethod } from '../methods/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../options/index.js';
 import { progressReporter } from './progress.js';
-import { slurmOptionsOf, type SlurmFlags } from './slurm-options.js';
+import type { ExecutorChoice } from './executor-options.js';
 
-export interface GridFlags extends SlurmFlags {
+export interface GridFlags {
   out: string;
   steps?: number;
   dataDir?: string;
@@ -33,17 +33,13 @@ export interface GridFlags extends SlurmFlags {
   device?: 'auto' | 'cpu' | 'cuda';
   /** --seeds: every run repeated over these seeds. */
   seeds?: number[];
-  /** Runs at once (local executor). */
-  jobs: number;
-  executor: string;
 }
 
 /**
  * `ireg grid <preset | grid file>` and `ireg demo`: runs (or continues) the grid, then prints and writes its report;
  * with `--executor slurm`, submits its unfinished runs instead (the report comes once they finished).
  */
-export async function runGridCommand(name: string, o: GridFlags): Promise<void> {
-  const slurm = slurmOptionsOf(o, o.executor);
+export async function runGridCommand(name: string, o: GridFlags, executor: ExecutorChoice): Promise<void> {
   const overrides: Partial<TrainConfig> = {};
   if (o.steps !== undefined) overrides.steps = o.steps;
   if (o.dataDir !== undefined) overrides.dataDir = o.dataDir;
@@ -53,9 +49,9 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
   const spec = gridOf(name, overrides, o.seeds);
   const dir = join(o.out, spec.name);
   console.log(`grid ${spec.name}${spec.description && `: ${spec.description}`}\n${spec.runs.length} runs in ${dir}`);
+  let execution;
   try {
-    await executeGrid(spec, dir, o.executor, {
-      jobs: o.jobs,
+    execution = await executeGrid(spec, dir, executor.name, executor.options, {
       log: (l) => console.log(l),
       onRunStart: ({ run, index, action }) =>
         console.log(
@@ -63,14 +59,13 @@ export async function runGridCommand(name: string, o: GridFlags): Promise<void> 
         ),
       onRunEnd: ({ run }, outcome) => console.log(`${run.label}: ${OUTCOME_NOTE(outcome)}`),
       train: () => ({ onEvent: progressReporter() }),
-      slurm,
     });
   } catch (e) {
     // The runs that did finish are still worth a report; the error (exit status 1) follows it.
     if (e instanceof GridRunsFailedError) await printReport(dir);
     throw e;
   }
-  if (o.executor === 'slurm') return;
+  if (execution === 'submitted') return;
   await printReport(dir);
 }
 

@@ -1,6 +1,6 @@
 // `ireg grid-run <grid-dir> <label> | --index <i>`: one run of a recorded grid, what
 // a worker of the local pool or a cluster array task runs. Exit codes as `ireg train`.
-import { gridRunLabel, runGridItem } from '../experiments/index.js';
+import { gridRunLabel, jobThreads, runGridItem } from '../experiments/index.js';
 import { ConfigError } from '../options/index.js';
 import { progressReporter } from './progress.js';
 
@@ -14,9 +14,10 @@ export async function runGridRunCommand(dir: string, label: string | undefined, 
   if ((label === undefined) === (o.index === undefined))
     throw new ConfigError('index', 'give either a run label or --index <i>, not both', '--index');
   watchParent();
-  const summary = await runGridItem(dir, label ?? gridRunLabel(dir, o.index as number), {
+  const run = label ?? gridRunLabel(dir, o.index as number);
+  const summary = await runGridItem(dir, run, {
     train: { onEvent: progressReporter() },
-    threads: o.threads,
+    threads: o.threads ?? jobThreads(dir, run),
   });
   if (summary.status === 'diverged') {
     process.stderr.write(`ireg: ${summary.error ?? 'the run diverged'}\n`);

@@ -8,13 +8,21 @@ import { iregVersion } from '../runs/index.js';
 import { TrainingDivergedError, TrainingInterruptedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
 import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
-import { EXECUTORS, GridInterruptedError, NoSuchGridRunError, parseSeeds, presetNames } from '../experiments/index.js';
+import {
+  DEFAULT_EXECUTOR,
+  EXECUTORS,
+  GridInterruptedError,
+  NoSuchGridRunError,
+  parseSeeds,
+  presetNames,
+  type ExecutorPlugin,
+} from '../experiments/index.js';
 import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
 import { runStatusCommand } from './status-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 import { addDashboardCommands } from './dashboard-commands.js';
-import { addSlurmOptions } from './slurm-options.js';
+import { addExecutorOptions, executorChoice, type ExecutorChoice } from './executor-options.js';
 
 /** The ireg command line: every subcommand with its options. */
 export function program(): Command {
@@ -23,8 +31,11 @@ export function program(): Command {
       'Implicit regularization in SGD (Novack et al., ICLR 2023) on libtorch: train, resume, evaluate, compare',
     )
     .version(iregVersion())
+    // Commander's own rejections (unknown flag, missing value) read as ireg's other errors, and throw:
+    // main() maps them to exit 2. Set before any subcommand is made: subcommands inherit it.
+    .configureOutput({ outputError: (message, write) => write(errorLine(message)) })
     .showHelpAfterError('(add --help for the options)')
-    .exitOverride(); // commander's own rejections (unknown flag, missing value) throw; main() maps them to exit 2
+    .exitOverride();
 
   addTrainOptions(
     p.command('train').description('train a model with one method; writes a self-describing run directory'),
@@ -50,7 +61,9 @@ export function program(): Command {
     )
     .option('--threads <n>', 'CPU threads (default: all cores)', (v) => parseOptionValue('threads', v))
     .addOption(
-      new Option('--device <name>', 'where to evaluate').choices(DEVICES.filter((d) => d !== 'auto')).default('cpu'),
+      new Option('--device <name>', 'where to evaluate (auto: cuda when libtorch sees a device)')
+        .choices(DEVICES)
+        .default('auto'),
     )
     .option('--json', 'print the result as JSON')
     .action((target: string, o: EvalFlags) => runEval(target, o));
@@ -60,13 +73,16 @@ export function program(): Command {
     .argument('[dir]', 'folder of run directories', './runs')
     .option('--json', 'print the listing as JSON')
     .action((dir: string, o: { json?: boolean }) => runList(dir, o));
+  // The demo runs here: it offers no other executor, nor their flags.
+  const here = [DEFAULT_EXECUTOR];
   addGridOptions(
     p
       .command('demo')
       .description(
         'the mechanism in minutes on 2 cores (what npm start runs): SB, LB and LB+GN on Fashion-MNIST, then a report',
       ),
-  ).action(async (o: GridFlags) => runGrid('demo', o));
+    here,
+  ).action(async (o: GridFlags, cmd: Command) => runGrid('demo', o, executorChoice(cmd, here)));
 
   addGridOptions(
     p
@@ -76,7 +92,8 @@ export function program(): Command {
         '<preset|file>',
         `a preset, one of: ${presetNames().join(', ')}; or a grid file (.yaml, .yml, .json; docs/grid-files.md)`,
       ),
-  ).action(async (name: string, o: GridFlags) => runGrid(name, o));
+    EXECUTORS,
+  ).action(async (name: string, o: GridFlags, cmd: Command) => runGrid(name, o, executorChoice(cmd)));
 
   p.command('grid-run', { hidden: true })
     .description('run (or continue) one run of a grid folder: what a worker of ireg grid runs')
@@ -107,36 +124,31 @@ export function program(): Command {
   return p;
 }
 
-/** The training options a grid lets the user set for every run, checked as train checks them. */
-function addGridOptions(c: Command): Command {
+/** The training options a grid lets the user set for every run, checked as train checks them, and the executors'. */
+function addGridOptions(c: Command, executors: readonly ExecutorPlugin[]): Command {
   const h = helpContext();
   c.addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
     .addOption(trainOption('steps', h, { help: "optimizer steps of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
     .addOption(
-      trainOption('threads', h, { help: 'CPU threads of each run (default: the cores, shared out over --jobs)' }),
+      trainOption('threads', h, {
+        help: "CPU threads of each run (default: the grid's, else the cores its executor gives it)",
+      }),
     )
-    .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }))
     .addOption(
-      new Option('--jobs <n>', 'runs at once, each with its share of the cores (local executor)')
-        .default(1)
-        .argParser((v) => parseJobs(v)),
+      trainOption('device', h, {
+        help: "where to train (default: the grid's, else auto: cuda when libtorch sees a device)",
+        noDefault: true,
+      }),
     )
-    .addOption(new Option('--executor <name>', 'where the runs run').choices(Object.keys(EXECUTORS)).default('local'))
     .option('--seeds <list|count>', "repeat every run over seeds: '0,1,2', or a count (3: seeds 0,1,2)", parseSeeds);
-  return addSlurmOptions(c);
+  return addExecutorOptions(c, executors);
 }
 
-async function runGrid(name: string, o: GridFlags): Promise<void> {
+async function runGrid(name: string, o: GridFlags, executor: ExecutorChoice): Promise<void> {
   checkOutDir(o.out);
-  await runGridCommand(name, o);
-}
-
-function parseJobs(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024)
-    throw new ConfigError('jobs', `expected a whole number from 1 to 1024, got '${v}'`, '--jobs');
-  return Number(v);
+  await runGridCommand(name, o, executor);
 }
 
 function parseIndex(v: string): number {
@@ -150,8 +162,13 @@ async function main(): Promise<void> {
   } catch (e) {
     process.exitCode = exitCode(e);
     // commander has printed its own message (or the help or version asked for).
-    if (!(e instanceof CommanderError)) process.stderr.write(`ireg: ${(e as Error).message}\n`);
+    if (!(e instanceof CommanderError)) process.stderr.write(errorLine(`${(e as Error).message}\n`));
   }
+}
+
+/** An error as ireg prints it, commander's included: 'ireg: <message>'. */
+function errorLine(message: string): string {
+  return `ireg: ${message.replace(/^error: /, '')}`;
 }
 
 function exitCode(e: unknown): number {

@@ -1,61 +1,56 @@
-// Executors run a prepared grid's unfinished runs: the local pool (local-pool.ts)
-// runs them on this machine, a cluster executor submits them as jobs. Every one
-// works through the grid folder alone (grid.json, run directories, failure files),
-// and each run is done by `runGridItem` (grid.ts; `ireg grid-run`), so their results
-// do not depend on who ran them.
-import { existsSync, readdirSync } from 'node:fs';
-import type { GridRun, GridRunAction, GridSpec } from './grid.js';
+// Executors run a prepared grid's unfinished runs: the local pool runs them on this
+// machine, a cluster executor submits them as jobs. Every one works through the grid
+// folder alone (grid.json, run directories, failure files), and each run is done by
+// `runGridItem` (grid.ts; `ireg grid-run`), so their results do not depend on who ran
+// them. Each executor is a plug-in, a folder under executors/ listed in
+// executors/registry.ts: its name, its options (declared once), how it runs a grid,
+// and how a process started as one of its jobs knows itself (docs/executors.md).
+import type { JobIdentity } from '../io/index.js';
 import type { TrainHooks } from '../trainer/index.js';
+import type { ExecutorOptionDeclarations, OptionsOf } from './executors/options.js';
+import type { GridRun, GridSpec } from './grid.js';
+import type { GridPlan } from './plan.js';
 import type { ScheduleHooks } from './schedule.js';
-import type { SlurmOptions } from './slurm-batch.js';
-import { gridRunState } from './status.js';
 
+/** How execute() left the grid: its runs finished here, or were submitted to run elsewhere (the report comes later). */
+export type Execution = 'finished' | 'submitted';
+
+/** An executor made with its options, ready to run grids. */
 export interface Executor {
-  /** The name `--executor` selects it by ('local', 'slurm'). */
-  readonly name: string;
+  /** Refuses a grid this executor would run badly (a ConfigError naming the flag), before its folder is touched. */
+  check?(spec: GridSpec): void;
   /** Runs or submits the grid's runs that are not done; resolves when they finished (local) or were submitted (cluster). */
-  execute(plan: GridPlan): Promise<void>;
-  /** Live per-run state known only to the executor (queued/running on a cluster), for `ireg status`. */
-  liveStates?(dir: string): Promise<Record<string, string>>;
+  execute(plan: GridPlan): Promise<Execution>;
 }
 
-/** A recorded grid and what to do with each of its runs, in grid order. */
-export interface GridPlan {
-  spec: GridSpec;
-  dir: string;
-  runs: PlannedRun[];
-}
-
-export interface PlannedRun {
-  run: GridRun;
-  /** The run's position in the grid (0-based): `ireg grid-run <dir> --index <i>`. */
-  index: number;
-  action: GridRunAction;
-}
-
-/**
- * What the command line gives every executor (each uses what applies to it). A run's CPU threads
- * are its configuration's (`--threads` sets them grid-wide); where unset, the executor shares out
- * the cores it has.
- */
-export interface ExecutorOptions extends ScheduleHooks {
-  /** Runs at once (the local pool; 1 runs them one after another in this process). */
-  jobs: number;
+/** What the command line gives every executor besides its own options. */
+export interface ExecutorContext extends ScheduleHooks {
   /** Where the executor's own progress lines go. */
   log: (line: string) => void;
   /** Hooks of a run trained in this process (progress display). */
   train?: (run: GridRun) => TrainHooks;
-  /** What the Slurm executor asks Slurm for (partition, time, resources). */
-  slurm?: SlurmOptions;
 }
 
-/** What each run of the prepared grid in `dir` needs now: start, continue, retry, or nothing (done, diverged). */
-export function planGrid(spec: GridSpec, dir: string): GridPlan {
-  const actionOf = (run: GridRun): GridRunAction => {
-    const { state, dir: runDir } = gridRunState(dir, run);
-    if (state === 'done' || state === 'diverged') return state;
-    if (state === 'failed') return 'retry';
-    return existsSync(runDir) && readdirSync(runDir).length > 0 ? 'continue' : 'start';
-  };
-  return { spec, dir, runs: spec.runs.map((run, index) => ({ run, index, action: actionOf(run) })) };
+/** What a process started as one of an executor's jobs knows of itself, from its environment. */
+export interface JobEnvironment {
+  /** The job and attempt, which the run's lock records (io/lock.ts). */
+  identity: JobIdentity;
+  /** The CPUs the job was given, where the scheduler says: the thread count of a run that sets none. */
+  cpus?: number;
+}
+
+/** An executor plug-in: everything ireg knows of it (see docs/executors.md). */
+export interface ExecutorPlugin<D extends ExecutorOptionDeclarations = ExecutorOptionDeclarations> {
+  /** The name `--executor` selects it by. */
+  readonly name: string;
+  /** Where it runs the runs, in a few words, for --help. */
+  readonly description: string;
+  /** Its options, each declared once: the CLI makes them flags. */
+  readonly options: D;
+  /** The executor, with its options checked and defaulted. */
+  make(options: OptionsOf<D>, context: ExecutorContext): Executor;
+  /** Live per-run states only it knows (queued/running on a cluster), for `ireg status`. */
+  liveStates?(dir: string): Promise<Record<string, string>>;
+  /** This process's job when the environment says it runs as one of this executor's jobs; null otherwise. */
+  job?(env: NodeJS.ProcessEnv): JobEnvironment | null;
 }

@@ -20,14 +20,35 @@ export {
 } from './grid.js';
 export { FAILURES_DIR, failureFile, readFailure } from './failures.js';
 export { gridRunStatus, type GridRunState, type GridRunStatus, type GridRunStateInfo } from './status.js';
-export { planGrid, type Executor, type ExecutorOptions, type GridPlan, type PlannedRun } from './executor.js';
-export { EXECUTORS, makeExecutor, liveStates } from './executors.js';
-export { LocalPool, shareOfCores } from './local-pool.js';
+export { planGrid, type GridPlan, type PlannedRun } from './plan.js';
+export type { Execution, Executor, ExecutorContext, ExecutorPlugin, JobEnvironment } from './executor.js';
+export {
+  EXECUTORS,
+  DEFAULT_EXECUTOR,
+  executorPlugin,
+  makeExecutor,
+  liveStates,
+  currentJob,
+  jobThreads,
+} from './executors/registry.js';
+export {
+  checkOption,
+  checkOptions,
+  optionDefault,
+  optionFlag,
+  optionKind,
+  type ExecutorOption,
+  type ExecutorOptionDeclarations,
+  type OptionsOf,
+} from './executors/options.js';
+export { LocalPool, shareOfCores } from './executors/local/pool.js';
+export { LOCAL_OPTIONS, type LocalOptions } from './executors/local/options.js';
 export { runPlan, finishPlan, type RunOutcome, type ScheduleHooks, type ScheduleResult } from './schedule.js';
 export { runGrid, executeGrid, type GridHooks } from './run-grid.js';
 export { preset, presetNames, presetDir, gridOf, cifar10OrJpegCopy } from './presets.js';
 export { loadGridFile, GridFileError, type GridFileOptions } from './grid-file.js';
 export { expandSeeds, parseSeeds, withOverrides } from './grid-expand.js';
-export { SlurmExecutor, SLURM_DIR } from './slurm.js';
-export { checkSlurmOptions, type SlurmOptions } from './slurm-batch.js';
-export { readSlurmRecord, taskStates, SLURM_FILE, type SlurmRecord, type SlurmJob } from './slurm-queue.js';
+export { SlurmExecutor, SLURM_DIR } from './executors/slurm/submit.js';
+export { SLURM_OPTIONS, type SlurmOptions } from './executors/slurm/options.js';
+export { slurmJob } from './executors/slurm/job.js';
+export { readSlurmRecord, taskStates, SLURM_FILE, type SlurmRecord, type SlurmJob } from './executors/slurm/queue.js';

@@ -1,10 +1,11 @@
 // Running a whole grid: check and record it, plan it, hand it to an executor.
 import type { Summary } from '../runs/index.js';
 import type { TrainHooks } from '../trainer/index.js';
-import { planGrid, type ExecutorOptions } from './executor.js';
-import { makeExecutor } from './executors.js';
+import type { Execution, ExecutorContext } from './executor.js';
+import { LocalPool } from './executors/local/pool.js';
+import { makeExecutor } from './executors/registry.js';
 import { prepareGrid, type GridRun, type GridRunAction, type GridSpec } from './grid.js';
-import { LocalPool } from './local-pool.js';
+import { planGrid } from './plan.js';
 import type { RunOutcome } from './schedule.js';
 
 export interface GridHooks {
@@ -26,19 +27,32 @@ export interface GridHooks {
  */
 export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}): Promise<Summary[]> {
   prepareGrid(spec, dir);
-  const pool = new LocalPool({
-    jobs: hooks.jobs ?? 1,
-    log: (l) => console.error(l),
-    train: hooks.train,
-    onRunStart: (p) => hooks.onRunStart?.(p.run, p.index, spec.runs.length, p.action),
-    onRunEnd: (p, outcome) => hooks.onRunEnd?.(p.run, outcome),
-  });
+  const pool = new LocalPool(
+    { jobs: hooks.jobs },
+    {
+      log: (l) => console.error(l),
+      train: hooks.train,
+      onRunStart: (p) => hooks.onRunStart?.(p.run, p.index, spec.runs.length, p.action),
+      onRunEnd: (p, outcome) => hooks.onRunEnd?.(p.run, outcome),
+    },
+  );
   return pool.run(planGrid(spec, dir));
 }
 
-/** Checks, records and plans the grid, then runs (or submits) it with the executor named `executor`. */
-export async function executeGrid(spec: GridSpec, dir: string, executor: string, o: ExecutorOptions): Promise<void> {
-  const chosen = makeExecutor(executor, o); // an unknown name is refused before the folder is touched
+/**
+ * Checks, records and plans the grid, then runs (or submits) it with the executor named `executor`,
+ * made with its `options`. The executor's name, its options and its verdict on the grid are checked
+ * before the folder is touched.
+ */
+export async function executeGrid(
+  spec: GridSpec,
+  dir: string,
+  executor: string,
+  options: Record<string, unknown>,
+  context: ExecutorContext,
+): Promise<Execution> {
+  const chosen = makeExecutor(executor, options, context);
+  chosen.check?.(spec);
   prepareGrid(spec, dir);
-  await chosen.execute(planGrid(spec, dir));
+  return chosen.execute(planGrid(spec, dir));
 }

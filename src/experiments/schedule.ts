@@ -6,7 +6,7 @@
 // new and waits for the runs under way, which checkpoint and stop.
 import { type Summary } from '../runs/index.js';
 import { type StopRequest, type StopSignal } from '../trainer/index.js';
-import type { GridPlan, PlannedRun } from './executor.js';
+import type { GridPlan, PlannedRun } from './plan.js';
 import { readFailure, recordFailure, type GridFailure } from './failures.js';
 import { GridInterruptedError, GridRunsFailedError } from './grid.js';
 import { gridRunState } from './status.js';

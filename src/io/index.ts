@@ -12,5 +12,6 @@ export {
   isStale,
   readOwner,
   type LockOwner,
-  type SlurmJobRun,
+  setJobIdentity,
+  type JobIdentity,
 } from './lock.js';

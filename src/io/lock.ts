@@ -5,9 +5,11 @@
 // over: on the same host, when the pid is dead or now belongs to another process
 // (start time differs). A lock from another host cannot be checked: it is
 // refused with the owner named, and the message says which file to delete; except
-// that a holder running as a Slurm job records the job, so that the job's next run
-// (requeued, maybe on another node) takes over what its earlier run left behind, and
-// a submitter that knows the job has ended can break the lock (breakLock).
+// that a holder running as a batch job (a cluster executor's task) records the job,
+// so that the job's next attempt (requeued, maybe on another node) takes over what
+// its earlier attempt left behind, and a submitter that knows the job has ended can
+// break the lock (breakLock). Which job this process is, the executor layer says
+// (setJobIdentity): this lowest layer knows no scheduler.
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -24,13 +26,23 @@ export interface LockOwner {
   processStart: string | null;
   since: string;
   token: string;
-  /** The Slurm job (`<array job>_<task>` for an array task) and run of it (0, then 1 after a requeue...) holding the lock. */
-  slurm?: SlurmJobRun;
+  /** The batch job holding the lock, when the holder runs as one. */
+  job?: JobIdentity;
 }
 
-export interface SlurmJobRun {
-  job: string;
-  restart: number;
+/** A process's batch job: the executor that started it, the job's id, and which attempt of it (0, then 1 after a requeue...). */
+export interface JobIdentity {
+  executor: string;
+  id: string;
+  attempt: number;
+}
+
+/** How this process learns its batch job (null outside one); the executor layer sets it. */
+let currentJob: () => JobIdentity | null = () => null;
+
+/** Sets how locks learn the batch job this process runs as (called by the executor layer). */
+export function setJobIdentity(provider: () => JobIdentity | null): void {
+  currentJob = provider;
 }
 
 /** Another live process holds the lock. */
@@ -72,8 +84,8 @@ export class DirLock {
       since: new Date().toISOString(),
       token: randomBytes(8).toString('hex'),
     };
-    const slurm = slurmJobRun();
-    if (slurm) owner.slurm = slurm;
+    const job = currentJob();
+    if (job) owner.job = job;
     const bytes = Buffer.from(JSON.stringify(owner) + '\n');
     for (let attempt = 0; attempt < 5; attempt++) {
       if (tryCreate(folder, bytes)) return new DirLock(folder, owner);
@@ -126,11 +138,12 @@ export function isHeld(owner: LockOwner | null | undefined): boolean {
   return owner !== undefined && (owner === null || !isStale(owner));
 }
 
-/** Whether the owner is certainly gone (same host, pid dead or reused; or an earlier run of this Slurm job). */
+/** Whether the owner is certainly gone (same host, pid dead or reused; or an earlier attempt of this batch job). */
 export function isStale(owner: LockOwner): boolean {
-  const me = slurmJobRun();
-  // Slurm runs a job once at a time: a requeued job's earlier run is gone, wherever it ran.
-  if (me && owner.slurm?.job === me.job && owner.slurm.restart < me.restart) return true;
+  const me = currentJob();
+  const held = owner.job;
+  // A scheduler runs a job once at a time: a requeued job's earlier attempt is gone, wherever it ran.
+  if (me && held && held.executor === me.executor && held.id === me.id && held.attempt < me.attempt) return true;
   if (owner.hostname !== hostname()) return false;
   try {
     process.kill(owner.pid, 0);
@@ -156,18 +169,9 @@ function tryCreate(folder: string, bytes: Uint8Array): boolean {
   }
 }
 
-/** Removes the lock on `dir` held by `owner`, whom the caller knows to be gone (a Slurm job that ended); a newer lock stays. */
+/** Removes the lock on `dir` held by `owner`, whom the caller knows to be gone (a batch job that ended); a newer lock stays. */
 export function breakLock(dir: string, owner: LockOwner): void {
   breakStale(resolve(dir), owner);
-}
-
-/** The Slurm job and run of it this process belongs to, or null outside Slurm. */
-function slurmJobRun(): SlurmJobRun | null {
-  const e = process.env;
-  if (!e.SLURM_JOB_ID) return null;
-  const job =
-    e.SLURM_ARRAY_JOB_ID && e.SLURM_ARRAY_TASK_ID ? `${e.SLURM_ARRAY_JOB_ID}_${e.SLURM_ARRAY_TASK_ID}` : e.SLURM_JOB_ID;
-  return { job, restart: Number(e.SLURM_RESTART_COUNT ?? 0) || 0 };
 }
 
 /**

@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, ireg, tempDir } from '../trainer/helpers.js';
+import { CLI, ireg, iregAsync, tempDir } from '../trainer/helpers.js';
 import { progressReporter } from '../../src/cli/progress.js';
+import { EXECUTORS, optionFlag } from '../../src/experiments/index.js';
 import type { EvalOutput, RunConfigFile, Summary } from '../../src/trainer/index.js';
 
 const TRAIN_FLAGS = [
@@ -162,7 +163,8 @@ test('a run prints plain lines without a TTY; list and eval report it', () => {
   ]);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!r.stdout.includes('\u001b['), 'no terminal escapes when stdout is not a TTY');
-  assert.match(r.stdout, /effective batch 75 = 3 micro-batches x 25/);
+  assert.match(r.stdout, /^training lb: mlp on synthetic, 6 steps of batch 60$/m);
+  assert.match(r.stdout, /effective batch 75 = 3 micro-batches x 25, device cpu, 1 thread$/m);
   for (const s of [0, 3, 6]) assert.match(r.stdout, new RegExp(`^step ${s}/6 `, 'm'));
   const cfg = JSON.parse(readFileSync(join(out, 'tiny', 'config.json'), 'utf8')) as RunConfigFile;
   assert.equal(cfg.config.effectiveBatchSize, 75);
@@ -229,4 +231,105 @@ test('the plain reporter prints one line per record', () => {
     lines[1],
     'step 20/40  epoch 0.50  loss 1.5000  acc 45.00%  val loss 1.6000  val acc 42.00%  |g| 0.8000  R 2.000  avg mb |g|^2 3.500  900 ex/s',
   );
+});
+
+const START = {
+  type: 'start',
+  runDir: '/r',
+  startStep: 0,
+  totalSteps: 1000,
+  effectiveBatchSize: 128,
+  microBatches: 1,
+  microBatchSize: 128,
+  device: 'cpu',
+  threads: 1,
+  resumed: false,
+} as const;
+
+test('the start line says "1 thread"; once three steps after the first are timed, a long run gets an estimate', () => {
+  const lines: string[] = [];
+  let clock = 0;
+  const report = progressReporter(
+    false,
+    (l) => lines.push(l),
+    () => clock,
+  );
+  report(START);
+  assert.match(lines[0], /, device cpu, 1 thread$/);
+  // The first step (warm-up) takes 30 s; then 2 s a step.
+  for (const [step, at] of [
+    [1, 30_000],
+    [2, 32_000],
+    [3, 34_000],
+    [4, 36_000],
+    [5, 38_000],
+  ]) {
+    clock = at;
+    report({ type: 'step', step, totalSteps: 1000, loss: 1, acc: 0.5, examplesPerSec: 64 });
+  }
+  assert.deepEqual(lines.slice(1), [
+    'estimate: about 33 min more for the 996 steps left, at 2.0 s a step (timed over steps 2-4 on cpu; validation and checkpoints add to it)',
+  ]);
+  // A run that ends within a minute gets none.
+  const short: string[] = [];
+  const quick = progressReporter(
+    false,
+    (l) => short.push(l),
+    () => clock,
+  );
+  quick({ ...START, totalSteps: 20, threads: 3 });
+  for (let step = 1; step <= 20; step++) {
+    clock += 100;
+    quick({ type: 'step', step, totalSteps: 20, loss: 1, acc: 0.5, examplesPerSec: 64 });
+  }
+  assert.deepEqual(short, ['/r\n20 steps, batch 128, device cpu, 3 threads']);
+});
+
+test('train given nothing that says what to train says it trains the defaults, before it loads anything', async () => {
+  const out = tempDir('cli-bare');
+  const r = await iregAsync(['train', '--out', out, '--threads', '1'], {}, (child) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (String(d).includes('\n')) child.kill('SIGKILL'); // the first line is all this test needs
+    });
+  });
+  assert.match(
+    r.stdout,
+    /^training sb: resnet18 on fashion-mnist, 5000 steps of batch 128: the defaults, as no --method, --model, --dataset or --steps was given \(ireg train --help lists the options\)\. An estimate of the time it takes follows its first steps; Ctrl-C stops it with a checkpoint\n/,
+  );
+});
+
+test("commander errors read as ireg's own (ireg: ..., exit 2); eval's --device defaults to auto, as train's", () => {
+  for (const [args, message] of [
+    [['train', '--bogus'], /^ireg: unknown option '--bogus'\n/],
+    [['eval', 'x', '--split', 'dev'], /^ireg: option '--split <split>' argument 'dev' is invalid/],
+    [['grid'], /^ireg: missing required argument 'preset\|file'/],
+  ] as const) {
+    const r = ireg([...args]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /error:/);
+  }
+  assert.match(
+    ireg(['eval', '--help']).stdout.replace(/\s+/g, ' '),
+    /--device <name> where to evaluate \(auto: cuda when libtorch sees a device\) \(choices: "auto", "cpu", "cuda", default: "auto"\)/,
+  );
+});
+
+test("grid --help shows every registered executor's flags and a --device default; demo --help only its own executor's", () => {
+  const help = (cmd: string) => ireg([cmd, '--help']).stdout.replace(/\s+/g, ' ');
+  const grid = help('grid');
+  const demo = help('demo');
+  for (const text of [grid, demo])
+    assert.match(text, /--device <name> where to train \(default: the grid's, else auto/);
+  assert.match(grid, /--executor <name> where the runs run \(local: .*; slurm: .*default: "local"\)/);
+  const [here, ...others] = EXECUTORS;
+  for (const e of EXECUTORS)
+    for (const key of Object.keys(e.options))
+      assert.ok(grid.includes(` ${optionFlag(key)} `), `grid --help lacks ${key}`);
+  for (const key of Object.keys(here.options))
+    assert.ok(demo.includes(` ${optionFlag(key)} `), `demo --help lacks ${key}`);
+  assert.ok(!demo.includes('--executor'), demo);
+  for (const e of others)
+    for (const key of Object.keys(e.options))
+      assert.ok(!demo.includes(` ${optionFlag(key)} `), `demo --help lists ${optionFlag(key)} of ${e.name}`);
 });

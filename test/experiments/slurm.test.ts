@@ -3,25 +3,30 @@
 // a task cancelled mid-run (its lock left behind as if its node were lost) is
 // resubmitted by the same call and resumes from its checkpoint; a task requeued (as on
 // preemption) or stopped for its time limit with --requeue resumes from its checkpoint
-// in the same job. Plus --dry-run and option checks, which need no cluster. Tiny mlp
-// runs on synthetic data, one thread each: the machine is small.
+// in the same job; a task runs the --slurm-setup lines first and, given CPUs by Slurm,
+// trains with that many threads. Plus --dry-run, the GPU guard, a task's identity and
+// option checks, which need no cluster. Tiny mlp runs on synthetic data, one thread
+// each: the machine is small.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  checkSlurmOptions,
+  currentJob,
   executeGrid,
   liveStates,
+  makeExecutor,
   readSlurmRecord,
   SLURM_DIR,
+  slurmJob,
   taskStates,
   type GridSpec,
   type SlurmOptions,
 } from '../../src/experiments/index.js';
-import { listCheckpoints, type Summary } from '../../src/trainer/index.js';
-import { timeLimitSignalLead } from '../../src/experiments/slurm-batch.js';
+import { DirLock, readOwner } from '../../src/io/index.js';
+import { listCheckpoints, readRunConfig, type Summary } from '../../src/trainer/index.js';
+import { timeLimitSignalLead } from '../../src/experiments/executors/slurm/batch.js';
 import { slurmCluster } from '../helpers/slurm.js';
 import { lockOwner, writeLock } from '../helpers/lock.js';
 import { ireg, metricsOf, tempDir, tensorBytes } from '../trainer/helpers.js';
@@ -40,6 +45,8 @@ const BASE = {
   threads: 1,
   seed: 5,
   saveFinal: true,
+  // Said outright: a run that may use a GPU is not submitted without --gpus-per-run.
+  device: 'cpu' as const,
 };
 
 /** A run long enough (about 5 ms a step here: some 10 s) to be stopped between its first logged steps and its end. */
@@ -52,7 +59,7 @@ function grid(name: string, runs: GridSpec['runs']): GridSpec {
 /** What `ireg grid <file> --executor slurm` does once the grid is loaded; returns the lines it logged. */
 async function submit(spec: GridSpec, slurmOptions: SlurmOptions = {}): Promise<string[]> {
   const lines: string[] = [];
-  await executeGrid(spec, join(out, spec.name), 'slurm', { jobs: 1, log: (l) => lines.push(l), slurm: slurmOptions });
+  await executeGrid(spec, join(out, spec.name), 'slurm', slurmOptions, { log: (l) => lines.push(l) });
   return lines;
 }
 
@@ -253,7 +260,7 @@ test('a task cancelled mid-run is resubmitted by the same call and resumes from 
   // As if the task had been killed outright on a node since lost: its lock stays, from another host.
   writeLock(
     runDir(cancel, 'cut'),
-    lockOwner({ pid: 1, hostname: 'lost-node', token: 'lost', slurm: { job: first, restart: 0 } }),
+    lockOwner({ pid: 1, hostname: 'lost-node', token: 'lost', job: { executor: 'slurm', id: first, attempt: 0 } }),
   );
 
   const lines = await submit(cancel);
@@ -322,6 +329,30 @@ test('with --requeue, a requeued task and one stopped for its time limit resume 
   }
 });
 
+// No threads of its own: the task's CPUs decide them.
+const env: GridSpec = {
+  name: 'env',
+  description: 'slurm test grid env',
+  base: { ...BASE, threads: undefined },
+  runs: [{ label: 'one', config: { method: 'sb', batchSize: 32, steps: 4 } }],
+};
+
+test('a task runs the --slurm-setup lines before its run, and trains with the CPUs Slurm gave it', async (t) => {
+  if (!slurm.require(t)) return;
+  const setup = join(out, 'setup.sh');
+  writeFileSync(setup, 'export IREG_SETUP_MARK=set-up\necho "setup ran: $IREG_SETUP_MARK on $(hostname)"\n');
+  await submit(env, { slurmSetup: setup, sbatchArg: ['--cpus-per-task=1'] });
+  const script = readFileSync(join(out, 'env', SLURM_DIR, 'ireg-array.sh'), 'utf8');
+  assert.ok(script.includes(`# Set-up lines of ${setup} (--slurm-setup):\nexport IREG_SETUP_MARK=set-up\n`), script);
+  await settled(env);
+  const log = logOf(env, 'one');
+  const ran = log.indexOf('setup ran: set-up on ');
+  assert.ok(ran >= 0 && ran < log.indexOf(runDir(env, 'one')), `the set-up lines ran first:\n${log}`);
+  assert.equal(summaryOf(env, 'one').status, 'completed');
+  // This machine has more cores than the one CPU the task was given (SLURM_CPUS_PER_TASK=1).
+  assert.equal(readRunConfig(runDir(env, 'one')).config.threads, 1, log);
+});
+
 test('--dry-run prints the batch script and one sbatch command per submission, and submits nothing', async () => {
   const spec = grid('dry', small.runs);
   const lines = await submit(spec, { dryRun: true, partition: 'gpu', time: '2:00:00', maxParallel: 2, requeue: true });
@@ -368,29 +399,91 @@ test('the time-limit warning comes 120 s before the limit, or a tenth of a short
 });
 
 test('malformed Slurm options are refused naming the flag; so are Slurm options with the local executor', () => {
-  const cases: [SlurmOptions, RegExp][] = [
+  const cases: [Record<string, unknown>, RegExp][] = [
     [{ time: '2h' }, /^invalid option --time: expected minutes, MM:SS, HH:MM:SS or D-HH\[:MM\[:SS\]\], got '2h'$/],
     [{ mem: '16 GB' }, /^invalid option --mem: expected a size such as 4000M or 16G, got '16 GB'$/],
+    [
+      { slurmSetup: join(out, 'no-such-setup.sh') },
+      /^invalid option --slurm-setup: cannot read .*no-such-setup\.sh: ENOENT/,
+    ],
+    [{ partitions: 'gpu' }, /^invalid option --partitions: unknown option \(known: partition, time, /],
     [{ partition: 'a b' }, /^invalid option --partition: expected a partition name/],
     [{ cpusPerRun: 0 }, /^invalid option --cpus-per-run: expected a whole number from 1 to 100000, got '0'$/],
     [{ maxParallel: 1.5 }, /^invalid option --max-parallel: expected a whole number from 1/],
     [
-      { sbatchArgs: ['account=x'] },
+      { sbatchArg: ['--qos=x', 'account=x'] },
       /^invalid option --sbatch-arg: expected an sbatch option starting with -, got 'account=x'$/,
     ],
   ];
   for (const [options, message] of cases)
-    assert.throws(() => checkSlurmOptions(options), { name: 'ConfigError', message });
+    assert.throws(() => makeExecutor('slurm', options, { log: () => {} }), { name: 'ConfigError', message });
   for (const [args, message] of [
     [
       ['--executor', 'slurm', '--gpus-per-run', 'one'],
-      /invalid option --gpus-per-run: expected a whole number, got 'one'/,
+      /^ireg: invalid option --gpus-per-run: expected a whole number from 0 to 100000, got 'one'$/m,
     ],
     [['--requeue'], /invalid option --requeue: applies to --executor slurm only \(the executor is 'local'\)/],
+    [
+      ['--executor', 'slurm', '--jobs', '2'],
+      /invalid option --jobs: applies to --executor local only \(the executor is 'slurm'\)/,
+    ],
   ] as const) {
     const r = ireg(['grid', 'demo', '--dataset', 'synthetic', '--out', join(out, 'refused'), ...args]);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
   assert.ok(!existsSync(join(out, 'refused')), 'nothing written');
+});
+
+test('a grid whose runs may use a GPU is refused without --gpus-per-run, before anything is written', async () => {
+  const gpu: GridSpec = { ...grid('gpu', small.runs), base: { ...BASE, device: undefined } };
+  await assert.rejects(submit(gpu, { dryRun: true }), {
+    name: 'ConfigError',
+    message:
+      /^invalid option --gpus-per-run: not given, and every run of grid gpu may train on a GPU \(--device auto\), but Slurm gives none unless asked: .* Give --gpus-per-run 1 to train each run on a GPU, or --gpus-per-run 0 \(or --device cpu\) to train on CPUs$/,
+  });
+  assert.ok(!existsSync(join(out, 'gpu')), 'nothing written');
+  const one = (await submit(gpu, { dryRun: true, gpusPerRun: 1 })).join('\n');
+  assert.ok(one.includes('\n#SBATCH --gres=gpu:1\n'), one);
+  assert.ok((await submit(gpu, { dryRun: true, gpusPerRun: 0 })).join('\n').includes('sbatch --parsable'));
+  assert.ok(
+    (await submit(gpu, { dryRun: true, sbatchArg: ['--gres=gpu:a100:1'] })).join('\n').includes('--gres=gpu:a100:1'),
+  );
+  // From the command line: a paper preset, as a researcher would submit it.
+  const r = ireg(['grid', 'paper-resnet18-cifar10', '--executor', 'slurm', '--dry-run', '--out', join(out, 'cli-gpu')]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^ireg: invalid option --gpus-per-run: not given, and every run of grid paper-resnet18-cifar10 may train on a GPU/m,
+  );
+  assert.ok(!existsSync(join(out, 'cli-gpu')), 'nothing written');
+});
+
+test("a Slurm task knows its job, attempt and CPUs from its environment, and the run's lock records the job", () => {
+  const task = {
+    SLURM_JOB_ID: '9',
+    SLURM_ARRAY_JOB_ID: '7',
+    SLURM_ARRAY_TASK_ID: '3',
+    SLURM_RESTART_COUNT: '1',
+    SLURM_CPUS_PER_TASK: '4',
+  };
+  assert.deepEqual(slurmJob(task), { identity: { executor: 'slurm', id: '7_3', attempt: 1 }, cpus: 4 });
+  assert.deepEqual(slurmJob({ SLURM_JOB_ID: '12' }), { identity: { executor: 'slurm', id: '12', attempt: 0 } });
+  assert.equal(slurmJob({}), null);
+  assert.equal(currentJob({}), null);
+  const saved = { ...process.env };
+  const dir = join(out, 'lock-identity');
+  mkdirSync(dir, { recursive: true });
+  try {
+    Object.assign(process.env, task);
+    const lock = DirLock.acquire(dir);
+    assert.deepEqual(readOwner(dir)?.job, { executor: 'slurm', id: '7_3', attempt: 1 });
+    lock.release();
+  } finally {
+    for (const k of Object.keys(task)) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  }
+  assert.deepEqual(readdirSync(dir), []);
 });

@@ -15,9 +15,11 @@ import {
   packageRoot,
   readJson,
   readOwner,
+  setJobIdentity,
   writeBytesAtomic,
   writeFileAtomic,
   writeJsonAtomic,
+  type JobIdentity,
 } from '../../src/io/index.js';
 import { tempDir } from '../trainer/helpers.js';
 import { lockOwner, writeLock } from '../helpers/lock.js';
@@ -100,31 +102,34 @@ test('stale locks are taken over: dead pid, or a live pid that is another proces
   assert.throws(() => DirLock.acquire(dir), /in use by another process \(its lock file cannot be read\)/);
 });
 
-test("a Slurm job's next run takes over the lock its earlier run left on another host; breakLock removes a known-dead holder's", () => {
-  const dir = tempDir('slurm-lock');
-  const env = { ...process.env };
-  const earlier = lockOwner({ pid: 1, hostname: 'lost-node', token: 'earlier', slurm: { job: '7_3', restart: 0 } });
+test("a batch job's next attempt takes over the lock its earlier attempt left on another host; breakLock removes a known-dead holder's", () => {
+  const dir = tempDir('job-lock');
+  const earlier = lockOwner({
+    pid: 1,
+    hostname: 'lost-node',
+    token: 'earlier',
+    job: { executor: 'slurm', id: '7_3', attempt: 0 },
+  });
   const refused = /in use by process 1 on host lost-node/;
+  // The job this process runs as, as the executor layer would say it.
+  let me: JobIdentity | null = { executor: 'slurm', id: '7_3', attempt: 0 };
+  setJobIdentity(() => me);
   try {
-    Object.assign(process.env, { SLURM_JOB_ID: '9', SLURM_ARRAY_JOB_ID: '7', SLURM_ARRAY_TASK_ID: '3' });
-    process.env.SLURM_RESTART_COUNT = '0';
     writeLock(dir, earlier);
-    assert.throws(() => DirLock.acquire(dir), refused, 'the same run of the job: not an earlier one');
-    process.env.SLURM_ARRAY_TASK_ID = '4';
-    process.env.SLURM_RESTART_COUNT = '1';
+    assert.throws(() => DirLock.acquire(dir), refused, 'the same attempt of the job: not an earlier one');
+    me = { executor: 'slurm', id: '7_4', attempt: 1 };
     assert.throws(() => DirLock.acquire(dir), refused, 'another task of the array');
-    process.env.SLURM_ARRAY_TASK_ID = '3';
+    me = { executor: 'other', id: '7_3', attempt: 1 };
+    assert.throws(() => DirLock.acquire(dir), refused, "another executor's job of the same id");
+    me = { executor: 'slurm', id: '7_3', attempt: 1 };
     const lock = DirLock.acquire(dir);
-    assert.deepEqual(readOwner(dir)?.slurm, { job: '7_3', restart: 1 }, 'the lock names the job and its run');
+    assert.deepEqual(readOwner(dir)?.job, me, 'the lock names the job and its attempt');
     lock.release();
   } finally {
-    for (const k of ['SLURM_JOB_ID', 'SLURM_ARRAY_JOB_ID', 'SLURM_ARRAY_TASK_ID', 'SLURM_RESTART_COUNT']) {
-      if (env[k] === undefined) delete process.env[k];
-      else process.env[k] = env[k];
-    }
+    setJobIdentity(() => null);
   }
   writeLock(dir, earlier);
-  assert.throws(() => DirLock.acquire(dir), refused, 'outside Slurm, another host is not checked');
+  assert.throws(() => DirLock.acquire(dir), refused, 'outside a job, another host is not checked');
   breakLock(dir, { ...earlier, token: 'another' });
   assert.equal(readOwner(dir)?.token, 'earlier', 'a lock held by someone else than named stays');
   breakLock(dir, earlier);

@@ -1,5 +1,5 @@
-// The Slurm executor: submits a grid's unfinished runs as a job array into the
-// shared grid folder, and tells `ireg status` which of them are queued or running.
+// The Slurm executor's submission: a grid's unfinished runs go in as job arrays that
+// work in the shared grid folder.
 //
 // Submission. The runs that wait for nothing unfinished go into one job array whose
 // task ids are their grid indices. A run that depends on unfinished runs (external
@@ -15,12 +15,22 @@
 // lock from another host cannot be checked there; the lock names the task, so once
 // Slurm says that task has ended, its lock is removed and the run resubmitted.
 // The tasks themselves write only their own run directory and failure file.
-import { mkdirSync } from 'node:fs';
+//
+// A run that may use a GPU (--device auto or cuda) is not submitted without
+// --gpus-per-run: Slurm would give it none, and `auto` would then train, say, ResNet-18
+// at batch 5120 on its node's CPUs for days. --gpus-per-run 0 says that is meant.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { breakLock, DirLock, writeBytesAtomic } from '../io/index.js';
-import type { Executor, ExecutorOptions, GridPlan, PlannedRun } from './executor.js';
-import { batchScript, checkSlurmOptions, sbatchArgs, shellLine, type SlurmOptions } from './slurm-batch.js';
+import { breakLock, DirLock, writeBytesAtomic } from '../../../io/index.js';
+import { ConfigError, DEFAULTS } from '../../../options/index.js';
+import type { Execution, Executor, ExecutorContext } from '../../executor.js';
+import type { GridSpec } from '../../grid.js';
+import type { GridPlan, PlannedRun } from '../../plan.js';
+import { gridRunState } from '../../status.js';
+import { batchScript, sbatchArgs, shellLine } from './batch.js';
+import { SLURM } from './job.js';
+import type { SlurmOptions } from './options.js';
 import {
   describeTask,
   isActive,
@@ -29,11 +39,13 @@ import {
   taskStates,
   writeSlurmRecord,
   type TaskState,
-} from './slurm-queue.js';
-import { gridRunState } from './status.js';
+} from './queue.js';
 
-/** The compiled CLI beside this compiled file (dist/src/cli/main.js): what each task runs. */
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+/** The compiled CLI (dist/src/cli/main.js, from this compiled file's folder): what each task runs. */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'main.js');
+
+/** sbatch arguments that ask for GPUs themselves. */
+const GPU_ARG = /^(--gres=(.*[:,])?gpu|--gpus|-G)/;
 
 /** The folder inside the grid folder for the batch script and the tasks' logs. */
 export const SLURM_DIR = 'slurm';
@@ -47,47 +59,49 @@ interface Submission {
 
 /** Submits grids to Slurm as job arrays (see the top of this file). */
 export class SlurmExecutor implements Executor {
-  readonly name = 'slurm';
+  private readonly slurm: SlurmOptions;
+  /** The lines of the --slurm-setup file, read once, before anything is written. */
+  private readonly setup: string[];
 
   constructor(
-    private readonly o: Pick<ExecutorOptions, 'log'>,
-    private readonly slurm: SlurmOptions,
+    options: SlurmOptions,
+    private readonly o: ExecutorContext,
   ) {
-    checkSlurmOptions(slurm);
+    const file = options.slurmSetup === undefined ? undefined : resolve(options.slurmSetup);
+    this.slurm = { ...options, slurmSetup: file };
+    this.setup = file === undefined ? [] : readSetup(file);
   }
 
-  execute(plan: GridPlan): Promise<void> {
+  /** Refuses a grid whose runs may use a GPU when none is asked for (see the top of this file). */
+  check(spec: GridSpec): void {
+    if (this.slurm.gpusPerRun !== undefined || (this.slurm.sbatchArg ?? []).some((a) => GPU_ARG.test(a))) return;
+    const devices = spec.runs.map((r) => ({ ...spec.base, ...r.config }).device ?? DEFAULTS.device);
+    const gpu = devices.filter((d) => d !== 'cpu');
+    if (gpu.length === 0) return;
+    const which = gpu.length === devices.length ? 'every run' : `${gpu.length} of its ${devices.length} runs`;
+    throw new ConfigError(
+      'gpusPerRun',
+      `not given, and ${which} of grid ${spec.name} may train on a GPU (--device ${[...new Set(gpu)].join(', ')}), ` +
+        "but Slurm gives none unless asked: it would train on its node's CPUs. " +
+        'Give --gpus-per-run 1 to train each run on a GPU, or --gpus-per-run 0 (or --device cpu) to train on CPUs',
+      '--gpus-per-run',
+    );
+  }
+
+  execute(plan: GridPlan): Promise<Execution> {
+    // A promise that rejects (not a throw) when the submission fails, as from an async executor.
     return new Promise((done) => {
       const dir = resolve(plan.dir);
       const slurmDir = join(dir, SLURM_DIR);
-      if (this.slurm.dryRun) return done(this.submit(plan, dir, slurmDir));
-      mkdirSync(slurmDir, { recursive: true });
+      if (!this.slurm.dryRun) mkdirSync(slurmDir, { recursive: true });
       // One submitter at a time per grid folder: slurm.json is read, extended and written back.
-      const lock = DirLock.acquire(slurmDir, 'the Slurm folder');
+      const lock = this.slurm.dryRun ? null : DirLock.acquire(slurmDir, 'the Slurm folder');
       try {
-        done(this.submit(plan, dir, slurmDir));
+        this.submit(plan, dir, slurmDir);
       } finally {
-        lock.release();
+        lock?.release();
       }
-    });
-  }
-
-  /** Each submitted run's task state; 'slurm unreachable' for all of them where squeue cannot answer. */
-  liveStates(dir: string): Promise<Record<string, string>> {
-    return new Promise((done) => {
-      const record = readSlurmRecord(dir);
-      let states: Map<string, TaskState>;
-      try {
-        states = taskStates(record.jobs.map((j) => j.jobId));
-      } catch {
-        return done(Object.fromEntries(Object.keys(record.runs).map((label) => [label, 'slurm unreachable'])));
-      }
-      const out: Record<string, string> = {};
-      for (const [label, { jobId, taskId }] of Object.entries(record.runs)) {
-        const s = states.get(`${jobId}_${taskId}`);
-        if (s) out[label] = describeTask(s);
-      }
-      done(out);
+      done('submitted');
     });
   }
 
@@ -115,7 +129,7 @@ export class SlurmExecutor implements Executor {
       const { state, owner, dir: runDir } = gridRunState(dir, p.run);
       if (state === 'running') {
         // A lock from another host looks held; if Slurm says its task of this grid ended, the task was lost.
-        const holder = owner?.slurm?.job;
+        const holder = owner?.job?.executor === SLURM ? owner.job.id : undefined;
         if (!owner || !holder || !recorded.has(holder.split('_')[0]) || isActive(states.get(holder))) {
           this.o.log(`${label}: running elsewhere (its run folder is locked), left as it is`);
           continue;
@@ -153,7 +167,8 @@ export class SlurmExecutor implements Executor {
       submissions.push({ runs: [p], waitsFor: waits(p) });
 
     const script = join(slurmDir, 'ireg-array.sh');
-    const text = batchScript(this.slurm, { node: process.execPath, cli: CLI, dir, grid: plan.spec.name }, slurmDir);
+    const target = { node: process.execPath, cli: CLI, dir, grid: plan.spec.name };
+    const text = batchScript(this.slurm, target, slurmDir, this.setup);
     if (this.slurm.dryRun) {
       this.o.log(`dry run: nothing is submitted. The batch script (${script}):\n\n${text}`);
       for (const s of submissions) {
@@ -232,4 +247,17 @@ function inDependencyOrder(runs: PlannedRun[]): PlannedRun[] {
   };
   runs.forEach(visit);
   return out;
+}
+
+/** The lines of a --slurm-setup file; a file that cannot be read is refused naming the flag. */
+function readSetup(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError('slurmSetup', `cannot read ${file}: ${(e as Error).message}`, '--slurm-setup');
+  }
+  const lines = text.replace(/\r/g, '').split('\n');
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  return lines;
 }

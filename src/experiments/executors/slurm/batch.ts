@@ -9,7 +9,10 @@
 // ireg. Before the time limit Slurm sends USR1 to the shell alone (--signal=B:USR1@...):
 // it stops ireg the same way and, with --requeue, requeues its own task, whose next start
 // resumes from that checkpoint (Slurm requeues preempted jobs itself; not timed-out ones).
-import { ConfigError } from '../options/index.js';
+//
+// Set-up lines (--slurm-setup: module load, environment activation) run before ireg
+// starts, as the file has them; the script, kept in the grid folder, records them.
+import type { SlurmOptions } from './options.js';
 
 /** How long before the time limit a task is told to checkpoint and stop (seconds); a tenth of shorter limits. */
 export function timeLimitSignalLead(time: string | undefined): number {
@@ -28,26 +31,6 @@ function slurmTimeSeconds(time: string): number | null {
   return a! * 60; // minutes
 }
 
-/** What the user asks Slurm for each run (`ireg grid --executor slurm` flags). */
-export interface SlurmOptions {
-  partition?: string;
-  /** Wall-time limit per run, in Slurm's format (minutes, MM:SS, HH:MM:SS, D-HH[:MM[:SS]]). */
-  time?: string;
-  gpusPerRun?: number;
-  /** CPUs per run; also the run's thread count. */
-  cpusPerRun?: number;
-  /** Memory per run, in Slurm's format (e.g. 16G). */
-  mem?: string;
-  /** Tasks of the array running at once (the array's %N). */
-  maxParallel?: number;
-  /** Extra sbatch arguments, passed through as given. */
-  sbatchArgs?: string[];
-  /** Requeue a task stopped by preemption or its time limit, to resume from its checkpoint. */
-  requeue?: boolean;
-  /** Print the batch script and the sbatch commands; submit nothing. */
-  dryRun?: boolean;
-}
-
 /** What the batch script runs: node, ireg's CLI and the grid folder, as absolute paths. */
 export interface BatchTarget {
   node: string;
@@ -56,30 +39,8 @@ export interface BatchTarget {
   grid: string;
 }
 
-/** Refuses malformed options with the flag named, before anything is submitted. */
-export function checkSlurmOptions(o: SlurmOptions): void {
-  const bad = (key: string, flag: string, what: string, got: unknown): never => {
-    throw new ConfigError(key, `expected ${what}, got '${String(got)}'`, flag);
-  };
-  if (o.partition !== undefined && !/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/.test(o.partition))
-    bad('partition', '--partition', 'a partition name (or a comma-separated list)', o.partition);
-  if (o.time !== undefined && !/^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+(:\d{1,2}(:\d{1,2})?)?)$/.test(o.time))
-    bad('time', '--time', 'minutes, MM:SS, HH:MM:SS or D-HH[:MM[:SS]]', o.time);
-  if (o.mem !== undefined && !/^\d+[KMGT]?$/i.test(o.mem)) bad('mem', '--mem', 'a size such as 4000M or 16G', o.mem);
-  const whole = (key: keyof SlurmOptions, flag: string, min: number): void => {
-    const v = o[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > 100_000))
-      bad(key, flag, `a whole number from ${min} to 100000`, v);
-  };
-  whole('gpusPerRun', '--gpus-per-run', 0);
-  whole('cpusPerRun', '--cpus-per-run', 1);
-  whole('maxParallel', '--max-parallel', 1);
-  for (const a of o.sbatchArgs ?? [])
-    if (!a.startsWith('-')) bad('sbatchArgs', '--sbatch-arg', 'an sbatch option starting with -', a);
-}
-
-/** The batch script every array task of the grid runs. */
-export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string): string {
+/** The batch script every array task of the grid runs; `setup`: the lines of the --slurm-setup file, if any. */
+export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string, setup: string[] = []): string {
   const directives = [
     `--job-name=${q(`ireg-${t.grid}`)}`,
     `--output=${q(`${logDir}/%A_%a.log`)}`,
@@ -101,6 +62,7 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string): st
     `# ireg grid ${t.grid}: array task i runs the grid's run i (grid.json).`,
     '# SIGTERM (scancel, preemption, requeue) reaches ireg, which checkpoints and exits 143;',
     '# this shell survives it and waits. USR1 (near the time limit) stops ireg the same way.',
+    ...(setup.length > 0 ? [`# Set-up lines of ${o.slurmSetup} (--slurm-setup):`, ...setup] : []),
     'stopped_for_time=',
     "trap ':' TERM",
     `trap 'stopped_for_time=1; kill -TERM "$run" 2>/dev/null' USR1`,
@@ -129,7 +91,7 @@ export function sbatchArgs(o: SlurmOptions, indices: number[], dependency: strin
   const args = ['--parsable', `--array=${array}`];
   // A dependency that can never be met (the run it waits for failed) cancels the task: a re-run resubmits both.
   if (dependency) args.push(`--dependency=${dependency}`, '--kill-on-invalid-dep=yes');
-  return [...args, ...(o.sbatchArgs ?? []), script];
+  return [...args, ...(o.sbatchArg ?? []), script];
 }
 
 /** The command line as a shell would take it. */

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson, writeJsonAtomic } from '../io/index.js';
+import { readJson, writeJsonAtomic } from '../../../io/index.js';
 
 export const SLURM_FILE = 'slurm.json';
 
@@ -72,6 +72,25 @@ export function describeTask(s: TaskState): string {
     return s.reason && s.reason !== 'None' ? `queued (${s.reason})` : 'queued';
   if (s.state === 'RUNNING' || s.state === 'COMPLETING') return 'running';
   return s.state.toLowerCase().replace(/_/g, ' ');
+}
+
+/** Each submitted run's task state, for `ireg status`; 'slurm unreachable' for all of them where squeue cannot answer. */
+export function liveTaskStates(dir: string): Promise<Record<string, string>> {
+  return new Promise((done) => {
+    const record = readSlurmRecord(dir);
+    let states: Map<string, TaskState>;
+    try {
+      states = taskStates(record.jobs.map((j) => j.jobId));
+    } catch {
+      return done(Object.fromEntries(Object.keys(record.runs).map((label) => [label, 'slurm unreachable'])));
+    }
+    const out: Record<string, string> = {};
+    for (const [label, { jobId, taskId }] of Object.entries(record.runs)) {
+      const s = states.get(`${jobId}_${taskId}`);
+      if (s) out[label] = describeTask(s);
+    }
+    done(out);
+  });
 }
 
 /**

@@ -13,42 +13,49 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Summary } from '../runs/index.js';
+import { type Summary } from '../../../runs/index.js';
 import {
   catchStopSignals,
   STOP_EXIT_CODES,
   TrainingDivergedError,
   TrainingInterruptedError,
   type StopSignal,
-} from '../trainer/index.js';
-import type { Executor, ExecutorOptions, GridPlan, PlannedRun } from './executor.js';
-import { readFailure, recordFailure } from './failures.js';
-import { runConfig, runGridItem } from './grid.js';
-import { finishPlan, runPlan, type RunOutcome, type ScheduleResult } from './schedule.js';
-import { gridRunState } from './status.js';
+} from '../../../trainer/index.js';
+import type { Execution, Executor, ExecutorContext } from '../../executor.js';
+import { readFailure, recordFailure } from '../../failures.js';
+import { runConfig, runGridItem } from '../../grid.js';
+import type { GridPlan, PlannedRun } from '../../plan.js';
+import { finishPlan, runPlan, type RunOutcome, type ScheduleResult } from '../../schedule.js';
+import { gridRunState } from '../../status.js';
+import { checkOptions } from '../options.js';
+import { LOCAL_OPTIONS, type LocalOptions } from './options.js';
 
-/** The compiled CLI beside this compiled file (dist/src/cli/main.js): what a child runs. */
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+/** The compiled CLI (dist/src/cli/main.js, from this compiled file's folder): what a child runs. */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'main.js');
 
 /** The lines of a failed child's stderr kept for its error message. */
 const TAIL_LINES = 20;
 
 /** Runs a grid's runs on this machine, `jobs` at once (see the top of this file). */
 export class LocalPool implements Executor {
-  readonly name = 'local';
+  private readonly jobs: number;
 
-  constructor(private readonly o: ExecutorOptions) {
-    if (!Number.isSafeInteger(o.jobs) || o.jobs < 1)
-      throw new Error(`--jobs must be a whole number >= 1, got ${o.jobs}`);
+  /** Options not given take their defaults (one job); a bad one is refused naming its flag. */
+  constructor(
+    options: Partial<LocalOptions>,
+    private readonly o: ExecutorContext,
+  ) {
+    this.jobs = checkOptions(LOCAL_OPTIONS, options).jobs;
   }
 
-  async execute(plan: GridPlan): Promise<void> {
+  async execute(plan: GridPlan): Promise<Execution> {
     await this.run(plan);
+    return 'finished';
   }
 
   /** Runs the plan; returns every run's summary in grid order (throws as finishPlan does). */
   async run(plan: GridPlan): Promise<Summary[]> {
-    const result = this.o.jobs === 1 ? await this.inProcess(plan) : await this.children(plan);
+    const result = this.jobs === 1 ? await this.inProcess(plan) : await this.children(plan);
     return finishPlan(plan, result);
   }
 
@@ -83,7 +90,7 @@ export class LocalPool implements Executor {
     for (const s of signals) process.on(s, onSignal);
     const width = Math.max(...plan.runs.map((p) => p.run.label.length));
     try {
-      return await runPlan(plan, this.o.jobs, (p) => this.child(plan, p, width, running), request, this.o);
+      return await runPlan(plan, this.jobs, (p) => this.child(plan, p, width, running), request, this.o);
     } finally {
       for (const s of signals) process.off(s, onSignal);
     }
@@ -97,7 +104,7 @@ export class LocalPool implements Executor {
     running: Map<string, ReturnType<typeof spawn>>,
   ): Promise<RunOutcome> {
     const label = p.run.label;
-    const threads = runConfig(plan.spec, p.run, plan.dir).threads ?? shareOfCores(this.o.jobs);
+    const threads = runConfig(plan.spec, p.run, plan.dir).threads ?? shareOfCores(this.jobs);
     const child = spawn(process.execPath, [CLI, 'grid-run', plan.dir, label, '--threads', String(threads)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,

@@ -4,7 +4,7 @@
 // dependency failed or diverged is not run: it is recorded as failed, naming the
 // dependency, and the others go on. A stop request (SIGINT, SIGTERM) starts nothing
 // new and waits for the runs under way, which checkpoint and stop.
-import { type Summary } from '../runs/index.js';
+import type { RunState, Summary } from '../runs/index.js';
 import { type StopRequest, type StopSignal } from '../trainer/index.js';
 import type { GridPlan, PlannedRun } from './plan.js';
 import { readFailure, recordFailure, type GridFailure } from './failures.js';
@@ -30,7 +30,8 @@ export interface ScheduleResult {
   interrupted: string[];
 }
 
-type Slot = 'waiting' | 'running' | 'done' | 'diverged' | 'failed';
+/** A run's state as the schedule tracks it (a stopped run is pending again). */
+type Slot = Exclude<RunState, 'damaged'>;
 
 /** Runs the plan's unfinished runs through `start`, at most `jobs` at once, dependencies first. */
 export function runPlan(
@@ -41,7 +42,7 @@ export function runPlan(
   hooks: ScheduleHooks = {},
 ): Promise<ScheduleResult> {
   const state = new Map<string, Slot>(
-    plan.runs.map((p) => [p.run.label, p.action === 'done' || p.action === 'diverged' ? p.action : 'waiting']),
+    plan.runs.map((p) => [p.run.label, p.action === 'done' || p.action === 'diverged' ? p.action : 'pending']),
   );
   const queue = [...plan.runs];
   const result: ScheduleResult = { failures: {}, stopped: null, interrupted: [] };
@@ -76,7 +77,7 @@ export function runPlan(
       if (outcome.kind === 'stopped') {
         result.stopped ??= outcome.signal;
         result.interrupted.push(label);
-        state.set(label, 'waiting');
+        state.set(label, 'pending');
       } else {
         state.set(label, outcome.kind);
         if (outcome.kind === 'failed') result.failures[label] = outcome.error;

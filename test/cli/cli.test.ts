@@ -175,7 +175,7 @@ test('a run prints plain lines without a TTY; list and eval report it', () => {
   const list = ireg(['list', out]);
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /^│ run\s+│ method │ model │ dataset\s+│ steps │ best val % │ test % │ state\s+│$/m);
-  assert.match(list.stdout, /^│ tiny │ lb\s+│ mlp\s+│ synthetic │\s+6\/6 │\s+\d+\.\d\d │\s+\d+\.\d\d │ completed │$/m);
+  assert.match(list.stdout, /^│ tiny │ lb\s+│ mlp\s+│ synthetic │\s+6\/6 │\s+\d+\.\d\d │\s+\d+\.\d\d │ done\s+│$/m);
 
   const summary = JSON.parse(readFileSync(join(out, 'tiny', 'summary.json'), 'utf8')) as Summary;
   const ev = ireg(['eval', join(out, 'tiny'), '--split', 'test', '--json']);

@@ -42,7 +42,7 @@ const args = (name: string, steps = 12) => [
   name,
 ];
 const dir = (name: string) => join(out, name);
-const RUN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'trainer', 'run-dir.js');
+const RUN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'runs', 'run-dir.js');
 
 function assertMatchesReference(name: string, reference: string): void {
   const want = tensorBytes(join(dir(reference), 'final.safetensors'));

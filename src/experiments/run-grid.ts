@@ -1,9 +1,11 @@
-// Running a whole grid: check and record it, plan it, hand it to an executor.
+// Running a whole grid: check and record it, plan it, hand it to an executor, all
+// while holding the grid folder's lock (two grid commands on one folder would each
+// run, and fail, the runs of the other).
 import type { Summary } from '../runs/index.js';
 import type { TrainHooks } from '../trainer/index.js';
 import { planGrid, type ExecutorOptions } from './executor.js';
 import { makeExecutor } from './executors.js';
-import { prepareGrid, type GridRun, type GridRunAction, type GridSpec } from './grid.js';
+import { checkGrid, prepareGrid, type GridRun, type GridRunAction, type GridSpec } from './grid.js';
 import { LocalPool } from './local-pool.js';
 import type { RunOutcome } from './schedule.js';
 
@@ -20,12 +22,12 @@ export interface GridHooks {
 /**
  * Runs every run of the grid in `dir` that has not finished, on this machine; returns the summaries
  * in grid order. Labels, dependencies and every run's options are checked before any work; a folder
- * that holds a grid with other settings is refused. A diverged run is a result and the grid goes on;
- * so it does past a failed one, recorded in failures/<label>.json, and then throws GridRunsFailedError.
+ * that holds a grid with other settings is refused once one of its runs has started, and so is a
+ * folder another grid command works on. A diverged run is a result and the grid goes on; so it
+ * does past a failed one, recorded in failures/<label>.json, and then throws GridRunsFailedError.
  * A run waits for the runs it depends on; one whose dependency failed or diverged fails unrun.
  */
 export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}): Promise<Summary[]> {
-  prepareGrid(spec, dir);
   const pool = new LocalPool({
     jobs: hooks.jobs ?? 1,
     log: (l) => console.error(l),
@@ -33,12 +35,28 @@ export async function runGrid(spec: GridSpec, dir: string, hooks: GridHooks = {}
     onRunStart: (p) => hooks.onRunStart?.(p.run, p.index, spec.runs.length, p.action),
     onRunEnd: (p, outcome) => hooks.onRunEnd?.(p.run, outcome),
   });
-  return pool.run(planGrid(spec, dir));
+  return withGridLocked(spec, dir, () => pool.run(planGrid(spec, dir)));
 }
 
-/** Checks, records and plans the grid, then runs (or submits) it with the executor named `executor`. */
+/**
+ * Checks, records and plans the grid, then runs (or submits) it with the executor named `executor`.
+ * A Slurm dry run only checks and plans: it writes nothing, not even the grid folder.
+ */
 export async function executeGrid(spec: GridSpec, dir: string, executor: string, o: ExecutorOptions): Promise<void> {
   const chosen = makeExecutor(executor, o); // an unknown name is refused before the folder is touched
-  prepareGrid(spec, dir);
-  await chosen.execute(planGrid(spec, dir));
+  if (o.slurm?.dryRun) {
+    checkGrid(spec, dir);
+    return chosen.execute(planGrid(spec, dir));
+  }
+  await withGridLocked(spec, dir, () => chosen.execute(planGrid(spec, dir)));
+}
+
+/** Prepares the grid (prepareGrid: checked, locked, recorded) and runs `work`; the lock goes however it ends. */
+async function withGridLocked<T>(spec: GridSpec, dir: string, work: () => Promise<T>): Promise<T> {
+  const lock = prepareGrid(spec, dir);
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
 }

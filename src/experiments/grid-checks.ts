@@ -1,7 +1,7 @@
 // The checks a grid passes before anything is written or run: its size, its names
 // (each becomes a folder), its dependencies, every run's options, and what its folder
-// already holds. They read and write nothing but that folder's record, so a refused
-// grid leaves no trace and `--dry-run` can make them too.
+// already holds. They write nothing and read only that folder, so a refused grid
+// leaves no trace and `--dry-run` can make them too.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';

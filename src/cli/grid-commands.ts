@@ -3,11 +3,12 @@
 import { reportDamage } from './damaged.js';
 import { join } from 'node:path';
 import {
+  describeFailures,
   executeGrid,
   GridRunsFailedError,
   gridOf,
+  runConfig,
   type GridRunAction,
-  type GridSpec,
   type RunOutcome,
 } from '../experiments/index.js';
 import {
@@ -20,7 +21,8 @@ import {
   type GridReport,
 } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
-import { DEFAULTS, methodLabel, type TrainConfig } from '../options/index.js';
+import { methodLabel, type TrainConfig } from '../options/index.js';
+import { validateConfig } from '../trainer/index.js';
 import { progressReporter } from './progress.js';
 import type { ExecutorChoice } from './executor-options.js';
 
@@ -55,7 +57,7 @@ export async function runGridCommand(name: string, o: GridFlags, executor: Execu
       log: (l) => console.log(l),
       onRunStart: ({ run, index, action }) =>
         console.log(
-          `\n[${index + 1}/${spec.runs.length}] ${run.label}${ACTION_NOTE[action]}: ${describe(spec, run.config)}`,
+          `\n[${index + 1}/${spec.runs.length}] ${run.label}${ACTION_NOTE[action]}: ${describe(runConfig(spec, run, dir))}`,
         ),
       onRunEnd: ({ run }, outcome) => console.log(`${run.label}: ${OUTCOME_NOTE(outcome)}`),
       train: () => ({ onEvent: progressReporter() }),
@@ -91,9 +93,8 @@ export async function runReportCommand(dir: string): Promise<void> {
 /** Writes report.md and report.html; prints the run table, Table 1 when a variant has several seeds, the sparklines and the paths. */
 async function printReport(dir: string): Promise<GridReport> {
   const { report, markdown, html } = await writeReports(dir);
-  const failed = report.runs
-    .filter((r) => r.status === 'failed')
-    .map((r) => `\nfailed: ${r.label}: ${r.error}`)
+  const failed = describeFailures(report.runs.filter((r) => r.status === 'failed').map((r) => [r.label, r.error ?? '']))
+    .map((line) => `\nfailed: ${line}`)
     .join('');
   const rows = variantTable(report);
   const seeds = rows.some((r) => r.runs.length > 1) ? `\n${renderVariantTable(rows)}\n` : '';
@@ -103,12 +104,12 @@ async function printReport(dir: string): Promise<GridReport> {
   return report;
 }
 
-function describe(spec: GridSpec, config: Partial<TrainConfig>): string {
-  const c = { ...spec.base, ...config };
+/** A run's key settings as it trains them: the defaults filled in where the grid leaves a setting out. */
+function describe(config: Partial<TrainConfig>): string {
+  const c = validateConfig(config); // checked before the grid started: this only resolves
   const parts = [`method ${methodLabel(c)}`, `model ${c.model}`, `dataset ${c.dataset}`, `batch ${c.batchSize}`];
-  if (c.microBatchSize !== undefined && !getMethod(c.method ?? DEFAULTS.method).needs.smallBatch)
-    parts.push(`micro-batch ${c.microBatchSize}`);
-  if (c.lambda !== undefined) parts.push(`lambda ${c.lambda}`);
-  parts.push(`lr ${c.lr}`, `${c.steps} steps`);
+  if (c.microBatchSize !== c.batchSize) parts.push(`micro-batch ${c.microBatchSize}`);
+  if (getMethod(c.method).penalty !== 'none') parts.push(`lambda ${c.lambda}`);
+  parts.push(`lr ${c.lr}`, c.steps === undefined ? `${c.epochs} epochs` : `${c.steps} steps`);
   return parts.join(', ');
 }

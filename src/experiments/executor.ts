@@ -19,6 +19,8 @@ export type Execution = 'finished' | 'submitted';
 export interface Executor {
   /** Refuses a grid this executor would run badly (a ConfigError naming the flag), before its folder is touched. */
   check?(spec: GridSpec): void;
+  /** Only shows what it would do (a dry run): the grid is checked and planned, its folder not written. */
+  readonly dryRun?: boolean;
   /** Runs or submits the grid's runs that are not done; resolves when they finished (local) or were submitted (cluster). */
   execute(plan: GridPlan): Promise<Execution>;
 }
@@ -49,6 +51,8 @@ export interface ExecutorPlugin<D extends ExecutorOptionDeclarations = ExecutorO
   readonly options: D;
   /** The executor, with its options checked and defaulted. */
   make(options: OptionsOf<D>, context: ExecutorContext): Executor;
+  /** Whether runs of the grid in `dir` were handed to its scheduler (they may start later): the grid's plan is then fixed. */
+  submitted?(dir: string): boolean;
   /** Live per-run states only it knows (queued/running on a cluster), for `ireg status`. */
   liveStates?(dir: string): Promise<Record<string, string>>;
   /** This process's job when the environment says it runs as one of this executor's jobs; null otherwise. */

@@ -50,3 +50,29 @@ export function recordFailure(dir: string, label: string, error: string): GridFa
 export function clearFailure(dir: string, label: string): void {
   rmSync(failureFile(dir, label), { force: true });
 }
+
+/** Labels listed by name in one line of describeFailures; the rest are counted. */
+const LISTED_LABELS = 8;
+
+/**
+ * Failures as lines, one per distinct error: `sb, gn: why`, each error on one line (a grid
+ * that failed at once, say on a wrong data folder, is one line however many runs it has).
+ */
+export function describeFailures(failures: [label: string, error: string][]): string[] {
+  const byError = new Map<string, string[]>();
+  for (const [label, error] of failures) {
+    const why = error
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' ');
+    const labels = byError.get(why);
+    if (labels) labels.push(label);
+    else byError.set(why, [label]);
+  }
+  return [...byError].map(([why, labels]) => {
+    const more = labels.length - LISTED_LABELS;
+    const named = more > 1 ? `${labels.slice(0, LISTED_LABELS).join(', ')} and ${more} more` : labels.join(', ');
+    return `${named}: ${why}`;
+  });
+}

@@ -1,7 +1,7 @@
 // Operations on an expanded grid that grid files and the built-in presets share:
 // repeating every run over seeds, and the CLI's per-grid overrides.
 import { ConfigError, type TrainConfig } from '../options/index.js';
-import type { GridRun, GridSpec } from './grid.js';
+import type { GridRun, GridSpec } from './grid-spec.js';
 
 /** The most seeds `--seeds <count>` may ask for (a guard against a typo such as 1000 for 10). */
 const MAX_SEED_COUNT = 1000;

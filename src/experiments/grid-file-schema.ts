@@ -160,7 +160,11 @@ function valueAt(doc: unknown, path: string[]): unknown {
   return v;
 }
 
+/** The longest a value is shown in an error message: a long label or a huge list is cut. */
+const SHOWN_CHARS = 80;
+
 /** A value as an error message shows it. */
 export function shown(v: unknown): string {
-  return v === undefined ? 'nothing' : typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
+  const s = v === undefined ? 'nothing' : typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
+  return s.length > SHOWN_CHARS ? `${s.slice(0, SHOWN_CHARS - 1)}…` : s;
 }

@@ -8,8 +8,10 @@ import { basename, extname } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
 import { ConfigError, DEFAULTS, type TrainConfig } from '../options/index.js';
 import { validateConfig } from '../trainer/index.js';
-import { runConfig, type GridRun, type GridSpec } from './grid.js';
+import { nameLengthProblem } from '../io/index.js';
+import { dependencyCycle } from './grid-checks.js';
 import { expandSeeds, withOverrides } from './grid-expand.js';
+import { gridSizeProblem, runConfig, type GridRun, type GridSpec } from './grid-spec.js';
 import {
   GRID_DOCUMENT,
   SETTING_OF,
@@ -36,7 +38,7 @@ export class GridFileError extends ConfigError {
 }
 
 function describeProblem(p: DocumentProblem): string {
-  const where = [p.run === undefined ? '' : `run '${p.run}'`, p.key === undefined ? '' : `key '${p.key}'`];
+  const where = [p.run === undefined ? '' : `run ${shown(p.run)}`, p.key === undefined ? '' : `key '${p.key}'`];
   const prefix = where.filter(Boolean).join(', ');
   return prefix ? `${prefix}: ${p.reason}` : p.reason;
 }
@@ -60,16 +62,20 @@ export function loadGridFile(file: string, options: GridFileOptions = {}): GridS
   const name = doc.name ?? basename(file, extname(file));
   if (!isFolderName(name))
     fail({ key: 'name', reason: `the file name '${name}' is not a folder name: give the grid a name` });
+  const longName = nameLengthProblem(name);
+  if (longName) fail({ key: 'name', reason: `the grid name ${longName}` });
   const base = settingsOf(doc.base ?? {});
   if (doc.seeds && base.seed !== undefined)
     fail({ key: 'base.seed', reason: 'give either seeds (a list) or base.seed, not both' });
+  const seeds = options.seeds ?? doc.seeds ?? [base.seed ?? DEFAULTS.seed];
+  const tooMany = sizeProblem(doc, seeds.length);
+  if (tooMany) fail({ reason: tooMany });
   const runs = variantsOf(doc, fail);
   const cycle = dependencyCycle(runs);
   if (cycle) {
     const key = runs.find((r) => r.label === cycle[0])?.config.graftFrom === cycle[1] ? 'graft-from' : 'depends-on';
     fail({ run: cycle[0], key, reason: `dependency cycle: ${cycle.join(' -> ')}` });
   }
-  const seeds = options.seeds ?? doc.seeds ?? [base.seed ?? DEFAULTS.seed];
   const unseeded: GridSpec = {
     name,
     description: doc.description ?? '',
@@ -80,8 +86,28 @@ export function loadGridFile(file: string, options: GridFileOptions = {}): GridS
   };
   const overrides = options.overrides ?? {};
   const spec = withOverrides(expandSeeds(unseeded, seeds, options.seeds !== undefined || seeds.length > 1), overrides);
+  for (const run of spec.runs) {
+    const longLabel = nameLengthProblem(run.label);
+    if (longLabel) fail({ key: 'label', reason: `run label ${longLabel}` });
+  }
   checkRuns(spec, file, overrides);
   return spec;
+}
+
+/**
+ * Why the file's grid has too many runs (gridSizeProblem), counted from the lengths of the axes
+ * and the seeds before anything is expanded; null when it has not.
+ */
+function sizeProblem(doc: GridDocument, seeds: number): string | null {
+  const axes = Object.entries(doc.axes ?? {});
+  const combinations = (r: RunDocument): number =>
+    axes.reduce((n, [k, values]) => (Object.hasOwn(r, k) ? n : n * values.length), 1);
+  const variants = doc.runs.reduce((sum, r) => sum + combinations(r), 0);
+  const terms = doc.runs.length > 1 ? [`${doc.runs.length} runs`] : [];
+  if (axes.length > 0) terms.push(`axes ${axes.map(([k, values]) => `${k} (${values.length})`).join(' x ')}`);
+  terms.push(`${seeds} seed${seeds === 1 ? '' : 's'}`);
+  const some = doc.runs.some((r) => axes.some(([k]) => Object.hasOwn(r, k)));
+  return gridSizeProblem(variants * seeds, terms.join(' x ') + (some ? ' (less the axes a run sets itself)' : ''));
 }
 
 /** The file's content as plain data; a missing file or a syntax error is a GridFileError with the line. */
@@ -97,6 +123,9 @@ function readGridDocument(file: string): unknown {
     throw new GridFileError(file, [{ reason }]);
   }
   if (extname(file).toLowerCase() === '.json') {
+    const deep = tooDeep(text);
+    if (deep !== null)
+      throw new GridFileError(file, [{ reason: `nested more than ${MAX_DEPTH} levels deep${place(text, deep)}` }]);
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
@@ -123,8 +152,35 @@ function yamlSyntaxError(e: YAMLError): string {
 function jsonPlace(text: string, message: string): string {
   const m = /at position (\d+)/.exec(message);
   if (!m) return `: ${message}`;
-  const before = text.slice(0, Number(m[1])).split('\n');
-  return ` at line ${before.length}, column ${before[before.length - 1].length + 1}: ${message.replace(/ in JSON at position.*$/, '')}`;
+  return `${place(text, Number(m[1]))}: ${message.replace(/ in JSON at position.*$/, '')}`;
+}
+
+/** ' at line L, column C' of the character at `position`. */
+function place(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return ` at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
+/**
+ * The deepest a grid file may nest lists and mappings. A grid needs 4 levels (runs, a run,
+ * depends-on, a label); checking far deeper ones would exhaust the call stack.
+ */
+const MAX_DEPTH = 32;
+
+/** Where a JSON text first nests deeper than MAX_DEPTH (its offset), or null; found before parsing. */
+function tooDeep(text: string): number | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if ((c === '[' || c === '{') && ++depth > MAX_DEPTH) return i;
+    else if (c === ']' || c === '}') depth--;
+  }
+  return null;
 }
 
 /** The run settings of a file's mapping, as config keys (a base may also hold seed). */
@@ -219,31 +275,6 @@ function resolveTarget(
     });
   if (same[0] === from) fail({ ...where, reason: 'a run cannot depend on itself' });
   return same[0].run.label;
-}
-
-/** A chain of labels that leads back to its first (a -> b -> a), if the dependencies have one. */
-function dependencyCycle(runs: GridRun[]): string[] | null {
-  const deps = new Map(runs.map((r) => [r.label, r.dependsOn ?? []]));
-  const done = new Set<string>();
-  const path: string[] = [];
-  const visit = (label: string): string[] | null => {
-    if (done.has(label)) return null;
-    const at = path.indexOf(label);
-    if (at >= 0) return [...path.slice(at), label];
-    path.push(label);
-    for (const d of deps.get(label) ?? []) {
-      const cycle = visit(d);
-      if (cycle) return cycle;
-    }
-    path.pop();
-    done.add(label);
-    return null;
-  };
-  for (const r of runs) {
-    const cycle = visit(r.label);
-    if (cycle) return cycle;
-  }
-  return null;
 }
 
 /**

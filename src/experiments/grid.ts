@@ -1,56 +1,37 @@
 // A grid: named runs that share a base configuration, in one folder. This file holds
-// its format, the checks made before any run starts, and runGridItem, which runs one
-// run of a recorded grid (in this process, or in a worker: `ireg grid-run`). Who
-// runs which run when is an executor's business (executor.ts, local-pool.ts).
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+// the recording of a checked grid in its folder (under the folder's lock), and
+// runGridItem, which runs one run of a recorded grid (in this process, or in a
+// worker: `ireg grid-run`). Who runs which run when is an executor's business
+// (executor.ts, local-pool.ts).
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-import { ConfigError, type TrainConfig } from '../options/index.js';
 import { type Summary } from '../runs/index.js';
 import {
   resume,
   train,
   TrainingDivergedError,
   TrainingInterruptedError,
-  validateConfig,
   STOP_EXIT_CODES,
   type StopSignal,
   type TrainHooks,
 } from '../trainer/index.js';
-import { LockedError, readJson, writeJsonAtomic } from '../io/index.js';
-import { clearFailure, recordFailure, type GridFailure } from './failures.js';
+import { DirLock, LockedError, writeJsonAtomic } from '../io/index.js';
+import { checkGrid, recordingOf } from './grid-checks.js';
+import { GRID_FILE, readGrid, runConfig, type GridFile, type GridSpec } from './grid-spec.js';
+import { clearFailure, describeFailures, FAILURES_DIR, recordFailure, type GridFailure } from './failures.js';
 import { gridRunState } from './status.js';
 
-export interface GridRun {
-  /** Folder name of the run inside the grid folder. */
-  label: string;
-  /** The label before seed expansion: runs of one variant differ only by seed (absent in older grids: the label). */
-  variant?: string;
-  /** Settings over the grid's base; `graftFrom` names another run of the grid by label. */
-  config: Partial<TrainConfig>;
-  /** The published test accuracy (%) of the same setting, where the paper has one. */
-  paperTestAcc?: number;
-  /** Labels of runs that must have completed before this one starts. */
-  dependsOn?: string[];
-}
+export {
+  GRID_FILE,
+  MAX_GRID_RUNS,
+  readGrid,
+  runConfig,
+  type GridFile,
+  type GridRun,
+  type GridSpec,
+} from './grid-spec.js';
+export { checkGrid } from './grid-checks.js';
 
-export interface GridSpec {
-  name: string;
-  description: string;
-  /** Where the settings and published numbers come from. */
-  source?: string;
-  /** Choices made where the source is silent, with their evidence. */
-  notes?: string;
-  base: Partial<TrainConfig>;
-  runs: GridRun[];
-}
-
-export interface GridFile {
-  spec: GridSpec;
-  created: string;
-}
-
-export const GRID_FILE = 'grid.json';
 /**
  * What a grid does with a run: start it, continue it (interrupted), retry it (failed before),
  * or skip it (done: finished; diverged: resuming would diverge again).
@@ -61,7 +42,10 @@ export type GridRunAction = 'start' | 'continue' | 'retry' | 'done' | 'diverged'
 export { readFailures, type GridFailure } from './failures.js';
 export { gridRunState } from './status.js';
 
-/** Some runs of a grid failed; the others ran. `summaries` holds null for the failed ones. */
+/**
+ * Some runs of a grid failed; the others ran. `summaries` holds null for the failed ones. The
+ * message gives one line per cause, naming its runs (all on one line when they failed alike).
+ */
 export class GridRunsFailedError extends Error {
   constructor(
     readonly grid: string,
@@ -69,11 +53,11 @@ export class GridRunsFailedError extends Error {
     readonly summaries: (Summary | null)[],
   ) {
     const n = Object.keys(failures).length;
+    const others = n < summaries.length ? 'the others ran; ' : '';
+    const causes = describeFailures(Object.entries(failures).map(([label, f]) => [label, f.error]));
     super(
-      `grid ${grid}: ${n} of ${summaries.length} runs failed (the others ran; run the grid again to retry ${n === 1 ? 'it' : 'them'}):\n` +
-        Object.entries(failures)
-          .map(([label, f]) => `  ${label}: ${f.error}`)
-          .join('\n'),
+      `grid ${grid}: ${n} of ${summaries.length} runs failed (${others}run the grid again to retry ${n === 1 ? 'it' : 'them'}):` +
+        (causes.length === 1 ? ` ${causes[0]}` : causes.map((c) => `\n  ${c}`).join('')),
     );
     this.name = 'GridRunsFailedError';
   }
@@ -106,17 +90,25 @@ export class NoSuchGridRunError extends Error {
 }
 
 /**
- * Checks a grid before any run starts (labels, dependencies, every run's options; a folder that
- * holds a grid with other settings is refused), then records it in `<dir>/grid.json`.
+ * Checks a grid (checkGrid), then takes its folder's lock, so that one command at a time works on
+ * the grid (another is refused with LockedError naming the holder), and records the grid in
+ * `<dir>/grid.json`: a new one, or one replacing a recorded grid none of whose runs has started
+ * (its recorded failures go with it; `submittedTo` as for checkGrid). The caller releases the lock.
  */
-export function prepareGrid(spec: GridSpec, dir: string): void {
-  checkLabels(spec);
-  checkDependencies(spec);
-  for (const run of spec.runs) checkRunConfig(spec, run, dir);
-  const file = join(dir, GRID_FILE);
-  if (existsSync(file)) checkSameGrid(readGrid(dir).spec, spec, dir);
+export function prepareGrid(spec: GridSpec, dir: string, submittedTo: string | null = null): DirLock {
+  checkGrid(spec, dir, submittedTo);
   mkdirSync(dir, { recursive: true });
-  if (!existsSync(file)) writeJsonAtomic(file, { spec, created: new Date().toISOString() } satisfies GridFile);
+  const lock = DirLock.acquire(dir, 'grid folder');
+  try {
+    const recording = recordingOf(spec, dir); // again, now that no other grid command can change it
+    if (recording === 'replace') rmSync(join(dir, FAILURES_DIR), { recursive: true, force: true });
+    if (recording !== 'same')
+      writeJsonAtomic(join(dir, GRID_FILE), { spec, created: new Date().toISOString() } satisfies GridFile);
+    return lock;
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }
 
 /** What runGridItem takes besides the run. */
@@ -178,80 +170,4 @@ export function gridRunLabel(dir: string, index: number): string {
       `grid ${spec.name} in ${dir} has no run number ${index} (its ${spec.runs.length} runs are numbered 0 to ${spec.runs.length - 1})`,
     );
   return run.label;
-}
-
-/** A run's full settings: base, then the run's own, placed in the grid folder; a graftFrom label becomes that run's folder. */
-export function runConfig(spec: GridSpec, run: GridRun, dir: string): Partial<TrainConfig> {
-  const c: Partial<TrainConfig> = { ...spec.base, ...run.config, out: dir, name: run.label };
-  if (c.graftFrom !== undefined && spec.runs.some((r) => r.label === c.graftFrom)) c.graftFrom = join(dir, c.graftFrom);
-  return c;
-}
-
-/** The grid recorded in a grid folder. */
-export function readGrid(dir: string): GridFile {
-  return readJson<GridFile>(join(dir, GRID_FILE), 'grid');
-}
-
-function checkLabels(spec: GridSpec): void {
-  const seen = new Set<string>();
-  for (const r of spec.runs) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(r.label) || /^\.\.?$/.test(r.label))
-      throw new Error(`grid ${spec.name}: run label '${r.label}' is not a plain folder name`);
-    if (seen.has(r.label)) throw new Error(`grid ${spec.name}: run label '${r.label}' appears twice`);
-    seen.add(r.label);
-  }
-}
-
-/** Every dependency names another run of the grid, and no run depends on itself through others. */
-function checkDependencies(spec: GridSpec): void {
-  const labels = new Set(spec.runs.map((r) => r.label));
-  const deps = new Map(spec.runs.map((r) => [r.label, r.dependsOn ?? []]));
-  for (const [label, on] of deps)
-    for (const d of on)
-      if (!labels.has(d))
-        throw new Error(`grid ${spec.name}, run '${label}': depends on '${d}', which is not a run of the grid`);
-  const done = new Set<string>();
-  const visit = (label: string, path: string[]): void => {
-    if (done.has(label)) return;
-    if (path.includes(label))
-      throw new Error(
-        `grid ${spec.name}: runs depend on each other in a circle (${[...path.slice(path.indexOf(label)), label].join(' -> ')})`,
-      );
-    for (const d of deps.get(label) ?? []) visit(d, [...path, label]);
-    done.add(label);
-  };
-  for (const label of labels) visit(label, []);
-}
-
-function checkRunConfig(spec: GridSpec, run: GridRun, dir: string): void {
-  try {
-    validateConfig(runConfig(spec, run, dir));
-  } catch (e) {
-    if (e instanceof ConfigError) e.message = `grid ${spec.name}, run '${run.label}': ${e.message}`;
-    throw e;
-  }
-}
-
-/** A grid folder continues only the grid it was made for (else finished runs would be reported under other settings). */
-function checkSameGrid(recorded: GridSpec, spec: GridSpec, dir: string): void {
-  const diff = firstDifference(recorded, JSON.parse(JSON.stringify(spec)), 'spec');
-  if (diff) {
-    throw new Error(
-      `${dir} holds grid '${recorded.name}' with other settings (${diff}): ` +
-        'continue it with the same options, or choose another output folder',
-    );
-  }
-}
-
-function firstDifference(a: unknown, b: unknown, path: string): string | null {
-  if (isDeepStrictEqual(a, b)) return null;
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-    const x = a as Record<string, unknown>;
-    const y = b as Record<string, unknown>;
-    for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
-      const d = firstDifference(x[k], y[k], `${path}.${k}`);
-      if (d) return d;
-    }
-  }
-  return `${path}: recorded ${JSON.stringify(a) ?? 'nothing'}, given ${JSON.stringify(b) ?? 'nothing'}`;
 }

@@ -4,6 +4,7 @@ export {
   readFailures,
   gridRunState,
   prepareGrid,
+  checkGrid,
   runConfig,
   runGridItem,
   gridRunLabel,
@@ -11,6 +12,7 @@ export {
   GridInterruptedError,
   NoSuchGridRunError,
   GRID_FILE,
+  MAX_GRID_RUNS,
   type GridSpec,
   type GridRun,
   type GridFile,
@@ -18,7 +20,7 @@ export {
   type GridRunAction,
   type GridItemOptions,
 } from './grid.js';
-export { FAILURES_DIR, failureFile, readFailure } from './failures.js';
+export { FAILURES_DIR, describeFailures, failureFile, readFailure } from './failures.js';
 export { gridRunStatus, type GridRunState, type GridRunStatus, type GridRunStateInfo } from './status.js';
 export { planGrid, type GridPlan, type PlannedRun } from './plan.js';
 export type { Execution, Executor, ExecutorContext, ExecutorPlugin, JobEnvironment } from './executor.js';

@@ -8,7 +8,7 @@ import { readJson, type LockOwner } from '../io/index.js';
 import { readMetrics, readRunConfig, runDirState, runFiles, type RunState, type Summary } from '../runs/index.js';
 import { listCheckpoints } from '../trainer/index.js';
 import { readFailure, type GridFailure } from './failures.js';
-import type { GridRun } from './grid.js';
+import type { GridRun } from './grid-spec.js';
 
 /** A grid run's state: its run directory's. */
 export type GridRunState = RunState;

@@ -6,6 +6,7 @@ import { show } from './checks.js';
 import { ConfigError } from './error.js';
 import type { KnownNames } from './known.js';
 import { parseNormalize } from './normalize.js';
+import { nameLengthProblem } from '../io/index.js';
 
 /** Method, model and dataset are names the registries know. */
 export function checkNames(c: TrainConfig, known: KnownNames): void {
@@ -92,7 +93,7 @@ export function checkGraftFrom(c: TrainConfig, known: KnownNames): void {
   }
 }
 
-/** cuda only where libtorch sees a device; a plain run-directory name; a parseable --normalize. */
+/** cuda only where libtorch sees a device; a plain, not too long run-directory name; a parseable --normalize. */
 export function checkMisc(c: TrainConfig, known: KnownNames): void {
   if (c.device === 'cuda' && !known.cudaAvailable()) {
     throw new ConfigError(
@@ -102,6 +103,8 @@ export function checkMisc(c: TrainConfig, known: KnownNames): void {
   }
   if (c.name !== undefined && /[/\\]|^\.\.?$/.test(c.name))
     throw new ConfigError('name', `must be a plain directory name, got '${c.name}'`);
+  const long = c.name === undefined ? null : nameLengthProblem(c.name);
+  if (long) throw new ConfigError('name', long);
   if (c.normalize !== undefined) parseNormalize(c.normalize);
 }
 

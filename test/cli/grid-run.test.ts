@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
-import { failureFile, prepareGrid, readFailures, type GridSpec } from '../../src/experiments/index.js';
-import { DirLock } from '../../src/io/index.js';
+import { FAILURES_DIR, failureFile, prepareGrid, readFailures, type GridSpec } from '../../src/experiments/index.js';
+import { DirLock, LOCK_FILE } from '../../src/io/index.js';
 import { readMetrics, type Summary } from '../../src/trainer/index.js';
 import type { StatusRow } from '../../src/cli/status-command.js';
 import { BASE, snapshot } from '../experiments/fixtures.js';
@@ -32,7 +33,7 @@ const spec: GridSpec = {
 const summary = (label: string) => JSON.parse(readFileSync(join(dir, label, 'summary.json'), 'utf8')) as Summary;
 
 test('ireg grid-run exits 0 for a run done (now or before), 3 diverged, 1 failed, 2 for a bad option or a run the grid lacks', () => {
-  prepareGrid(spec, dir);
+  prepareGrid(spec, dir).release();
   const ok = ireg(['grid-run', dir, 'ok']);
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(summary('ok').status, 'done');
@@ -188,4 +189,34 @@ test('ireg grid (one run at a time, in its own process) stopped by SIGINT exits 
   );
   assert.ok(!existsSync(join(out, 'demo', 'lb')), 'no run starts after the signal');
   assert.ok(!existsSync(failureFile(join(out, 'demo'), 'sb')));
+  assert.ok(!existsSync(join(out, 'demo', LOCK_FILE)), 'the grid folder is unlocked');
+});
+
+test('a second ireg grid on a grid folder in use is refused at once, naming the first; stopping the first unlocks it', async () => {
+  const out = join(root, 'twice');
+  const grid = join(out, 'demo');
+  const args = ['grid', 'demo', '--dataset', 'synthetic', '--steps', '2000', '--threads', '1', '--out', out];
+  let second: SpawnSyncReturns<string> | undefined;
+  let firstPid: number | undefined;
+  const first = await iregAsync(args, {}, (child) => {
+    firstPid = child.pid;
+    const poll = setInterval(() => {
+      if (readMetrics(join(grid, 'sb', 'metrics.jsonl')).length === 0) return;
+      clearInterval(poll);
+      second = ireg(args);
+      child.kill('SIGINT');
+    }, 50);
+    child.on('close', () => clearInterval(poll));
+  });
+  assert.ok(second, 'the second command ran while the first trained');
+  assert.equal(second.status, 1, second.stderr);
+  assert.ok(
+    second.stderr.includes(`ireg: grid folder ${grid} is in use by process ${firstPid} on this host (since `),
+    second.stderr,
+  );
+  assert.match(second.stderr, /wait for it to finish or stop it\n$/);
+  assert.equal(first.code, 130, first.stderr);
+  assert.ok(!existsSync(join(grid, FAILURES_DIR)), 'neither command recorded a failure');
+  assert.ok(!existsSync(join(grid, 'lb')));
+  assert.ok(!existsSync(join(grid, LOCK_FILE)), 'the lock went with the first command');
 });

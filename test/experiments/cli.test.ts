@@ -2,16 +2,18 @@
 // synthetic dataset, running it again, `ireg report`, and the errors and help texts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { presetNames, type GridFile } from '../../src/experiments/index.js';
+import { FAILURES_DIR, presetNames, type GridFile } from '../../src/experiments/index.js';
+import { LOCK_FILE } from '../../src/io/index.js';
 import type { Summary } from '../../src/trainer/index.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
 import { snapshot } from './fixtures.js';
 
 const out = tempDir('grid-cli');
 const grid = join(out, 'demo');
-const fast = ['--dataset', 'synthetic', '--steps', '3', '--threads', '1', '--out', out];
+const quick = ['--steps', '3', '--threads', '1'];
+const fast = ['--dataset', 'synthetic', ...quick, '--out', out];
 const LABELS = ['sb', 'lb', 'gn'];
 const summary = (label: string) => JSON.parse(readFileSync(join(grid, label, 'summary.json'), 'utf8')) as Summary;
 
@@ -110,4 +112,55 @@ test('ireg demo --help and ireg grid --help list the grid options', () => {
       .stdout.replace(/\s+/g, ' ')
       .includes(`one of: ${presetNames().join(', ')}`),
   );
+});
+
+test('a grid that failed at once says why in one line, and the corrected command replaces its plan', () => {
+  const dir = join(out, 'at-once');
+  const empty = join(out, 'no-data-here');
+  mkdirSync(empty);
+  const wrong = ireg(['grid', 'demo', '--dataset', 'fashion-mnist', '--data-dir', empty, ...quick, '--out', dir]);
+  assert.equal(wrong.status, 1, wrong.stderr);
+  const message = wrong.stderr.split('\n').filter((l) => l.startsWith('ireg: '));
+  assert.equal(message.length, 1, wrong.stderr);
+  assert.match(
+    message[0],
+    /^ireg: grid demo: 3 of 3 runs failed \(run the grid again to retry them\): sb, lb, gn: .*no-data-here.*: file not found .*\(to get fashion-mnist: ireg data get fashion-mnist .*\)$/,
+  );
+  assert.match(wrong.stdout, /^failed: sb, lb, gn: .*no-data-here/m);
+  assert.ok(!existsSync(join(dir, 'demo', LOCK_FILE)), 'the grid folder is unlocked after a failure');
+
+  const right = ireg(['grid', 'demo', '--dataset', 'synthetic', ...quick, '--out', dir]);
+  assert.equal(right.status, 0, right.stderr);
+  for (const [i, l] of LABELS.entries()) assert.match(right.stdout, new RegExp(`\\[${i + 1}/3\\] ${l}: method ${l},`));
+  const { spec } = JSON.parse(readFileSync(join(dir, 'demo', 'grid.json'), 'utf8')) as GridFile;
+  assert.equal(spec.base.dataset, 'synthetic');
+  assert.ok(!existsSync(join(dir, 'demo', FAILURES_DIR)), 'the failures of the replaced plan are gone');
+});
+
+test('ireg grid --executor slurm --dry-run writes nothing, in a new folder or in a grid folder', () => {
+  const dir = join(out, 'dry');
+  const r = ireg([
+    'grid',
+    'demo',
+    '--executor',
+    'slurm',
+    '--dry-run',
+    '--dataset',
+    'synthetic',
+    ...quick,
+    '--out',
+    dir,
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /dry run: nothing is submitted/);
+  assert.ok(!existsSync(dir), 'no folder');
+  const before = snapshot(grid);
+  const again = ireg(['grid', 'demo', '--executor', 'slurm', '--dry-run', ...fast]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(snapshot(grid), before);
+  // A dry run checks as a real one does: other settings for a grid whose runs started are refused.
+  const other = ireg(['grid', 'demo', '--executor', 'slurm', '--dry-run', ...fast, '--steps', '4']);
+  assert.equal(other.status, 1);
+  assert.match(other.stderr, /holds grid 'demo' with other settings/);
+  assert.deepEqual(snapshot(grid), before);
 });

@@ -9,6 +9,7 @@ import {
   failureFile,
   GRID_FILE,
   GridRunsFailedError,
+  MAX_GRID_RUNS,
   readFailures,
   readGrid,
   runGrid,
@@ -106,6 +107,10 @@ test('bad labels are refused before any work', async () => {
     [['a', '..'], /run label '\.\.' is not a plain folder name/],
     [['.'], /run label '\.' is not a plain folder name/],
     [['a', ''], /run label '' is not a plain folder name/],
+    [
+      ['a', 'x'.repeat(5000)],
+      /run label 'x{40}…' is 5000 bytes long, more than the 200 a file or folder name may have$/,
+    ],
   ];
   for (const [labels, message] of cases) {
     const dir = join(root, 'bad-labels');
@@ -113,7 +118,11 @@ test('bad labels are refused before any work', async () => {
       ...spec,
       runs: labels.map((label) => ({ label, config: { method: 'sb', batchSize: 32 } })),
     };
-    await assert.rejects(runGrid(bad, dir), message);
+    await assert.rejects(runGrid(bad, dir), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `${String(e)}: a usage error (exit status 2)`);
+      assert.match(e.message, message);
+      return true;
+    });
     assert.ok(!existsSync(dir), `${labels}: nothing may be written`);
   }
 });
@@ -182,9 +191,10 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
   const actions: GridRunAction[] = [];
   await assert.rejects(runGrid(g, dir, { onRunStart: (_r, _i, _n, a) => actions.push(a) }), (e: unknown) => {
     assert.ok(e instanceof GridRunsFailedError, String(e));
+    // One line: which run failed, and why.
     assert.match(
       e.message,
-      /^grid failing: 1 of 2 runs failed .*\n {2}b: invalid option --init-from: .*best\.safetensors/,
+      /^grid failing: 1 of 2 runs failed \(the others ran; run the grid again to retry it\): b: invalid option --init-from: [^\n]*best\.safetensors[^\n]*$/,
     );
     assert.deepEqual(Object.keys(e.failures), ['b']);
     assert.equal(e.summaries[0], null);
@@ -216,4 +226,54 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
   );
   assert.ok(!existsSync(failureFile(dir, 'b')), 'a retried run that succeeds is no longer recorded as failed');
   assert.equal(incompleteRuns(gridReport(dir)), null);
+});
+
+test('a plan none of whose runs started gives way to a corrected one; once a run started, other settings are refused', async () => {
+  const dir = join(root, 'corrected');
+  const missing = join(root, 'no-such-weights.safetensors');
+  const wrong: GridSpec = {
+    ...spec,
+    name: 'corrected',
+    runs: spec.runs.slice(0, 2).map((r) => ({ ...r, config: { ...r.config, initFrom: missing } })),
+  };
+  await assert.rejects(runGrid(wrong, dir), (e: unknown) => {
+    assert.ok(e instanceof GridRunsFailedError, String(e));
+    // Both failed alike: one line names them and the cause.
+    assert.match(
+      e.message,
+      /^grid corrected: 2 of 2 runs failed \(run the grid again to retry them\): sb, gn: [^\n]*no-such-weights/,
+    );
+    assert.ok(!e.message.includes('\n'), e.message);
+    return true;
+  });
+  assert.deepEqual(Object.keys(readFailures(dir)), ['gn', 'sb']);
+
+  const right: GridSpec = { ...spec, name: 'corrected', runs: spec.runs.slice(0, 2) };
+  const actions: GridRunAction[] = [];
+  const summaries = await runGrid(right, dir, { onRunStart: (_r, _i, _n, a) => actions.push(a) });
+  assert.deepEqual(actions, ['start', 'start'], 'the failures of the replaced plan are gone');
+  assert.deepEqual(
+    summaries.map((s) => s.status),
+    ['completed', 'completed'],
+  );
+  assert.deepEqual(readGrid(dir).spec, right);
+  assert.deepEqual(readFailures(dir), {});
+
+  const before = snapshot(dir);
+  await assert.rejects(
+    runGrid(wrong, dir),
+    /holds grid 'corrected' with other settings \(spec\.runs\.0\.config\.initFrom: recorded nothing, given .*\), and its run 'sb' has started/,
+  );
+  assert.deepEqual(snapshot(dir), before);
+});
+
+test(`a grid of more than ${MAX_GRID_RUNS} runs is refused before any work`, { timeout: 60_000 }, async () => {
+  const dir = join(root, 'too-many');
+  const runs = Array.from({ length: MAX_GRID_RUNS + 1 }, (_, i) => ({ label: `r${i}`, config: { method: 'sb' } }));
+  await assert.rejects(runGrid({ ...spec, runs }, dir), (e: unknown) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.equal(e.message, 'grid tiny: 10,001 runs, more than the 10,000 a grid may hold');
+    return true;
+  });
+  assert.ok(!existsSync(dir));
 });

@@ -35,6 +35,11 @@ export function makeExecutor(name: string, options: Record<string, unknown>, con
   return plugin.make(checkOptions(plugin.options, options), context);
 }
 
+/** The executor whose scheduler holds runs of the grid in `dir` (they may start later), or null. */
+export function submittedTo(dir: string): string | null {
+  return EXECUTORS.find((e) => e.submitted?.(dir))?.name ?? null;
+}
+
 /** The live per-run states every executor knows for the grid in `dir` (later executors win), for `ireg status`. */
 export async function liveStates(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

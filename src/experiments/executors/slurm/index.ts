@@ -3,7 +3,7 @@
 import type { ExecutorPlugin } from '../../executor.js';
 import { slurmJob, SLURM } from './job.js';
 import { SLURM_OPTIONS } from './options.js';
-import { liveTaskStates } from './queue.js';
+import { liveTaskStates, readSlurmRecord } from './queue.js';
 import { SlurmExecutor } from './submit.js';
 
 export const slurm: ExecutorPlugin<typeof SLURM_OPTIONS> = {
@@ -12,5 +12,6 @@ export const slurm: ExecutorPlugin<typeof SLURM_OPTIONS> = {
   options: SLURM_OPTIONS,
   make: (options, context) => new SlurmExecutor(options, context),
   liveStates: liveTaskStates,
+  submitted: (dir) => readSlurmRecord(dir).jobs.length > 0,
   job: slurmJob,
 };

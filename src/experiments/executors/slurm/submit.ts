@@ -72,6 +72,11 @@ export class SlurmExecutor implements Executor {
     this.setup = file === undefined ? [] : readSetup(file);
   }
 
+  /** With --dry-run: prints the batch script and sbatch commands, writes nothing. */
+  get dryRun(): boolean {
+    return this.slurm.dryRun === true;
+  }
+
   /** Refuses a grid whose runs may use a GPU when none is asked for (see the top of this file). */
   check(spec: GridSpec): void {
     if (this.slurm.gpusPerRun !== undefined || (this.slurm.sbatchArg ?? []).some((a) => GPU_ARG.test(a))) return;

@@ -145,6 +145,8 @@ test('ireg grid --executor slurm --dry-run writes nothing, in a new folder or in
     '--executor',
     'slurm',
     '--dry-run',
+    '--gpus-per-run',
+    '0',
     '--dataset',
     'synthetic',
     ...quick,
@@ -155,11 +157,22 @@ test('ireg grid --executor slurm --dry-run writes nothing, in a new folder or in
   assert.match(r.stdout, /dry run: nothing is submitted/);
   assert.ok(!existsSync(dir), 'no folder');
   const before = snapshot(grid);
-  const again = ireg(['grid', 'demo', '--executor', 'slurm', '--dry-run', ...fast]);
+  const again = ireg(['grid', 'demo', '--executor', 'slurm', '--dry-run', '--gpus-per-run', '0', ...fast]);
   assert.equal(again.status, 0, again.stderr);
   assert.deepEqual(snapshot(grid), before);
   // A dry run checks as a real one does: other settings for a grid whose runs started are refused.
-  const other = ireg(['grid', 'demo', '--executor', 'slurm', '--dry-run', ...fast, '--steps', '4']);
+  const other = ireg([
+    'grid',
+    'demo',
+    '--executor',
+    'slurm',
+    '--dry-run',
+    '--gpus-per-run',
+    '0',
+    ...fast,
+    '--steps',
+    '4',
+  ]);
   assert.equal(other.status, 1);
   assert.match(other.stderr, /holds grid 'demo' with other settings/);
   assert.deepEqual(snapshot(grid), before);

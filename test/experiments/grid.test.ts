@@ -254,7 +254,7 @@ test('a plan none of whose runs started gives way to a corrected one; once a run
   assert.deepEqual(actions, ['start', 'start'], 'the failures of the replaced plan are gone');
   assert.deepEqual(
     summaries.map((s) => s.status),
-    ['completed', 'completed'],
+    ['done', 'done'],
   );
   assert.deepEqual(readGrid(dir).spec, right);
   assert.deepEqual(readFailures(dir), {});

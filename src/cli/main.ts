@@ -119,6 +119,12 @@ function addGridOptions(c: Command): Command {
     )
     .addOption(trainOption('device', h, { help: 'where to train', noDefault: true }))
     .addOption(
+      trainOption('protocol', h, {
+        help: "protocol of every run, ireg or authors (default: the grid's; the paper presets' is authors; docs/protocol.md)",
+        noDefault: true,
+      }),
+    )
+    .addOption(
       new Option('--jobs <n>', 'runs at once, each with its share of the cores (local executor)')
         .default(1)
         .argParser((v) => parseJobs(v)),

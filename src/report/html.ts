@@ -106,7 +106,7 @@ function runsSection(report: GridReport): string {
   const f = (x: number | null, d = 2) => (x === null ? '–' : x.toFixed(d));
   const keys = splitSettings(report.runs).varying;
   const machines = machineGroups(report.runs);
-  const head = ['run', 'variant', 'method', ...keys.map(optionName), 'status', 'steps', 'best val acc %'];
+  const head = ['run', 'variant', 'method', ...keys.map(optionName), 'status', 'steps done', 'best val acc %'];
   head.push('test acc %', 'wall time', 'ireg', 'commit', 'device');
   const rows = report.runs.map((r) => {
     const p = r.provenance;

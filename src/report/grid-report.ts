@@ -44,7 +44,7 @@ export interface RunReport {
   protocol: string;
   /** Where the checkpoint was selected: the held-out training images ('train'), or the official test split ('test', authors' CIFAR-10). */
   valFrom: 'train' | 'test';
-  /** Its training options (config.json's, else the grid's with the declared defaults); null when unknown (a damaged config.json outside a grid). */
+  /** Its training options: config.json's, else (not started) the grid's as the trainer will resolve them; null when unknown (a damaged config.json outside a grid). */
   options: Partial<TrainConfig> | null;
   steps: number | null;
   /** Steps logged so far (the last metrics record), for unfinished runs too. */

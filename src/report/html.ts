@@ -106,8 +106,10 @@ function runsSection(report: GridReport): string {
   const f = (x: number | null, d = 2) => (x === null ? '–' : x.toFixed(d));
   const keys = splitSettings(report.runs).varying;
   const machines = machineGroups(report.runs);
-  const head = ['run', 'variant', 'method', ...keys.map(optionName), 'status', 'steps done', 'best val acc %'];
-  head.push('test acc %', 'wall time', 'ireg', 'commit', 'device');
+  const head = [
+    ...['run', 'variant', 'method', ...keys.map(optionName)],
+    ...['status', 'steps done', 'best val acc %', 'test acc %', 'wall time', 'ireg', 'commit', 'device'],
+  ];
   const rows = report.runs.map((r) => {
     const p = r.provenance;
     const commit = p?.commit ? `${p.commit.slice(0, 12)}${p.dirty ? ' (modified)' : ''}` : '–';

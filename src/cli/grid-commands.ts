@@ -33,6 +33,7 @@ export interface GridFlags {
   dataset?: string;
   threads?: number;
   device?: 'auto' | 'cpu' | 'cuda';
+  protocol?: TrainConfig['protocol'];
   /** --seeds: every run repeated over these seeds. */
   seeds?: number[];
 }
@@ -48,6 +49,7 @@ export async function runGridCommand(name: string, o: GridFlags, executor: Execu
   if (o.dataset !== undefined) overrides.dataset = o.dataset;
   if (o.threads !== undefined) overrides.threads = o.threads;
   if (o.device !== undefined) overrides.device = o.device;
+  if (o.protocol !== undefined) overrides.protocol = o.protocol;
   const spec = gridOf(name, overrides, o.seeds);
   const dir = join(o.out, spec.name);
   console.log(`grid ${spec.name}${spec.description && `: ${spec.description}`}\n${spec.runs.length} runs in ${dir}`);

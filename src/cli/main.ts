@@ -142,6 +142,12 @@ function addGridOptions(c: Command, executors: readonly ExecutorPlugin[]): Comma
         noDefault: true,
       }),
     )
+    .addOption(
+      trainOption('protocol', h, {
+        help: "protocol of every run, ireg or authors (default: the grid's; the paper presets' is authors; docs/protocol.md)",
+        noDefault: true,
+      }),
+    )
     .option('--seeds <list|count>', "repeat every run over seeds: '0,1,2', or a count (3: seeds 0,1,2)", parseSeeds);
   return addExecutorOptions(c, executors);
 }

@@ -1,7 +1,8 @@
 // Ready-made grids: the grid files in grids/, the CPU-sized demo that `npm start`
 // runs, CPU-scale studies and the paper's experiments (grids/paper-*.yaml: settings
 // and published test accuracies from the authors' README, listed with their sources
-// in docs/paper-results.md; a test keeps the two equal).
+// in docs/paper-results.md; a test keeps the two equal). The paper's grids run under
+// `protocol: authors`, the data handling behind the published numbers.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultDataDir } from '../data/index.js';

@@ -2,9 +2,10 @@
 // training (the paper's diagnostic first: the average micro-batch gradient norm), and where
 // it came from (software, machine, seed, protocol). Reads a grid folder, or any folder of runs.
 import { datasetLabel } from '../data/index.js';
-import { DEFAULTS, methodLabel, penaltyGradOf, type TrainConfig } from '../options/index.js';
+import { DEFAULTS, methodLabel, type TrainConfig } from '../options/index.js';
 import { readRun, runDirState, type RunConfigFile, type RunState, type Summary } from '../runs/index.js';
-import { readFailures, type GridSpec } from '../experiments/grid.js';
+import { readFailures, runConfig, type GridRun, type GridSpec } from '../experiments/grid.js';
+import { validateConfig } from '../trainer/index.js';
 import { reportSource } from './source.js';
 
 /** A logged step of a run: the quantities the report's figures plot. */
@@ -43,8 +44,8 @@ export interface RunReport {
   protocol: string;
   /** Where the checkpoint was selected: the held-out training images ('train'), or the official test split ('test', authors' CIFAR-10). */
   valFrom: 'train' | 'test';
-  /** How the penalty's gradient is computed: 'exact', or 'fd forward r=0.01'. */
-  penaltyGrad: string;
+  /** Its training options: config.json's, else (not started) the grid's as the trainer will resolve them; null when unknown (a damaged config.json outside a grid). */
+  options: Partial<TrainConfig> | null;
   steps: number | null;
   /** Steps logged so far (the last metrics record), for unfinished runs too. */
   lastStep: number | null;
@@ -104,7 +105,11 @@ export function gridReport(dir: string): GridReport {
       microBatchSize: config.microBatchSize ?? null,
       protocol: protocolOf(config),
       valFrom: recorded?.derived.valFrom ?? 'train',
-      penaltyGrad: penaltyGradName(config),
+      options: recorded
+        ? withDefaults(recorded.config)
+        : source.kind === 'grid'
+          ? gridRunOptions(spec, run, dir)
+          : null,
       steps: summary ? summary.steps : null,
       lastStep: last ? last.step : null,
       totalSteps: summary?.totalSteps ?? recorded?.derived.totalSteps ?? null,
@@ -144,15 +149,33 @@ function variantOf(label: string, seed: number | null): string {
     : label;
 }
 
+/**
+ * The options of a grid run that has not started, as the trainer will resolve them (lambda, micro-batch
+ * and eval-every follow from others); the grid checked them when it was made, so a failure to resolve
+ * here (an edited grid.json) leaves the grid's settings with the declared defaults.
+ */
+function gridRunOptions(spec: GridSpec, run: GridRun, dir: string): Partial<TrainConfig> {
+  try {
+    return withDefaults(validateConfig(runConfig(spec, run, dir)));
+  } catch {
+    return withDefaults({ ...spec.base, ...run.config });
+  }
+}
+
+/**
+ * The options with the declared defaults where unset (a grid's settings, or a config.json older
+ * than an option), as the trainer resolves them: a budget in epochs has no step count.
+ */
+function withDefaults(c: Partial<TrainConfig>): Partial<TrainConfig> {
+  const all: Partial<TrainConfig> = { ...DEFAULTS, ...c };
+  if (all.epochs !== undefined) delete all.steps;
+  return all;
+}
+
 /** The run's protocol option ('ireg' or 'authors'); configs older than the option ran ireg's. */
 function protocolOf(c: Partial<TrainConfig>): string {
   const p = (c as { protocol?: unknown }).protocol;
   return typeof p === 'string' ? p : 'ireg';
-}
-
-function penaltyGradName(c: Partial<TrainConfig>): string {
-  const g = penaltyGradOf(c);
-  return g.kind === 'fd' ? `fd ${g.scheme} r=${g.step}` : 'exact';
 }
 
 function provenanceOf(f: RunConfigFile): RunProvenance {

@@ -3,7 +3,18 @@
 // figures, and the provenance of every run.
 import { gridReport, testAccNote, type GridReport } from './grid-report.js';
 import { reportFigures, type Figure, type FigureOptions } from './figures.js';
-import { gapMethodText, VARIANT_COLUMNS, variantCells, variantTable, type VariantRow } from './table.js';
+import { machineGroups, machineOf } from './machines.js';
+import { provenanceLines, settingLine } from './render.js';
+import { optionName, optionText, splitSettings } from './settings.js';
+import {
+  gapMethodText,
+  variantCells,
+  variantColumns,
+  variantProtocolLine,
+  variantSettingKeys,
+  variantTable,
+  type VariantRow,
+} from './table.js';
 
 export interface HtmlOptions extends FigureOptions {
   /** Extra markup for the page's head (the dashboard adds its refresh script); default none. */
@@ -48,20 +59,28 @@ ${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></secti
 }
 
 function table1(report: GridReport, rows: VariantRow[]): string {
+  const keys = variantSettingKeys(rows);
   const body = rows.map((r) => {
-    const cells = variantCells(r).map((c, i) => (i < 2 ? `<td>${esc(c)}</td>` : `<td class="num">${esc(c)}</td>`));
-    if (r.gapNote) cells[5] = cells[5].replace('</td>', ` <span class="note">${esc(r.gapNote)}</span></td>`);
+    const cells = variantCells(r, keys).map((c, i) => `<td${i < 2 + keys.length ? '' : ' class="num"'}>${esc(c)}</td>`);
+    if (r.gapNote)
+      cells[cells.length - 1] = cells[cells.length - 1].replace(
+        '</td>',
+        ` <span class="note">${esc(r.gapNote)}</span></td>`,
+      );
     return `<tr>${cells.join('')}</tr>`;
   });
   return `<section id="table1">
 <h2>Table 1: test accuracy over seeds</h2>
-<p class="meta">Setting: ${esc(settingLine(report))}</p>
+<p class="meta">${esc(settingLine(report))}</p>
 <table class="table1">
-<thead><tr>${VARIANT_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
+<thead><tr>${variantColumns(keys)
+    .map((c) => `<th>${esc(c)}</th>`)
+    .join('')}</tr></thead>
 <tbody>
 ${body.join('\n')}
 </tbody>
 </table>
+<p class="meta">${esc(variantProtocolLine(rows))}</p>
 <p class="note">${esc(testAccNote(report))};
 n counts the done runs (seeds) of a variant out of all its runs (diverged, failed and unfinished runs are left out); std is the sample standard deviation (n − 1).
 The paper column is the authors' published number for the same setting, at their budget.</p>
@@ -85,11 +104,20 @@ ${body.length ? body.join('\n') : '<p class="note">No run has logged a step yet.
 
 function runsSection(report: GridReport): string {
   const f = (x: number | null, d = 2) => (x === null ? '–' : x.toFixed(d));
+  const keys = splitSettings(report.runs).varying;
+  const machines = machineGroups(report.runs);
+  const head = [
+    ...['run', 'variant', 'method', ...keys.map(optionName)],
+    ...['status', 'steps done', 'best val acc %', 'test acc %', 'wall time', 'ireg', 'commit', 'device'],
+  ];
   const rows = report.runs.map((r) => {
     const p = r.provenance;
     const commit = p?.commit ? `${p.commit.slice(0, 12)}${p.dirty ? ' (modified)' : ''}` : '–';
     const steps = `${r.steps ?? r.lastStep ?? '–'} / ${r.totalSteps ?? '–'}`;
-    return `<tr class="status-${r.status}"><td>${esc(r.label)}</td><td>${esc(r.variant)}</td><td>${esc(r.method)}</td><td class="status">${esc(r.status)}</td><td class="num">${r.seed ?? '–'}</td><td class="num">${steps}</td><td class="num">${f(r.bestValAcc)}</td><td class="num">${f(r.testAcc)}</td><td class="num">${duration(r.wallTime)}</td><td>${esc(r.protocol)}</td><td>${esc(r.penaltyGrad)}</td><td>${p ? esc(p.version) : '–'}</td><td><code>${esc(commit)}</code></td><td>${p ? esc(`${p.machine}; ${p.device}, ${p.threads} threads; torch ${p.torch}`) : '–'}</td></tr>`;
+    const m = machines.length > 1 ? `machine ${machineOf(machines, r)?.id}: ` : '';
+    const where = p ? `${m}${p.device}, ${p.threads} threads` : '–';
+    const settings = keys.map((k) => `<td>${esc(optionText(r.options, k))}</td>`).join('');
+    return `<tr class="status-${r.status}"><td>${esc(r.label)}</td><td>${esc(r.variant)}</td><td>${esc(r.method)}</td>${settings}<td class="status">${esc(r.status)}</td><td class="num">${steps}</td><td class="num">${f(r.bestValAcc)}</td><td class="num">${f(r.testAcc)}</td><td class="num">${duration(r.wallTime)}</td><td>${p ? esc(p.version) : '–'}</td><td><code>${esc(commit)}</code></td><td>${esc(where)}</td></tr>`;
   });
   const errors = report.runs
     .filter((r) => r.error !== null)
@@ -97,28 +125,19 @@ function runsSection(report: GridReport): string {
   return `<section id="runs">
 <h2>Runs and provenance</h2>
 <table class="runs">
-<thead><tr><th>run</th><th>variant</th><th>method</th><th>status</th><th>seed</th><th>steps</th><th>best val acc %</th><th>test acc %</th><th>wall time</th><th>protocol</th><th>penalty gradient</th><th>ireg</th><th>commit</th><th>machine</th></tr></thead>
+<thead><tr>${head.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table>
+${provenanceLines(report)
+  .map((l) => `<p class="meta">${esc(l)}</p>`)
+  .join('\n')}
 ${errors.length ? `<h3>Errors</h3><ul class="errors">\n${errors.join('\n')}\n</ul>` : ''}
 <p class="note">Failed runs ended with an error (run the grid again to retry them); damaged runs have a file that cannot be read
 (named under Errors); running runs are held by a live process; pending runs have not started or were stopped.
 Only done runs enter Table 1; the figures show every logged step of every run.</p>
 </section>`;
-}
-
-/** Model, data, batch and budget of the runs, as far as they share them. */
-function settingLine(report: GridReport): string {
-  const b = report.spec.base;
-  const parts = [];
-  if (b.model) parts.push(`model ${b.model}`);
-  parts.push(`data ${report.datasets.join(', ')}`);
-  if (b.batchSize)
-    parts.push(`batch ${b.batchSize}${b.microBatchSize ? ` in micro-batches of ${b.microBatchSize}` : ''}`);
-  if (b.steps) parts.push(`${b.steps} steps`);
-  return parts.join(', ');
 }
 
 function statusLine(report: GridReport): string {

@@ -1,26 +1,32 @@
 // A grid report as text: the per-run table (terminal or markdown), Table 1 over seeds, and one
 // sparkline per variant of the average micro-batch gradient norm over training.
 import Table from 'cli-table3';
-import type { GridReport, RunReport } from './grid-report.js';
+import type { OptionKey } from '../options/index.js';
+import type { GridReport } from './grid-report.js';
+import { machineLines } from './machines.js';
 import { variantSeries } from './series.js';
-import { VARIANT_COLUMNS, variantCells, type VariantRow } from './table.js';
+import { optionName, optionText, protocolLine, settingText, splitSettings } from './settings.js';
+import { variantCells, variantColumns, variantProtocolLine, variantSettingKeys, type VariantRow } from './table.js';
 
-const COLUMNS = [
-  'run',
-  'method',
-  'status',
-  'steps',
-  'best val acc %',
-  'test acc %',
-  'paper test acc %',
-  'mean avg mb ‖g‖²',
-];
 /** Eight levels, lowest to highest. */
 const BARS = '▁▂▃▄▅▆▇█';
 
-function cells(r: RunReport): string[] {
+/** The per-run table's headings and rows, then a column for each hyperparameter that differs between runs. */
+function runTable(report: GridReport): { head: string[]; rows: string[][] } {
+  const keys = splitSettings(report.runs).varying;
   const f = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d));
-  return [
+  const head = [
+    'run',
+    'method',
+    'status',
+    'steps done',
+    'best val acc %',
+    'test acc %',
+    'paper test acc %',
+    'mean avg mb ‖g‖²',
+    ...keys.map(optionName),
+  ];
+  const rows = report.runs.map((r) => [
     r.label,
     r.method,
     r.status,
@@ -29,31 +35,61 @@ function cells(r: RunReport): string[] {
     f(r.testAcc),
     f(r.paperTestAcc),
     f(r.meanAvgMicroBatchGradNorm, 3),
+    ...keys.map((k) => optionText(r.options, k)),
+  ]);
+  return { head, rows };
+}
+
+/** The hyperparameters every run shares, stated once. */
+export function settingLine(report: GridReport): string {
+  return `setting of every run: ${settingText(splitSettings(report.runs).common)}`;
+}
+
+/** Which protocol produced the runs, and the machines they ran on, each once. */
+export function provenanceLines(report: GridReport): string[] {
+  return [
+    protocolLine(report.runs.map((r) => ({ name: r.label, protocol: r.protocol }))),
+    ...machineLines(report.runs),
   ];
 }
 
-/** The per-run table for a terminal. */
+/** The per-run table for a terminal, with its notes under it. */
 export function renderTable(report: GridReport): string {
-  const t = new Table({ head: COLUMNS, style: { head: [], border: [] } });
-  for (const r of report.runs) t.push(cells(r));
-  return t.toString();
+  const { head, rows } = runTable(report);
+  return [terminal(head, rows), settingLine(report), ...provenanceLines(report)].join('\n');
 }
 
-/** The per-run table in markdown. */
+/** The per-run table in markdown, with its notes under it. */
 export function renderMarkdownTable(report: GridReport): string {
-  return markdown(COLUMNS, report.runs.map(cells));
+  const { head, rows } = runTable(report);
+  return [markdown(head, rows), settingLine(report), ...provenanceLines(report)].join('\n\n');
 }
 
-/** Table 1 (per variant, over seeds) for a terminal. */
+/** Table 1's rows as text: the gap's cell with the reason it is missing or has no interval. */
+function variantTextRows(rows: VariantRow[], keys: readonly OptionKey[]): string[][] {
+  return rows.map((r) => {
+    const cells = variantCells(r, keys);
+    if (r.gapNote) cells[cells.length - 1] += ` (${r.gapNote})`;
+    return cells;
+  });
+}
+
+/** Table 1 (per variant, over seeds) for a terminal, with the protocol under it. */
 export function renderVariantTable(rows: VariantRow[]): string {
-  const t = new Table({ head: VARIANT_COLUMNS, style: { head: [], border: [] } });
-  for (const r of rows) t.push(variantCells(r));
-  return t.toString();
+  const keys = variantSettingKeys(rows);
+  return [terminal(variantColumns(keys), variantTextRows(rows, keys)), variantProtocolLine(rows)].join('\n');
 }
 
-/** Table 1 in markdown. */
+/** Table 1 in markdown, with the protocol under it. */
 export function renderMarkdownVariantTable(rows: VariantRow[]): string {
-  return markdown(VARIANT_COLUMNS, rows.map(variantCells));
+  const keys = variantSettingKeys(rows);
+  return [markdown(variantColumns(keys), variantTextRows(rows, keys)), variantProtocolLine(rows)].join('\n\n');
+}
+
+function terminal(head: string[], rows: string[][]): string {
+  const t = new Table({ head, style: { head: [], border: [] } });
+  for (const r of rows) t.push(r);
+  return t.toString();
 }
 
 function markdown(head: string[], rows: string[][]): string {

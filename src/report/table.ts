@@ -1,7 +1,16 @@
 // The paper's Table 1 from a grid: per variant, test accuracy over seeds beside the published
 // number, and the share of the SB-LB gap the variant closes with a bootstrap interval over seeds.
+import type { OptionKey } from '../options/index.js';
 import type { GridReport, RunReport } from './grid-report.js';
-import { bootstrapInterval, gapClosed, mean, sampleStd, type BootstrapInterval } from './stats.js';
+import { optionName, optionText, protocolLine, splitSettings } from './settings.js';
+import {
+  bootstrapInterval,
+  gapClosed,
+  mean,
+  sampleStd,
+  type BootstrapInterval,
+  type BootstrapOptions,
+} from './stats.js';
 
 /** How the gap's interval is computed; stated in the reports. */
 export const GAP_BOOTSTRAP = { draws: 10_000, seed: 1, level: 0.95 } as const;
@@ -9,7 +18,7 @@ export const GAP_BOOTSTRAP = { draws: 10_000, seed: 1, level: 0.95 } as const;
 export interface GapShare {
   /** (mean acc − mean LB) / (mean SB − mean LB). */
   value: number;
-  /** Percentile bootstrap interval over seeds; null when a group has fewer than two runs. */
+  /** Percentile bootstrap interval over seeds; null when the variant has one done run. */
   interval: BootstrapInterval | null;
   sb: string;
   lb: string;
@@ -27,7 +36,7 @@ export interface VariantRow {
   /** 'sb' or 'lb' for the reference rows themselves. */
   reference: 'sb' | 'lb' | null;
   gap: GapShare | null;
-  /** Why the gap is not shown (no reference, ambiguous reference, no done runs). */
+  /** Why the gap is not shown (no reference, ambiguous reference, no done runs, SB not above LB), or why it has no interval. */
   gapNote: string | null;
 }
 
@@ -65,27 +74,38 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
       continue;
     }
     if (row === sb || row === lb) {
-      row.gapNote = `${row.reference?.toUpperCase()}: the reference (${row === sb ? 1 : 0} by definition)`;
+      row.gapNote = `the ${row.reference?.toUpperCase()} reference: ${row === sb ? 1 : 0} by definition`;
       continue;
     }
     if (!row.accs.length || !sb.accs.length || !lb.accs.length) {
       row.gapNote = 'no done runs';
       continue;
     }
+    const boot = { ...GAP_BOOTSTRAP, ...o };
+    row.gapNote = gapHidden(sb.accs, lb.accs, boot);
+    if (row.gapNote) continue;
     const stat = ([a, s, l]: number[]) => gapClosed(a, s, l);
-    const value = stat([mean(row.accs), mean(sb.accs), mean(lb.accs)]);
-    if (!Number.isFinite(value)) {
-      row.gapNote = 'SB and LB have the same mean accuracy';
-      continue;
-    }
     const groups = [row.accs, sb.accs, lb.accs];
-    const interval = groups.every((g) => g.length > 1)
-      ? bootstrapInterval(groups, stat, { ...GAP_BOOTSTRAP, ...o })
-      : null;
-    row.gap = { value, interval, sb: sb.variant, lb: lb.variant };
-    if (!interval) row.gapNote = 'interval needs two or more done seeds of it, SB and LB';
+    const interval = row.accs.length > 1 ? bootstrapInterval(groups, stat, boot) : null;
+    row.gap = { value: stat(groups.map(mean)), interval, sb: sb.variant, lb: lb.variant };
+    if (!interval) row.gapNote = 'no interval: it needs two or more done seeds of the variant';
   }
   return rows;
+}
+
+/**
+ * Why the share of the gap is not shown, or null when SB beats LB: the share divides by SB − LB,
+ * so it is meaningless unless that difference is positive with a bootstrap interval above zero.
+ */
+function gapHidden(sb: number[], lb: number[], o: BootstrapOptions): string | null {
+  const f = (x: number) => x.toFixed(2);
+  const [s, l] = [mean(sb), mean(lb)];
+  if (s <= l) return `not shown: SB's mean (${f(s)}) is ${s < l ? 'below' : 'equal to'} LB's (${f(l)})`;
+  if (sb.length < 2 || lb.length < 2) return 'not shown: telling SB above LB needs two or more done seeds of each';
+  const d = bootstrapInterval([sb, lb], ([a, b]) => a - b, o);
+  if (d && d.lo > 0) return null;
+  const ci = d ? ` [${f(d.lo)}, ${f(d.hi)}]` : '';
+  return `not shown: SB − LB is ${f(s - l)}, its ${100 * (o.level ?? 0.95)}% interval${ci} includes zero`;
 }
 
 /**
@@ -101,25 +121,42 @@ function reference(rows: VariantRow[], row: VariantRow, kind: 'sb' | 'lb'): Vari
   return same.length === 1 ? same[0] : `${all.length} ${kind.toUpperCase()} variants: ambiguous reference`;
 }
 
-/** The headings of Table 1, and a row's cells as text (shared by the terminal, markdown and HTML). */
-export const VARIANT_COLUMNS = [
-  'variant',
-  'method',
-  'n',
-  'test acc % (mean ± std)',
-  'paper %',
-  'share of SB-LB gap closed [95% CI]',
-];
+/** The hyperparameters that differ between the variants of Table 1 (a column each); seeds are what a row averages over. */
+export function variantSettingKeys(rows: readonly VariantRow[]): OptionKey[] {
+  return splitSettings(rows.flatMap((r) => r.runs)).varying.filter((k) => k !== 'seed');
+}
 
-/** A Table 1 row as text cells; '–' where there is no value. */
-export function variantCells(r: VariantRow): string[] {
+/** The headings of Table 1, with a column for each of `keys`. */
+export function variantColumns(keys: readonly OptionKey[]): string[] {
+  return [
+    'variant',
+    'method',
+    ...keys.map(optionName),
+    'n',
+    'test acc % (mean ± std)',
+    'paper %',
+    'share of SB-LB gap closed [95% CI]',
+  ];
+}
+
+/** A Table 1 row as text cells ('–' where there is no value), the gap's last without its note. */
+export function variantCells(r: VariantRow, keys: readonly OptionKey[]): string[] {
   const f = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   const acc =
     r.meanTestAcc === null ? '–' : `${f(r.meanTestAcc)}${r.stdTestAcc === null ? '' : ` ± ${f(r.stdTestAcc)}`}`;
   const gap = r.gap
     ? `${f(r.gap.value)}${r.gap.interval ? ` [${f(r.gap.interval.lo)}, ${f(r.gap.interval.hi)}]` : ''}`
     : '–';
-  return [r.variant, r.method, `${r.accs.length} of ${r.runs.length}`, acc, f(r.paperTestAcc), gap];
+  const settings = keys.map((k) => [...new Set(r.runs.map((run) => optionText(run.options, k)))].join(', '));
+  return [r.variant, r.method, ...settings, `${r.accs.length} of ${r.runs.length}`, acc, f(r.paperTestAcc), gap];
+}
+
+/** Which protocol produced Table 1, by variant. */
+export function variantProtocolLine(rows: readonly VariantRow[]): string {
+  return protocolLine(
+    rows.flatMap((r) => r.runs.map((run) => ({ name: r.variant, protocol: run.protocol }))),
+    'variants',
+  );
 }
 
 /** How the gap's interval is computed, in one paragraph for the reports. */
@@ -127,9 +164,12 @@ export function gapMethodText(): string {
   const b = GAP_BOOTSTRAP;
   return (
     'The share of the SB-LB gap closed is (acc − LB) / (SB − LB) on the mean test accuracies: 0 is LB, 1 is SB. ' +
+    'It is shown only where SB beats LB: where the mean of SB is above that of LB and the bootstrap interval of ' +
+    'SB − LB (two or more done seeds of each) lies above zero; otherwise the divisor may be negative or zero and the ' +
+    'share means nothing, and the cell says why. ' +
     'Its interval is a percentile bootstrap over seeds: each draw resamples the seeds of SB, of LB and of the ' +
     'variant independently, with replacement and at their own counts, and recomputes the share from the resampled ' +
     `means; ${b.draws.toLocaleString('en')} draws with a fixed generator seed (${b.seed}), so the interval is the same every time the report is made. ` +
-    'It needs two or more done seeds in each of the three groups.'
+    'It needs two or more done seeds of the variant.'
   );
 }

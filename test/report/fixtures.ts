@@ -12,7 +12,7 @@ export function runReport(fields: Pick<RunReport, 'label' | 'variant'> & Partial
     microBatchSize: 32,
     protocol: 'ireg',
     valFrom: 'train',
-    penaltyGrad: 'exact',
+    options: {},
     steps: null,
     lastStep: null,
     totalSteps: null,

@@ -57,70 +57,98 @@ const summary = (label: string) => JSON.parse(readFileSync(join(dir, label, 'sum
 const config = (label: string) => JSON.parse(readFileSync(join(dir, label, 'config.json'), 'utf8')) as RunConfigFile;
 const testAcc = (variant: string) => SEEDS.map((s) => 100 * summary(`${variant}-s${s}`).test!.acc);
 
+/** The text of a cell, less its note, tags and character references. */
+const cellText = (html: string) =>
+  html
+    .replace(/<span class="note">.*?<\/span>/g, '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .trim();
+
 /** The text cells of each body row of the table after `marker`. */
 function tableRows(page: string, marker: string): string[][] {
   const start = page.indexOf(marker);
   assert.ok(start >= 0, marker);
   const body = page.slice(page.indexOf('<tbody>', start), page.indexOf('</tbody>', start));
   return [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((m) =>
-    [...m[1].matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) =>
-      c[1]
-        .replace(/<span class="note">.*?<\/span>/g, '')
-        .replace(/<[^>]+>/g, '')
-        .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-        .trim(),
-    ),
+    [...m[1].matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => cellText(c[1])),
   );
 }
 
-test("Table 1 holds each variant's mean ± sample std over its seeds, n, the paper's number and the gap share", () => {
-  const rows = tableRows(html, '<table class="table1">');
+/** Each body row of the table after `marker` as its cells by heading. */
+function tableRecords(page: string, marker: string): Record<string, string>[] {
+  const start = page.indexOf(marker);
+  const head = page.slice(start, page.indexOf('</thead>', start));
+  const names = [...head.matchAll(/<th>(.*?)<\/th>/g)].map((m) => cellText(m[1]));
+  return tableRows(page, marker).map((cells) => {
+    assert.equal(cells.length, names.length, cells.join(' | '));
+    return Object.fromEntries(names.map((n, i) => [n, cells[i]]));
+  });
+}
+
+test("Table 1 holds each variant's settings that differ, mean ± sample std over its seeds, n, the paper's number and the gap share", () => {
+  const rows = tableRecords(html, '<table class="table1">');
+  const GAP = 'share of SB-LB gap closed [95% CI]';
   assert.deepEqual(
-    rows.map((r) => r.slice(0, 3)),
+    rows.map((r) => [r.variant, r.method, r['batch-size'], r['micro-batch-size'], r.lambda, r.n]),
     [
-      ['sb', 'sb', '3 of 3'],
-      ['lb', 'lb', '3 of 3'],
-      ['gn', 'gn', '3 of 3'],
-      ['gn-mb16', 'gn', '3 of 3'],
-      ['broken', 'sb', '0 of 1'],
+      ['sb', 'sb', '32', '32', '0', '3 of 3'],
+      ['lb', 'lb', '64', '32', '0', '3 of 3'],
+      ['gn', 'gn', '64', '32', '0.1', '3 of 3'],
+      ['gn-mb16', 'gn', '64', '16', '0.1', '3 of 3'],
+      ['broken', 'sb', '32', '32', '0', '0 of 1'],
     ],
   );
+  assert.ok(!('seed' in rows[0]), 'the seeds are what a row averages over, not a column');
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const std = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - avg(xs)) ** 2, 0) / (xs.length - 1));
   for (const [i, [variant, , paper]] of VARIANTS.entries()) {
     const accs = testAcc(variant);
-    assert.equal(rows[i][3], `${avg(accs).toFixed(2)} ± ${std(accs).toFixed(2)}`, variant);
-    assert.equal(rows[i][4], paper === undefined ? '–' : paper.toFixed(2), variant);
+    assert.equal(rows[i]['test acc % (mean ± std)'], `${avg(accs).toFixed(2)} ± ${std(accs).toFixed(2)}`, variant);
+    assert.equal(rows[i]['paper %'], paper === undefined ? '–' : paper.toFixed(2), variant);
   }
+  // The share is shown only where SB beats LB: SB − LB's bootstrap interval above zero.
   const [sb, lb] = [testAcc('sb'), testAcc('lb')];
+  const boot = { draws: 10_000, seed: 1 };
+  const apart = bootstrapInterval([sb, lb], ([s, l]) => s - l, boot);
+  const beats = avg(sb) > avg(lb) && apart !== null && apart.lo > 0;
   for (const [i, variant] of [
     [2, 'gn'],
     [3, 'gn-mb16'],
   ] as const) {
     const m = testAcc(variant);
-    const share = (avg(m) - avg(lb)) / (avg(sb) - avg(lb));
-    if (!Number.isFinite(share)) {
-      assert.equal(rows[i][5], '–', 'SB and LB tie on this data');
+    if (!beats) {
+      assert.equal(rows[i][GAP], '–', `${variant}: SB does not beat LB on this data`);
       continue;
     }
-    const ci = bootstrapInterval([m, sb, lb], ([a, s, l]) => gapClosed(a, s, l), { draws: 10_000, seed: 1 });
-    assert.equal(rows[i][5], `${share.toFixed(2)}${ci ? ` [${ci.lo.toFixed(2)}, ${ci.hi.toFixed(2)}]` : ''}`, variant);
+    const share = (avg(m) - avg(lb)) / (avg(sb) - avg(lb));
+    const ci = bootstrapInterval([m, sb, lb], ([a, s, l]) => gapClosed(a, s, l), boot);
+    assert.equal(
+      rows[i][GAP],
+      `${share.toFixed(2)}${ci ? ` [${ci.lo.toFixed(2)}, ${ci.hi.toFixed(2)}]` : ''}`,
+      variant,
+    );
   }
-  assert.deepEqual(rows[4].slice(3), ['–', '–', '–'], 'no finished run: no statistics');
+  assert.deepEqual(
+    [rows[4]['test acc % (mean ± std)'], rows[4]['paper %'], rows[4][GAP]],
+    ['–', '–', '–'],
+    'no finished run: no statistics',
+  );
   assert.match(html, /resamples the seeds of SB, of LB and of the\s+variant independently, with replacement/);
   assert.match(html, /10,000 draws with a fixed generator seed \(1\)/);
+  assert.match(html, /<\/table>\n<p class="meta">protocol: ireg \(all variants\)<\/p>/);
 });
 
-test("every run's provenance row is its config.json's; the failed run is marked with its error", () => {
-  const rows = tableRows(html, '<table class="runs">');
+test("every run's provenance row is its config.json's, the machine named once; the failed run is marked with its error", () => {
+  const rows = tableRecords(html, '<table class="runs">');
   assert.equal(rows.length, spec.runs.length);
   const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
   for (const [i, run] of spec.runs.slice(0, -1).entries()) {
     const c = config(run.label);
     const s = summary(run.label);
-    const [label, variant, method, status, seed, steps, , acc, , protocol, penalty, v, commit, machine] = rows[i];
+    const r = rows[i];
     assert.deepEqual(
-      [label, variant, method, status, seed, steps, acc, protocol, penalty, v],
+      [r.run, r.variant, r.method, r.status, r.seed, r['steps done'], r['test acc %'], r.ireg, r.device],
       [
         run.label,
         run.variant,
@@ -129,18 +157,26 @@ test("every run's provenance row is its config.json's; the failed run is marked 
         String(run.config.seed),
         `${s.steps} / ${s.totalSteps}`,
         (100 * s.test!.acc).toFixed(2),
-        'ireg',
-        'exact',
         version,
+        `${c.derived.device}, ${c.provenance.threads} threads`,
       ],
     );
     const p = c.provenance;
-    assert.ok(commit.startsWith(p.gitCommit ? p.gitCommit.slice(0, 12) : '–'), commit);
-    assert.ok(machine.startsWith(`${p.machine.hostname}: ${p.machine.cpu}, ${p.machine.cores} cores`), machine);
-    assert.ok(machine.includes(`${p.threads} threads; torch ${p.torch}`), machine);
+    assert.ok(r.commit.startsWith(p.gitCommit ? p.gitCommit.slice(0, 12) : '–'), r.commit);
   }
+  const p = config('sb-s1').provenance;
+  const machine = `${p.machine.hostname}: ${p.machine.cpu}, ${p.machine.cores} cores`;
+  assert.equal(html.split(machine).length - 1, 1, 'the machine once, not on every row');
+  assert.match(
+    html,
+    new RegExp(`<p class="meta">machine: ${machine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^<]*; torch ${p.torch}</p>`),
+  );
+  assert.match(html, /<p class="meta">protocol: ireg \(all runs\)<\/p>/);
   const broken = rows[rows.length - 1];
-  assert.deepEqual(broken.slice(0, 6), ['broken', 'broken', 'sb', 'failed', '3', '– / –']);
+  assert.deepEqual(
+    [broken.run, broken.variant, broken.method, broken.status, broken.seed, broken['steps done']],
+    ['broken', 'broken', 'sb', 'failed', '3', '– / –'],
+  );
   assert.match(html, /<tr class="status-failed"><td>broken<\/td>/);
   assert.match(html, /<li><b>broken<\/b> \(failed\): invalid option --init-from: [^<]*none\.safetensors/);
 });
@@ -161,7 +197,7 @@ test('renderReportHtml returns the page written; it also reports a folder of run
   for (const label of ['sb-s1', 'lb-s1', 'gn-s1']) cpSync(join(dir, label), join(folder, label), { recursive: true });
   const page = await renderReportHtml(folder);
   assert.deepEqual(
-    tableRows(page, '<table class="runs">').map((r) => [r[0], r[3]]),
+    tableRecords(page, '<table class="runs">').map((r) => [r.run, r.status]),
     [
       ['gn-s1', 'done'],
       ['lb-s1', 'done'],

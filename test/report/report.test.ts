@@ -16,9 +16,10 @@ import {
   variantTable,
   renderTable,
   writeGridReport,
+  writeReports,
   type GridReport,
 } from '../../src/report/index.js';
-import type { MetricsRecord, Summary } from '../../src/trainer/index.js';
+import type { MetricsRecord, RunConfigFile, Summary } from '../../src/trainer/index.js';
 import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
 
@@ -28,12 +29,26 @@ const spec: GridSpec = {
   ...base,
   runs: [
     base.runs[0], // sb, 2 steps, with a paper number
+    // sb with momentum, weight decay and a cosine schedule: not plain SGD, and the report must say so
+    {
+      label: 'sb-cos',
+      config: { method: 'sb', batchSize: 32, steps: 2, momentum: 0.9, weightDecay: 0.0005, lrSchedule: 'cosine' },
+    },
     { label: 'lb-short', config: { method: 'lb', batchSize: 64, microBatchSize: 32, steps: 2 } },
     base.runs[1], // gn, 6 steps: killed after step 3
     base.runs[2], // lb: never started
   ],
 };
-const COLUMNS = 8;
+/** The hyperparameters that differ between the runs, in declaration order, and each run's values (its settings above, lambda resolved). */
+const VARYING = ['lambda', 'batch-size', 'steps', 'momentum', 'weight-decay', 'lr-schedule'];
+const SETTINGS: Record<string, string[]> = {
+  sb: ['0', '32', '2', '0', '0', 'constant'],
+  'sb-cos': ['0', '32', '2', '0.9', '0.0005', 'cosine'],
+  'lb-short': ['0', '64', '2', '0', '0', 'constant'],
+  gn: ['0.1', '64', '6', '0', '0', 'constant'],
+  lb: ['0', '64', '6', '0', '0', 'constant'],
+};
+const COLUMNS = 8 + VARYING.length;
 // Terminal colour codes (SGR escapes): report.md must hold none.
 // eslint-disable-next-line no-control-regex -- the ESC control character is what this pattern is for
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -63,7 +78,8 @@ function expectedCells(label: string): string[] {
   const probe = probeOf(label);
   const m = probe.length ? mean(probe.map(([, v]) => v)).toFixed(3) : '-';
   const paper = run.paperTestAcc === undefined ? '-' : run.paperTestAcc.toFixed(2);
-  if (!existsSync(join(dir, label, 'summary.json'))) return [label, method, 'pending', '-', '-', '-', paper, m];
+  if (!existsSync(join(dir, label, 'summary.json')))
+    return [label, method, 'pending', '-', '-', '-', paper, m, ...SETTINGS[label]];
   const s = summary(label);
   return [
     label,
@@ -74,6 +90,7 @@ function expectedCells(label: string): string[] {
     (100 * s.test!.acc).toFixed(2),
     paper,
     m,
+    ...SETTINGS[label],
   ];
 }
 
@@ -84,12 +101,13 @@ test("the report's numbers are the summaries' and the metrics files'", () => {
     report.runs.map((r) => [r.label, r.method, r.status]),
     [
       ['sb', 'sb', 'done'],
+      ['sb-cos', 'sb', 'done'],
       ['lb-short', 'lb', 'done'],
       ['gn', 'gn', 'pending'],
       ['lb', 'lb', 'pending'],
     ],
   );
-  for (const r of report.runs.slice(0, 2)) {
+  for (const r of report.runs.slice(0, 3)) {
     const s = summary(r.label);
     assert.equal(r.steps, 2);
     assert.equal(r.bestValAcc, 100 * s.best!.valAcc);
@@ -97,19 +115,19 @@ test("the report's numbers are the summaries' and the metrics files'", () => {
     assert.ok(s.test!.acc > 0 && s.test!.n > 0);
   }
   assert.equal(report.runs[0].paperTestAcc, 92.64);
-  assert.equal(report.runs[1].paperTestAcc, null);
+  assert.equal(report.runs[2].paperTestAcc, null);
   for (const r of report.runs) {
     assert.deepEqual(r.probe, probeOf(r.label), r.label);
     assert.equal(r.meanAvgMicroBatchGradNorm, r.probe.length ? mean(r.probe.map(([, v]) => v)) : null);
   }
   // The killed run shows what it logged (steps 0 and 2), the unstarted one nothing.
   assert.deepEqual(
-    report.runs[2].probe.map(([s]) => s),
+    report.runs[3].probe.map(([s]) => s),
     [0, 2],
   );
-  assert.deepEqual([report.runs[2].steps, report.runs[2].bestValAcc, report.runs[2].testAcc], [null, null, null]);
-  assert.deepEqual(report.runs[3].probe, []);
-  assert.equal(report.runs[3].meanAvgMicroBatchGradNorm, null);
+  assert.deepEqual([report.runs[3].steps, report.runs[3].bestValAcc, report.runs[3].testAcc], [null, null, null]);
+  assert.deepEqual(report.runs[4].probe, []);
+  assert.equal(report.runs[4].meanAvgMicroBatchGradNorm, null);
 });
 
 test('the terminal table shows every run cell for cell', () => {
@@ -127,11 +145,12 @@ test('the terminal table shows every run cell for cell', () => {
     'run',
     'method',
     'status',
-    'steps',
+    'steps done',
     'best val acc %',
     'test acc %',
     'paper test acc %',
     'mean avg mb ‖g‖²',
+    ...VARYING,
   ]);
   assert.deepEqual(
     rows.slice(1),
@@ -140,7 +159,9 @@ test('the terminal table shows every run cell for cell', () => {
 });
 
 test('the markdown table parses into the same cells, one column per heading', () => {
-  const lines = renderMarkdownTable(gridReport(dir)).split('\n');
+  const [table, notes] = renderMarkdownTable(gridReport(dir)).split('\n\n');
+  assert.match(notes, /^setting of every run: /, 'the notes follow the table as paragraphs');
+  const lines = table.split('\n');
   assert.equal(lines.length, 2 + spec.runs.length);
   const rows = lines.map((l) => {
     assert.match(l, /^\| .* \|$/);
@@ -163,8 +184,8 @@ test('one sparkline per variant with a probe, on one scale, labelled with its fi
     lines[0],
     `average micro-batch gradient norm ‖g‖² (mean over seeds), steps 0..2; one scale: ▁ ${fmt(Math.min(...all))} .. █ ${fmt(Math.max(...all))}`,
   );
-  assert.equal(lines.length, 4, 'the three runs with a probe (one seed each: a variant is a run)');
-  for (const [i, label] of ['sb', 'lb-short', 'gn'].entries()) {
+  assert.equal(lines.length, 5, 'the four runs with a probe (one seed each: a variant is a run)');
+  for (const [i, label] of ['sb', 'sb-cos', 'lb-short', 'gn'].entries()) {
     const probe = report.runs.find((r) => r.label === label)!.probe;
     const [name, bars, rest] = lines[i + 1].split(/ {2,}/);
     assert.equal(name, label);
@@ -229,7 +250,7 @@ test('a run directory reports as one run; a folder with neither a grid nor runs 
 test('ireg report on an incomplete grid prints the report and exits 1 naming the runs that have not finished', () => {
   const r = ireg(['report', dir]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /^ireg: grid report-grid is incomplete: of 4 runs, 2 pending \(gn, lb\)\n$/);
+  assert.match(r.stderr, /^ireg: grid report-grid is incomplete: of 5 runs, 2 pending \(gn, lb\)\n$/);
   assert.ok(r.stdout.includes(`report: ${join(dir, 'report.md')}`), 'the report is still printed');
   assert.ok(r.stdout.trimEnd().endsWith(`report: ${join(dir, 'report.html')}`), 'the last line names report.html');
   assert.ok(existsSync(join(dir, 'report.md')));
@@ -249,4 +270,32 @@ test('a run whose lock file cannot be read is running in the report as in ireg s
   }
   assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.status, 'pending');
   assert.equal(gridRunStatus(dir, { label: 'gn' }).state, 'pending');
+});
+
+test('each hyperparameter that differs gets a column, the shared ones one setting line, the machine one line', async () => {
+  const { provenance: p } = JSON.parse(readFileSync(join(dir, 'sb', 'config.json'), 'utf8')) as RunConfigFile;
+  const machine = `${p.machine.hostname}: ${p.machine.cpu}, ${p.machine.cores} cores`;
+  await writeReports(dir);
+  const terminal = ireg(['report', dir]).stdout;
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  const runsTable = html.slice(
+    html.indexOf('<table class="runs">'),
+    html.indexOf('</thead>', html.indexOf('<table class="runs">')),
+  );
+  for (const name of VARYING) assert.ok(runsTable.includes(`<th>${name}</th>`), `report.html: a ${name} column`);
+  for (const [where, text] of [
+    ['terminal', terminal],
+    ['report.md', md],
+    ['report.html', html],
+  ]) {
+    const setting = text.split('\n').find((l) => l.includes('setting of every run: '));
+    assert.ok(setting, `${where}: the setting line`);
+    for (const shared of ['model mlp', 'dataset synthetic', 'lr 0.1', 'micro-batch-size 32', 'seed 3', 'eval-every 2'])
+      assert.ok(setting.includes(`${shared},`), `${where}: ${shared} in ${setting}`);
+    for (const name of [...VARYING, 'out', 'name', 'threads', 'log-every', 'checkpoint-every', 'data-dir'])
+      assert.ok(!new RegExp(`[:,] ${name} `).test(setting), `${where}: no ${name} in ${setting}`);
+    assert.equal(text.split(machine).length - 1, 1, `${where}: the machine once`);
+    assert.ok(text.includes(`machine: ${machine}`), where);
+  }
 });

@@ -3,7 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrapInterval, gapClosed, mean, quantileSorted, sampleStd, seededRandom } from '../../src/report/stats.js';
-import { variantTable, type RunReport } from '../../src/report/index.js';
+import {
+  renderMarkdownVariantTable,
+  renderVariantTable,
+  reportHtml,
+  variantTable,
+  type RunReport,
+} from '../../src/report/index.js';
 import { gridReportOf, runReport } from './fixtures.js';
 
 test('mean and sample standard deviation of known values', () => {
@@ -177,7 +183,7 @@ test('Table 1: mean ± std over the done seeds (not failed or diverged ones), n 
   assert.equal(rows[0].paperTestAcc, 92.64);
   assert.equal(rows[3].stdTestAcc, null, 'one finished run has no std');
   assert.equal(rows[0].gap, null);
-  assert.match(rows[0].gapNote ?? '', /SB: the reference/);
+  assert.match(rows[0].gapNote ?? '', /the SB reference: 1 by definition/);
   const gn = rows[2].gap;
   assert.ok(gn?.interval);
   assert.equal(gn.value, 0.5);
@@ -206,9 +212,12 @@ test('Table 1 names why a gap share is missing: no SB, or several LBs none of wh
   const sweep = variantTable(
     report([
       run('sb', 'sb', 90),
+      run('sb', 'sb', 91),
       run('lb-16', 'lb', 80, { microBatchSize: 16 }),
+      run('lb-16', 'lb', 81, { microBatchSize: 16 }),
       run('lb-32', 'lb', 82, { microBatchSize: 32 }),
       run('gn-16', 'gn', 85, { microBatchSize: 16 }),
+      run('gn-16', 'gn', 86, { microBatchSize: 16 }),
       run('gn-8', 'gn', 85, { microBatchSize: 8 }),
     ]),
   );
@@ -216,5 +225,52 @@ test('Table 1 names why a gap share is missing: no SB, or several LBs none of wh
   assert.equal(sweep[3].gap?.value, 0.5);
   assert.equal(sweep[4].gapNote, '2 LB variants: ambiguous reference');
   const tie = variantTable(report([run('sb', 'sb', 80), run('lb', 'lb', 80), run('gn', 'gn', 85)]));
-  assert.equal(tie[2].gapNote, 'SB and LB have the same mean accuracy');
+  assert.equal(tie[2].gapNote, "not shown: SB's mean (80.00) is equal to LB's (80.00)");
+});
+
+test('the gap share is shown only where SB beats LB with an interval of SB − LB above zero; else each report says why', async () => {
+  const gn = [run('gn', 'gn', 83), run('gn', 'gn', 84)];
+  const cases: [string, RunReport[], RegExp][] = [
+    // SB below LB: (83.5 − 85.5) / (80.5 − 85.5) = 0.40 would read as "GN closes 40% of the gap".
+    [
+      'below',
+      [run('sb', 'sb', 80), run('sb', 'sb', 81), run('lb', 'lb', 85), run('lb', 'lb', 86)],
+      /SB's mean \(80\.50\) is below LB's \(85\.50\)/,
+    ],
+    // SB above LB on the means, but its seeds straddle LB's: the divisor may be of either sign. The
+    // extremes, 80 − 85 and 90 − 84, each come up in 1/16 of the draws, more than the 2.5% tails.
+    [
+      'straddle',
+      [run('sb', 'sb', 80), run('sb', 'sb', 90), run('lb', 'lb', 84), run('lb', 'lb', 85)],
+      /SB − LB is 0\.50, its 95% interval \[-5\.00, 6\.00\] includes zero/,
+    ],
+    // One seed each: nothing tells SB from LB.
+    ['one seed', [run('sb', 'sb', 90), run('lb', 'lb', 80)], /needs two or more done seeds of each/],
+  ];
+  for (const [what, refs, why] of cases) {
+    const r = report([...refs, ...gn]);
+    const row = variantTable(r).find((x) => x.variant === 'gn')!;
+    assert.equal(row.gap, null, what);
+    assert.match(row.gapNote ?? '', /^not shown: /, what);
+    assert.match(row.gapNote ?? '', why, what);
+    const rows = variantTable(r);
+    const html = await reportHtml(r);
+    for (const text of [renderVariantTable(rows), renderMarkdownVariantTable(rows), html]) {
+      const line = text.split('\n').find((l) => /^(│ gn |\| gn |<tr><td>gn<\/td>)/.test(l))!;
+      assert.ok(line, `${what}: the gn row`);
+      const gap = line.slice(line.search(/– \(not shown|– <span class="note">not shown/));
+      assert.match(gap, /^– /, `${what}: no number in the gap cell: ${line}`);
+      assert.match(
+        gap.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
+        why,
+        what,
+      );
+    }
+  }
+  // SB beats LB with both seeds apart: the share is shown, 0.30 here.
+  const shown = variantTable(
+    report([run('sb', 'sb', 90), run('sb', 'sb', 91), run('lb', 'lb', 80), run('lb', 'lb', 81), ...gn]),
+  );
+  assert.equal(shown[2].gapNote, null);
+  assert.ok(Math.abs((shown[2].gap?.value ?? NaN) - 0.3) < 1e-12);
 });

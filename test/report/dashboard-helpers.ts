@@ -1,6 +1,7 @@
 // Helpers of the dashboard tests: a real tiny run to serve, raw HTTP requests (so the
 // path reaches the server exactly as written, never normalised by a client), and a
 // server-sent-events reader.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -104,4 +105,24 @@ export function sse(port: number): { next(timeoutMs?: number): Promise<SseEvent>
 /** A metrics line like `last`, one step further on, with `trainLoss`. */
 export function nextRecord(last: MetricsRecord, trainLoss: number): string {
   return JSON.stringify({ ...last, step: last.step + 1, trainLoss, wallTime: last.wallTime + 1 }) + '\n';
+}
+
+/** Replaces line `n` (from 1) of the text file at `path` with `change(line)`. */
+export function rewriteLine(path: string, n: number, change: (line: string) => string): void {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines[n - 1] = change(lines[n - 1]);
+  writeFileSync(path, lines.join('\n'));
+}
+
+/** Copies the files of the run in `from` that the dashboard reads to a new run directory `to`. */
+export function copyRun(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const f of ['config.json', 'metrics.jsonl', 'summary.json']) cpSync(join(from, f), join(to, f));
+}
+
+/** Writes a grid folder `dir` whose grid.json names runs `labels` (none started). */
+export function writeGrid(dir: string, labels: string[]): void {
+  mkdirSync(dir, { recursive: true });
+  const spec = { name: 'tiny', description: 'd', base: {}, runs: labels.map((label) => ({ label, config: {} })) };
+  writeFileSync(join(dir, 'grid.json'), JSON.stringify({ spec, created: new Date().toISOString() }));
 }

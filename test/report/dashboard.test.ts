@@ -1,10 +1,21 @@
 // `ireg dashboard` over real HTTP on a real tiny run: traversal attempts (raw requests, so the
 // path arrives as written) are refused with 403 or 404 and never leak the file outside; a foreign
 // Host header is refused on loopback; only GET and HEAD; nothing in the folder changes; an appended
-// metrics line reaches the page as a server-sent update; long runs come back downsampled.
+// metrics line reaches the page as a server-sent update; long runs come back downsampled, from a
+// bounded number of points kept; a run with a damaged file (or a metrics file too big to be one)
+// is shown as damaged, naming file and line, beside the others.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +23,17 @@ import { startDashboard, type Dashboard } from '../../src/report/index.js';
 import type { MetricsRecord } from '../../src/trainer/index.js';
 import { snapshot } from '../experiments/fixtures.js';
 import { ireg, iregAsync, tempDir } from '../trainer/helpers.js';
-import { get, getJson, nextRecord, raw, sse, trainTinyRun } from './dashboard-helpers.js';
+import {
+  copyRun,
+  get,
+  getJson,
+  nextRecord,
+  raw,
+  rewriteLine,
+  sse,
+  trainTinyRun,
+  writeGrid,
+} from './dashboard-helpers.js';
 
 const root = tempDir('dashboard');
 const runs = join(root, 'runs');
@@ -202,22 +223,93 @@ test('a run of 10,000 records comes back downsampled, its extremes kept', async 
   assert.equal(steps[0], 0);
   assert.equal(steps[steps.length - 1], 9999);
   assert.ok(losses.includes(99));
+
+  // Read with 64 points kept per field: whatever is asked, no more than those come back.
+  const kept = await startDashboard({ dir: runs, port: 0, keepPoints: 64 });
+  try {
+    const k = await getJson<Series>(kept.port, '/api/series?runs=long&points=300');
+    assert.equal(k.runs.long.rows, 10_000);
+    const [ks, kl] = k.runs.long.series.trainLoss;
+    assert.ok(ks.length <= 64 && ks.length >= 32, `${ks.length} points`);
+    assert.equal(ks[ks.length - 1], 9999);
+    assert.ok(kl.includes(99), 'the spike is kept');
+  } finally {
+    await kept.close();
+  }
+});
+
+test('a run with a damaged file is shown as damaged, naming file and line, and the others as ever', async () => {
+  const folder = join(root, 'damaged');
+  const copy = (name: string) => {
+    copyRun(join(runs, 'r1'), join(folder, name));
+    return join(folder, name);
+  };
+  copy('good');
+  writeFileSync(join(copy('bad-config'), 'config.json'), '{"config": {"method": ');
+  writeFileSync(join(copy('bad-summary'), 'summary.json'), '{"status": "finished", "steps": 6}');
+  rewriteLine(join(copy('nan-line'), 'metrics.jsonl'), 2, (l) => l.replace(/"trainLoss":[^,]*/, '"trainLoss":NaN'));
+  rewriteLine(join(copy('cut-line'), 'metrics.jsonl'), 2, (l) => l.slice(0, 40));
+  rewriteLine(join(copy('huge-step'), 'metrics.jsonl'), 2, (l) => l.replace(/"step":\d+/, '"step":1e300'));
+  const g = await startDashboard({ dir: folder, port: 0 });
+  try {
+    const list = await getJson<{ runs: { label: string; state: string; error: string | null }[] }>(g.port, '/api/runs');
+    const at = (name: string, file: string) => join(folder, name, file).replace(/[.]/g, '\\.');
+    const expected: Record<string, RegExp | null> = {
+      'bad-config': new RegExp(`^${at('bad-config', 'config.json')}: not valid JSON`),
+      'bad-summary': new RegExp(`^${at('bad-summary', 'summary.json')}: status is "finished"`),
+      'cut-line': new RegExp(`^${at('cut-line', 'metrics.jsonl')}:2: not valid JSON`),
+      good: null,
+      'huge-step': new RegExp(`^${at('huge-step', 'metrics.jsonl')}:2: step is 1e\\+300, not a step count`),
+      'nan-line': new RegExp(`^${at('nan-line', 'metrics.jsonl')}:2: not valid JSON`),
+    };
+    assert.deepEqual(
+      list.runs.map((r) => r.label),
+      Object.keys(expected),
+    );
+    for (const r of list.runs) {
+      const want = expected[r.label];
+      assert.equal(r.state, want ? 'damaged' : 'done', r.label);
+      if (want) assert.match(r.error ?? '', want, r.label);
+      else assert.equal(r.error, null);
+    }
+    const s = await getJson<Series>(g.port, `/api/series?runs=${Object.keys(expected).join(',')}`);
+    assert.equal(s.runs['nan-line'].rows, 1, 'the records before the damaged line are shown');
+    assert.equal(s.runs.good.rows, s.runs['bad-config'].rows);
+  } finally {
+    await g.close();
+  }
+});
+
+test('a metrics file of more than 512 MB is no HTTP 500: its run is shown as damaged, again and again', async () => {
+  const dir = join(root, 'huge', 'big');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(runs, 'r1', 'config.json'), join(dir, 'config.json'));
+  const metrics = join(dir, 'metrics.jsonl');
+  const lines = readFileSync(join(runs, 'r1', 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .slice(0, 3);
+  writeFileSync(metrics, lines.join('\n') + '\n');
+  // Then a line of 600 MB of NUL, made at once (a sparse file): complete lines of more than a string can hold.
+  truncateSync(metrics, 600 * 2 ** 20);
+  appendFileSync(metrics, '\n');
+  const g = await startDashboard({ dir: join(root, 'huge'), port: 0 });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const s = await getJson<Series>(g.port, '/api/series?runs=big');
+      assert.equal(s.runs.big.rows, 3);
+      const list = await getJson<{ runs: { state: string; error: string }[] }>(g.port, '/api/runs');
+      assert.equal(list.runs[0].state, 'damaged');
+      assert.match(list.runs[0].error, /metrics\.jsonl:4: a line longer than 65536 bytes/);
+    }
+  } finally {
+    await g.close();
+  }
 });
 
 test('a grid folder lists its runs in grid order, started or not, with recorded failures', async () => {
   const grid = join(root, 'grid');
   cpSync(join(runs, 'r1'), join(grid, 'b-done'), { recursive: true, verbatimSymlinks: true });
-  const spec = {
-    name: 'tiny',
-    description: 'd',
-    base: {},
-    runs: [
-      { label: 'c-pending', config: {} },
-      { label: 'b-done', config: {} },
-      { label: 'a-failed', config: {} },
-    ],
-  };
-  writeFileSync(join(grid, 'grid.json'), JSON.stringify({ spec, created: new Date().toISOString() }));
+  writeGrid(grid, ['c-pending', 'b-done', 'a-failed']);
   // Recorded both ways: failures.json (main today) and failures/<label>.json (the per-run layout on its way).
   const failure = { error: 'boom', time: 'now' };
   writeFileSync(join(grid, 'failures.json'), JSON.stringify({ 'a-failed': failure }));

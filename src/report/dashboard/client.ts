@@ -3,8 +3,9 @@
 // tests run it. It loads the run list and each run's downsampled series, draws
 // one Vega-Lite chart per metric (SVG). It fetches on server-sent `update`
 // events only: the first (on connecting) names every run, later ones the runs
-// that changed. Text from the folder (run labels)
-// goes into the page through textContent only.
+// that changed, and each brings the run list (states) again. Each run has its
+// colour from the server (the report's assignment). Text from the folder (run
+// labels, damage messages) goes into the page through textContent only.
 import { CHART_FIELDS } from './metrics-tail.js';
 
 const TITLES: Record<(typeof CHART_FIELDS)[number], string> = {
@@ -58,18 +59,18 @@ export const CLIENT_JS = `'use strict';
     body.textContent = '';
     runs.forEach(function (run) {
       var d = data[run.label];
-      var last = d ? d.last : null;
+      var latest = d ? d.latest : {};
       var tr = document.createElement('tr');
       tr.dataset.run = run.label;
-      cell(tr, run.label);
+      cell(tr, run.label).style.borderLeft = '4px solid ' + run.color;
       cell(tr, run.method || '-', 'text');
-      cell(tr, run.state, 'text state-' + run.state).title = run.error || '';
-      cell(tr, (last ? last.step : '-') + (run.totalSteps ? ' / ' + run.totalSteps : ''), 'step');
-      cell(tr, num(last && last.trainLoss, 4));
-      cell(tr, pct(last && last.valAcc));
+      cell(tr, run.state, 'text state-' + run.state);
+      cell(tr, (d && d.last ? d.last.step : '-') + (run.totalSteps ? ' / ' + run.totalSteps : ''), 'step');
+      cell(tr, num(latest.trainLoss, 4));
+      cell(tr, pct(latest.valAcc));
       cell(tr, pct(d && d.bestValAcc));
       cell(tr, pct(run.testAcc));
-      cell(tr, num(last && last.avgMicroBatchGradNorm, 4));
+      cell(tr, num(latest.avgMicroBatchGradNorm, 4));
       var files = cell(tr, '', 'text');
       ['config.json', 'metrics.jsonl', 'summary.json'].forEach(function (f) {
         var a = document.createElement('a');
@@ -78,7 +79,14 @@ export const CLIENT_JS = `'use strict';
         files.appendChild(a);
       });
       body.appendChild(tr);
-      if (d && d.error) showError(d.error);
+      // Why it is damaged (file and line), failed or diverged, under its row.
+      if (run.error) {
+        var why = document.createElement('tr');
+        why.className = 'why state-' + run.state;
+        why.dataset.why = run.label;
+        cell(why, run.error, 'text').colSpan = tr.cells.length;
+        body.appendChild(why);
+      }
     });
   }
 
@@ -93,29 +101,62 @@ export const CLIENT_JS = `'use strict';
     return rows;
   }
 
+  // A scale's domain: Vega's own, except around a single value, where it would have no width
+  // (one point: an axis of identical labels); then a band around it.
+  function domainOf(values, integer) {
+    var lo = Infinity;
+    var hi = -Infinity;
+    values.forEach(function (v) { lo = Math.min(lo, v); hi = Math.max(hi, v); });
+    if (lo < hi) return undefined;
+    if (integer) return [Math.max(0, lo - 1), Math.max(0, lo - 1) + 2];
+    var pad = Math.abs(lo) / 10 || 1;
+    return [lo - pad, lo + pad];
+  }
+
+  // The chart's spec, given its rows: rebuilt (a new view) only when this changes.
+  function specOf(rows) {
+    var counts = {};
+    rows.forEach(function (p) { counts[p.run] = (counts[p.run] || 0) + 1; });
+    var drawn = runs.filter(function (r) { return counts[r.label]; });
+    var x = { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd', tickMinStep: 1 } };
+    var y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false } };
+    var xd = domainOf(rows.map(function (p) { return p.step; }), true);
+    var yd = domainOf(rows.map(function (p) { return p.value; }), false);
+    if (xd) x.scale = { domain: xd };
+    if (yd) y.scale.domain = yd;
+    return {
+      width: 460, height: 220,
+      data: { name: 'points' },
+      // A run of one point has no line to draw: its points are marked.
+      mark: { type: 'line', clip: true, point: drawn.some(function (r) { return counts[r.label] === 1; }) },
+      encoding: {
+        x: x, y: y,
+        color: { field: 'run', type: 'nominal', title: 'run', scale: {
+          domain: drawn.map(function (r) { return r.label; }),
+          range: drawn.map(function (r) { return r.color; })
+        } }
+      }
+    };
+  }
+
   function draw() {
     if (!window.vega || !window.vegaLite) return Promise.resolve();
     return Promise.all(FIELDS.map(function (field) {
       var rows = chartRows(field);
       var fig = el('chart-' + field);
-      if (!views[field]) {
-        if (!rows.length) return null;
+      if (!rows.length) return null;
+      var spec = specOf(rows);
+      var key = JSON.stringify(spec);
+      var v = views[field];
+      if (!v || v.key !== key) {
+        if (v) { v.view.finalize(); fig.removeChild(v.holder); }
         fig.querySelector('figcaption').textContent = TITLES[field];
-        var spec = vegaLite.compile({
-          width: 460, height: 220,
-          data: { name: 'points' },
-          mark: { type: 'line', clip: true },
-          encoding: {
-            x: { field: 'step', type: 'quantitative', title: 'step' },
-            y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-            color: { field: 'run', type: 'nominal', title: 'run' }
-          }
-        }).spec;
         var holder = document.createElement('div');
         fig.appendChild(holder);
-        views[field] = new vega.View(vega.parse(spec), { renderer: 'svg', container: holder });
+        var view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'svg', container: holder });
+        v = views[field] = { key: key, view: view, holder: holder };
       }
-      return views[field].data('points', rows).runAsync();
+      return v.view.data('points', rows).runAsync();
     }));
   }
 
@@ -144,25 +185,27 @@ export const CLIENT_JS = `'use strict';
     });
   }
 
-  function refresh(changed, list) {
-    return (list ? loadRuns() : Promise.resolve())
+  // The run list is fetched on every update: it carries the states, methods and accuracies,
+  // which change while the list of runs does not (a grid names all its runs from the start).
+  function refresh(changed) {
+    return loadRuns()
       .then(function () { return loadSeries(changed); })
+      .then(function () { showError(''); })
       .catch(function (e) { showError(String(e && e.message || e)); });
   }
 
   // Updates arrive one after another; while one is being fetched, the next ones are merged.
   var busy = null;
   var pending = null;
-  function queue(changed, list) {
+  function queue(changed) {
     if (busy) {
-      pending = pending || { changed: [], list: false };
-      changed.forEach(function (c) { if (pending.changed.indexOf(c) < 0) pending.changed.push(c); });
-      pending.list = pending.list || list;
+      pending = pending || [];
+      changed.forEach(function (c) { if (pending.indexOf(c) < 0) pending.push(c); });
       return;
     }
-    busy = refresh(changed, list).then(function () {
+    busy = refresh(changed).then(function () {
       busy = null;
-      if (pending) { var p = pending; pending = null; queue(p.changed, p.list); }
+      if (pending) { var p = pending; pending = null; queue(p); }
     });
   }
 
@@ -173,7 +216,7 @@ export const CLIENT_JS = `'use strict';
   es.onerror = function () { live.className = 'off'; live.textContent = 'reconnecting'; };
   es.addEventListener('update', function (e) {
     var m = JSON.parse(e.data);
-    queue(m.changed, m.list);
+    queue(m.changed);
   });
 })();
 `;

@@ -1,10 +1,12 @@
-// A metrics.jsonl read incrementally: each refresh reads only the bytes appended
-// since the last one, so a dashboard polling runs of 10,000 records each stays
-// cheap. A line still being written (no newline yet) waits for the next refresh.
-// The trainer rewrites the file (new inode, or shorter) when a run resumes from
-// a checkpoint; the tail then starts over.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { MetricsRecord } from '../../runs/index.js';
+// A metrics.jsonl read incrementally: each refresh reads only the lines appended since the last
+// one (forEachMetric from the byte after the last complete line, in bounded chunks), and each
+// drawn field is kept downsampled as it streams in, so memory stays bounded whatever the file's
+// size. A line still being written (no newline yet) waits for the next refresh. The trainer
+// rewrites the file (new inode, or shorter) when a run resumes from a checkpoint; the tail then
+// starts over. A line that is not a record stops the reading: the run is damaged from there.
+import { statSync } from 'node:fs';
+import { forEachMetric, RunFileError, type MetricsRecord } from '../../runs/index.js';
+import { StreamingSeries } from '../downsample.js';
 
 /** The fields the dashboard draws, in chart order. */
 export const CHART_FIELDS = [
@@ -17,102 +19,105 @@ export const CHART_FIELDS = [
 ] as const satisfies readonly (keyof MetricsRecord)[];
 export type ChartField = (typeof CHART_FIELDS)[number];
 
-/** The complete records of one metrics file, kept as columns (NaN where a record has null). */
+/** Points kept per drawn field by default (the page asks for 400). */
+export const KEEP_POINTS = 2000;
+
+/** The records of one metrics file: counts, the latest values, and each drawn field downsampled. */
 export class MetricsTail {
-  steps: number[] = [];
-  columns = emptyColumns();
+  rows = 0;
   last: MetricsRecord | null = null;
+  /** The latest non-null value of each drawn field (the final record has no training-step values). */
+  latest: Partial<Record<ChartField, number>> = {};
   bestValAcc: number | null = null;
-  /** The first unreadable line met (the records after it are still read). */
-  error: string | null = null;
+  /** The first line that could not be read, naming file and line; nothing after it is read. */
+  damage: RunFileError | null = null;
+  private columns: Record<ChartField, StreamingSeries>;
   private offset = 0;
+  private lines = 0;
   private ino = -1;
-  private partial: Buffer = Buffer.alloc(0);
-  private lineNo = 0;
 
-  constructor(readonly path: string) {}
-
-  get rows(): number {
-    return this.steps.length;
+  /** `keep`: the points kept per drawn field (at least 4). */
+  constructor(
+    readonly path: string,
+    readonly keep = KEEP_POINTS,
+  ) {
+    this.columns = this.emptyColumns();
   }
 
-  /** Reads what was appended since the last call; true when the records changed. */
+  /** The points kept of `field` (nulls left out): (steps, values), in order. */
+  series(field: ChartField): [number[], number[]] {
+    return this.columns[field].points();
+  }
+
+  /** Reads what was appended since the last call; true when the records (or the damage) changed. */
   refresh(): boolean {
     let size: number;
     let ino: number;
     try {
       ({ size, ino } = statSync(this.path));
     } catch {
-      const had = this.rows > 0;
+      const had = this.rows > 0 || this.damage !== null;
       this.reset(-1);
       return had;
     }
     let changed = false;
     if (ino !== this.ino || size < this.offset) {
-      changed = this.rows > 0;
+      changed = this.rows > 0 || this.damage !== null;
       this.reset(ino);
     }
-    if (size === this.offset) return changed;
-    const bytes = this.read(size);
-    const all = this.partial.length ? Buffer.concat([this.partial, bytes]) : bytes;
-    const end = all.lastIndexOf(0x0a);
-    this.partial = Buffer.from(all.subarray(end + 1));
-    if (end < 0) return changed;
-    for (const line of all.subarray(0, end).toString('utf8').split('\n')) this.add(line);
-    return true;
-  }
-
-  private read(size: number): Buffer {
-    const fd = openSync(this.path, 'r');
+    if (this.damage || size === this.offset) return changed;
+    const before = this.rows;
+    let line = 0;
     try {
-      const buf = Buffer.alloc(size - this.offset);
-      let got = 0;
-      while (got < buf.length) {
-        const n = readSync(fd, buf, got, buf.length - got, this.offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      this.offset += got;
-      return buf.subarray(0, got);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  private add(line: string): void {
-    this.lineNo++;
-    if (!line.trim()) return;
-    let r: MetricsRecord;
-    try {
-      r = JSON.parse(line) as MetricsRecord;
+      this.offset = forEachMetric(
+        this.path,
+        (r, n) => {
+          line = n;
+          this.add(r);
+        },
+        this.offset,
+      );
+      this.lines += line; // (blank lines at the end of a read are not counted: the trainer writes none)
     } catch (e) {
-      this.error ??= `${this.path}:${this.lineNo}: not valid JSON (${(e as Error).message})`;
-      return;
+      // Numbered from where this read began; anything else (EIO, EACCES) names the file alone.
+      this.damage =
+        e instanceof RunFileError
+          ? new RunFileError(this.path, e.line === null ? null : this.lines + e.line, e.reason)
+          : new RunFileError(this.path, null, `cannot be read (${(e as Error).message})`);
+      return true;
     }
-    if (typeof r !== 'object' || r === null || typeof r.step !== 'number') {
-      this.error ??= `${this.path}:${this.lineNo}: not a metrics record`;
-      return;
+    return changed || this.rows !== before;
+  }
+
+  private add(r: MetricsRecord): void {
+    this.rows++;
+    for (const f of CHART_FIELDS) {
+      const v = r[f];
+      if (typeof v !== 'number') continue;
+      this.columns[f].push(r.step, v);
+      this.latest[f] = v;
     }
-    this.steps.push(r.step);
-    for (const f of CHART_FIELDS) this.columns[f].push(typeof r[f] === 'number' ? r[f] : NaN);
-    if (typeof r.valAcc === 'number' && r.step > 0 && (this.bestValAcc === null || r.valAcc > this.bestValAcc))
+    if (r.valAcc !== null && r.step > 0 && (this.bestValAcc === null || r.valAcc > this.bestValAcc))
       this.bestValAcc = r.valAcc;
     this.last = r;
   }
 
   private reset(ino: number): void {
-    this.steps = [];
-    this.columns = emptyColumns();
+    this.rows = 0;
     this.last = null;
+    this.latest = {};
     this.bestValAcc = null;
-    this.error = null;
+    this.damage = null;
+    this.columns = this.emptyColumns();
     this.offset = 0;
+    this.lines = 0;
     this.ino = ino;
-    this.partial = Buffer.alloc(0);
-    this.lineNo = 0;
   }
-}
 
-function emptyColumns(): Record<ChartField, number[]> {
-  return Object.fromEntries(CHART_FIELDS.map((f) => [f, [] as number[]])) as Record<ChartField, number[]>;
+  private emptyColumns(): Record<ChartField, StreamingSeries> {
+    return Object.fromEntries(CHART_FIELDS.map((f) => [f, new StreamingSeries(this.keep)])) as Record<
+      ChartField,
+      StreamingSeries
+    >;
+  }
 }

@@ -22,7 +22,8 @@ h1 { font-size: 1.4em; margin: 0; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child, td.text { text-align: left; }
-td.state-failed, td.state-diverged { color: #b00; }
+td.state-failed, td.state-diverged, td.state-damaged, tr.why td { color: #b00; }
+tr.why td { white-space: pre-wrap; font-size: 0.9em; }
 td.state-running { color: #070; }
 #charts { display: flex; flex-wrap: wrap; gap: 1em; }
 figure.chart { margin: 0; }

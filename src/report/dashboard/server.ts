@@ -29,6 +29,8 @@ export interface DashboardOptions {
   port?: number;
   /** How often the files are checked for changes while a page is open (default 1000 ms). */
   pollMs?: number;
+  /** Points kept per drawn field of each run as its metrics are read (default KEEP_POINTS): bounds memory whatever the files' size. */
+  keepPoints?: number;
 }
 
 export interface Dashboard {
@@ -41,7 +43,6 @@ export interface Dashboard {
 }
 
 export const DEFAULT_PORT = 6070;
-const MAX_POINTS = 5000;
 
 /** Whether `host` is a loopback address or name. */
 export function isLoopback(host: string): boolean {
@@ -52,7 +53,7 @@ export function isLoopback(host: string): boolean {
 
 /** Starts serving `o.dir`; resolves once listening. Refuses a folder that does not exist. */
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
-  const tracker = new Tracker(o.dir);
+  const tracker = new Tracker(o.dir, o.keepPoints);
   const root = realpathSync(o.dir);
   const host = o.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
@@ -81,7 +82,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       reply(res, 200, 'text/javascript', asset('vega-lite', 'vega-lite.min.js')),
     '/api/runs': (_req, res) => json(res, { name: tracker.name, kind: tracker.kind, runs: tracker.list() }),
     '/api/series': (_req, res, query) => {
-      const points = Math.min(MAX_POINTS, Math.max(2, Number(query.get('points')) || 400));
+      const points = Math.max(2, Number(query.get('points')) || POINTS); // at most the points kept
       const labels = (query.get('runs') ?? '').split(',').filter((l) => l);
       json(res, { runs: tracker.series(labels, points) });
     },

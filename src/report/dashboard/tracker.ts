@@ -1,13 +1,15 @@
 // What the dashboard knows about the folder it serves: its runs (re-listed as
 // they appear), each run's settings, state and metrics (read incrementally), and
 // a cheap change check (file sizes and states, no parsing) for the live updates.
-// It only reads.
+// A run whose config.json, summary.json or metrics.jsonl cannot be read is shown
+// as damaged, naming file and line; the other runs are shown as ever. It only reads.
 import { existsSync, statSync } from 'node:fs';
 import { readFailures } from '../../experiments/index.js';
 import { methodLabel } from '../../options/index.js';
 import {
   readRunConfig,
   readSummary,
+  RunFileError,
   runDirState,
   runFiles,
   type MetricsRecord,
@@ -15,9 +17,10 @@ import {
   type RunState,
   type Summary,
 } from '../../runs/index.js';
+import { seriesColor } from '../colors.js';
 import { downsample } from '../downsample.js';
 import { runSet, type RunFolder, type RunSet } from '../run-set.js';
-import { CHART_FIELDS, MetricsTail, type ChartField } from './metrics-tail.js';
+import { CHART_FIELDS, KEEP_POINTS, MetricsTail, type ChartField } from './metrics-tail.js';
 
 export interface RunInfo {
   label: string;
@@ -28,24 +31,34 @@ export interface RunInfo {
   state: RunState;
   /** Test accuracy of the best-validation checkpoint, once the run finished. */
   testAcc: number | null;
+  /** Why a run is damaged (naming file and line), failed or diverged. */
   error: string | null;
+  /** Its colour in the charts (and the report's figures): by its place in the list. */
+  color: string;
 }
 
 export interface RunSeries {
   rows: number;
   last: MetricsRecord | null;
+  /** The latest logged value of each drawn field (the final record leaves the training-step ones null). */
+  latest: Partial<Record<ChartField, number>>;
   bestValAcc: number | null;
-  /** An unreadable line of metrics.jsonl, if any. */
-  error: string | null;
   /** Per drawn field: (steps, values), downsampled; nulls left out. */
   series: Record<ChartField, [number[], number[]]>;
+}
+
+/** A file read again only when it changes (inode, size or time), with what was read or why it could not be. */
+interface Cached<T> {
+  stamp: string;
+  value: T | null;
+  damage: RunFileError | null;
 }
 
 interface Entry {
   run: RunFolder;
   tail: MetricsTail;
-  config: RunConfigFile | null;
-  summary: { mtimeMs: number; value: Summary } | null;
+  config: Cached<RunConfigFile> | null;
+  summary: Cached<Summary> | null;
 }
 
 export class Tracker {
@@ -54,7 +67,11 @@ export class Tracker {
   private seen = new Map<string, string>();
   private listKey = '';
 
-  constructor(dir: string) {
+  /** `keep`: the points kept per drawn field of each run as its metrics are read. */
+  constructor(
+    dir: string,
+    private readonly keep = KEEP_POINTS,
+  ) {
     this.set = runSet(dir);
     this.listKey = this.labels().join('/');
   }
@@ -77,24 +94,31 @@ export class Tracker {
     return this.set.runs.map((r) => r.label);
   }
 
-  /** Every run with its settings and state. */
+  /** Every run with its settings and state (its metrics read up to now: a bad line damages it). */
   list(): RunInfo[] {
     this.relist();
     const failures = this.set.kind === 'grid' ? readFailures(this.set.dir) : {};
-    return this.set.runs.map((run) => {
+    return this.set.runs.map((run, i) => {
       const e = this.entry(run);
-      const summary = this.summary(e);
-      const c = this.config(e);
-      const failed = !summary && failures[run.label] ? failures[run.label].error : null;
+      e.tail.refresh();
+      const files = runFiles(run.dir);
+      const config = cached(e.config, files.config, (f) => (existsSync(f) ? readRunConfig(run.dir) : null));
+      const summary = cached(e.summary, files.summary, readSummary);
+      e.config = config;
+      e.summary = summary;
+      const c = config.value;
+      const damage = config.damage ?? summary.damage ?? e.tail.damage;
+      const failure = summary.value ? undefined : failures[run.label];
       return {
         label: run.label,
         method: c ? methodLabel(c.config) : null,
         model: c?.config.model ?? null,
         dataset: c?.config.dataset ?? null,
         totalSteps: c?.derived.totalSteps ?? null,
-        state: summary ? summary.status : this.liveState(e, failed !== null),
-        testAcc: summary?.test?.acc ?? null,
-        error: summary?.error ?? failed,
+        state: runDirState(run.dir, summary.value, failure !== undefined, damage).state,
+        testAcc: summary.value?.test?.acc ?? null,
+        error: damage?.message ?? summary.value?.error ?? failure?.error ?? null,
+        color: seriesColor(i),
       };
     });
   }
@@ -105,7 +129,7 @@ export class Tracker {
     const out: Record<string, RunSeries> = {};
     for (const label of labels) {
       const run = this.set.runs.find((r) => r.label === label);
-      if (run) out[label] = seriesOf(this.entry(run).tail, points);
+      if (run) out[label] = seriesOf(this.entry(run).tail, Math.min(points, this.keep));
     }
     return out;
   }
@@ -117,7 +141,7 @@ export class Tracker {
     return this.set.runs.map((r) => `${r.label}|${this.runKey(r, failures)}`).join('\n');
   }
 
-  /** What changed since the last call: runs whose metrics or state changed, and whether the list of runs did. */
+  /** What changed since the last call: runs whose files or state changed, and whether the list of runs did. */
   poll(): { changed: string[]; list: boolean } {
     const key = this.labels().join('/');
     const list = key !== this.listKey;
@@ -134,51 +158,32 @@ export class Tracker {
 
   private runKey(run: RunFolder, failures: Record<string, { time: string }>): string {
     const files = runFiles(run.dir);
-    const state = this.liveState(this.entry(run));
-    return [stamp(files.metrics), stamp(files.summary), failures[run.label]?.time, state].join('|');
+    // Without a summary, whether its lock is held (running) is all of its state the files do not show.
+    const state = runDirState(run.dir, null, false).state;
+    return [stamp(files.config), stamp(files.metrics), stamp(files.summary), failures[run.label]?.time, state].join(
+      '|',
+    );
   }
 
   private entry(run: RunFolder): Entry {
     let e = this.entries.get(run.label);
     if (!e || e.run.dir !== run.dir) {
-      e = { run, tail: new MetricsTail(runFiles(run.dir).metrics), config: null, summary: null };
+      e = { run, tail: new MetricsTail(runFiles(run.dir).metrics, this.keep), config: null, summary: null };
       this.entries.set(run.label, e);
     }
     return e;
   }
+}
 
-  private config(e: Entry): RunConfigFile | null {
-    const file = runFiles(e.run.dir).config;
-    if (!e.config && existsSync(file)) {
-      try {
-        e.config = readRunConfig(e.run.dir);
-      } catch {
-        return null; // shown as unknown settings; the file is the user's to fix
-      }
-    }
-    return e.config;
-  }
-
-  private summary(e: Entry): Summary | null {
-    const file = runFiles(e.run.dir).summary;
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(file).mtimeMs;
-    } catch {
-      return null;
-    }
-    if (e.summary?.mtimeMs === mtimeMs) return e.summary.value;
-    try {
-      e.summary = { mtimeMs, value: readSummary(file) as Summary };
-      return e.summary.value;
-    } catch {
-      return null; // being replaced right now, or damaged: read again at the next change
-    }
-  }
-
-  /** The state of a run without a summary (runDirState). */
-  private liveState(e: Entry, failed = false): RunState {
-    return runDirState(e.run.dir, null, failed).state;
+/** `old` while `file` is unchanged, else `read(file)` with the damage it met (a missing file reads as null). */
+function cached<T>(old: Cached<T> | null, file: string, read: (file: string) => T | null): Cached<T> {
+  const now = stamp(file);
+  if (old?.stamp === now) return old;
+  try {
+    return { stamp: now, value: read(file), damage: null };
+  } catch (e) {
+    const damage = e instanceof RunFileError ? e : new RunFileError(file, null, (e as Error).message);
+    return { stamp: now, value: null, damage };
   }
 }
 
@@ -195,15 +200,9 @@ function seriesOf(tail: MetricsTail, points: number): RunSeries {
   tail.refresh();
   const series = Object.fromEntries(
     CHART_FIELDS.map((f) => {
-      const xs: number[] = [];
-      const ys: number[] = [];
-      tail.columns[f].forEach((v, i) => {
-        if (Number.isNaN(v)) return;
-        xs.push(tail.steps[i]);
-        ys.push(v);
-      });
+      const [xs, ys] = tail.series(f);
       return [f, downsample(xs, ys, points)];
     }),
   ) as RunSeries['series'];
-  return { rows: tail.rows, last: tail.last, bestValAcc: tail.bestValAcc, error: tail.error, series };
+  return { rows: tail.rows, last: tail.last, latest: tail.latest, bestValAcc: tail.bestValAcc, series };
 }

@@ -2,6 +2,7 @@
 // rendered headless by a Vega View): the paper's Figure 1 (average micro-batch gradient norm
 // against step per variant, mean over seeds with a min-max band), validation accuracy, penalty
 // and step length against step, and final accuracy against micro-batch size for sweep grids.
+import { seriesColor } from './colors.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { GridReport } from './grid-report.js';
 import { variantSeries, type SeriesField } from './series.js';
@@ -166,27 +167,13 @@ function microBatchFigure(report: GridReport): (Omit<Figure, 'svg'> & { spec: To
   };
 }
 
-/** Vega's default categorical palette (tableau10), assigned by position in the report's list. */
-const PALETTE = [
-  '#4c78a8',
-  '#f58518',
-  '#e45756',
-  '#72b7b2',
-  '#54a24b',
-  '#eeca3b',
-  '#b279a2',
-  '#ff9da6',
-  '#9d755d',
-  '#bab0ac',
-];
-
 /** A colour encoding that gives each series the same colour in every figure (its place among `all`). */
 function colorOf(drawn: string[], all: string[], field: string) {
   return {
     field,
     type: 'nominal',
     title: field,
-    scale: { domain: drawn, range: drawn.map((v) => PALETTE[all.indexOf(v) % PALETTE.length]) },
+    scale: { domain: drawn, range: drawn.map((v) => seriesColor(all.indexOf(v))) },
     legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1 },
   } as const;
 }

@@ -1,6 +1,7 @@
 // `ireg status <grid-dir>`: where each run of a grid stands (pending, running, done,
 // failed, diverged, plus what an executor knows live: queued on a cluster), with
 // its steps and last logged numbers. Reads the grid folder only; changes nothing.
+import { reportDamage } from './damaged.js';
 import Table from 'cli-table3';
 import { gridRunStatus, liveStates, readGrid, type GridRunStatus } from '../experiments/index.js';
 
@@ -24,17 +25,17 @@ export async function gridStatus(dir: string): Promise<StatusRow[]> {
 /** Prints the grid's status as a table (or JSON). */
 export async function runStatusCommand(dir: string, o: { json?: boolean }): Promise<void> {
   const rows = await gridStatus(dir);
-  if (o.json) {
-    console.log(JSON.stringify(rows, null, 2));
-    return;
+  if (o.json) console.log(JSON.stringify(rows, null, 2));
+  else {
+    const { spec } = readGrid(dir);
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+    console.log(
+      `grid ${spec.name} in ${dir}: ${rows.length} runs (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')})`,
+    );
+    console.log(statusTable(rows));
   }
-  const { spec } = readGrid(dir);
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  console.log(
-    `grid ${spec.name} in ${dir}: ${rows.length} runs (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')})`,
-  );
-  console.log(statusTable(rows));
+  reportDamage(rows.map((r) => ({ name: r.label, damage: r.state === 'damaged' ? r.error : null })));
 }
 
 /** The rows as a terminal table; '-' where a number is not known yet. */

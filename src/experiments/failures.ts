@@ -27,7 +27,7 @@ export function readFailures(dir: string): Record<string, GridFailure> {
   const out: Record<string, GridFailure> = {};
   for (const name of readdirSync(folder).sort()) {
     if (!name.endsWith('.json')) continue; // temporaries of an atomic write under way
-    out[name.slice(0, -'.json'.length)] = readJson<GridFailure>(join(folder, name), 'grid failure');
+    out[name.slice(0, -'.json'.length)] = failureIn(join(folder, name));
   }
   return out;
 }
@@ -35,7 +35,18 @@ export function readFailures(dir: string): Record<string, GridFailure> {
 /** The recorded failure of one run, or null. */
 export function readFailure(dir: string, label: string): GridFailure | null {
   const file = failureFile(dir, label);
-  return existsSync(file) ? readJson<GridFailure>(file, 'grid failure') : null;
+  return existsSync(file) ? failureIn(file) : null;
+}
+
+/** The failure recorded in `file`; one that cannot be read is still a failure, whose error says so (a retry replaces it). */
+function failureIn(file: string): GridFailure {
+  try {
+    const f = readJson<GridFailure>(file, 'grid failure');
+    if (typeof f?.error === 'string') return f;
+    return { error: `its failure record ${file} holds no error message`, time: '' };
+  } catch (e) {
+    return { error: `its failure record cannot be read: ${(e as Error).message}`, time: '' };
+  }
 }
 
 /** Records that a run failed with `error` (replacing an earlier record). */

@@ -2,10 +2,17 @@
 // process can tell: the grid's own, `ireg status`, a cluster job): the run
 // directory's state (runs/run-state.ts), with failures/<label>.json as its
 // recorded failure. A pending run is continued by the next grid.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson, type LockOwner } from '../io/index.js';
-import { readMetrics, readRunConfig, runDirState, runFiles, type RunState, type Summary } from '../runs/index.js';
+import type { LockOwner } from '../io/index.js';
+import {
+  readRun,
+  runDirState,
+  runFiles,
+  type MetricsRecord,
+  type RunRecord,
+  type RunState,
+  type Summary,
+} from '../runs/index.js';
 import { listCheckpoints } from '../trainer/index.js';
 import { readFailure, type GridFailure } from './failures.js';
 import type { GridRun } from './grid-spec.js';
@@ -42,35 +49,41 @@ export interface GridRunStatus extends GridRunStateInfo {
   error: string | null;
 }
 
-/** A run's state alone (cheap: no metrics are read). */
+/** A run's state alone (cheap: its config and summary are read, not its metrics). */
 export function gridRunState(dir: string, run: Pick<GridRun, 'label'>): GridRunStateInfo {
-  const files = runFiles(join(dir, run.label));
-  const summary = existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null;
-  const failure = readFailure(dir, run.label);
-  const { state, owner } = runDirState(files.dir, summary, failure !== null);
-  const info: GridRunStateInfo = { state, dir: files.dir, summary, failure: summary ? null : failure };
+  return stateOf(dir, run.label, readRun(join(dir, run.label)));
+}
+
+function stateOf(dir: string, label: string, record: RunRecord): GridRunStateInfo {
+  const { summary, damage } = record;
+  const failure = readFailure(dir, label);
+  const { state, owner } = runDirState(record.dir, summary, failure !== null, damage);
+  const info: GridRunStateInfo = { state, dir: record.dir, summary, failure: summary ? null : failure };
   return state === 'running' ? { ...info, owner } : info;
 }
 
-/** A run's state, steps done and last logged metrics. */
+/** A run's state, steps done and last logged metrics (read in bounded memory); a damaged file is named in `error`. */
 export function gridRunStatus(dir: string, run: Pick<GridRun, 'label'>): GridRunStatus {
-  const info = gridRunState(dir, run);
-  const files = runFiles(join(dir, run.label));
-  const records = readMetrics(files.metrics);
-  const last = records.at(-1);
-  const lastVal = [...records].reverse().find((r) => r.valAcc !== null);
-  const lastTrain = [...records].reverse().find((r) => r.trainLoss !== null);
-  const started = existsSync(files.config);
-  const checkpointStep = listCheckpoints(files.checkpoints)[0]?.step ?? null;
+  // The last record, the last with a validation and the last with a training loss.
+  const seen: { last?: MetricsRecord; val?: MetricsRecord; train?: MetricsRecord } = {};
+  const record = readRun(join(dir, run.label), {
+    onMetric: (r) => {
+      seen.last = r;
+      if (r.valAcc !== null) seen.val = r;
+      if (r.trainLoss !== null) seen.train = r;
+    },
+  });
+  const info = stateOf(dir, run.label, record);
+  const checkpointStep = listCheckpoints(runFiles(record.dir).checkpoints)[0]?.step ?? null;
   return {
     ...info,
     label: run.label,
-    steps: info.summary?.steps ?? Math.max(last?.step ?? 0, checkpointStep ?? 0),
-    totalSteps: info.summary?.totalSteps ?? (started ? readRunConfig(files.dir).derived.totalSteps : null),
+    steps: info.summary?.steps ?? Math.max(seen.last?.step ?? 0, checkpointStep ?? 0),
+    totalSteps: info.summary?.totalSteps ?? record.config?.derived.totalSteps ?? null,
     checkpointStep,
-    valAcc: lastVal?.valAcc ?? null,
-    valStep: lastVal?.step ?? null,
-    trainLoss: lastTrain?.trainLoss ?? null,
-    error: info.failure?.error ?? info.summary?.error ?? null,
+    valAcc: seen.val?.valAcc ?? null,
+    valStep: seen.val?.step ?? null,
+    trainLoss: seen.train?.trainLoss ?? null,
+    error: record.damage?.message ?? info.failure?.error ?? info.summary?.error ?? null,
   };
 }

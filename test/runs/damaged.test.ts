@@ -3,7 +3,7 @@
 // damaged, naming the file and line, report every other run, and exit 4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRun, runFiles, type RunListing } from '../../src/runs/index.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
@@ -88,4 +88,29 @@ test('ireg list, report and export tensorboard report every other run and exit 4
   assert.match(tb.stdout, /^good: 4 records -> /m);
   for (const d of DAMAGES) assert.match(tb.stderr, new RegExp(`run ${d.name} is damaged`));
   assert.ok(!existsSync(join(out, 'tensorboard', 'nan-line')), 'nothing is written for a damaged run');
+});
+
+test('ireg status shows a damaged grid run and an unreadable failure record, and the other runs as ever', () => {
+  const out = tempDir('damaged-grid');
+  const grid = join(out, 'demo');
+  const r = ireg(['grid', 'demo', '--dataset', 'synthetic', '--steps', '3', '--threads', '1', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  editLine(join(grid, 'lb'), 1, (l) => l.replace(/"step":\d+/, '"step":-1'));
+  mkdirSync(join(grid, 'failures'));
+  writeFileSync(join(grid, 'failures', 'gn.json'), '{"error": ');
+  rmSync(join(grid, 'gn', 'summary.json'));
+  const status = ireg(['status', grid, '--json']);
+  assert.equal(status.status, 4, status.stderr);
+  const rows = JSON.parse(status.stdout) as { label: string; state: string; error: string | null }[];
+  assert.deepEqual(
+    rows.map((x) => [x.label, x.state]),
+    [
+      ['sb', 'done'],
+      ['lb', 'damaged'],
+      ['gn', 'failed'],
+    ],
+  );
+  assert.match(rows[1].error ?? '', /lb\/metrics\.jsonl:2: step is -1, not a step count/);
+  assert.match(rows[2].error ?? '', /failure record cannot be read: .*gn\.json is not valid JSON/);
+  assert.match(status.stderr, /run lb is damaged: .*metrics\.jsonl:2/);
 });

@@ -27,6 +27,8 @@ export interface ServeOptions {
   port?: number;
   /** Send this many bytes, then nothing more (a stalled transfer). */
   stallAfter?: number;
+  /** Send one byte every this many ms (a server too slow to finish, yet never idle for long). */
+  trickleMs?: number;
 }
 
 /** Serves `files` (name -> bytes) on 127.0.0.1; unknown names get 404. */
@@ -51,6 +53,15 @@ export function serve(files: Record<string, Buffer>, o: ServeOptions = {}): Prom
     });
     if (o.stallAfter !== undefined) {
       res.write(slice.subarray(0, o.stallAfter));
+      return;
+    }
+    if (o.trickleMs !== undefined) {
+      let sent = 0;
+      const tick = setInterval(() => {
+        if (sent < slice.length) res.write(slice.subarray(sent, ++sent));
+        else res.end();
+      }, o.trickleMs);
+      res.on('close', () => clearInterval(tick));
       return;
     }
     const cut = o.cutAfter?.(n);

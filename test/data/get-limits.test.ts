@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { getWithSpec } from '../../src/data/download/index.js';
 import { iregAsync, ireg } from '../trainer/helpers.js';
 import { tempDir, writeMnist } from './fixtures.js';
-import { leftovers, serve, specWith } from './get-helpers.js';
+import { dataFolder, leftovers, serve, specWith } from './get-helpers.js';
 
 function mnistFiles(): Record<string, Buffer> {
   const dir = tempDir();
@@ -23,11 +23,11 @@ test(
     const files = mnistFiles();
     const server = await serve(files, { trickleMs: 50 });
     try {
-      const dataDir = join(tempDir(), 'mnist');
+      const { root, dir: dataDir } = dataFolder('mnist');
       const started = Date.now();
       await assert.rejects(
         getWithSpec(specWith('mnist', server.url, files), {
-          dataDir,
+          dataDir: root,
           download: { minBytesPerSecond: 1000, rateWindowMs: 300, retryDelayMs: 0 },
         }),
         /-idx\d-ubyte\.gz: too slow: 0\.0\d+ kB\/s over the last 0\.3 s, below the minimum of 1 kB\/s \(--min-rate\)/,
@@ -47,14 +47,14 @@ test(
   async () => {
     const server = await serve(mnistFiles(), { trickleMs: 100 });
     try {
-      const dataDir = join(tempDir(), 'mnist');
+      const { root, dir: dataDir } = dataFolder('mnist');
       const started = Date.now();
       const r = await iregAsync([
         'data',
         'get',
         'mnist',
         '--data-dir',
-        dataDir,
+        root,
         '--mirror',
         server.url,
         '--deadline',

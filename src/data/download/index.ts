@@ -4,7 +4,6 @@ export {
   getWithSpec,
   GET_DEADLINE_MS,
   listDatasets,
-  presentFiles,
   type GetOptions,
   type GetResult,
   type DatasetListing,

@@ -59,10 +59,8 @@ export function loadRawDataset(name: string, o: LoadOptions = {}): RawDataset {
   try {
     scan = d.scan(datasetDir(d, o.dataDir));
   } catch (e) {
-    throw new Error(
-      `${(e as Error).message}\n(to get ${name}: ireg data get ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''})`,
-      { cause: e },
-    );
+    const flag = o.dataDir !== undefined && dataRoot(o.dataDir) !== dataRoot() ? ` --data-dir ${o.dataDir}` : '';
+    throw new Error(`${(e as Error).message}\n(to get ${name}: ireg data get ${name}${flag})`, { cause: e });
   }
   return cachedDecode(name, scan, o.cacheDir);
 }

@@ -15,6 +15,18 @@ import { serve, sha256, specWith, tarGz } from './get-helpers.js';
 /** No $IREG_DATA_DIR: the data folder is ./data. */
 const NO_ENV = { IREG_DATA_DIR: '' };
 
+/** Runs `f` with $IREG_DATA_DIR set to `dir` (the default data folder), then restores it. */
+function withDataDirEnv(dir: string, f: () => void): void {
+  const before = process.env.IREG_DATA_DIR;
+  process.env.IREG_DATA_DIR = dir;
+  try {
+    f();
+  } finally {
+    if (before === undefined) delete process.env.IREG_DATA_DIR;
+    else process.env.IREG_DATA_DIR = before;
+  }
+}
+
 interface Row {
   name: string;
   dir: string;
@@ -110,13 +122,20 @@ test('MNIST-format files directly in the default data folder are taken for neith
   const [mnist, fashion] = [findDataset('mnist')!, findDataset('fashion-mnist')!];
   assert.equal(datasetDir(mnist, root), root, 'a folder named with --data-dir is read');
   assert.equal(datasetDir(fashion, root), root);
-  const before = process.env.IREG_DATA_DIR;
-  process.env.IREG_DATA_DIR = root;
-  try {
+  withDataDirEnv(root, () => {
     assert.equal(datasetDir(mnist), join(root, 'mnist'));
     assert.notEqual(datasetDir(fashion), root);
-  } finally {
-    if (before === undefined) delete process.env.IREG_DATA_DIR;
-    else process.env.IREG_DATA_DIR = before;
-  }
+  });
+});
+
+test("a missing dataset's error names the ireg data get command for its data folder, without the default one", () => {
+  const root = tempDir();
+  withDataDirEnv(root, () =>
+    assert.throws(
+      () => loadRawDataset('svhn', { dataDir: root, cacheDir: tempDir() }),
+      (e: Error) =>
+        e.message.startsWith(join(root, 'svhn', 'train_32x32.mat')) &&
+        e.message.endsWith('(to get svhn: ireg data get svhn)'),
+    ),
+  );
 });

@@ -1,25 +1,28 @@
-// Builds the native addon with node-gyp, after checking that libtorch is there,
-// so a missing libtorch gives one clear message instead of a compiler dump.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// Builds the native addon (npm's install step): checks that libtorch is there first, so a
+// missing libtorch gives one clear message instead of a compiler dump; skips the build when
+// the addon in build/Release was built from the same inputs; else builds it aside and moves
+// it in with one rename (scripts/addon-build.mjs), never removing the addon in use.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addonStamp, ADDON, buildAddon, isUpToDate } from './addon-build.mjs';
 
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+let stamp;
 try {
-  execFileSync(process.execPath, ['scripts/torch-config.cjs', 'include'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  stamp = addonStamp(root);
 } catch {
-  process.exit(1);
+  process.exit(1); // torch-config has said what is missing
 }
-const require = createRequire(import.meta.url);
-const gyp = require.resolve('node-gyp/bin/node-gyp.js');
-const jobs = process.env.JOBS ?? 'max';
-// Build against the installed Node headers: node-gyp must never download them.
-const nodedir = process.env.npm_config_nodedir || (existsSync('/usr/include/node/node_api.h') ? '/usr' : undefined);
-const args = [gyp, 'rebuild', `--jobs=${jobs}`].concat(nodedir ? [`--nodedir=${nodedir}`] : []);
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-if (r.status !== 0) {
+if (isUpToDate(root, stamp)) {
+  console.log(`ireg: ${ADDON} is up to date (same sources, Node ABI and libtorch): not rebuilding`);
+  process.exit(0);
+}
+const status = buildAddon(root, stamp);
+if (status !== 0) {
   console.error(
     '\nireg: building the native addon failed (see above). LIBTORCH=' +
       (process.env.LIBTORCH ?? '(Debian libtorch-dev)'),
   );
-  process.exit(r.status ?? 1);
+  process.exit(status);
 }
+console.log(`ireg: built ${join(root, ADDON)}`);

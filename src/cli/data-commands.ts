@@ -1,10 +1,44 @@
 // `ireg data get <name>` and `ireg data list`: datasets by command, with a progress bar
 // on a terminal and plain lines otherwise.
 import cliProgress from 'cli-progress';
-import { Command, Option } from 'commander';
-import { datasetSpec, getDataset, listDatasets, type GetEvent, type Source } from '../data/download/index.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  datasetSpec,
+  DOWNLOAD_DEFAULTS,
+  GET_DEADLINE_MS,
+  getDataset,
+  listDatasets,
+  type GetEvent,
+  type Source,
+} from '../data/download/index.js';
 
 type Write = (line: string) => void;
+
+const DATA_DIR_HELP =
+  'data folder: the dataset lands in <dir>/<name>, where train, grid and the presets look ' +
+  'given the same --data-dir (default: $IREG_DATA_DIR or ./data)';
+
+/** The options of `ireg data get`, as commander hands them over. */
+interface GetFlags {
+  dataDir?: string;
+  source: Source;
+  mirror?: string;
+  force?: boolean;
+  /** Seconds. */
+  deadline: number;
+  /** kB/s. */
+  minRate: number;
+}
+
+/** A commander parser of a number > 0 (or >= 0 with `zero`). */
+function positive(zero: boolean) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x) || x < 0 || (!zero && x === 0))
+      throw new InvalidArgumentError(`expected a number ${zero ? '>= 0' : '> 0'}, got '${v}'`);
+    return x;
+  };
+}
 
 /** Registers `ireg data get` and `ireg data list` on the program. */
 export function addDataCommands(p: Command): void {
@@ -15,10 +49,7 @@ export function addDataCommands(p: Command): void {
     .command('get')
     .description('download and verify a dataset; lands atomically, so an interrupted get leaves no partial dataset')
     .argument('<name>', 'cifar10, cifar100, svhn, tiny-imagenet, mnist or fashion-mnist')
-    .option(
-      '--data-dir <dir>',
-      'folder to put it in, to pass to --data-dir when training (default: where --dataset looks)',
-    )
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .addOption(
       new Option(
         '--source <source>',
@@ -29,22 +60,36 @@ export function addDataCommands(p: Command): void {
     )
     .option('--mirror <url>', 'folder URL holding the official file names, in place of the official host')
     .option('--force', 'fetch again even when the dataset is present')
-    .action(async (name: string, o: { dataDir?: string; source: Source; mirror?: string; force?: boolean }) =>
-      runDataGet(name, o),
-    );
+    .option(
+      '--deadline <seconds>',
+      'give up the whole get after this long, retries included',
+      positive(false),
+      GET_DEADLINE_MS / 1000,
+    )
+    .option(
+      '--min-rate <kB/s>',
+      `give up a transfer that brings less than this over ${DOWNLOAD_DEFAULTS.rateWindowMs / 1000} s (0: no minimum)`,
+      positive(true),
+      DOWNLOAD_DEFAULTS.minBytesPerSecond / 1000,
+    )
+    .action(async (name: string, o: GetFlags) => runDataGet(name, o));
   data
     .command('list')
     .description('each dataset: where ireg looks for it, whether it is there, its size and how to get it')
+    .option('--data-dir <dir>', 'data folder to look in (default: $IREG_DATA_DIR or ./data)')
     .option('--json', 'print the listing as JSON')
-    .action((o: { json?: boolean }) => runDataList(o));
+    .action((o: { dataDir?: string; json?: boolean }) => runDataList(o));
 }
 
 /** The action of `ireg data get`. */
-export async function runDataGet(
-  name: string,
-  o: { dataDir?: string; source: Source; mirror?: string; force?: boolean },
-): Promise<void> {
-  const r = await getDataset(name, { ...o, onEvent: getReporter() });
+export async function runDataGet(name: string, o: GetFlags): Promise<void> {
+  const { deadline, minRate, ...rest } = o;
+  const r = await getDataset(name, {
+    ...rest,
+    deadlineMs: deadline * 1000,
+    download: { minBytesPerSecond: minRate * 1000 },
+    onEvent: getReporter(),
+  });
   const train = `ireg train --dataset ${name}${o.dataDir ? ` --data-dir ${o.dataDir}` : ''}`;
   const how =
     r.source === 'system'
@@ -60,8 +105,8 @@ export async function runDataGet(
 }
 
 /** The action of `ireg data list`. */
-export function runDataList(o: { json?: boolean }): void {
-  const rows = listDatasets();
+export function runDataList(o: { dataDir?: string; json?: boolean }): void {
+  const rows = listDatasets(o.dataDir);
   if (o.json) {
     console.log(JSON.stringify(rows, null, 2));
     return;

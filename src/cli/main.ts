@@ -55,7 +55,7 @@ export function program(): Command {
         .choices(['best', 'last', 'final'])
         .default('best'),
     )
-    .option('--data-dir <dir>', 'dataset folder (default: the one the run used)')
+    .option('--data-dir <dir>', 'data folder (default: the one the run used)')
     .option('--batch-size <n>', "evaluation batch size (default: the run's)", (v) =>
       parseOptionValue('evalBatchSize', v, '--batch-size'),
     )
@@ -130,7 +130,7 @@ function addGridOptions(c: Command, executors: readonly ExecutorPlugin[]): Comma
   c.addOption(trainOption('out', h, { help: 'folder that holds the grid folder' }))
     .addOption(trainOption('steps', h, { help: "optimizer steps of every run (default: the grid's)", noDefault: true }))
     .addOption(trainOption('dataset', h, { help: "dataset of every run (default: the grid's)", noDefault: true }))
-    .addOption(trainOption('dataDir', h, { help: "folder of the dataset's files" }))
+    .addOption(trainOption('dataDir', h, { help: 'data folder of every run, holding each dataset in <dir>/<dataset>' }))
     .addOption(
       trainOption('threads', h, {
         help: "CPU threads of each run (default: the grid's, else the cores its executor gives it)",

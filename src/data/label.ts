@@ -3,14 +3,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { CIFAR10_CLASSES } from './cifar.js';
-import { datasetSpec } from './download/catalog.js';
-import { DATASET_NAMES } from './registry.js';
+import { findDataset } from './datasets/index.js';
 
 /** The name of dataset `name` for people: 'CIFAR-10', or 'CIFAR-10 (JPEG)' for a JPEG image folder of it. */
 export function datasetLabel(name: string): string {
   if (name.startsWith('imagefolder:')) return imageFolderLabel(name.slice('imagefolder:'.length));
-  // Every named dataset but `synthetic` has a title in the download catalog.
-  return DATASET_NAMES.includes(name) && name !== 'synthetic' ? datasetSpec(name).title : name;
+  return findDataset(name)?.title ?? name;
 }
 
 function imageFolderLabel(dir: string): string {

@@ -1,5 +1,7 @@
 // The paper's pipeline settings: validation carved from the end of the training set,
 // optional class-balanced subsets, normalisation and augmentation resolved per dataset.
+import { findDataset } from './datasets/index.js';
+import { CROP_FLIP, NO_AUGMENTATION } from './datasets/declaration.js';
 import { channelStats } from './stats.js';
 import { carveTail, classBalancedSubset } from './subset.js';
 import type { Augmentation, Normalization, PreparedDataset, RawDataset } from './types.js';
@@ -22,27 +24,21 @@ export interface PrepareOptions {
   augmentation?: Partial<Augmentation>;
 }
 
-const VAL_10K = new Set(['cifar10', 'cifar100', 'mnist', 'fashion-mnist']);
-
-const family = (name: string): string => name.split(':')[0];
-
-/** 10,000 for CIFAR-10/100, MNIST and Fashion-MNIST (so CIFAR trains on 40,000); else 10%. */
+/** The declared validation size (CIFAR-10/100, MNIST, Fashion-MNIST: 10,000, so CIFAR trains on 40,000); else 10%. */
 export function defaultValSize(name: string, nTrain: number): number {
-  return VAL_10K.has(family(name)) ? 10000 : Math.floor(nTrain / 10);
+  return findDataset(name)?.valSize ?? Math.floor(nTrain / 10);
 }
 
 /**
- * Crop (4-pixel zero padding) plus horizontal flip for natural RGB images: CIFAR, Tiny-ImageNet
- * and 3-channel image folders. Crop only for SVHN (flipping changes digits). None for MNIST,
- * Fashion-MNIST, grey image folders and synthetic data.
+ * The declared augmentation of a named dataset (crop and flip for natural RGB images, crop
+ * only for SVHN's digits, none for MNIST and Fashion-MNIST); for an image folder, crop and flip
+ * when it has 3 channels; none for synthetic data.
  */
 export function defaultAugmentation(name: string, channels: number): Augmentation {
-  const f = family(name);
-  if (f === 'cifar10' || f === 'cifar100' || f === 'tiny-imagenet' || (f === 'imagefolder' && channels === 3)) {
-    return { cropPadding: 4, flip: true };
-  }
-  if (f === 'svhn') return { cropPadding: 4, flip: false };
-  return { cropPadding: 0, flip: false };
+  const declared = findDataset(name)?.augmentation;
+  if (declared) return { ...declared };
+  const imageFolder = name.split(':')[0] === 'imagefolder';
+  return imageFolder && channels === 3 ? { ...CROP_FLIP } : { ...NO_AUGMENTATION };
 }
 
 function checkNormalization(n: Normalization, c: number): Normalization {

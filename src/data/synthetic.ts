@@ -31,9 +31,13 @@ function sample(
   return { images, labels };
 }
 
+/** The default number of classes of `synthetic`. */
+export const SYNTHETIC_CLASSES = 10;
+
+/** The synthetic dataset of options `o`, the same for the same options. */
 export function syntheticDataset(o: SyntheticOptions = {}): RawDataset {
   const [c, h, w] = o.shape ?? [3, 16, 16];
-  const k = o.classes ?? 10;
+  const k = o.classes ?? SYNTHETIC_CLASSES;
   const noise = o.noise ?? 64;
   for (const [v, what] of [
     [c, 'channels'],

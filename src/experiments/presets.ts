@@ -4,9 +4,8 @@
 // in docs/paper-results.md; a test keeps the two equal). The paper's grids run under
 // `protocol: authors`, the data handling behind the published numbers.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { defaultDataDir } from '../data/index.js';
-import { datasetSpec, presentFiles } from '../data/download/index.js';
+import { join } from 'node:path';
+import { dataRoot, datasetDir, findDataset, presentFiles } from '../data/index.js';
 import { packageRoot } from '../io/index.js';
 import type { TrainConfig } from '../options/index.js';
 import type { GridSpec } from './grid.js';
@@ -36,8 +35,8 @@ const ANY_CIFAR10 = new Set(['cpu-cifar10']);
  * given `seeds`, every run repeated over them (labels ending in -s<seed>).
  */
 export function preset(name: string, overrides: Partial<TrainConfig> = {}, seeds?: readonly number[]): GridSpec {
-  const data = ANY_CIFAR10.has(name) && overrides.dataset === undefined && overrides.dataDir === undefined;
-  const all = { ...overrides, ...(data ? { dataset: cifar10OrJpegCopy() } : {}) };
+  const data = ANY_CIFAR10.has(name) && overrides.dataset === undefined;
+  const all = { ...overrides, ...(data ? { dataset: cifar10OrJpegCopy(overrides.dataDir) } : {}) };
   const file = join(presetDir(), `${name}${PRESET_EXT}`);
   if (!isFolderName(name) || !existsSync(file))
     throw new Error(
@@ -56,11 +55,13 @@ export function gridOf(arg: string, overrides: Partial<TrainConfig> = {}, seeds?
 }
 /**
  * The CIFAR-10 a CPU-scale preset trains on: the lossless binary version where --dataset cifar10
- * looks for it, else a JPEG image-folder copy in the data folder's `cifar10-jpeg` (reports name it
- * 'CIFAR-10 (JPEG)'), else cifar10, whose not-found error names `ireg data get cifar10`.
+ * looks for it in data folder `dataDir`, else a JPEG image-folder copy in the data folder's
+ * `cifar10-jpeg` (reports name it 'CIFAR-10 (JPEG)'), else cifar10, whose not-found error names
+ * `ireg data get cifar10`.
  */
-export function cifar10OrJpegCopy(): string {
-  if (presentFiles(datasetSpec('cifar10'), defaultDataDir('cifar10'))) return 'cifar10';
-  const jpeg = resolve(defaultDataDir('cifar10-jpeg'));
+export function cifar10OrJpegCopy(dataDir?: string): string {
+  const cifar10 = findDataset('cifar10')!;
+  if (presentFiles(cifar10, datasetDir(cifar10, dataDir))) return 'cifar10';
+  const jpeg = join(dataRoot(dataDir), 'cifar10-jpeg');
   return existsSync(join(jpeg, 'train')) ? `imagefolder:${jpeg}` : 'cifar10';
 }

@@ -73,7 +73,7 @@ export const OPTIONS = {
   dataDir: opt(
     text().optional(),
     '<dir>',
-    'folder of the dataset files (default: $IREG_DATA_DIR/<dataset> or ./data/<dataset>)',
+    'data folder, holding each dataset in <dir>/<dataset> as `ireg data get` puts it (default: $IREG_DATA_DIR or ./data)',
   ),
   lr: opt(real(0, coefficient, { lo: true }).default(0.1), '<x>', 'learning rate'),
   lambda: opt(

@@ -12,7 +12,8 @@ export interface KnownNames {
   isDataset(name: string): boolean;
   /** The dataset's number of classes when known without loading it (class-balanced subsets). */
   classCount(dataset: string): number | undefined;
-  defaultDataDir(dataset: string): string;
+  /** The data folder when none is given ($IREG_DATA_DIR or ./data), absolute. */
+  dataRoot(): string;
   /** Methods that take a penalty (lambda means something only for them). */
   penaltyMethods: readonly string[];
   /** Methods that take one micro-batch per step (micro = batch). */

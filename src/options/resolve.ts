@@ -65,7 +65,7 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
   return {
     ...c,
     steps: c.epochs === undefined ? c.steps : undefined,
-    dataDir: absolute(c.dataDir ?? known.defaultDataDir(c.dataset)),
+    dataDir: absolute(c.dataDir ?? known.dataRoot()),
     out: absolute(c.out),
     initFrom: c.initFrom && absolute(c.initFrom),
     graftFrom: c.graftFrom && absolute(c.graftFrom),

@@ -2,13 +2,14 @@
 // and the training loader's pointer to `ireg data get` when a dataset is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRawDataset } from '../../src/data/index.js';
 import { getReporter } from '../../src/cli/data-commands.js';
 import { ireg } from '../trainer/helpers.js';
 import { tempDir, writeMnist } from './fixtures.js';
-import { closedPort } from './get-helpers.js';
+import { datasetSpec, getWithSpec } from '../../src/data/download/index.js';
+import { closedPort, dataFolder } from './get-helpers.js';
 
 test('ireg data list: where each dataset is looked for, whether it is there, and how to get it', () => {
   const root = tempDir();
@@ -42,11 +43,12 @@ test('ireg data list: where each dataset is looked for, whether it is there, and
 });
 
 test('ireg data get: an unreachable host or an unknown name exits 1 with a clear message and leaves nothing', async () => {
-  const dataDir = join(tempDir(), 'svhn');
-  const r = ireg(['data', 'get', 'svhn', '--data-dir', dataDir, '--mirror', `http://127.0.0.1:${await closedPort()}`]);
+  const { root, dir } = dataFolder('svhn');
+  const r = ireg(['data', 'get', 'svhn', '--data-dir', root, '--mirror', `http://127.0.0.1:${await closedPort()}`]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^ireg: cannot reach 127\.0\.0\.1:\d+ .*--mirror <folder URL>/);
-  assert.equal(existsSync(dataDir), false);
+  assert.equal(existsSync(dir), false);
+  assert.deepEqual(readdirSync(root), []);
   const u = ireg(['data', 'get', 'imagenet']);
   assert.equal(u.status, 1);
   assert.match(
@@ -58,21 +60,26 @@ test('ireg data get: an unreachable host or an unknown name exits 1 with a clear
   assert.match(s.stderr, /--source.*'ftp'.*auto, official, npm/);
 });
 
-test('ireg data get fashion-mnist says where the Debian package puts it and how to install it', () => {
-  const dataDir = join(tempDir(), 'fm');
-  const r = ireg(['data', 'get', 'fashion-mnist', '--data-dir', dataDir]);
-  assert.equal(r.status, 1);
-  assert.match(
-    r.stderr,
-    /fashion-mnist is not in .*fm.*Debian's package dataset-fashion-mnist installs it in \/usr\/share\/datasets\/fashion-mnist.*sudo apt-get install dataset-fashion-mnist/,
-  );
+test('ireg data get fashion-mnist: present in <data-dir>/fashion-mnist, else where the Debian package puts it, else how to install it', async () => {
   const root = tempDir();
-  writeMnist(join(root, 'fm'), 10, 5, false);
-  const ok = ireg(['data', 'get', 'fashion-mnist', '--data-dir', join(root, 'fm')]);
+  writeMnist(join(root, 'fashion-mnist'), 10, 5, false);
+  const ok = ireg(['data', 'get', 'fashion-mnist', '--data-dir', root]);
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(
+  assert.equal(
     ok.stdout,
-    /fashion-mnist: already in .*fm\ntrain with: ireg train --dataset fashion-mnist --data-dir .*fm/,
+    `fashion-mnist: already in ${join(root, 'fashion-mnist')}\ntrain with: ireg train --dataset fashion-mnist --data-dir ${root}\n`,
+  );
+  const nowhere = {
+    ...datasetSpec('fashion-mnist'),
+    system: { package: 'dataset-fashion-mnist', dir: join(root, 'no') },
+  };
+  const empty = tempDir();
+  await assert.rejects(
+    getWithSpec(nowhere, { dataDir: empty }),
+    new RegExp(
+      `fashion-mnist is not in ${join(empty, 'fashion-mnist')}\\. ireg does not download it: Debian's package ` +
+        `dataset-fashion-mnist installs it in ${join(root, 'no')}, where ireg also looks \\(sudo apt-get install dataset-fashion-mnist\\)`,
+    ),
   );
 });
 

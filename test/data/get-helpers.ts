@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { c as tarCreate } from 'tar';
 import { datasetSpec, type DatasetSpec } from '../../src/data/download/index.js';
+import { tempDir } from './fixtures.js';
 
 export interface TestServer {
   url: string;
@@ -27,6 +28,8 @@ export interface ServeOptions {
   port?: number;
   /** Send this many bytes, then nothing more (a stalled transfer). */
   stallAfter?: number;
+  /** Send one byte every this many ms (a server too slow to finish, yet never idle for long). */
+  trickleMs?: number;
 }
 
 /** Serves `files` (name -> bytes) on 127.0.0.1; unknown names get 404. */
@@ -51,6 +54,15 @@ export function serve(files: Record<string, Buffer>, o: ServeOptions = {}): Prom
     });
     if (o.stallAfter !== undefined) {
       res.write(slice.subarray(0, o.stallAfter));
+      return;
+    }
+    if (o.trickleMs !== undefined) {
+      let sent = 0;
+      const tick = setInterval(() => {
+        if (sent < slice.length) res.write(slice.subarray(sent, ++sent));
+        else res.end();
+      }, o.trickleMs);
+      res.on('close', () => clearInterval(tick));
       return;
     }
     const cut = o.cutAfter?.(n);
@@ -127,6 +139,12 @@ export function specWith(
       unpacked,
     },
   };
+}
+
+/** A fresh data folder, and the folder where dataset `name` lands in it. */
+export function dataFolder(name: string): { root: string; dir: string } {
+  const root = tempDir();
+  return { root, dir: join(root, name) };
 }
 
 /** Hidden staging folders or anything else left in `dir`'s parent besides `keep`. */

@@ -10,7 +10,7 @@ import { loadRawDataset } from '../../src/data/index.js';
 import { iregAsync } from '../trainer/helpers.js';
 import { getDataset, getWithSpec, type GetOptions } from '../../src/data/download/index.js';
 import { cifarRecords, pattern, tempDir, writeImage, writeMnist } from './fixtures.js';
-import { closedPort, filesUnder, leftovers, serve, sha256, specWith, tarGz } from './get-helpers.js';
+import { closedPort, dataFolder, filesUnder, leftovers, serve, sha256, specWith, tarGz } from './get-helpers.js';
 
 const FAST: GetOptions['download'] = { attempts: 3, retryDelayMs: 0 };
 
@@ -21,26 +21,22 @@ function mnistFiles(): Record<string, Buffer> {
   return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
 }
 
-function target(name: string): string {
-  return join(tempDir(), name);
-}
-
 test('mnist: the files are downloaded, verified and land where --dataset mnist reads them; a second get fetches nothing', async () => {
   const files = mnistFiles();
   const server = await serve(files);
   try {
-    const dataDir = target('mnist');
+    const { root, dir: dataDir } = dataFolder('mnist');
     const spec = specWith('mnist', server.url, files);
-    const r = await getWithSpec(spec, { dataDir });
+    const r = await getWithSpec(spec, { dataDir: root });
     assert.deepEqual(r, { name: 'mnist', dir: dataDir, status: 'fetched', source: 'official' });
     assert.deepEqual(filesUnder(dataDir), Object.keys(files).sort());
     for (const [n, b] of Object.entries(files)) assert.deepEqual(readFileSync(join(dataDir, n)), b);
     assert.deepEqual(leftovers(dataDir), ['mnist']);
-    const ds = loadRawDataset('mnist', { dataDir, cacheDir: tempDir() });
+    const ds = loadRawDataset('mnist', { dataDir: root, cacheDir: tempDir() });
     assert.equal(ds.train.n, 20);
     assert.equal(ds.test.n, 10);
     const asked = server.requests.length;
-    assert.equal((await getWithSpec(spec, { dataDir })).status, 'present');
+    assert.equal((await getWithSpec(spec, { dataDir: root })).status, 'present');
     assert.equal(server.requests.length, asked);
   } finally {
     await server.close();
@@ -62,7 +58,7 @@ test('cifar100: the tar.gz is unpacked into cifar-100-binary beside what the fol
   const archive = tarGz(src, ['cifar-100-binary'], join(src, 'a.tar.gz'));
   const server = await serve({ 'cifar-100-binary.tar.gz': archive });
   try {
-    const dataDir = target('c100');
+    const { root, dir: dataDir } = dataFolder('cifar100');
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'notes.txt'), 'mine');
     const spec = specWith(
@@ -71,10 +67,10 @@ test('cifar100: the tar.gz is unpacked into cifar-100-binary beside what the fol
       { 'cifar-100-binary.tar.gz': archive },
       { 'cifar-100-binary/train.bin': sha256(train) },
     );
-    await getWithSpec(spec, { dataDir });
+    await getWithSpec(spec, { dataDir: root });
     assert.deepEqual(filesUnder(dataDir), ['cifar-100-binary/test.bin', 'cifar-100-binary/train.bin', 'notes.txt']);
-    assert.deepEqual(leftovers(dataDir), ['c100']);
-    const ds = loadRawDataset('cifar100', { dataDir, cacheDir: tempDir() });
+    assert.deepEqual(leftovers(dataDir), ['cifar100']);
+    const ds = loadRawDataset('cifar100', { dataDir: root, cacheDir: tempDir() });
     assert.deepEqual([...ds.train.labels], fine);
     assert.deepEqual([...ds.test.labels], [5, 7]);
   } finally {
@@ -104,10 +100,10 @@ test('tiny-imagenet: the zip is unpacked into tiny-imagenet-200 and loads', asyn
   const archive = readFileSync(join(src, 't.zip'));
   const server = await serve({ 'tiny-imagenet-200.zip': archive });
   try {
-    const dataDir = target('tiny');
-    await getWithSpec(specWith('tiny-imagenet', server.url, { 'tiny-imagenet-200.zip': archive }), { dataDir });
-    assert.deepEqual(leftovers(dataDir), ['tiny']);
-    const ds = loadRawDataset('tiny-imagenet', { dataDir, cacheDir: tempDir() });
+    const { root, dir: dataDir } = dataFolder('tiny-imagenet');
+    await getWithSpec(specWith('tiny-imagenet', server.url, { 'tiny-imagenet-200.zip': archive }), { dataDir: root });
+    assert.deepEqual(leftovers(dataDir), ['tiny-imagenet']);
+    const ds = loadRawDataset('tiny-imagenet', { dataDir: root, cacheDir: tempDir() });
     assert.deepEqual([...ds.train.labels], [0, 0, 1, 1]);
     assert.deepEqual([...ds.test.labels], [1]);
   } finally {
@@ -125,9 +121,9 @@ test('cifar10 from a mirror serving another file: the md5 check names the file a
   writeFileSync(join(src, 'x.bin'), 'not cifar');
   const server = await serve({ 'cifar-10-binary.tar.gz': tarGz(src, ['x.bin'], join(src, 'a.tgz')) });
   try {
-    const dataDir = target('c10');
+    const { root, dir: dataDir } = dataFolder('cifar10');
     await assert.rejects(
-      getDataset('cifar10', { source: 'official', mirror: server.url, dataDir }),
+      getDataset('cifar10', { source: 'official', mirror: server.url, dataDir: root }),
       /cifar-10-binary\.tar\.gz: md5 [0-9a-f]{32} does not match the official value c32a1d4ab5d03f1284b67883e8d87530/,
     );
     assert.deepEqual(leftovers(dataDir), []);
@@ -143,9 +139,9 @@ test('an archive without the official layout is refused after unpacking, nothing
   const archive = tarGz(src, ['wrong-folder'], join(src, 'a.tgz'));
   const server = await serve({ 'cifar-100-binary.tar.gz': archive });
   try {
-    const dataDir = target('c100');
+    const { root, dir: dataDir } = dataFolder('cifar100');
     await assert.rejects(
-      getWithSpec(specWith('cifar100', server.url, { 'cifar-100-binary.tar.gz': archive }), { dataDir }),
+      getWithSpec(specWith('cifar100', server.url, { 'cifar-100-binary.tar.gz': archive }), { dataDir: root }),
       /do not have the official layout \(expected cifar-100-binary\/train\.bin, cifar-100-binary\/test\.bin\)/,
     );
     assert.deepEqual(leftovers(dataDir), []);
@@ -157,9 +153,9 @@ test('an archive without the official layout is refused after unpacking, nothing
 test('404: a clear error naming the URL, no retry, nothing kept', async () => {
   const server = await serve({});
   try {
-    const dataDir = target('svhn');
+    const { root, dir: dataDir } = dataFolder('svhn');
     await assert.rejects(
-      getDataset('svhn', { mirror: server.url, dataDir, download: FAST }),
+      getDataset('svhn', { mirror: server.url, dataDir: root, download: FAST }),
       new RegExp(`${server.url}train_32x32\\.mat: HTTP 404 Not Found`),
     );
     assert.equal(server.requests.length, 1);
@@ -175,10 +171,10 @@ test('a transfer that breaks off is continued with a Range request and verified'
   const half = Math.floor(files[first].length / 2);
   const server = await serve(files, { cutAfter: (n) => (n === 0 ? half : undefined) });
   try {
-    const dataDir = target('mnist');
+    const { root, dir: dataDir } = dataFolder('mnist');
     const lines: string[] = [];
     await getWithSpec(specWith('mnist', server.url, files), {
-      dataDir,
+      dataDir: root,
       download: FAST,
       onEvent: (e) => {
         if (e.type === 'line') lines.push(e.text);
@@ -202,8 +198,8 @@ test('a server that ignores Range makes the download restart from byte 0, still 
   const files = mnistFiles();
   const server = await serve(files, { ignoreRange: true, cutAfter: (n) => (n === 0 ? 100 : undefined) });
   try {
-    const dataDir = target('mnist');
-    await getWithSpec(specWith('mnist', server.url, files), { dataDir, download: FAST });
+    const { root, dir: dataDir } = dataFolder('mnist');
+    await getWithSpec(specWith('mnist', server.url, files), { dataDir: root, download: FAST });
     assert.equal(server.requests[1].range, 'bytes=100-');
     for (const [n, b] of Object.entries(files)) assert.deepEqual(readFileSync(join(dataDir, n)), b);
   } finally {
@@ -215,10 +211,10 @@ test('a transfer truncated at every try fails after the last try, nothing kept',
   const files = mnistFiles();
   const server = await serve(files, { ignoreRange: true, cutAfter: () => 50 });
   try {
-    const dataDir = target('mnist');
+    const { root, dir: dataDir } = dataFolder('mnist');
     const first = Object.keys(files)[0];
     await assert.rejects(
-      getWithSpec(specWith('mnist', server.url, files), { dataDir, download: FAST }),
+      getWithSpec(specWith('mnist', server.url, files), { dataDir: root, download: FAST }),
       new RegExp(`${first}: download failed after 3 tries: connection closed after 50 of ${files[first].length} bytes`),
     );
     assert.equal(server.requests.length, 3);
@@ -231,17 +227,17 @@ test('a transfer truncated at every try fails after the last try, nothing kept',
 test('a server that stops mid-transfer: clear error, nothing kept; the retried get starts clean and succeeds', async () => {
   const files = mnistFiles();
   const down = await serve(files, { stopOnCut: true, cutAfter: (n) => (n === 0 ? 100 : undefined) });
-  const dataDir = target('mnist');
+  const { root, dir: dataDir } = dataFolder('mnist');
   const spec = specWith('mnist', down.url, files);
   await assert.rejects(
-    getWithSpec(spec, { dataDir, download: FAST }),
+    getWithSpec(spec, { dataDir: root, download: FAST }),
     /download failed after 3 tries: cannot reach 127\.0\.0\.1/,
   );
   await down.close();
   assert.deepEqual(leftovers(dataDir), []);
   const up = await serve(files, { port: down.port });
   try {
-    await getWithSpec(spec, { dataDir, download: FAST });
+    await getWithSpec(spec, { dataDir: root, download: FAST });
     assert.deepEqual(
       up.requests.map((r) => r.range),
       [undefined, undefined, undefined, undefined],
@@ -254,32 +250,31 @@ test('a server that stops mid-transfer: clear error, nothing kept; the retried g
 });
 
 test('an unreachable host: the error names it and --mirror; svhn has no npm source', async () => {
-  const dataDir = target('mnist');
+  const { root, dir: dataDir } = dataFolder('mnist');
   const mirror = `http://127.0.0.1:${await closedPort()}/`;
   await assert.rejects(
-    getDataset('mnist', { mirror, dataDir }),
+    getDataset('mnist', { mirror, dataDir: root }),
     /cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED.*--mirror <folder URL>/,
   );
-  await assert.rejects(getDataset('svhn', { source: 'npm', dataDir }), /svhn has no npm source \(only cifar10 has\)/);
+  await assert.rejects(
+    getDataset('svhn', { source: 'npm', dataDir: root }),
+    /svhn has no npm source \(only cifar10 has\)/,
+  );
   assert.equal(existsSync(dataDir), false);
 });
 
 test('a get killed mid-download leaves no dataset folder; the next get removes its staging folder and succeeds', async () => {
   const files = mnistFiles();
   const stalled = await serve(files, { stallAfter: 100 });
-  const dataDir = target('mnist');
-  const exit = await iregAsync(
-    ['data', 'get', 'mnist', '--data-dir', dataDir, '--mirror', stalled.url],
-    {},
-    (child) => {
-      const poll = setInterval(() => {
-        if (stalled.requests.length > 0) {
-          clearInterval(poll);
-          setTimeout(() => child.kill('SIGKILL'), 200);
-        }
-      }, 50);
-    },
-  );
+  const { root, dir: dataDir } = dataFolder('mnist');
+  const exit = await iregAsync(['data', 'get', 'mnist', '--data-dir', root, '--mirror', stalled.url], {}, (child) => {
+    const poll = setInterval(() => {
+      if (stalled.requests.length > 0) {
+        clearInterval(poll);
+        setTimeout(() => child.kill('SIGKILL'), 200);
+      }
+    }, 50);
+  });
   await stalled.close();
   assert.equal(exit.signal, 'SIGKILL');
   assert.equal(existsSync(dataDir), false);
@@ -288,7 +283,7 @@ test('a get killed mid-download leaves no dataset folder; the next get removes i
   assert.match(stale[0], /^\.ireg-get-mnist-\d+-[0-9a-f]+$/);
   const server = await serve(files);
   try {
-    await getWithSpec(specWith('mnist', server.url, files), { dataDir });
+    await getWithSpec(specWith('mnist', server.url, files), { dataDir: root });
     assert.deepEqual(leftovers(dataDir), ['mnist']);
   } finally {
     await server.close();

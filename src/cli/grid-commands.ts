@@ -22,7 +22,7 @@ import {
 } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
 import { methodLabel, type TrainConfig } from '../options/index.js';
-import { validateConfig } from '../trainer/index.js';
+import { validateConfig } from '../options/index.js';
 import { progressReporter } from './progress.js';
 import type { ExecutorChoice } from './executor-options.js';
 

@@ -15,7 +15,7 @@ import {
   type OptionKey,
   type TrainConfig,
 } from '../options/index.js';
-import { knownNames } from '../trainer/index.js';
+import { knownNames } from '../options/index.js';
 
 /** What the help texts list, from the registries. */
 export function helpContext(): HelpContext {

@@ -27,3 +27,4 @@ export { parseNormalize } from './normalize.js';
 export { checkOutDir } from './out-dir.js';
 export { methodLabel, penaltyGradOf } from './penalty-grad.js';
 export { protocolPlan, type Protocol, type ProtocolPlan } from './protocol.js';
+export { knownNames, validateConfig } from './validate.js';

@@ -5,7 +5,7 @@ import { datasetLabel } from '../data/index.js';
 import { DEFAULTS, methodLabel, type TrainConfig } from '../options/index.js';
 import { readRun, runDirState, type RunConfigFile, type RunState, type Summary } from '../runs/index.js';
 import { readFailures, runConfig, type GridRun, type GridSpec } from '../experiments/grid.js';
-import { validateConfig } from '../trainer/index.js';
+import { validateConfig } from '../options/index.js';
 import { reportSource } from './source.js';
 
 /** A logged step of a run: the quantities the report's figures plot. */

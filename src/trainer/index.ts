@@ -24,7 +24,7 @@ export {
   type HelpContext,
   type OptionKey,
 } from '../options/index.js';
-export { validateConfig, knownNames } from './setup.js';
+export { validateConfig, knownNames } from '../options/index.js';
 export { methodLabel, penaltyGradOf } from '../options/index.js';
 export { protocolPlan, type Protocol, type ProtocolPlan } from '../options/index.js';
 export { TrainingDivergedError, TrainingInterruptedError, type TrainEvent, type TrainHooks } from './events.js';

@@ -2,12 +2,8 @@
 // configuration always gives the same initial state: threads, seed, data,
 // model (its initialisation draws from the seeded generator), method,
 // optimizer, schedule and data streams.
-import { availableParallelism } from 'node:os';
 import {
   batchesPerEpoch,
-  DATASET_NAMES,
-  datasetClassCount,
-  dataRoot,
   loadRawDataset,
   prepareDataset,
   type Normalization,
@@ -15,53 +11,20 @@ import {
 } from '../data/index.js';
 import {
   buildMethod,
-  getMethod,
   makeSchedule,
-  methodNames,
   SGD,
   type BuiltMethod,
   type NormTrajectory,
   type PenaltyGrad,
   type ScheduleSpec,
 } from '../methods/index.js';
-import { createModel, modelNameError, modelNames, type WeightsInfo } from '../models/index.js';
+import { createModel, type WeightsInfo } from '../models/index.js';
 import { loadSafetensors, type Module } from '../nn/index.js';
 import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
-import {
-  ConfigError,
-  parseNormalize,
-  resolveConfig,
-  type KnownNames,
-  type ResolvedConfig,
-  type TrainConfig,
-} from '../options/index.js';
+import { ConfigError, parseNormalize, type ResolvedConfig } from '../options/index.js';
 import { penaltyGradOf } from '../options/index.js';
 import { protocolPlan } from '../options/index.js';
 import { DataStreams } from './streams.js';
-
-/** The registries' names, for validation. */
-export function knownNames(): KnownNames {
-  const methods = methodNames();
-  return {
-    methods,
-    models: modelNames(),
-    modelError: modelNameError,
-    datasets: DATASET_NAMES,
-    isDataset: (n) => DATASET_NAMES.includes(n) || (n.startsWith('imagefolder:') && n.length > 'imagefolder:'.length),
-    classCount: datasetClassCount,
-    dataRoot: () => dataRoot(),
-    penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
-    smallBatchMethods: methods.filter((m) => getMethod(m).needs.smallBatch),
-    externalNormMethods: methods.filter((m) => getMethod(m).needs.normTrajectory === 'follows'),
-    cudaAvailable: () => cuda.isAvailable(),
-    defaultThreads: availableParallelism(),
-  };
-}
-
-/** Defaults and validation against the registries: throws ConfigError naming the option. */
-export function validateConfig(input: Partial<TrainConfig>): ResolvedConfig {
-  return resolveConfig(input, knownNames());
-}
 
 export interface RunSetup {
   config: ResolvedConfig;

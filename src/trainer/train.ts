@@ -21,7 +21,8 @@ import {
   type RunConfigFile,
   type RunFiles,
 } from '../runs/index.js';
-import { setupRun, validateConfig, type RunSetup } from './setup.js';
+import { setupRun, type RunSetup } from './setup.js';
+import { validateConfig } from '../options/index.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
 /** Trains a model as configured (options are validated first); returns the summary. */

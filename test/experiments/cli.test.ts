@@ -139,40 +139,18 @@ test('a grid that failed at once says why in one line, and the corrected command
 
 test('ireg grid --executor slurm --dry-run writes nothing, in a new folder or in a grid folder', () => {
   const dir = join(out, 'dry');
-  const r = ireg([
-    'grid',
-    'demo',
-    '--executor',
-    'slurm',
-    '--dry-run',
-    '--gpus-per-run',
-    '0',
-    '--dataset',
-    'synthetic',
-    ...quick,
-    '--out',
-    dir,
-  ]);
+  // The demo trains on CPUs: a Slurm grid of it says so (--gpus-per-run 0).
+  const dryRun = ['grid', 'demo', '--executor', 'slurm', '--dry-run', '--gpus-per-run', '0'];
+  const r = ireg([...dryRun, '--dataset', 'synthetic', ...quick, '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /dry run: nothing is submitted/);
   assert.ok(!existsSync(dir), 'no folder');
   const before = snapshot(grid);
-  const again = ireg(['grid', 'demo', '--executor', 'slurm', '--dry-run', '--gpus-per-run', '0', ...fast]);
+  const again = ireg([...dryRun, ...fast]);
   assert.equal(again.status, 0, again.stderr);
   assert.deepEqual(snapshot(grid), before);
   // A dry run checks as a real one does: other settings for a grid whose runs started are refused.
-  const other = ireg([
-    'grid',
-    'demo',
-    '--executor',
-    'slurm',
-    '--dry-run',
-    '--gpus-per-run',
-    '0',
-    ...fast,
-    '--steps',
-    '4',
-  ]);
+  const other = ireg([...dryRun, ...fast, '--steps', '4']);
   assert.equal(other.status, 1);
   assert.match(other.stderr, /holds grid 'demo' with other settings/);
   assert.deepEqual(snapshot(grid), before);

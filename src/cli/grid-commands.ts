@@ -87,7 +87,7 @@ const OUTCOME_NOTE = (o: RunOutcome): string =>
 /** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished, else exits 4 naming damaged ones. */
 export async function runReportCommand(dir: string): Promise<void> {
   const report = await printReport(dir);
-  reportDamage(report.runs.map((r) => ({ name: r.label, damage: r.status === 'damaged' ? r.error : null })));
+  reportDamage(report.runs.map((r) => ({ name: r.label, damage: r.state === 'damaged' ? r.error : null })));
   const message = incompleteRuns(report);
   if (message) throw new Error(message);
 }
@@ -95,7 +95,7 @@ export async function runReportCommand(dir: string): Promise<void> {
 /** Writes report.md and report.html; prints the run table, Table 1 when a variant has several seeds, the sparklines and the paths. */
 async function printReport(dir: string): Promise<GridReport> {
   const { report, markdown, html } = await writeReports(dir);
-  const failed = describeFailures(report.runs.filter((r) => r.status === 'failed').map((r) => [r.label, r.error ?? '']))
+  const failed = describeFailures(report.runs.filter((r) => r.state === 'failed').map((r) => [r.label, r.error ?? '']))
     .map((line) => `\nfailed: ${line}`)
     .join('');
   const rows = variantTable(report);

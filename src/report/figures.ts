@@ -119,7 +119,7 @@ function thinned(report: GridReport, field: SeriesField, maxPoints: number): boo
 /** Final test accuracy against micro-batch size, per method, when the grid's runs vary the micro-batch size. */
 function microBatchFigure(report: GridReport): (Omit<Figure, 'svg'> & { spec: TopLevelSpec }) | null {
   const runs = report.runs.filter(
-    (r) => r.method !== 'sb' && r.microBatchSize !== null && r.status === 'done' && r.testAcc !== null,
+    (r) => r.method !== 'sb' && r.microBatchSize !== null && r.state === 'done' && r.testAcc !== null,
   );
   if (new Set(runs.map((r) => r.microBatchSize)).size < 2) return null;
   const methods = [...new Set(runs.map((r) => r.method))];

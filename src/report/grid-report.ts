@@ -35,7 +35,7 @@ export interface RunReport {
   variant: string;
   method: string;
   /** Its state (runs/run-state.ts); failed, diverged and damaged ones say why in `error`. */
-  status: RunState;
+  state: RunState;
   error: string | null;
   seed: number | null;
   batchSize: number | null;
@@ -98,7 +98,7 @@ export function gridReport(dir: string): GridReport {
       label: run.label,
       variant: run.variant ?? variantOf(run.label, seed),
       method: methodLabel({ ...config, method: config.method ?? DEFAULTS.method }),
-      status: runDirState(read.dir, summary, failures[run.label] !== undefined, damage).state,
+      state: runDirState(read.dir, summary, failures[run.label] !== undefined, damage).state,
       error: damage ? damage.message : summary ? (summary.error ?? null) : (failures[run.label]?.error ?? null),
       seed,
       batchSize: config.batchSize ?? null,
@@ -129,9 +129,9 @@ export function gridReport(dir: string): GridReport {
 
 /** What keeps the grid from being complete (failed and unfinished runs, named), or null when every run ended (damaged runs are named apart). */
 export function incompleteRuns(report: GridReport): string | null {
-  const failed = report.runs.filter((r) => r.status === 'failed').map((r) => r.label);
-  const running = report.runs.filter((r) => r.status === 'running').map((r) => r.label);
-  const open = report.runs.filter((r) => r.status === 'pending').map((r) => r.label);
+  const failed = report.runs.filter((r) => r.state === 'failed').map((r) => r.label);
+  const running = report.runs.filter((r) => r.state === 'running').map((r) => r.label);
+  const open = report.runs.filter((r) => r.state === 'pending').map((r) => r.label);
   const parts = [];
   if (failed.length) parts.push(`${failed.length} failed (${failed.join(', ')})`);
   if (running.length) parts.push(`${running.length} running (${running.join(', ')})`);

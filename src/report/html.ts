@@ -108,7 +108,7 @@ function runsSection(report: GridReport): string {
   const machines = machineGroups(report.runs);
   const head = [
     ...['run', 'variant', 'method', ...keys.map(optionName)],
-    ...['status', 'steps done', 'best val acc %', 'test acc %', 'wall time', 'ireg', 'commit', 'device'],
+    ...['state', 'steps done', 'best val acc %', 'test acc %', 'wall time', 'ireg', 'commit', 'device'],
   ];
   const rows = report.runs.map((r) => {
     const p = r.provenance;
@@ -117,11 +117,11 @@ function runsSection(report: GridReport): string {
     const m = machines.length > 1 ? `machine ${machineOf(machines, r)?.id}: ` : '';
     const where = p ? `${m}${p.device}, ${p.threads} threads` : '–';
     const settings = keys.map((k) => `<td>${esc(optionText(r.options, k))}</td>`).join('');
-    return `<tr class="status-${r.status}"><td>${esc(r.label)}</td><td>${esc(r.variant)}</td><td>${esc(r.method)}</td>${settings}<td class="status">${esc(r.status)}</td><td class="num">${steps}</td><td class="num">${f(r.bestValAcc)}</td><td class="num">${f(r.testAcc)}</td><td class="num">${duration(r.wallTime)}</td><td>${p ? esc(p.version) : '–'}</td><td><code>${esc(commit)}</code></td><td>${esc(where)}</td></tr>`;
+    return `<tr class="state-${r.state}"><td>${esc(r.label)}</td><td>${esc(r.variant)}</td><td>${esc(r.method)}</td>${settings}<td class="state">${esc(r.state)}</td><td class="num">${steps}</td><td class="num">${f(r.bestValAcc)}</td><td class="num">${f(r.testAcc)}</td><td class="num">${duration(r.wallTime)}</td><td>${p ? esc(p.version) : '–'}</td><td><code>${esc(commit)}</code></td><td>${esc(where)}</td></tr>`;
   });
   const errors = report.runs
     .filter((r) => r.error !== null)
-    .map((r) => `<li><b>${esc(r.label)}</b> (${esc(r.status)}): ${esc(r.error ?? '')}</li>`);
+    .map((r) => `<li><b>${esc(r.label)}</b> (${esc(r.state)}): ${esc(r.error ?? '')}</li>`);
   return `<section id="runs">
 <h2>Runs and provenance</h2>
 <table class="runs">
@@ -142,7 +142,7 @@ Only done runs enter Table 1; the figures show every logged step of every run.</
 
 function statusLine(report: GridReport): string {
   const counts = new Map<string, number>();
-  for (const r of report.runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  for (const r of report.runs) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
   const parts = [...counts].map(([s, n]) => `${n} ${s}`);
   return `${report.runs.length} runs: ${parts.join(', ')}.`;
 }
@@ -170,11 +170,11 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertic
 th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.runs { font-size: 0.85em; }
-tr.status-failed td.status { color: #b00020; font-weight: bold; }
-tr.status-diverged td.status { color: #b05000; font-weight: bold; }
-tr.status-running td.status { color: #0050b0; }
-tr.status-pending td.status { color: #777; font-style: italic; }
-tr.status-damaged td.status { color: #b00020; font-style: italic; }
+tr.state-failed td.state { color: #b00020; font-weight: bold; }
+tr.state-diverged td.state { color: #b05000; font-weight: bold; }
+tr.state-running td.state { color: #0050b0; }
+tr.state-pending td.state { color: #777; font-style: italic; }
+tr.state-damaged td.state { color: #b00020; font-style: italic; }
 figure { margin: 1.5em 0; }
 figcaption { color: #555; font-size: 0.9em; max-width: 700px; }
 pre { white-space: pre-wrap; }

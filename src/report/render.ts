@@ -18,7 +18,7 @@ function runTable(report: GridReport): { head: string[]; rows: string[][] } {
   const head = [
     'run',
     'method',
-    'status',
+    'state',
     'steps done',
     'best val acc %',
     'test acc %',
@@ -29,7 +29,7 @@ function runTable(report: GridReport): { head: string[]; rows: string[][] } {
   const rows = report.runs.map((r) => [
     r.label,
     r.method,
-    r.status,
+    r.state,
     r.steps === null ? '-' : String(r.steps),
     f(r.bestValAcc),
     f(r.testAcc),

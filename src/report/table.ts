@@ -50,7 +50,7 @@ export function groupByVariant(runs: RunReport[]): Map<string, RunReport[]> {
 /** Table 1: one row per variant, with statistics over the done runs' test accuracies. */
 export function variantTable(report: GridReport, o: { draws?: number; seed?: number } = {}): VariantRow[] {
   const rows = [...groupByVariant(report.runs)].map(([variant, runs]): VariantRow => {
-    const accs = runs.filter((r) => r.status === 'done' && r.testAcc !== null).map((r) => r.testAcc as number);
+    const accs = runs.filter((r) => r.state === 'done' && r.testAcc !== null).map((r) => r.testAcc as number);
     const methods = [...new Set(runs.map((r) => r.method))];
     const papers = [...new Set(runs.map((r) => r.paperTestAcc).filter((x) => x !== null))];
     return {

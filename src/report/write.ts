@@ -47,7 +47,7 @@ function failedRuns(report: GridReport): string[] {
 }
 
 function runList(report: GridReport, state: RunState, title: string): string[] {
-  const runs = report.runs.filter((r) => r.status === state);
+  const runs = report.runs.filter((r) => r.state === state);
   if (!runs.length) return [];
   return [title, '', ...runs.map((r) => `- ${r.label}: ${(r.error ?? '').replace(/\s*\n\s*/g, ' ')}`), ''];
 }

@@ -208,7 +208,7 @@ test('a failed run is recorded with its error and the grid goes on; it fails at 
   assert.match(failures.b.error, /best\.safetensors/);
   const report = gridReport(dir);
   assert.deepEqual(
-    report.runs.map((r) => [r.label, r.status]),
+    report.runs.map((r) => [r.label, r.state]),
     [
       ['b', 'failed'],
       ['a', 'done'],

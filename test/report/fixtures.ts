@@ -5,7 +5,7 @@ import type { GridReport, RunReport } from '../../src/report/index.js';
 export function runReport(fields: Pick<RunReport, 'label' | 'variant'> & Partial<RunReport>): RunReport {
   return {
     method: 'lb',
-    status: 'running',
+    state: 'running',
     error: null,
     seed: 1,
     batchSize: 64,

@@ -148,7 +148,7 @@ test("every run's provenance row is its config.json's, the machine named once; t
     const s = summary(run.label);
     const r = rows[i];
     assert.deepEqual(
-      [r.run, r.variant, r.method, r.status, r.seed, r['steps done'], r['test acc %'], r.ireg, r.device],
+      [r.run, r.variant, r.method, r.state, r.seed, r['steps done'], r['test acc %'], r.ireg, r.device],
       [
         run.label,
         run.variant,
@@ -174,10 +174,10 @@ test("every run's provenance row is its config.json's, the machine named once; t
   assert.match(html, /<p class="meta">protocol: ireg \(all runs\)<\/p>/);
   const broken = rows[rows.length - 1];
   assert.deepEqual(
-    [broken.run, broken.variant, broken.method, broken.status, broken.seed, broken['steps done']],
+    [broken.run, broken.variant, broken.method, broken.state, broken.seed, broken['steps done']],
     ['broken', 'broken', 'sb', 'failed', '3', '– / –'],
   );
-  assert.match(html, /<tr class="status-failed"><td>broken<\/td>/);
+  assert.match(html, /<tr class="state-failed"><td>broken<\/td>/);
   assert.match(html, /<li><b>broken<\/b> \(failed\): invalid option --init-from: [^<]*none\.safetensors/);
 });
 
@@ -197,7 +197,7 @@ test('renderReportHtml returns the page written; it also reports a folder of run
   for (const label of ['sb-s1', 'lb-s1', 'gn-s1']) cpSync(join(dir, label), join(folder, label), { recursive: true });
   const page = await renderReportHtml(folder);
   assert.deepEqual(
-    tableRecords(page, '<table class="runs">').map((r) => [r.run, r.status]),
+    tableRecords(page, '<table class="runs">').map((r) => [r.run, r.state]),
     [
       ['gn-s1', 'done'],
       ['lb-s1', 'done'],

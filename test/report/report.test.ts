@@ -98,7 +98,7 @@ test("the report's numbers are the summaries' and the metrics files'", () => {
   const report = gridReport(dir);
   assert.deepEqual(report.spec, spec);
   assert.deepEqual(
-    report.runs.map((r) => [r.label, r.method, r.status]),
+    report.runs.map((r) => [r.label, r.method, r.state]),
     [
       ['sb', 'sb', 'done'],
       ['sb-cos', 'sb', 'done'],
@@ -144,7 +144,7 @@ test('the terminal table shows every run cell for cell', () => {
   assert.deepEqual(rows[0], [
     'run',
     'method',
-    'status',
+    'state',
     'steps done',
     'best val acc %',
     'test acc %',
@@ -235,7 +235,7 @@ test('a run directory reports as one run; a folder with neither a grid nor runs 
   const one = gridReport(join(dir, 'sb'));
   assert.equal(one.kind, 'runs');
   assert.deepEqual(
-    one.runs.map((r) => [r.label, r.status, r.testAcc]),
+    one.runs.map((r) => [r.label, r.state, r.testAcc]),
     [['sb', 'done', 100 * summary('sb').test!.acc]],
   );
   const empty = tempDir('report-empty');
@@ -255,20 +255,20 @@ test('ireg report on an incomplete grid prints the report and exits 1 naming the
   assert.ok(r.stdout.trimEnd().endsWith(`report: ${join(dir, 'report.html')}`), 'the last line names report.html');
   assert.ok(existsSync(join(dir, 'report.md')));
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
-  for (const label of ['gn', 'lb']) assert.ok(html.includes(`<tr class="status-pending"><td>${label}</td>`), label);
-  assert.ok(html.includes('<tr class="status-done"><td>sb</td>'));
+  for (const label of ['gn', 'lb']) assert.ok(html.includes(`<tr class="state-pending"><td>${label}</td>`), label);
+  assert.ok(html.includes('<tr class="state-done"><td>sb</td>'));
 });
 
 test('a run whose lock file cannot be read is running in the report as in ireg status (locking treats it as held)', () => {
   const lock = join(dir, 'gn', LOCK_FILE);
   writeFileSync(lock, 'not json');
   try {
-    assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.status, 'running');
+    assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.state, 'running');
     assert.equal(gridRunStatus(dir, { label: 'gn' }).state, 'running');
   } finally {
     rmSync(lock, { force: true });
   }
-  assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.status, 'pending');
+  assert.equal(gridReport(dir).runs.find((r) => r.label === 'gn')!.state, 'pending');
   assert.equal(gridRunStatus(dir, { label: 'gn' }).state, 'pending');
 });
 

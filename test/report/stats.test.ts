@@ -143,7 +143,7 @@ function run(variant: string, method: string, acc: number | null, extra: Partial
     label: `${variant}-${runs++}`,
     variant,
     method,
-    status: acc === null ? 'failed' : 'done',
+    state: acc === null ? 'failed' : 'done',
     steps: 10,
     lastStep: 10,
     totalSteps: 10,
@@ -166,7 +166,7 @@ test('Table 1: mean ± std over the done seeds (not failed or diverged ones), n 
       run('gn', 'gn', 85),
       run('gn', 'gn', 87),
       run('gn', 'gn', null),
-      run('gn', 'gn', 50, { status: 'diverged' }),
+      run('gn', 'gn', 50, { state: 'diverged' }),
       run('ft', 'ft', 86),
     ]),
   );

@@ -118,13 +118,13 @@ test('a grid that failed at once says why in one line, and the corrected command
   const dir = join(out, 'at-once');
   const empty = join(out, 'no-data-here');
   mkdirSync(empty);
-  const wrong = ireg(['grid', 'demo', '--dataset', 'fashion-mnist', '--data-dir', empty, ...quick, '--out', dir]);
+  const wrong = ireg(['grid', 'demo', '--dataset', 'cifar10', '--data-dir', empty, ...quick, '--out', dir]);
   assert.equal(wrong.status, 1, wrong.stderr);
   const message = wrong.stderr.split('\n').filter((l) => l.startsWith('ireg: '));
   assert.equal(message.length, 1, wrong.stderr);
   assert.match(
     message[0],
-    /^ireg: grid demo: 3 of 3 runs failed \(run the grid again to retry them\): sb, lb, gn: .*no-data-here.*: file not found .*\(to get fashion-mnist: ireg data get fashion-mnist .*\)$/,
+    /^ireg: grid demo: 3 of 3 runs failed \(run the grid again to retry them\): sb, lb, gn: .*no-data-here.*: file not found .*\(to get cifar10: ireg data get cifar10 .*\)$/,
   );
   assert.match(wrong.stdout, /^failed: sb, lb, gn: .*no-data-here/m);
   assert.ok(!existsSync(join(dir, 'demo', LOCK_FILE)), 'the grid folder is unlocked after a failure');

@@ -41,14 +41,16 @@ function legacyFolderFits(d: DatasetDeclaration, root: string): boolean {
 
 /**
  * The folder of dataset `d` in data folder `dataDir` (default: dataRoot()): <dataDir>/<name>,
- * else the first earlier place that holds it (the data folder itself, then a system package's
- * folder). When none holds it all, the first that holds some of it (so that the loader's error
+ * else the first earlier place that holds it (the data folder itself, then, for the default data
+ * folder, a system package's folder). When none holds it all, the first that holds some of it (so that the loader's error
  * names the missing file there), else <dataDir>/<name>.
  */
 export function datasetDir(d: DatasetDeclaration, dataDir?: string): string {
   const root = dataRoot(dataDir);
   const places = [join(root, d.name)];
   if (legacyFolderFits(d, root)) places.push(root);
-  if (d.system) places.push(d.system.dir);
+  // A system package's copy stands in for the default data folder only: a data folder the user
+  // names is where the data is looked for.
+  if (d.system && root === dataRoot()) places.push(d.system.dir);
   return places.find((p) => presentFiles(d, p) !== null) ?? places.find((p) => holdsSome(d, p)) ?? places[0];
 }

@@ -348,7 +348,7 @@ test('a task runs the --slurm-setup lines before its run, and trains with the CP
   const log = logOf(env, 'one');
   const ran = log.indexOf('setup ran: set-up on ');
   assert.ok(ran >= 0 && ran < log.indexOf(runDir(env, 'one')), `the set-up lines ran first:\n${log}`);
-  assert.equal(summaryOf(env, 'one').status, 'completed');
+  assert.equal(summaryOf(env, 'one').status, 'done');
   // This machine has more cores than the one CPU the task was given (SLURM_CPUS_PER_TASK=1).
   assert.equal(readRunConfig(runDir(env, 'one')).config.threads, 1, log);
 });

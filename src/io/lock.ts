@@ -199,7 +199,7 @@ function breakStale(folder: string, stale: LockOwner): void {
 
 function describeOwner(o: LockOwner | null): string {
   if (!o) return 'another process (its lock file cannot be read)';
-  return `process ${o.pid} on ${o.hostname === hostname() ? 'this host' : `host ${o.hostname}`} (since ${o.since})`;
+  return `process ${o.pid} on ${o.hostname === hostname() ? `this host ${o.hostname}` : `host ${o.hostname}`} (since ${o.since})`;
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in ticks since boot), or null where unavailable. */

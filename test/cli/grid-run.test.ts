@@ -1,6 +1,7 @@
 // `ireg grid-run <grid-dir> <label> | --index <i>` (one run of a recorded grid, what
 // pool workers and cluster tasks run) exits as `ireg train` does, and `ireg status`
 // tells each run's state, steps and last numbers from the folder alone.
+import { hostname } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -211,7 +212,9 @@ test('a second ireg grid on a grid folder in use is refused at once, naming the 
   assert.ok(second, 'the second command ran while the first trained');
   assert.equal(second.status, 1, second.stderr);
   assert.ok(
-    second.stderr.includes(`ireg: grid folder ${grid} is in use by process ${firstPid} on this host (since `),
+    second.stderr.includes(
+      `ireg: grid folder ${grid} is in use by process ${firstPid} on this host ${hostname()} (since `,
+    ),
     second.stderr,
   );
   assert.match(second.stderr, /wait for it to finish or stop it\n$/);

@@ -1,6 +1,7 @@
 // The file helpers every layer uses: atomic writes, JSON files, the package root,
 // and folder locks (taken, refused, released, and taken over from dead owners,
 // with a second real process holding the lock).
+import { hostname } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -75,7 +76,7 @@ test('a lock is exclusive, released on release(), and refused while held (naming
     (e: unknown) =>
       e instanceof LockedError &&
       e.message ===
-        `run directory ${dir} is in use by process ${process.pid} on this host (since ${readOwner(dir)!.since}); wait for it to finish or stop it`,
+        `run directory ${dir} is in use by process ${process.pid} on this host ${hostname()} (since ${readOwner(dir)!.since}); wait for it to finish or stop it`,
   );
   lock.release();
   assert.ok(!existsSync(join(dir, LOCK_FILE)));

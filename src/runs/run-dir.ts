@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DirLock, removeAbandonedBuildDirs, startBuildDir, syncDir, writeJsonAtomic } from '../io/index.js';
+import { DirLock, MAX_NAME_BYTES, removeAbandonedBuildDirs, startBuildDir, syncDir, writeJsonAtomic } from '../io/index.js';
 import { ConfigError, type ResolvedConfig } from '../options/index.js';
 import type { Provenance } from './provenance.js';
 import { RunFileError } from './run-file-error.js';
@@ -118,9 +118,13 @@ export function createRunDir(
 /** Suffix of run directories being built. */
 const BUILDING = '.building';
 
-function defaultName(cfg: Pick<ResolvedConfig, 'method' | 'model' | 'dataset'>): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return `${cfg.method}-${cfg.model}-${cfg.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${stamp}`;
+/** The name of an unnamed run: method, model, dataset and time, within MAX_NAME_BYTES (a long image-folder path keeps its end). */
+export function defaultName(cfg: Pick<ResolvedConfig, 'method' | 'model' | 'dataset'>, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const head = `${cfg.method}-${cfg.model}-`;
+  const room = MAX_NAME_BYTES - head.length - stamp.length - 1;
+  const data = cfg.dataset.replace(/[^A-Za-z0-9_.-]+/g, '_');
+  return `${head}${data.length > room ? data.slice(data.length - room) : data}-${stamp}`;
 }
 
 /**

@@ -19,7 +19,8 @@ import {
 } from '../../src/trainer/checkpoint.js';
 import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/runs/metrics-log.js';
 import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
-import { createRunDir } from '../../src/runs/run-dir.js';
+import { createRunDir, defaultName } from '../../src/runs/run-dir.js';
+import { MAX_NAME_BYTES } from '../../src/io/index.js';
 import { LOCK_FILE, readOwner } from '../../src/io/index.js';
 import { createModel, saveWeights } from '../../src/models/index.js';
 import { SGD } from '../../src/methods/index.js';
@@ -264,4 +265,15 @@ test('createRunDir: the directory appears with config.json and its lock; names n
       /run directory .*legacy already exists and is not empty \(continue it with 'ireg resume/.test(e.message),
   );
   assert.ok(!readdirSync(out).some((f) => f.startsWith('.')), 'a refused run leaves no temporary folder');
+});
+
+test('an unnamed run of an image folder with a very long path gets a folder name within the limit, keeping the path end', () => {
+  const dataset = `imagefolder:/${'deep/'.repeat(1000)}my-images`;
+  const name = defaultName({ method: 'gn', model: 'resnet18-w16', dataset }, new Date('2026-12-06T21:00:00Z'));
+  assert.ok(Buffer.byteLength(name) <= MAX_NAME_BYTES, `${name.length} bytes`);
+  assert.match(name, /^gn-resnet18-w16-.*deep_my-images-20261206-210000$/);
+  assert.equal(
+    defaultName({ method: 'sb', model: 'mlp', dataset: 'cifar10' }, new Date(0)),
+    'sb-mlp-cifar10-19700101-000000',
+  );
 });

@@ -20,8 +20,7 @@ import {
 import { MetricsLog, readMetrics, truncateMetrics, type MetricsRecord } from '../../src/runs/metrics-log.js';
 import { ConfigError, validateConfig, type RunConfigFile } from '../../src/trainer/index.js';
 import { createRunDir, defaultName } from '../../src/runs/run-dir.js';
-import { MAX_NAME_BYTES } from '../../src/io/index.js';
-import { LOCK_FILE, readOwner } from '../../src/io/index.js';
+import { LOCK_FILE, MAX_NAME_BYTES, readOwner } from '../../src/io/index.js';
 import { createModel, saveWeights } from '../../src/models/index.js';
 import { SGD } from '../../src/methods/index.js';
 import { dispose, F, manualSeed, randn, setNumThreads, tidy } from '../../src/tensor/index.js';

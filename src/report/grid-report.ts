@@ -2,10 +2,17 @@
 // training (the paper's diagnostic first: the average micro-batch gradient norm), and where
 // it came from (software, machine, seed, protocol). Reads a grid folder, or any folder of runs.
 import { datasetLabel } from '../data/index.js';
-import { DEFAULTS, methodLabel, type TrainConfig } from '../options/index.js';
-import { readRun, runDirState, type RunConfigFile, type RunState, type Summary } from '../runs/index.js';
+import { DEFAULTS, methodLabel, validateConfig, type TrainConfig } from '../options/index.js';
+import {
+  readRun,
+  runDirState,
+  type MetricsRecord,
+  type RunConfigFile,
+  type RunState,
+  type Summary,
+} from '../runs/index.js';
 import { readFailures, runConfig, type GridRun, type GridSpec } from '../experiments/grid.js';
-import { validateConfig } from '../options/index.js';
+import { EvenlyKept } from './evenly-kept.js';
 import { reportSource } from './source.js';
 
 /** A logged step of a run: the quantities the report's figures plot. */
@@ -73,26 +80,41 @@ export interface GridReport {
   runs: RunReport[];
 }
 
+/** Logged steps a report keeps of a run (evenly spaced; the means over all of them are exact). */
+const MAX_POINTS_PER_RUN = 5000;
+
 /** The report of the grid (or folder of runs) in `dir`, from its grid.json, configs, summaries, metrics and failures. */
 export function gridReport(dir: string): GridReport {
   const source = reportSource(dir);
   const { spec } = source;
   const failures = source.kind === 'grid' ? readFailures(dir) : {};
   const runs = spec.runs.map((run, i): RunReport => {
-    const read = readRun(source.runDirs[i], { metrics: true });
-    const { config: recorded, summary, metrics: records, damage } = read;
+    // Bounded memory for a metrics file of any length: evenly kept points, and running sums.
+    const kept = new EvenlyKept<MetricPoint>(MAX_POINTS_PER_RUN);
+    const probeMean = { sum: 0, n: 0 };
+    const seen: { last?: MetricsRecord } = {};
+    const read = readRun(source.runDirs[i], {
+      onMetric: (m) => {
+        seen.last = m;
+        kept.push({
+          step: m.step,
+          valAcc: pct(m.valAcc),
+          penalty: m.penalty,
+          stepLength: m.stepLength,
+          avgMicroBatchGradNorm: m.avgMicroBatchGradNorm,
+        });
+        if (m.avgMicroBatchGradNorm !== null) {
+          probeMean.sum += m.avgMicroBatchGradNorm;
+          probeMean.n++;
+        }
+      },
+    });
+    const { config: recorded, summary, damage } = read;
     const config: Partial<TrainConfig> = recorded?.config ?? { ...spec.base, ...run.config };
-    const metrics = records.map((m): MetricPoint => ({
-      step: m.step,
-      valAcc: pct(m.valAcc),
-      penalty: m.penalty,
-      stepLength: m.stepLength,
-      avgMicroBatchGradNorm: m.avgMicroBatchGradNorm,
-    }));
+    const metrics = kept.items();
     const probe = metrics
       .filter((m) => m.avgMicroBatchGradNorm !== null)
       .map((m): [number, number] => [m.step, m.avgMicroBatchGradNorm as number]);
-    const last = records.length ? records[records.length - 1] : null;
     const seed = typeof config.seed === 'number' ? config.seed : null;
     return {
       label: run.label,
@@ -111,13 +133,13 @@ export function gridReport(dir: string): GridReport {
           ? gridRunOptions(spec, run, dir)
           : null,
       steps: summary ? summary.steps : null,
-      lastStep: last ? last.step : null,
+      lastStep: seen.last?.step ?? null,
       totalSteps: summary?.totalSteps ?? recorded?.derived.totalSteps ?? null,
       bestValAcc: pct(summary?.best?.valAcc),
       testAcc: pct(summary?.test?.acc),
       paperTestAcc: run.paperTestAcc ?? null,
-      wallTime: summary?.wallTime ?? last?.wallTime ?? null,
-      meanAvgMicroBatchGradNorm: probe.length ? probe.reduce((a, [, v]) => a + v, 0) / probe.length : null,
+      wallTime: summary?.wallTime ?? seen.last?.wallTime ?? null,
+      meanAvgMicroBatchGradNorm: probeMean.n ? probeMean.sum / probeMean.n : null,
       probe,
       metrics,
       provenance: recorded ? provenanceOf(recorded) : null,

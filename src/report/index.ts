@@ -24,5 +24,5 @@ export { markdownReport, writeGridReport, writeReports } from './write.js';
 export { downsample } from './downsample.js';
 export { runSet, type RunSet, type RunFolder } from './run-set.js';
 export { exportTensorboard, recordScalars, type TensorboardExport } from './tensorboard.js';
-export { crc32c, maskedCrc32c, encodeEvent, eventFile, tfRecord, FILE_VERSION } from './tfevents.js';
+export { crc32c, maskedCrc32c, encodeEvent, eventRecord, fileStart, tfRecord, FILE_VERSION } from './tfevents.js';
 export * from './dashboard/index.js';

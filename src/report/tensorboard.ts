@@ -3,10 +3,10 @@
 // shows the runs side by side. Tags are the metrics.jsonl field names.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeBytesAtomic } from '../io/index.js';
-import { readRun, runFiles, type MetricsRecord } from '../runs/index.js';
+import { writeAll, writeFileAtomic } from '../io/index.js';
+import { forEachMetric, readRun, runFiles, type MetricsRecord } from '../runs/index.js';
 import { runSet } from './run-set.js';
-import { eventFile, type TfEvent } from './tfevents.js';
+import { eventRecord, fileStart } from './tfevents.js';
 
 export interface ExportedRun {
   label: string;
@@ -33,8 +33,8 @@ export function recordScalars(r: MetricsRecord): [string, number][] {
 
 /**
  * Writes `<out>/<label>/events.out.tfevents.<start>.ireg` for every run of `dir` (a run directory,
- * grid folder or folder of runs); `out` defaults to `<dir>/tensorboard`. Every file is built before
- * any is written, and each is written atomically. A run with a damaged file is left out and named.
+ * grid folder or folder of runs); `out` defaults to `<dir>/tensorboard`. Every run is checked before
+ * any file is written, and each file is written atomically. A run with a damaged file is left out and named.
  * Exporting again replaces the files (their names depend only on the run's start time).
  */
 export function exportTensorboard(dir: string, out?: string): TensorboardExport {
@@ -44,9 +44,11 @@ export function exportTensorboard(dir: string, out?: string): TensorboardExport 
   if (existsSync(target) && !statSync(target).isDirectory()) throw new Error(`--out ${target} is a file, not a folder`);
   const skipped: string[] = [];
   const damaged: TensorboardExport['damaged'] = [];
-  const files: { label: string; file: string; bytes: Buffer; events: number }[] = [];
+  const planned: { label: string; file: string; metrics: string; started: number }[] = [];
+  // First every run is checked (each metrics line parsed, none kept), then each file is written
+  // record by record: bounded memory for metrics files of any length.
   for (const run of set.runs) {
-    const { config, metrics, damage } = readRun(run.dir, { metrics: true });
+    const { config, damage } = readRun(run.dir, { onMetric: () => {} });
     const started = config ? Date.parse(config.createdAt) / 1000 : NaN;
     if (damage || (config && !Number.isFinite(started))) {
       damaged.push({
@@ -59,18 +61,22 @@ export function exportTensorboard(dir: string, out?: string): TensorboardExport 
       skipped.push(run.label);
       continue;
     }
-    const events = metrics.map((r): TfEvent => ({
-      wallTime: started + r.wallTime,
-      step: r.step,
-      scalars: recordScalars(r),
-    }));
     const file = join(target, run.label, `events.out.tfevents.${Math.floor(started)}.ireg`);
-    files.push({ label: run.label, file, bytes: eventFile(started, events), events: events.length });
+    planned.push({ label: run.label, file, metrics: runFiles(run.dir).metrics, started });
   }
-  if (!files.length && !damaged.length) throw new Error(`${dir}: no run has started yet, nothing to export`);
-  for (const f of files) {
-    mkdirSync(join(target, f.label), { recursive: true });
-    writeBytesAtomic(f.file, f.bytes);
+  if (!planned.length && !damaged.length) throw new Error(`${dir}: no run has started yet, nothing to export`);
+  const runs: ExportedRun[] = [];
+  for (const p of planned) {
+    mkdirSync(join(target, p.label), { recursive: true });
+    let events = 0;
+    writeFileAtomic(p.file, (fd) => {
+      writeAll(fd, fileStart(p.started));
+      forEachMetric(p.metrics, (r) => {
+        writeAll(fd, eventRecord({ wallTime: p.started + r.wallTime, step: r.step, scalars: recordScalars(r) }));
+        events++;
+      });
+    });
+    runs.push({ label: p.label, file: p.file, events });
   }
-  return { out: target, runs: files.map(({ label, file, events }) => ({ label, file, events })), skipped, damaged };
+  return { out: target, runs, skipped, damaged };
 }

@@ -94,8 +94,12 @@ export function encodeEvent(e: TfEvent): Buffer {
 /** The version string TensorBoard expects in a file's first event. */
 export const FILE_VERSION = 'brain.Event:2';
 
-/** A whole event file: the version event at `startTime`, then `events`. */
-export function eventFile(startTime: number, events: TfEvent[]): Buffer {
-  const first = encodeEvent({ wallTime: startTime, step: 0, fileVersion: FILE_VERSION });
-  return Buffer.concat([first, ...events.map(encodeEvent)].map(tfRecord));
+/** The record an event file starts with: its version, at `startTime`. */
+export function fileStart(startTime: number): Buffer {
+  return eventRecord({ wallTime: startTime, step: 0, fileVersion: FILE_VERSION });
+}
+
+/** One event as the record that stands for it in an event file. */
+export function eventRecord(e: TfEvent): Buffer {
+  return tfRecord(encodeEvent(e));
 }

@@ -55,8 +55,14 @@ export function parseJsonFile(path: string): unknown {
   const size = statSync(path).size;
   if (size > MAX_JSON_BYTES)
     throw new RunFileError(path, null, `${size} bytes, more than the ${MAX_JSON_BYTES} such a file may hold`);
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RunFileError(path, null, `cannot be read (${(e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
   } catch (e) {
     throw new RunFileError(path, null, `not valid JSON (${(e as Error).message})`);
   }

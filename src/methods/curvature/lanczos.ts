@@ -87,7 +87,7 @@ export function lanczos(
       next.r.dispose();
       if (!q) break;
       run.beta.push(beta);
-      const grown = noGrad(() => F.cat([Q, q.reshape(1, op.dim)]).keep());
+      const grown = noGrad(() => tidy(() => F.cat([Q, q.reshape(1, op.dim)]).keep()));
       q.dispose();
       Q.dispose();
       Q = grown;

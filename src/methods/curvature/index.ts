@@ -8,6 +8,7 @@ export { hutchinsonTrace, type HutchinsonOptions, type TraceEstimate } from './h
 export { lanczos, lanczosTopEigenvalues, type EigenResult, type LanczosOptions, type LanczosRun } from './lanczos.js';
 export { measureCurvature, type CurvatureOptions, type GroupCurvature } from './measure.js';
 export type { SymmetricOperator } from './operator.js';
+export { probeIndices } from './probe-indices.js';
 export { powerIteration, type PowerOptions } from './power.js';
 export { tridiagonalEigen, type TridiagonalEigen } from './tridiagonal.js';
 export { rademacher, vdot, vnorm, type ParamVector } from './vectors.js';

@@ -9,6 +9,7 @@ import {
   hutchinsonTrace,
   lanczosTopEigenvalues,
   powerIteration,
+  probeIndices,
   rademacher,
   spectralDensity,
   tridiagonalEigen,
@@ -143,4 +144,17 @@ test('SLQ second moment: each probe quadrature is exact for degree 2, so it is t
   );
   assert.equal(density.nodes.length, 8 * 4);
   op.dispose();
+});
+
+test('probeIndices: a seeded sample of distinct indices, the same for a seed, all of them when asked for more', () => {
+  const a = probeIndices(1000, 64, 3);
+  assert.equal(new Set(a).size, 64);
+  assert.ok(a.every((i) => i >= 0 && i < 1000));
+  assert.deepEqual(probeIndices(1000, 64, 3), a);
+  assert.notDeepEqual(probeIndices(1000, 64, 4), a);
+  assert.deepEqual(
+    [...probeIndices(10, 50, 0)].sort((x, y) => x - y),
+    Array.from({ length: 10 }, (_, i) => i),
+  );
+  assert.throws(() => probeIndices(10, 0, 0), /probe size must be a positive integer, got 0/);
 });

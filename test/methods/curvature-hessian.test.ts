@@ -148,3 +148,13 @@ for (const mode of ['train', 'eval'] as const) {
       });
     }));
 }
+
+test("power iteration, as measureCurvature's other eigen method, finds the top eigenvalue that Lanczos finds", () => {
+  const { model, batch } = cases[0];
+  const opts = { topK: 1, traceProbes: 0, tol: 1e-12 };
+  const [lanczos] = measureCurvature(model, batch, { ...opts, maxIter: 140 });
+  const [power] = measureCurvature(model, batch, { ...opts, eigenMethod: 'power', maxIter: 3000 });
+  assert.equal(power.top.converged, true);
+  const [a, b] = [power.top.eigenvalues[0], lanczos.top.eigenvalues[0]];
+  assert.ok(Math.abs(a - b) <= 1e-8 * Math.abs(b), `${a} vs ${b}`);
+});

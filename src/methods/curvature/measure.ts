@@ -8,12 +8,15 @@ import { ALL, layerGroups } from './groups.js';
 import { withHessian, type BnMode } from './hessian.js';
 import { hutchinsonTrace, type TraceEstimate } from './hutchinson.js';
 import { lanczosTopEigenvalues, type EigenResult } from './lanczos.js';
+import { powerIteration } from './power.js';
 
 export interface CurvatureOptions {
   bnMode?: BnMode;
   /** Number of top eigenvalues; default 5. */
   topK?: number;
-  /** Lanczos relative tolerance (see LanczosOptions.tol); default 1e-8. */
+  /** How to find them: Lanczos (default; largest algebraic) or power iteration (largest magnitude, deflated). */
+  eigenMethod?: 'lanczos' | 'power';
+  /** Relative tolerance (see LanczosOptions.tol and PowerOptions.tol); defaults as there. */
   tol?: number;
   maxIter?: number;
   /** Hutchinson probes; default 50 (0: no trace). */
@@ -46,7 +49,12 @@ export function measureCurvature(model: Module, batch: Batch, o: CurvatureOption
       const out: GroupCurvature = {
         group,
         dim: h.dim,
-        top: lanczosTopEigenvalues(h, { k, tol: o.tol, maxIter: o.maxIter, seed }),
+        top: (o.eigenMethod === 'power' ? powerIteration : lanczosTopEigenvalues)(h, {
+          k,
+          tol: o.tol,
+          maxIter: o.maxIter,
+          seed,
+        }),
       };
       if (traceProbes > 0) out.trace = hutchinsonTrace(h, { probes: traceProbes, seed });
       if (o.density) out.density = spectralDensity(h, { ...(o.density === true ? {} : o.density), seed });

@@ -22,6 +22,7 @@ import { runStatusCommand } from './status-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 import { addDashboardCommands } from './dashboard-commands.js';
+import { addCurvatureCommand } from './curvature-command.js';
 import { addExecutorOptions, executorChoice, type ExecutorChoice } from './executor-options.js';
 
 /** The ireg command line: every subcommand with its options. */
@@ -121,6 +122,7 @@ export function program(): Command {
     .action(async (dir: string) => runReportCommand(dir));
   addDataCommands(p);
   addDashboardCommands(p);
+  addCurvatureCommand(p);
   return p;
 }
 

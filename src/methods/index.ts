@@ -7,3 +7,4 @@ export { makeSchedule, SCHEDULE_KINDS, type ScheduleSpec } from './schedule.js';
 export { averageMicroBatchGradSqNorm, microBatchGradSqNorm } from './probe.js';
 export { normAt } from './rules/graft-ext.js';
 export { globalNorm, sumSquares } from './norms.js';
+export * from './curvature/index.js';

@@ -1,0 +1,199 @@
+// `ireg curvature <run-dir>`: the Hessian of a run's training loss at its saved
+// weights, measured on a seeded probe batch of its training examples: top
+// eigenvalues (Lanczos), trace (Hutchinson), optionally the spectral density
+// (stochastic Lanczos quadrature) and every layer's block. Written atomically to
+// <run-dir>/curvature/<checkpoint>.json, with a short table on stdout.
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BatchMaker } from '../data/index.js';
+import { writeJsonAtomic } from '../io/index.js';
+import { measureCurvature, probeIndices, type BnMode, type GroupCurvature } from '../methods/index.js';
+import { createModel } from '../models/index.js';
+import { runFiles } from '../runs/index.js';
+import { setNumThreads } from '../tensor/index.js';
+import { listCheckpoints, loadCheckpoint, loadRunWeights } from '../trainer/index.js';
+import { loadData } from '../trainer/setup.js';
+
+/** The options of `ireg curvature`, as commander hands them over. */
+export interface CurvatureFlags {
+  checkpoint: string;
+  topK: number;
+  probeSize: number;
+  bnMode: BnMode;
+  density?: boolean;
+  perLayer?: boolean;
+  traceProbes: number;
+  tol: number;
+  seed: number;
+  dataDir?: string;
+  threads?: number;
+}
+
+/** What <run-dir>/curvature/<checkpoint>.json holds. */
+export interface CurvatureReport {
+  file: string;
+  step: number;
+  checkpoint: string;
+  bnMode: BnMode;
+  probeSize: number;
+  seed: number;
+  groups: GroupCurvature[];
+}
+
+/** A commander parser of a whole number >= min. */
+function wholeNumber(min: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min)
+      throw new InvalidArgumentError(`expected a whole number >= ${min}, got '${v}'`);
+    return Number(v);
+  };
+}
+
+function positiveNumber(v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !(x > 0) || !Number.isFinite(x))
+    throw new InvalidArgumentError(`expected a number > 0, got '${v}'`);
+  return x;
+}
+
+const STEP = /^step[ -]?(\d+)$/;
+
+/** A commander parser of --checkpoint: best, final, or 'step N' (also step-N). */
+function checkpointChoice(v: string): string {
+  if (v === 'best' || v === 'final' || STEP.test(v.trim())) return v.trim();
+  throw new InvalidArgumentError(`expected best, final or 'step N', got '${v}'`);
+}
+
+/** Registers `ireg curvature` on the program. */
+export function addCurvatureCommand(p: Command): void {
+  p.command('curvature')
+    .description(
+      "the loss Hessian at a run's weights on a probe batch of its training examples: top eigenvalues, trace, density",
+    )
+    .argument('<run-dir>', 'the run directory')
+    .option('--checkpoint <which>', "best, final, or 'step N' (a periodic checkpoint)", checkpointChoice, 'best')
+    .option('--top-k <n>', 'how many of the largest eigenvalues', wholeNumber(1), 5)
+    .option('--probe-size <n>', 'training examples in the probe batch (a seeded sample)', wholeNumber(1), 512)
+    .addOption(
+      new Option('--bn-mode <mode>', "batch norm with the probe batch's statistics (train) or the running ones (eval)")
+        .choices(['train', 'eval'])
+        .default('train'),
+    )
+    .option('--density', 'also the spectral density (stochastic Lanczos quadrature)')
+    .option('--per-layer', "also each layer's block of the Hessian")
+    .option('--trace-probes <n>', 'Hutchinson probes for the trace (0: none)', wholeNumber(0), 50)
+    .option(
+      '--tol <x>',
+      'relative tolerance of the Lanczos eigenvalues (float32 weights: 1e-4 is near their precision)',
+      positiveNumber,
+      1e-4,
+    )
+    .option('--seed <n>', 'seed of the probe sample and the random vectors', wholeNumber(0), 0)
+    .option('--data-dir <dir>', 'data folder (default: the one the run used)')
+    .option('--threads <n>', 'CPU threads (default: all cores)', wholeNumber(1))
+    .action((dir: string, o: CurvatureFlags) => {
+      const report = runCurvature(dir, o);
+      process.stdout.write(curvatureTable(report));
+    });
+}
+
+/** The weights file and its report name for --checkpoint: best, final, or a periodic checkpoint 'step N'. */
+function weightsOf(dir: string, which: string): { file: string; label: string; checkpoint: boolean } {
+  const files = runFiles(dir);
+  const step = STEP.exec(which);
+  if (!step) {
+    const file = which === 'final' ? files.final : files.best;
+    if (!existsSync(file)) throw new Error(`curvature: run ${files.dir} has no ${which} weights (${file} is missing)`);
+    return { file, label: which, checkpoint: false };
+  }
+  const n = Number(step[1]);
+  const found = listCheckpoints(files.checkpoints).find((c) => c.step === n);
+  if (!found) {
+    const steps = listCheckpoints(files.checkpoints).map((c) => c.step);
+    throw new Error(
+      `curvature: run ${files.dir} has no checkpoint of step ${n} (it has: ${steps.join(', ') || 'none'})`,
+    );
+  }
+  return { file: found.path, label: `step-${n}`, checkpoint: true };
+}
+
+/** A checkpoint's weights and metadata (its optimizer state freed at once). */
+function weightsOfCheckpoint(file: string): ReturnType<typeof loadRunWeights> {
+  const cp = loadCheckpoint(file);
+  for (const t of cp.optimizer.tensors.values()) t.dispose();
+  return cp;
+}
+
+/** Measures the curvature of a run's weights and writes <run-dir>/curvature/<checkpoint>.json. */
+export function runCurvature(dir: string, o: CurvatureFlags): CurvatureReport {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`curvature: ${dir} is not a run directory`);
+  if (o.threads !== undefined) setNumThreads(o.threads);
+  const { file, label, checkpoint } = weightsOf(dir, o.checkpoint);
+  const loaded = checkpoint ? weightsOfCheckpoint(file) : loadRunWeights(file);
+  const { info, meta } = loaded;
+  const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses });
+  try {
+    try {
+      model.loadStateDict(loaded.model, true);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+    }
+    const data = loadData({ ...meta.config, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
+    const indices = probeIndices(data.train.n, o.probeSize, o.seed);
+    const batch = new BatchMaker(data.train, { normalization: meta.normalization }).eval(indices);
+    const groups = measureCurvature(model, batch, {
+      bnMode: o.bnMode,
+      topK: o.topK,
+      tol: o.tol,
+      traceProbes: o.traceProbes,
+      density: o.density,
+      perLayer: o.perLayer,
+      seed: o.seed,
+    });
+    batch.x.dispose();
+    batch.y.dispose();
+    const report: CurvatureReport = {
+      file,
+      step: meta.step,
+      checkpoint: label,
+      bnMode: o.bnMode,
+      probeSize: indices.length,
+      seed: o.seed,
+      groups,
+    };
+    const outDir = join(runFiles(dir).dir, 'curvature');
+    mkdirSync(outDir, { recursive: true });
+    writeJsonAtomic(join(outDir, `${label}.json`), report);
+    return report;
+  } finally {
+    for (const t of loaded.model.values()) t.dispose();
+    model.dispose();
+  }
+}
+
+/** The report as a short table: one line per group. */
+export function curvatureTable(r: CurvatureReport): string {
+  const head = `curvature of ${r.file} (step ${r.step}), ${r.probeSize} training examples, batch norm ${r.bnMode}\n`;
+  const rows = r.groups.map((g) => [
+    g.group,
+    String(g.dim),
+    g.top.eigenvalues.map((x) => x.toPrecision(4)).join(' '),
+    g.trace ? `${g.trace.mean.toPrecision(4)} ± ${g.trace.stdError.toPrecision(2)}` : '-',
+    `${g.top.products}${g.top.converged ? '' : ' (not converged)'}`,
+  ]);
+  const table = [['group', 'params', 'top eigenvalues', 'trace', 'Lanczos products'], ...rows];
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  return (
+    head +
+    table
+      .map(
+        (row) =>
+          row
+            .map((cell, c) => cell.padEnd(widths[c]))
+            .join('  ')
+            .trimEnd() + '\n',
+      )
+      .join('')
+  );
+}

@@ -12,8 +12,7 @@ import { measureCurvature, probeIndices, type BnMode, type GroupCurvature } from
 import { createModel } from '../models/index.js';
 import { runFiles } from '../runs/index.js';
 import { setNumThreads } from '../tensor/index.js';
-import { listCheckpoints, loadCheckpoint, loadRunWeights } from '../trainer/index.js';
-import { loadData } from '../trainer/setup.js';
+import { listCheckpoints, loadCheckpoint, loadData, loadRunWeights } from '../trainer/index.js';
 
 /** The options of `ireg curvature`, as commander hands them over. */
 export interface CurvatureFlags {

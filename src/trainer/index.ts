@@ -29,6 +29,7 @@ export { methodLabel, penaltyGradOf } from '../options/index.js';
 export { protocolPlan, type Protocol, type ProtocolPlan } from '../options/index.js';
 export { TrainingDivergedError, TrainingInterruptedError, type TrainEvent, type TrainHooks } from './events.js';
 export { loadCheckpoint, loadRunWeights, listCheckpoints, CHECKPOINT_FORMAT } from './checkpoint.js';
+export { loadData } from './setup.js';
 export { catchStopSignals, STOP_EXIT_CODES, type StopSignal, type StopRequest } from './stop-signals.js';
 export {
   gpuDescription,

@@ -2,6 +2,7 @@
 export type * from './types.js';
 export { buildMethod, getMethod, methodNames, type BuiltMethod, type MethodSpec } from './registry.js';
 export { largeBatchStep, type StepInput, type StepStats } from './step.js';
+export type { GradNoise } from './grad-noise.js';
 export { SGD, type SgdMeta, type SgdOptions, type SgdState } from './sgd.js';
 export { makeSchedule, SCHEDULE_KINDS, type ScheduleSpec } from './schedule.js';
 export { averageMicroBatchGradSqNorm, microBatchGradSqNorm } from './probe.js';

@@ -14,6 +14,7 @@ import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
 import { fdPenaltyGrad, saveRng } from './fd.js';
+import { MicroGradNorms, type GradNoise } from './grad-noise.js';
 import { globalNorm, sumSquares } from './norms.js';
 import type { SGD } from './sgd.js';
 import type { Penalty, PenaltyGrad, UpdateRule } from './types.js';
@@ -36,7 +37,7 @@ export interface StepInput {
   step: number;
   /** Draws a fresh training micro-batch (rules such as graft need one). */
   drawMicroBatch?: () => Batch;
-  /** Also measure lossGradNorm and innerGradNorm (on logging steps); the update is unaffected. */
+  /** Also measure lossGradNorm, innerGradNorm and the gradient noise (on logging steps); the update is unaffected. */
   measureNorms?: boolean;
 }
 
@@ -51,6 +52,7 @@ export interface StepStats {
   stepLength: number; // lr * scale * |SGD direction|
   lossGradNorm?: number; // |(1/k) sum_j grad CE(M_j)|, when measured
   innerGradNorm?: number; // |(1/k) sum_j grad h_j|, h the penalty's inner objective, when measured with a penalty
+  noise?: GradNoise | null; // micro-batch gradient noise, when measured (null under two micro-batches)
 }
 
 /** Running sums of the micro-batches' loss and inner gradients, for the measured norms. */
@@ -79,16 +81,21 @@ export function largeBatchStep(o: StepInput): StepStats {
           }))
         : null;
     const grad = o.penaltyGrad ?? EXACT;
-    const perMicro = microBatches.map((mb) =>
-      grad.kind === 'fd' && penalty.active
-        ? fdMicroStep(model, params, mb, penalty, lambda, k, gradSums, grad)
-        : microStep(model, params, mb, penalty, lambda, k, gradSums),
-    );
+    const microNorms = o.measureNorms ? new MicroGradNorms(params) : null;
+    const perMicro = microBatches.map((mb) => {
+      const stats =
+        grad.kind === 'fd' && penalty.active
+          ? fdMicroStep(model, params, mb, penalty, lambda, k, gradSums, grad)
+          : microStep(model, params, mb, penalty, lambda, k, gradSums);
+      microNorms?.micro();
+      return stats;
+    });
     const [lossSum, correct, penaltySum] = sums(perMicro);
     const examples = microBatches.reduce((n, mb) => n + mb.y.size(0), 0);
     const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
     const lossGradNorm = !o.measureNorms ? undefined : gradSums ? globalNorm(gradSums.loss) / k : gradNorm;
     const innerGradNorm = !gradSums ? undefined : gradSums.innerIsLoss ? lossGradNorm : globalNorm(gradSums.inner) / k;
+    const noise = microNorms?.stats(k, gradNorm * gradNorm, examples);
     const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
     const stepLength = optimizer.step(scale, gradNorm);
     const penaltyMean = penaltySum / microBatches.length;
@@ -103,6 +110,7 @@ export function largeBatchStep(o: StepInput): StepStats {
       stepLength,
       lossGradNorm,
       innerGradNorm,
+      noise,
     };
   });
 }

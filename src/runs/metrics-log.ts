@@ -27,6 +27,11 @@ export interface MetricsRecord {
   lr: number | null;
   wallTime: number; // seconds since the run started (resumes included)
   examplesPerSec: number | null; // training throughput since the previous record
+  // Micro-batch gradient noise of the step taken (null with one micro-batch; absent from older records)
+  microGradSqNormMean?: number | null; // (1/k) sum_j |g_j|^2
+  gradNoiseTrace?: number | null; // (1/(k-1)) sum_j |g_j - g|^2
+  gradSnr?: number | null; // |g|^2 / (gradNoiseTrace / k)
+  gradNoiseScale?: number | null; // micro-batch size * gradNoiseTrace / |g|^2
 }
 
 /** An append-only metrics.jsonl; each record reaches the disk (fsync) before append returns. */
@@ -113,6 +118,10 @@ const NUMBER_FIELDS = [
   'lr',
   'wallTime',
   'examplesPerSec',
+  'microGradSqNormMean',
+  'gradNoiseTrace',
+  'gradSnr',
+  'gradNoiseScale',
 ] as const;
 
 /** One line of metrics.jsonl as a record; a RunFileError says why it is not one. */

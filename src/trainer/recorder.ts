@@ -21,7 +21,7 @@ import { MetricsLog, type MetricsRecord } from '../runs/index.js';
 import { writeJsonAtomic } from '../io/index.js';
 import type { RunFiles } from '../runs/index.js';
 import type { RunSetup } from './setup.js';
-import type { StepStats } from '../methods/index.js';
+import type { GradNoise, StepStats } from '../methods/index.js';
 
 /** Writes a run's metrics, checkpoints and weights; `state` is the loop's, read as it changes. */
 export class Recorder {
@@ -74,6 +74,7 @@ export class Recorder {
       lr,
       wallTime: this.wallTime(),
       examplesPerSec: this.throughput().sinceRecord,
+      ...noiseFields(st),
     };
     this.lastRecord = { time: performance.now(), examples: this.state.examplesSeen };
     this.log.append(r);
@@ -196,6 +197,18 @@ export class Recorder {
       normalization: this.run.data.normalization,
     };
   }
+}
+
+/** The record's gradient-noise fields from the step's statistics (null where it measured none). */
+function noiseFields(st: StepStats | null): Pick<MetricsRecord, keyof GradNoise> {
+  const n = st?.noise;
+  const f = (v: number | null | undefined) => (v == null ? null : finiteOrNull(v));
+  return {
+    microGradSqNormMean: f(n?.microGradSqNormMean),
+    gradNoiseTrace: f(n?.gradNoiseTrace),
+    gradSnr: f(n?.gradSnr),
+    gradNoiseScale: f(n?.gradNoiseScale),
+  };
 }
 
 function finiteOrNull(v: number): number | null {

@@ -1,0 +1,70 @@
+// Micro-batch gradient-noise statistics of a large-batch step, read at no extra
+// pass: each micro-batch's backward adds g_j / k to .grad, so the increment of
+// .grad across it (against one parameter-sized copy of .grad before it) is
+// g_j / k. Only one squared-norm scalar per micro-batch is kept; the statistics
+// are formed in float64 on the host. .grad is only read, so the update is
+// unchanged bit for bit.
+import { F, noGrad, zerosLike, type Tensor } from '../tensor/index.js';
+import { sumSquares } from './norms.js';
+
+/** The noise statistics of one step's n >= 2 micro-batch gradients g_j (of each micro-batch's mean objective). */
+export interface GradNoise {
+  /** (1/n) sum_j ||g_j||^2. */
+  microGradSqNormMean: number;
+  /** (1/(n-1)) sum_j ||g_j - g||^2, g their mean: the unbiased trace of their covariance. */
+  gradNoiseTrace: number;
+  /** ||g||^2 / (gradNoiseTrace / n); null where the trace is not positive. */
+  gradSnr: number | null;
+  /** m * gradNoiseTrace / ||g||^2 (McCandlish et al.'s simple noise scale, m examples per micro-batch); null where g = 0. */
+  gradNoiseScale: number | null;
+}
+
+/** Records ||g_j / k||^2 after each micro-batch from the increments of the parameters' .grad. */
+export class MicroGradNorms {
+  /** .grad as it was before the current micro-batch (zeros before the first). */
+  private readonly before: Tensor[];
+  private readonly sq: Tensor[] = [];
+
+  constructor(private readonly params: Tensor[]) {
+    this.before = noGrad(() => params.map((p) => zerosLike(p)));
+  }
+
+  /** Call after each micro-batch's contribution reached .grad. */
+  micro(): void {
+    noGrad(() => {
+      // A parameter without .grad has had none before either: its copy stays zero.
+      const grads = this.params.map((p) => p.grad);
+      grads.forEach((g, i) => g && this.before[i].sub_(g)); // before - after = -(g_j / k)
+      this.sq.push(sumSquares(this.before));
+      grads.forEach((g, i) => g && this.before[i].copy_(g));
+    });
+  }
+
+  /**
+   * The statistics, given k (the step's divisor), ||.grad||^2 = ||(1/k) sum_j g_j||^2 and the
+   * examples of the step; null with fewer than two micro-batches.
+   */
+  stats(k: number, gradSqNorm: number, examples: number): GradNoise | null {
+    const n = this.sq.length;
+    if (n < 2) return null;
+    const incSq = F.stack(this.sq).to('float64').toTypedArray() as Float64Array;
+    return gradNoise(
+      Array.from(incSq, (s) => s * k * k),
+      gradSqNorm * (k / n) ** 2,
+      examples / n,
+    );
+  }
+}
+
+/** The statistics from the n squared norms ||g_j||^2, ||g||^2 of their mean g, and m examples per micro-batch. */
+export function gradNoise(microSq: number[], meanSq: number, m: number): GradNoise {
+  const n = microSq.length;
+  const microGradSqNormMean = microSq.reduce((a, b) => a + b, 0) / n;
+  const gradNoiseTrace = (n / (n - 1)) * (microGradSqNormMean - meanSq);
+  return {
+    microGradSqNormMean,
+    gradNoiseTrace,
+    gradSnr: gradNoiseTrace > 0 ? meanSq / (gradNoiseTrace / n) : null,
+    gradNoiseScale: meanSq > 0 ? (m * gradNoiseTrace) / meanSq : null,
+  };
+}

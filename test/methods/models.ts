@@ -107,9 +107,14 @@ export interface SeededStep {
 }
 
 export type SeededStepOptions = Partial<StepInput> &
-  Pick<StepInput, 'microBatches'> & { lr?: number; seed?: number; extra?: object; device?: string };
+  Pick<StepInput, 'microBatches'> & {
+    lr?: number;
+    seed?: number;
+    extra?: object;
+    device?: Parameters<Module['to']>[0];
+  };
 
-/** One step of a method (lambda 0.5, lr 0.1, seed 42 unless given) on convBnNet(1) moved to `device`: the same start every call. */
+/** One step of a method (lambda 0.5, lr 0.1, seed 42 unless given) on convBnNet(1) moved to `device` (a device, or { dtype }): the same start every call. */
 export function seededStep(method: string, o: SeededStepOptions): SeededStep {
   const { lr = 0.1, seed = 42, extra = {}, device = 'cpu', ...input } = o;
   const model = convBnNet(1).to(device);

@@ -1,9 +1,10 @@
 // Curvature logged during training (--curvature-every): it leaves the trajectory
 // bitwise unchanged, it is what `ireg curvature` measures at a checkpoint of the
 // same step, and a resumed run logs the same numbers as an uninterrupted one.
+// Reading metrics.jsonl checks the new fields.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CurvatureReport } from '../../src/cli/curvature-command.js';
 import { readMetrics, train, type MetricsRecord, type TrainConfig } from '../../src/trainer/index.js';
@@ -125,4 +126,26 @@ test('killed mid-run, a run logging curvature resumes to the same weights and re
     resumed.filter((m) => m.hessianTrace !== null).map((m) => m.step),
     [0, 3, 6, 9],
   );
+});
+
+test('reading metrics.jsonl accepts the curvature fields and names a malformed one with its line', () => {
+  const path = join(tempDir('curvlog-read'), 'metrics.jsonl');
+  const good = { step: 0, hessianTopEigenvalues: [3.5, 1], hessianTrace: 9, hessianTraceStdErr: 0.5 };
+  writeFileSync(path, `${JSON.stringify(good)}\n${JSON.stringify({ step: 1, hessianTopEigenvalues: null })}\n`);
+  assert.deepEqual(
+    readMetrics(path).map((r) => r.hessianTopEigenvalues),
+    [[3.5, 1], null],
+  );
+  for (const [bad, why] of [
+    [
+      { hessianTopEigenvalues: 3 },
+      /metrics\.jsonl:2: hessianTopEigenvalues is 3, not an array of finite numbers or null/,
+    ],
+    [{ hessianTopEigenvalues: [1, 'x'] }, /metrics\.jsonl:2: hessianTopEigenvalues is \[1,"x"\]/],
+    [{ hessianTrace: 'big' }, /metrics\.jsonl:2: hessianTrace is "big", not a finite number or null/],
+    [{ curvatureHvps: [] }, /metrics\.jsonl:2: curvatureHvps is \[\]/],
+  ] as const) {
+    writeFileSync(path, `${JSON.stringify(good)}\n${JSON.stringify({ step: 1, ...bad })}\n`);
+    assert.throws(() => readMetrics(path), why);
+  }
 });

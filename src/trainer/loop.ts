@@ -1,12 +1,13 @@
 // The training loop. Iteration s starts from the weights after s optimizer
 // steps (theta_s) and, in this order: validates theta_s when due
 // (best.safetensors on improvement), takes the checkpoint of theta_s when due,
-// runs the probe (and, when due, the curvature probe) at theta_s when logging is due, takes optimizer step s, logs
-// the record of step s, and writes the checkpoint once step s proved finite
-// (so a diverged run keeps the last checkpoint whose loss was finite). A record
-// therefore describes theta_s: its validation and probe numbers, and the step
-// taken from it. After the last step come a final checkpoint, validation, probe
-// and record, then the test accuracy of the best-validation weights and
+// runs the probe (and, when due, the curvature measurement) at theta_s when
+// logging is due, takes optimizer step s, logs the record of step s, and writes
+// the checkpoint once step s proved finite (so a diverged run keeps the last
+// checkpoint whose loss was finite). A record therefore describes theta_s: its
+// validation, probe and curvature numbers, and the step taken from it. After
+// the last step come a final checkpoint, validation, probe (and curvature) and
+// record, then the test accuracy of the best-validation weights and
 // summary.json. What is written, and how, is the Recorder's (recorder.ts).
 //
 // Everything that influences the trajectory is in the checkpoint (weights,

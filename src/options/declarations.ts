@@ -8,6 +8,9 @@ import { SCHEDULE_KINDS } from '../methods/index.js';
 import { flag, int, oneOf, real, text } from './checks.js';
 import type { KnownNames } from './known.js';
 
+/** Batch norm during a curvature probe: the probe batch's statistics (train) or the running ones (eval). */
+const CURVATURE_BN_MODES = ['train', 'eval'] as const;
+
 /** Where a run may train. */
 export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 
@@ -164,6 +167,28 @@ export const OPTIONS = {
     'fresh micro-batches averaged by the gradient-norm probe',
   ),
   probeMicroBatchSize: opt(int(1, forward).default(128), '<n>', 'micro-batch size of the probe'),
+  curvatureEvery: opt(
+    int(0).default(0),
+    '<n>',
+    'steps between Hessian measurements (top eigenvalues, trace) on a fixed probe set of training examples, ' +
+      'a multiple of --log-every (0: none)',
+  ),
+  curvatureProbeSize: opt(
+    int(1, forward).default(512),
+    '<n>',
+    'training examples in the curvature probe set (a sample seeded by --seed, the same all run)',
+  ),
+  curvatureTopK: opt(int(1, 100).default(1), '<k>', 'largest Hessian eigenvalues logged (Lanczos)'),
+  curvatureTraceProbes: opt(
+    int(2, 10000).default(10),
+    '<n>',
+    'Hutchinson probes of the Hessian trace (its standard error needs at least 2)',
+  ),
+  curvatureBnMode: opt(
+    oneOf(CURVATURE_BN_MODES).default('train'),
+    '<mode>',
+    "batch norm in the curvature probe: the probe set's statistics (train) or the running ones (eval)",
+  ),
   evalBatchSize: opt(int(1, forward).default(500), '<n>', 'batch size of validation and test evaluation'),
   threads: opt(
     int(1, LIMITS.threads).optional(),

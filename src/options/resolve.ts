@@ -14,6 +14,7 @@ import { ConfigError } from './error.js';
 import type { KnownNames } from './known.js';
 import {
   checkBudget,
+  checkCurvature,
   checkGraftFrom,
   checkMisc,
   checkNames,
@@ -60,6 +61,7 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
   checkGraftFrom(c, known);
   checkPenaltyGrad(c, known);
   checkMisc(c, known);
+  checkCurvature(c);
 
   const microBatches = Math.ceil(c.batchSize / microBatchSize);
   return {

@@ -117,3 +117,13 @@ export function checkPenaltyGrad(c: TrainConfig, known: KnownNames): void {
     );
   }
 }
+
+/** Curvature is measured at logged records only, so its period must be a multiple of the logging period. */
+export function checkCurvature(c: TrainConfig): void {
+  if (c.curvatureEvery > 0 && c.curvatureEvery % c.logEvery !== 0) {
+    throw new ConfigError(
+      'curvatureEvery',
+      `must be a multiple of --log-every (${c.logEvery}), got ${c.curvatureEvery}: curvature is logged in the records`,
+    );
+  }
+}

@@ -24,6 +24,14 @@ export interface MetricsRecord {
   // (absent from records written before it was logged)
   penaltyInnerGradNorm?: number | null;
   avgMicroBatchGradNorm: number | null; // the probe: mean squared micro-batch gradient norm
+  // The loss Hessian on the fixed curvature probe set (--curvature-every; null where not measured,
+  // absent from records written before it was logged): its largest eigenvalues (largest first),
+  // Hutchinson's trace estimate and its standard error, the Hessian-vector products and seconds spent
+  hessianTopEigenvalues?: number[] | null;
+  hessianTrace?: number | null;
+  hessianTraceStdErr?: number | null;
+  curvatureHvps?: number | null;
+  curvatureSeconds?: number | null;
   lr: number | null;
   wallTime: number; // seconds since the run started (resumes included)
   examplesPerSec: number | null; // training throughput since the previous record
@@ -115,6 +123,10 @@ const NUMBER_FIELDS = [
   'lossGradNorm',
   'penaltyInnerGradNorm',
   'avgMicroBatchGradNorm',
+  'hessianTrace',
+  'hessianTraceStdErr',
+  'curvatureHvps',
+  'curvatureSeconds',
   'lr',
   'wallTime',
   'examplesPerSec',
@@ -141,6 +153,13 @@ export function parseRecord(path: string, line: number, text: string): MetricsRe
     if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v)))
       throw new RunFileError(path, line, `${k} is ${JSON.stringify(v)}, not a finite number or null`);
   }
+  const top = rec.hessianTopEigenvalues;
+  if (top !== undefined && top !== null && !(Array.isArray(top) && top.every((x) => Number.isFinite(x))))
+    throw new RunFileError(
+      path,
+      line,
+      `hessianTopEigenvalues is ${JSON.stringify(top)}, not an array of finite numbers or null`,
+    );
   return rec as unknown as MetricsRecord;
 }
 

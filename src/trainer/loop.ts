@@ -1,12 +1,13 @@
 // The training loop. Iteration s starts from the weights after s optimizer
 // steps (theta_s) and, in this order: validates theta_s when due
 // (best.safetensors on improvement), takes the checkpoint of theta_s when due,
-// runs the probe at theta_s when logging is due, takes optimizer step s, logs
-// the record of step s, and writes the checkpoint once step s proved finite
-// (so a diverged run keeps the last checkpoint whose loss was finite). A record
-// therefore describes theta_s: its validation and probe numbers, and the step
-// taken from it. After the last step come a final checkpoint, validation, probe
-// and record, then the test accuracy of the best-validation weights and
+// runs the probe (and, when due, the curvature measurement) at theta_s when
+// logging is due, takes optimizer step s, logs the record of step s, and writes
+// the checkpoint once step s proved finite (so a diverged run keeps the last
+// checkpoint whose loss was finite). A record therefore describes theta_s: its
+// validation, probe and curvature numbers, and the step taken from it. After
+// the last step come a final checkpoint, validation, probe (and curvature) and
+// record, then the test accuracy of the best-validation weights and
 // summary.json. What is written, and how, is the Recorder's (recorder.ts).
 //
 // Everything that influences the trajectory is in the checkpoint (weights,
@@ -25,6 +26,7 @@ import { evaluate, type EvalResult } from './evaluate.js';
 import { TrainingDivergedError, TrainingInterruptedError, type TrainHooks } from './events.js';
 import type { Summary } from '../runs/index.js';
 import { dieNow, type KillPoints } from './kill-points.js';
+import { curvatureAt, NO_CURVATURE, type CurvatureFields } from './curvature-probe.js';
 import { Recorder } from './recorder.js';
 import type { RunFiles } from '../runs/index.js';
 import type { RunSetup } from './setup.js';
@@ -72,7 +74,7 @@ export class Runner {
       const val = this.validate(totalSteps);
       if (totalSteps !== resumedFrom) rec.writeCheckpoint(totalSteps, rec.takeCheckpoint(totalSteps, val));
       if (this.kill.atStep === totalSteps) dieNow();
-      rec.record(totalSteps, null, val, this.probe(), null);
+      rec.record(totalSteps, null, val, this.probe(), null, this.curvature(totalSteps));
       return rec.finish('done', this.lastVal);
     } catch (e) {
       if (!(e instanceof TrainingDivergedError)) throw e;
@@ -86,6 +88,7 @@ export class Runner {
   private async iteration(s: number, val: EvalResult | null): Promise<void> {
     const logging = s % this.run.config.logEvery === 0;
     const probe = logging ? this.probe() : null;
+    const curvature = logging ? this.curvature(s) : NO_CURVATURE;
     const lr = this.run.schedule(s);
     this.run.optimizer.lr = lr;
     const stats = this.step(s, logging);
@@ -93,7 +96,7 @@ export class Runner {
     this.state.examplesSeen += stats.examples;
     this.state.lastTrain = { loss: stats.loss, acc: stats.accuracy };
     this.recorder.stepTaken(s, stats);
-    if (logging) this.recorder.record(s, stats, val, probe, lr);
+    if (logging) this.recorder.record(s, stats, val, probe, lr, curvature);
     await new Promise((r) => setImmediate(r)); // lets timers (progress bar) and signals through
   }
 
@@ -151,6 +154,12 @@ export class Runner {
     } finally {
       dispose(mbs);
     }
+  }
+
+  /** The curvature of theta_s on the fixed probe set, where due (--curvature-every). */
+  private curvature(s: number): CurvatureFields {
+    const { model, curvatureProbe, config } = this.run;
+    return curvatureAt(s, model, curvatureProbe, config);
   }
 
   /** Checkpoints theta_s (the weights after the step just taken) and stops the run. */

@@ -22,6 +22,7 @@ import { writeJsonAtomic } from '../io/index.js';
 import type { RunFiles } from '../runs/index.js';
 import type { RunSetup } from './setup.js';
 import type { GradNoise, StepStats } from '../methods/index.js';
+import type { CurvatureFields } from './curvature-probe.js';
 
 /** Writes a run's metrics, checkpoints and weights; `state` is the loop's, read as it changes. */
 export class Recorder {
@@ -52,8 +53,15 @@ export class Recorder {
     });
   }
 
-  /** Logs the record of theta_s: its validation and probe numbers and the step st taken from it (none after the last). */
-  record(s: number, st: StepStats | null, val: EvalResult | null, probe: number | null, lr: number | null): void {
+  /** Logs the record of theta_s: its validation, probe and curvature numbers and the step st taken from it (none after the last). */
+  record(
+    s: number,
+    st: StepStats | null,
+    val: EvalResult | null,
+    probe: number | null,
+    lr: number | null,
+    curvature: CurvatureFields,
+  ): void {
     const penaltyActive = this.run.method.penalty.active;
     const seen = this.state.examplesSeen - (st?.examples ?? 0);
     const r: MetricsRecord = {
@@ -71,6 +79,7 @@ export class Recorder {
       lossGradNorm: st?.lossGradNorm ?? null,
       penaltyInnerGradNorm: st && penaltyActive ? (st.innerGradNorm ?? null) : null,
       avgMicroBatchGradNorm: probe === null ? null : finiteOrNull(probe),
+      ...curvature,
       lr,
       wallTime: this.wallTime(),
       examplesPerSec: this.throughput().sinceRecord,

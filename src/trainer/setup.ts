@@ -4,6 +4,7 @@
 // optimizer, schedule and data streams.
 import {
   batchesPerEpoch,
+  type Batch,
   loadRawDataset,
   prepareDataset,
   type Normalization,
@@ -24,6 +25,7 @@ import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '
 import { ConfigError, parseNormalize, type ResolvedConfig } from '../options/index.js';
 import { penaltyGradOf } from '../options/index.js';
 import { protocolPlan } from '../options/index.js';
+import { curvatureProbeBatch } from './curvature-probe.js';
 import { DataStreams } from './streams.js';
 
 export interface RunSetup {
@@ -42,6 +44,8 @@ export interface RunSetup {
   stepsPerEpoch: number;
   totalSteps: number;
   device: string;
+  /** The fixed curvature probe set (--curvature-every); null when curvature is off. */
+  curvatureProbe: Batch | null;
 }
 
 /** The device the run trains on ('auto': cuda when available, else cpu). */
@@ -118,6 +122,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
     stepsPerEpoch,
     totalSteps,
     device,
+    curvatureProbe: curvatureProbeBatch(config, data, device),
   };
 }
 

@@ -3,6 +3,7 @@
 // While either runs, SIGINT and SIGTERM checkpoint and stop it (stop-signals.ts).
 import { existsSync } from 'node:fs';
 import { readJson, type DirLock } from '../io/index.js';
+import { dispose } from '../tensor/index.js';
 import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
 import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig } from '../options/index.js';
 import type { TrainHooks } from './events.js';
@@ -112,6 +113,7 @@ function disposeCheckpoint(cp: Checkpoint | null): void {
 function disposeRun(run: RunSetup): void {
   run.optimizer.dispose();
   run.model.dispose();
+  if (run.curvatureProbe) dispose([run.curvatureProbe.x, run.curvatureProbe.y]);
 }
 
 /** The keys a user sets (config.json also records derived values). */

@@ -38,6 +38,10 @@ test('commander rejections and range errors of train all exit 2 naming the optio
     [['--model', 'resnet18-w100000'], /invalid option --model: 'resnet18-w100000' is too wide/],
     [['--subset', '3'], /invalid option --subset: .*must be a multiple of 10, got 3 \(try 10\)/],
     [['--val-subset', '512'], /invalid option --val-subset: .*must be a multiple of 10, got 512 \(try 510\)/],
+    [['--curvature-every', '30'], /invalid option --curvature-every: must be a multiple of --log-every \(20\), got 30/],
+    [['--curvature-every', '-1'], /invalid option --curvature-every: must be a non-negative integer, got '-1'/],
+    [['--curvature-bn-mode', 'batch'], /invalid option --curvature-bn-mode: must be one of: train, eval, got 'batch'/],
+    [['--curvature-trace-probes', '1'], /invalid option --curvature-trace-probes: must be an integer >= 2/],
     [['--bogus'], /unknown option '--bogus'/],
   ];
   for (const [args, why] of cases) refused(['train', ...args, ...noData, '--out', out], why);

@@ -1,5 +1,5 @@
 // The README's table of metrics.jsonl fields names exactly the fields a run writes,
-// for a method with a penalty (every field filled) and its final record.
+// for a method with a penalty and curvature logged (every field filled) and its final record.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ test('every metrics.jsonl field is defined in the README, and nothing else is', 
     logEvery: 1,
     probeBatches: 1,
     probeMicroBatchSize: 8,
+    curvatureEvery: 1,
+    curvatureProbeSize: 16,
     threads: 1,
     out,
     name: 'run',
@@ -44,6 +46,9 @@ test('every metrics.jsonl field is defined in the README, and nothing else is', 
   assert.equal(new Set(documented).size, documented.length, 'each field once');
   for (const r of records) assert.deepEqual(Object.keys(r).sort(), [...documented].sort());
   const first = records[0];
-  for (const [k, v] of Object.entries(first)) assert.ok(typeof v === 'number' && Number.isFinite(v), `${k} = ${v}`);
+  for (const [k, v] of Object.entries(first)) {
+    const numbers = k === 'hessianTopEigenvalues' ? (v as number[]) : [v];
+    assert.ok(numbers.length > 0 && numbers.every((x) => typeof x === 'number' && Number.isFinite(x)), `${k} = ${v}`);
+  }
   assert.ok(first.penaltyInnerGradNorm! > 0 && first.penaltyInnerGradNorm !== first.lossGradNorm);
 });

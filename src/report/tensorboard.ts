@@ -1,6 +1,6 @@
 // `ireg export tensorboard`: every scalar of each run's metrics.jsonl as a
 // TensorBoard event file, one subfolder per run, so `tensorboard --logdir <out>`
-// shows the runs side by side. Tags are the metrics.jsonl field names.
+// shows the runs side by side. Tags are the metrics.jsonl field names (an array field's entries: <field>/<i>).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAll, writeFileAtomic } from '../io/index.js';
@@ -24,11 +24,17 @@ export interface TensorboardExport {
   damaged: { name: string; damage: string }[];
 }
 
-/** The scalars of one record: every finite number but the step, tagged with its field name. */
+/** The scalars of one record: every finite number but the step, tagged with its field name; an array's entries as `<field>/<i>`. */
 export function recordScalars(r: MetricsRecord): [string, number][] {
-  return Object.entries(r).filter(
-    (e): e is [string, number] => e[0] !== 'step' && typeof e[1] === 'number' && Number.isFinite(e[1]),
-  );
+  return Object.entries(r).flatMap(([k, v]): [string, number][] => {
+    if (k === 'step') return [];
+    if (Array.isArray(v)) return v.flatMap((x, i): [string, number][] => (isFiniteNumber(x) ? [[`${k}/${i}`, x]] : []));
+    return isFiniteNumber(v) ? [[k, v]] : [];
+  });
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 /**

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32c, maskedCrc32c } from '../../src/report/index.js';
+import { crc32c, maskedCrc32c, recordScalars } from '../../src/report/index.js';
+import type { MetricsRecord } from '../../src/runs/index.js';
 import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
 import { ireg, tempDir } from '../trainer/helpers.js';
 
@@ -214,4 +215,13 @@ test('bad input is refused with its path named, and nothing is written', () => {
   assert.equal(r.status, 4, 'a damaged run is left out and named, the others exported');
   assert.match(r.stderr, /run gn is damaged: .*metrics\.jsonl:1: not valid JSON/);
   assert.ok(!existsSync(join(root, 'bad2', 'gn')), 'nothing written for the damaged run');
+});
+
+test('an array field (the top Hessian eigenvalues) is exported entry by entry as <field>/<i>', () => {
+  const r = { step: 3, hessianTopEigenvalues: [2.5, 1.5], hessianTrace: 4, valAcc: null } as unknown as MetricsRecord;
+  assert.deepEqual(recordScalars(r), [
+    ['hessianTopEigenvalues/0', 2.5],
+    ['hessianTopEigenvalues/1', 1.5],
+    ['hessianTrace', 4],
+  ]);
 });

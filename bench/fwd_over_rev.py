@@ -19,7 +19,7 @@ try:
 except ImportError:  # PyTorch 1.13
     from torch.nn.utils.stateless import functional_call
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'models', 'py'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'helpers', 'py'))
 from ref_models import build  # noqa: E402
 
 ap = argparse.ArgumentParser()

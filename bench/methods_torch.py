@@ -13,7 +13,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'models', 'py'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'helpers', 'py'))
 from ref_models import build  # noqa: E402
 from torch_threads import set_threads  # noqa: E402
 

@@ -30,6 +30,11 @@ export const BENCHMARKS: Benchmark[] = [
     command: [process.execPath, 'dist/bench/methods.js'],
   },
   {
+    name: 'hvp',
+    what: "one Hessian-vector product and a 20-step Lanczos probe, against PyTorch's",
+    command: [process.execPath, 'dist/bench/hvp.js'],
+  },
+  {
     name: 'fd-cost',
     what: 'penalty steps with --penalty-grad fd beside exact double backprop and lb',
     command: [process.execPath, 'dist/bench/fd-cost.js'],

@@ -6,18 +6,16 @@
 // Lanczos probe of the top eigenvalue against 20 products plus the graph. Reports medians and the
 // spread (10th-90th percentile) of the per-pair ratios. Writes bench/results/hvp-<date>.json.
 // Run: node dist/bench/hvp.js [--threads 1] [--rounds 15] [--models resnet18-w16,cnn-bn] [--batch 128]
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Batch } from '../src/data/index.js';
 import { lanczosTopEigenvalues, withHessian } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
 import { manualSeed, randint, randn, randnLike, setNumThreads, tidy, torchVersion } from '../src/tensor/index.js';
 import { intOption as option, listOption, machineInfo } from './machine.js';
-import { torchChildEnv, torchPython } from './torch-python.js';
+import { torchPython, torchServer } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIG = {
@@ -69,30 +67,6 @@ function iregSide(name: string): { product: () => Time; lanczos: () => Time } {
   };
 }
 
-/** PyTorch's side: a server process taking one product per request. */
-async function torchSide(python: string, dir: string) {
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
-  const child = spawn(python, [join(ROOT, 'bench', 'hvp_torch.py'), join(dir, 'config.json')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: torchChildEnv(),
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async <T>(): Promise<T> => {
-    const r = await lines.next();
-    if (r.done) throw new Error('the PyTorch benchmark process ended early');
-    return JSON.parse(r.value) as T;
-  };
-  const ready = await next<{ torch: string }>();
-  return {
-    version: ready.torch,
-    product: async (mode: 'full' | 'reuse', model: string) => {
-      child.stdin.write(`${mode} ${model}\n`);
-      return await next<Time>();
-    },
-    close: () => child.stdin.end(),
-  };
-}
-
 const quantile = (xs: number[], q: number) => {
   const s = xs.slice().sort((a, b) => a - b);
   const i = (s.length - 1) * q,
@@ -110,16 +84,17 @@ async function main(): Promise<void> {
   const raw: Record<string, { ireg: Time[]; torch: Time[]; torchReuse: Time[]; lanczos: Time[] }> = {};
   let version = '';
   try {
-    const torch = await torchSide(python, dir);
+    const torch = await torchServer(python, 'hvp_torch.py', dir, CONFIG);
     version = torch.version;
+    const product = (mode: 'full' | 'reuse', model: string) => torch.ask<Time>(`${mode} ${model}`);
     for (const name of CONFIG.models) {
       const ireg = iregSide(name);
       const t: (typeof raw)[string] = { ireg: [], torch: [], torchReuse: [], lanczos: [] };
       raw[name] = t;
       for (let r = 0; r < CONFIG.warmupRounds + CONFIG.rounds; r++) {
         const a = ireg.product(),
-          b = await torch.product('full', name),
-          c = await torch.product('reuse', name),
+          b = await product('full', name),
+          c = await product('reuse', name),
           l = r >= CONFIG.warmupRounds && (r - CONFIG.warmupRounds) % 5 === 0 ? ireg.lanczos() : null;
         if (r < CONFIG.warmupRounds) continue;
         t.ireg.push(a);

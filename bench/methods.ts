@@ -9,11 +9,10 @@
 // Writes bench/results/methods-<date>[-<device>].json. Run: node dist/bench/methods.js [--threads N]
 // [--rounds R] [--methods a,b] [--model resnet18-w16] [--batch 256] [--micro 64] [--device cpu|cuda]
 // [--deterministic] (deterministic algorithms on both sides, as `ireg train` uses on CUDA)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Batch } from '../src/data/index.js';
 import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
@@ -29,7 +28,7 @@ import {
   torchVersion,
 } from '../src/tensor/index.js';
 import { intOption as option, listOption, machineInfo, strOption } from './machine.js';
-import { torchChildEnv, torchPython } from './torch-python.js';
+import { torchPython, torchServer } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // gn-fd: gn with the finite-difference penalty gradient (forward, r = 0.01) on both sides.
@@ -102,34 +101,6 @@ function iregSide(): (method: string) => Time {
   };
 }
 
-/** PyTorch's side: a server process taking one step per request. */
-async function torchSide(
-  python: string,
-  dir: string,
-): Promise<{ version: string; pid: number; step: (m: string) => Promise<Time>; close: () => void }> {
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG));
-  const child = spawn(python, [join(ROOT, 'bench', 'methods_torch.py'), join(dir, 'config.json')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: torchChildEnv(),
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async <T>(): Promise<T> => {
-    const r = await lines.next();
-    if (r.done) throw new Error('the PyTorch benchmark process ended early');
-    return JSON.parse(r.value) as T;
-  };
-  const ready = await next<{ torch: string }>();
-  return {
-    version: ready.torch,
-    pid: child.pid!,
-    step: async (m) => {
-      child.stdin.write(m + '\n');
-      return await next<Time>();
-    },
-    close: () => child.stdin.end(),
-  };
-}
-
 /** MiB of GPU memory each process holds (nvidia-smi), or null where it cannot tell. */
 function gpuMemory(pids: Record<string, number>): Record<string, number | null> {
   const r = spawnSync('nvidia-smi', ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], {
@@ -160,12 +131,12 @@ async function main(): Promise<void> {
   let memory: Record<string, number | null> = {};
   try {
     const ireg = iregSide();
-    const torch = await torchSide(python, dir);
+    const torch = await torchServer(python, 'methods_torch.py', dir, CONFIG);
     version = torch.version;
     for (let r = 0; r < CONFIG.warmupRounds + CONFIG.rounds; r++) {
       for (const m of METHODS) {
         const a = ireg(m),
-          b = await torch.step(m);
+          b = await torch.ask<Time>(m);
         if (r < CONFIG.warmupRounds) continue;
         (times[m] ??= { ireg: [], torch: [] }).ireg.push(a);
         times[m].torch.push(b);

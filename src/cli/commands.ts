@@ -1,10 +1,9 @@
 // The actions behind the ireg subcommands.
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { checkOutDir, methodLabel, type ResolvedConfig } from '../options/index.js';
+import { checkOutDir, methodLabel, type ResolvedConfig, validateConfig } from '../options/index.js';
 import { listRuns, type RunListing } from '../runs/index.js';
 import { cuda } from '../tensor/index.js';
-import { validateConfig } from '../options/index.js';
 import { evaluateRun, resume, train, type EvalTarget } from '../trainer/index.js';
 import { reportDamage } from './damaged.js';
 import { progressReporter } from './progress.js';

@@ -21,8 +21,7 @@ import {
   type GridReport,
 } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
-import { methodLabel, type TrainConfig } from '../options/index.js';
-import { validateConfig } from '../options/index.js';
+import { methodLabel, type TrainConfig, validateConfig } from '../options/index.js';
 import { progressReporter } from './progress.js';
 import type { ExecutorChoice } from './executor-options.js';
 

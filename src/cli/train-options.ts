@@ -14,8 +14,8 @@ import {
   type HelpContext,
   type OptionKey,
   type TrainConfig,
+  knownNames,
 } from '../options/index.js';
-import { knownNames } from '../options/index.js';
 
 /** What the help texts list, from the registries. */
 export function helpContext(): HelpContext {

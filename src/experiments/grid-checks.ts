@@ -5,10 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { ConfigError } from '../options/index.js';
+import { ConfigError, validateConfig } from '../options/index.js';
 import { nameLengthProblem } from '../io/index.js';
 import { runFiles } from '../runs/index.js';
-import { validateConfig } from '../options/index.js';
 import { isFolderName } from './grid-file-schema.js';
 import { GRID_FILE, gridSizeProblem, readGrid, runConfig, type GridRun, type GridSpec } from './grid-spec.js';
 

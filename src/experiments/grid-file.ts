@@ -6,8 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
-import { ConfigError, DEFAULTS, type TrainConfig } from '../options/index.js';
-import { validateConfig } from '../options/index.js';
+import { ConfigError, DEFAULTS, type TrainConfig, validateConfig } from '../options/index.js';
 import { nameLengthProblem } from '../io/index.js';
 import { dependencyCycle } from './grid-checks.js';
 import { expandSeeds, withOverrides } from './grid-expand.js';

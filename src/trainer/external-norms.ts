@@ -2,8 +2,7 @@
 // gradient norms logged by an earlier run of a method that records one (sb).
 import { getMethod, methodNames, type NormTrajectory } from '../methods/index.js';
 import { ConfigError } from '../options/index.js';
-import { readMetrics } from '../runs/index.js';
-import { readRunConfig, runFiles } from '../runs/index.js';
+import { readMetrics, readRunConfig, runFiles } from '../runs/index.js';
 
 /** The trajectory of run `dir`, checked to cover optimizer steps 0..totalSteps-1. */
 export function externalNorms(dir: string, totalSteps: number): NormTrajectory {

@@ -24,11 +24,10 @@ import { dispose, setRngState } from '../tensor/index.js';
 import type { Checkpoint, TrainState } from './checkpoint.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { TrainingDivergedError, TrainingInterruptedError, type TrainHooks } from './events.js';
-import type { Summary } from '../runs/index.js';
+import type { Summary, RunFiles } from '../runs/index.js';
 import { dieNow, type KillPoints } from './kill-points.js';
 import { curvatureAt, NO_CURVATURE, type CurvatureFields } from './curvature-probe.js';
 import { Recorder } from './recorder.js';
-import type { RunFiles } from '../runs/index.js';
 import type { RunSetup } from './setup.js';
 import type { StopRequest } from './stop-signals.js';
 

@@ -15,11 +15,9 @@ import {
 } from './checkpoint.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import type { TrainHooks } from './events.js';
-import type { Summary } from '../runs/index.js';
+import { type Summary, MetricsLog, type MetricsRecord, type RunFiles } from '../runs/index.js';
 import { dieNow, type KillPoints } from './kill-points.js';
-import { MetricsLog, type MetricsRecord } from '../runs/index.js';
 import { writeJsonAtomic } from '../io/index.js';
-import type { RunFiles } from '../runs/index.js';
 import type { RunSetup } from './setup.js';
 import type { GradNoise, StepStats } from '../methods/index.js';
 import type { CurvatureFields } from './curvature-probe.js';

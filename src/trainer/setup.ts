@@ -22,9 +22,7 @@ import {
 import { createModel, type WeightsInfo } from '../models/index.js';
 import { loadSafetensors, type Module } from '../nn/index.js';
 import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
-import { ConfigError, parseNormalize, type ResolvedConfig } from '../options/index.js';
-import { penaltyGradOf } from '../options/index.js';
-import { protocolPlan } from '../options/index.js';
+import { ConfigError, parseNormalize, type ResolvedConfig, penaltyGradOf, protocolPlan } from '../options/index.js';
 import { curvatureProbeBatch } from './curvature-probe.js';
 import { DataStreams } from './streams.js';
 

@@ -5,15 +5,12 @@ import { existsSync } from 'node:fs';
 import { readJson, type DirLock } from '../io/index.js';
 import { dispose } from '../tensor/index.js';
 import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
-import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig } from '../options/index.js';
+import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig, validateConfig } from '../options/index.js';
 import type { TrainHooks } from './events.js';
-import type { Summary } from '../runs/index.js';
-import { externalNorms } from './external-norms.js';
-import { dieNow, killPointsFromEnv } from './kill-points.js';
-import { Runner } from './loop.js';
-import { truncateMetrics } from '../runs/index.js';
-import { provenance } from '../runs/index.js';
 import {
+  type Summary,
+  truncateMetrics,
+  provenance,
   checkRunDirFree,
   createRunDir,
   lockRunDir,
@@ -22,8 +19,10 @@ import {
   type RunConfigFile,
   type RunFiles,
 } from '../runs/index.js';
+import { externalNorms } from './external-norms.js';
+import { dieNow, killPointsFromEnv } from './kill-points.js';
+import { Runner } from './loop.js';
 import { setupRun, type RunSetup } from './setup.js';
-import { validateConfig } from '../options/index.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
 /** Trains a model as configured (options are validated first); returns the summary. */

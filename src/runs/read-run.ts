@@ -38,7 +38,7 @@ export function readRun(
         o.onMetric?.(r);
       });
   } catch (e) {
-    record.damage = e instanceof RunFileError ? e : new RunFileError(files.dir, null, (e as Error).message);
+    record.damage = RunFileError.of(e, files.dir);
   }
   return record;
 }

@@ -12,4 +12,9 @@ export class RunFileError extends Error {
     super(`${file}${line === null ? '' : `:${line}`}: ${reason}`);
     this.name = 'RunFileError';
   }
+
+  /** `e` as a RunFileError: itself, or any other error (EACCES, EIO...) as one about `file`. */
+  static of(e: unknown, file: string): RunFileError {
+    return e instanceof RunFileError ? e : new RunFileError(file, null, (e as Error).message);
+  }
 }

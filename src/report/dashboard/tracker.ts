@@ -182,8 +182,7 @@ function cached<T>(old: Cached<T> | null, file: string, read: (file: string) => 
   try {
     return { stamp: now, value: read(file), damage: null };
   } catch (e) {
-    const damage = e instanceof RunFileError ? e : new RunFileError(file, null, (e as Error).message);
-    return { stamp: now, value: null, damage };
+    return { stamp: now, value: null, damage: RunFileError.of(e, file) };
   }
 }
 

@@ -1,9 +1,11 @@
 // Micro-batch gradient-noise statistics of a large-batch step, read at no extra
 // pass: each micro-batch's backward adds g_j / k to .grad, so the increment of
 // .grad across it (against one parameter-sized copy of .grad before it) is
-// g_j / k. Only one squared-norm scalar per micro-batch is kept; the statistics
-// are formed in float64 on the host. .grad is only read, so the update is
-// unchanged bit for bit.
+// g_j / k. The mean pairwise cosine needs a second parameter-sized buffer, the
+// sum of the unit increments u_j = g_j / ||g_j||: sum_{i != j} cos(g_i, g_j) =
+// ||sum_j u_j||^2 - n. Both buffers live for the measured step only. One
+// squared-norm scalar per micro-batch is kept; the statistics are formed in
+// float64 on the host. .grad is only read, so the update is unchanged bit for bit.
 import { F, noGrad, zerosLike, type Tensor } from '../tensor/index.js';
 import { sumSquares } from './norms.js';
 
@@ -17,16 +19,21 @@ export interface GradNoise {
   gradSnr: number | null;
   /** m * gradNoiseTrace / ||g||^2 (McCandlish et al.'s simple noise scale, m examples per micro-batch); null where g = 0. */
   gradNoiseScale: number | null;
+  /** The mean of cos(g_i, g_j) over the n(n-1) ordered pairs i != j; null where fewer than two g_j are nonzero. */
+  microGradCosMean: number | null;
 }
 
 /** Records ||g_j / k||^2 after each micro-batch from the increments of the parameters' .grad. */
 export class MicroGradNorms {
   /** .grad as it was before the current micro-batch (zeros before the first). */
   private readonly before: Tensor[];
+  /** sum_j u_j, the unit increments (their sign does not change the cosines). */
+  private readonly unitSum: Tensor[];
   private readonly sq: Tensor[] = [];
 
   constructor(private readonly params: Tensor[]) {
     this.before = noGrad(() => params.map((p) => zerosLike(p)));
+    this.unitSum = noGrad(() => params.map((p) => zerosLike(p)));
   }
 
   /** Call after each micro-batch's contribution reached .grad. */
@@ -35,7 +42,11 @@ export class MicroGradNorms {
       // A parameter without .grad has had none before either: its copy stays zero.
       const grads = this.params.map((p) => p.grad);
       grads.forEach((g, i) => g && this.before[i].sub_(g)); // before - after = -(g_j / k)
-      this.sq.push(sumSquares(this.before));
+      const sq = sumSquares(this.before);
+      this.sq.push(sq);
+      // A zero increment adds nothing (0 / tiny); stats() leaves it out of the pairs.
+      const norm = sq.sqrt().clamp(1e-30);
+      this.before.forEach((d, i) => this.unitSum[i].add_(d.div(norm)));
       grads.forEach((g, i) => g && this.before[i].copy_(g));
     });
   }
@@ -48,16 +59,21 @@ export class MicroGradNorms {
     const n = this.sq.length;
     if (n < 2) return null;
     const incSq = F.stack(this.sq).to('float64').toTypedArray() as Float64Array;
-    return gradNoise(
-      Array.from(incSq, (s) => s * k * k),
-      gradSqNorm * (k / n) ** 2,
-      examples / n,
-    );
+    const unitSq = noGrad(() => sumSquares(this.unitSum.map((u) => u.to('float64'))).item());
+    const nonzero = incSq.filter((s) => s > 0).length;
+    return {
+      ...gradNoise(
+        Array.from(incSq, (s) => s * k * k),
+        gradSqNorm * (k / n) ** 2,
+        examples / n,
+      ),
+      microGradCosMean: nonzero >= 2 ? (unitSq - nonzero) / (nonzero * (nonzero - 1)) : null,
+    };
   }
 }
 
-/** The statistics from the n squared norms ||g_j||^2, ||g||^2 of their mean g, and m examples per micro-batch. */
-export function gradNoise(microSq: number[], meanSq: number, m: number): GradNoise {
+/** The statistics but the cosine, from the n squared norms ||g_j||^2, ||g||^2 of their mean g, and m examples per micro-batch. */
+export function gradNoise(microSq: number[], meanSq: number, m: number): Omit<GradNoise, 'microGradCosMean'> {
   const n = microSq.length;
   const microGradSqNormMean = microSq.reduce((a, b) => a + b, 0) / n;
   const gradNoiseTrace = (n / (n - 1)) * (microGradSqNormMean - meanSq);

@@ -40,6 +40,7 @@ export interface MetricsRecord {
   gradNoiseTrace?: number | null; // (1/(k-1)) sum_j |g_j - g|^2
   gradSnr?: number | null; // |g|^2 / (gradNoiseTrace / k)
   gradNoiseScale?: number | null; // micro-batch size * gradNoiseTrace / |g|^2
+  microGradCosMean?: number | null; // mean cos(g_i, g_j) over pairs i != j
 }
 
 /** An append-only metrics.jsonl; each record reaches the disk (fsync) before append returns. */
@@ -134,6 +135,7 @@ const NUMBER_FIELDS = [
   'gradNoiseTrace',
   'gradSnr',
   'gradNoiseScale',
+  'microGradCosMean',
 ] as const;
 
 /** One line of metrics.jsonl as a record; a RunFileError says why it is not one. */

@@ -215,6 +215,7 @@ function noiseFields(st: StepStats | null): Pick<MetricsRecord, keyof GradNoise>
     gradNoiseTrace: f(n?.gradNoiseTrace),
     gradSnr: f(n?.gradSnr),
     gradNoiseScale: f(n?.gradNoiseScale),
+    microGradCosMean: f(n?.microGradCosMean),
   };
 }
 

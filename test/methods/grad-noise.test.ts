@@ -66,9 +66,12 @@ for (const c of CASES) {
     for (const k of Object.keys(want) as (keyof GradNoise)[]) {
       const [a, b] = [got[k] as number, want[k] as number];
       const tol = c.f32 ? 1e-5 : 1e-9;
-      assert.ok(Math.abs(a - b) <= tol * Math.abs(b), `${k}: ${a} vs numpy ${b} (relative ${Math.abs(a - b) / b})`);
+      // A cosine may be near 0: compared absolutely; the rest relatively.
+      const scale = k === 'microGradCosMean' ? 1 : Math.abs(b);
+      assert.ok(Math.abs(a - b) <= tol * scale, `${k}: ${a} vs numpy ${b} (error ${Math.abs(a - b) / scale})`);
     }
     assert.ok(got.gradNoiseTrace > 0 && got.gradSnr! > 0 && got.gradNoiseScale! > 0);
+    assert.ok(Math.abs(got.microGradCosMean!) <= 1);
   });
 }
 

@@ -21,7 +21,7 @@ const base: Partial<TrainConfig> = {
   out,
   saveFinal: true,
 };
-const FIELDS = ['microGradSqNormMean', 'gradNoiseTrace', 'gradSnr', 'gradNoiseScale'] as const;
+const FIELDS = ['microGradSqNormMean', 'gradNoiseTrace', 'gradSnr', 'gradNoiseScale', 'microGradCosMean'] as const;
 const metrics = (name: string) => readMetrics(join(out, name, 'metrics.jsonl'));
 
 for (const method of ['lb', 'gn']) {
@@ -35,7 +35,11 @@ for (const method of ['lb', 'gn']) {
     const records = metrics(`${method}-1`);
     assert.equal(records.length, 7);
     for (const r of records.slice(0, -1)) {
-      for (const f of FIELDS) assert.ok(typeof r[f] === 'number' && r[f] > 0, `step ${r.step}: ${f} = ${r[f]}`);
+      for (const f of FIELDS) {
+        const v = r[f];
+        const ok = typeof v === 'number' && (f === 'microGradCosMean' ? Math.abs(v) <= 1 : v > 0);
+        assert.ok(ok, `step ${r.step}: ${f} = ${v}`);
+      }
       // ||g||^2 = gradNorm^2 from the same record: the trace is k/(k-1) (mean ||g_j||^2 - ||g||^2), k = 4
       const trace = (4 / 3) * (r.microGradSqNormMean! - r.gradNorm! ** 2);
       assert.ok(Math.abs(r.gradNoiseTrace! - trace) <= 1e-9 * r.microGradSqNormMean!, `step ${r.step}: trace`);

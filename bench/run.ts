@@ -35,6 +35,11 @@ export const BENCHMARKS: Benchmark[] = [
     command: [process.execPath, 'dist/bench/hvp.js'],
   },
   {
+    name: 'noise-cost',
+    what: 'what the gradient-noise statistics add to an lb step',
+    command: [process.execPath, 'dist/bench/noise-cost.js'],
+  },
+  {
     name: 'fd-cost',
     what: 'penalty steps with --penalty-grad fd beside exact double backprop and lb',
     command: [process.execPath, 'dist/bench/fd-cost.js'],

@@ -44,9 +44,10 @@ export class MicroGradNorms {
       grads.forEach((g, i) => g && this.before[i].sub_(g)); // before - after = -(g_j / k)
       const sq = sumSquares(this.before);
       this.sq.push(sq);
-      // A zero increment adds nothing (0 / tiny); stats() leaves it out of the pairs.
-      const norm = sq.sqrt().clamp(1e-30);
-      this.before.forEach((d, i) => this.unitSum[i].add_(d.div(norm)));
+      // The increment, scaled in place to unit norm (the copy is overwritten next); a zero
+      // increment adds nothing (0 * 1e30) and stats() leaves it out of the pairs.
+      const inv = sq.sqrt().clamp(1e-30).reciprocal();
+      this.before.forEach((d, i) => this.unitSum[i].add_(d.mul_(inv)));
       grads.forEach((g, i) => g && this.before[i].copy_(g));
     });
   }

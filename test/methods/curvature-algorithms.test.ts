@@ -83,6 +83,17 @@ test('Lanczos finds the top 5 eigenvalues to 1e-10, reports its products and con
   op.dispose();
 });
 
+test('Lanczos over the whole space (25 steps: its basis buffer grows past its first 16 rows) gives every eigenvalue', () => {
+  const d = spectrum(25);
+  const op = matrixOperator(d);
+  const live = liveTensors();
+  const r = tidy(() => lanczosTopEigenvalues(op, { k: 25, tol: 1e-12, seed: 5 }));
+  assert.equal(liveTensors(), live, 'no tensor leaked');
+  assert.equal(r.iterations, 25);
+  relClose(r.eigenvalues, desc(d), 1e-10, 'all');
+  op.dispose();
+});
+
 test('Lanczos restarts on an invariant space, so a repeated top eigenvalue is found with its multiplicity', () => {
   const d = [7, 7, 7, ...Array.from({ length: 22 }, (_, i) => i * 0.25 - 2)];
   const op = matrixOperator(d, 2);

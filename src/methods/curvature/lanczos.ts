@@ -2,8 +2,10 @@
 // of a symmetric operator from it. Every new direction is orthogonalised twice
 // against the whole basis (classical Gram-Schmidt, twice: orthogonal to working
 // precision), so the Ritz values carry no spurious copies; the basis is kept,
-// m vectors of the operator's dimension (m x dim numbers).
-import { dispose, F, noGrad, tidy, type Tensor } from '../../tensor/index.js';
+// m vectors of the operator's dimension (m x dim numbers), in a buffer that
+// doubles when full (at most twice the rows in use, and each row copied O(log m)
+// times rather than at every step).
+import { dispose, noGrad, tidy, zeros, type Tensor } from '../../tensor/index.js';
 import type { SymmetricOperator } from './operator.js';
 import { tridiagonalEigen, type TridiagonalEigen } from './tridiagonal.js';
 import { flatten, rademacher, unflatten, type ParamVector } from './vectors.js';
@@ -27,6 +29,52 @@ function orthogonalise(w: Tensor, Q: Tensor): Tensor {
 
 const norm = (x: Tensor): number => Math.sqrt(x.dot(x).item());
 
+/** Rows of the basis buffer allocated first; it doubles from there up to the step limit. */
+const FIRST_ROWS = 16;
+
+/** The orthonormal basis as the first `rows` rows of a buffer that doubles when full. */
+class Basis {
+  private buffer: Tensor;
+  rows = 0;
+
+  constructor(
+    private readonly limit: number,
+    like: Tensor,
+  ) {
+    this.buffer = noGrad(() =>
+      zeros([Math.min(limit, FIRST_ROWS), like.size(0)], { dtype: like.dtype, device: like.device }).keep(),
+    );
+  }
+
+  /** The rows in use, [rows, dim] (a view: valid until the next push). */
+  get Q(): Tensor {
+    return this.buffer.narrow(0, 0, this.rows);
+  }
+
+  /** Appends unit vector q as a new row. */
+  push(q: Tensor): void {
+    noGrad(() => {
+      if (this.rows === this.buffer.size(0)) {
+        const grown = zeros([Math.min(this.limit, 2 * this.rows), this.buffer.size(1)], {
+          dtype: this.buffer.dtype,
+          device: this.buffer.device,
+        }).keep();
+        grown.narrow(0, 0, this.rows).copy_(this.buffer);
+        this.buffer.dispose();
+        this.buffer = grown;
+      }
+      tidy(() => {
+        this.buffer.select(0, this.rows).copy_(q);
+      });
+    });
+    this.rows++;
+  }
+
+  dispose(): void {
+    this.buffer.dispose();
+  }
+}
+
 /**
  * Up to `steps` Lanczos steps from `start`, fewer when `stop(run, eigen)` (called
  * after each step with T's eigen-decomposition) says so. When the Krylov space
@@ -43,14 +91,17 @@ export function lanczos(
   restart?: (i: number) => ParamVector,
 ): LanczosRun {
   const limit = Math.min(steps, op.dim);
-  let Q = noGrad(() =>
+  const first = noGrad(() =>
     tidy(() => {
       const q = flatten(start);
       const n = norm(q);
       if (!(n > 0)) throw new RangeError('lanczos: the start vector is zero');
-      return q.div(n).reshape(1, op.dim).keep();
+      return q.div(n).keep();
     }),
   );
+  const basis = new Basis(limit, first);
+  basis.push(first);
+  first.dispose();
   const run: LanczosRun = { alpha: [], beta: [], residual: 0 };
   let scale = 0;
   let restarts = 0;
@@ -58,10 +109,10 @@ export function lanczos(
     for (let j = 0; j < limit; j++) {
       // Not under noGrad: the operator may differentiate (its results carry no graph).
       const next = tidy(() => {
-        const q = Q.select(0, j);
+        const q = basis.Q.select(0, j);
         const w = flatten(op.apply(unflatten(q, op.like)));
         run.alpha.push(w.dot(q).item());
-        const r = orthogonalise(w, Q);
+        const r = orthogonalise(w, basis.Q);
         return { r, n: norm(r) };
       });
       scale = Math.max(scale, Math.abs(run.alpha[j]) + next.n + (run.beta[j - 1] ?? 0));
@@ -77,7 +128,7 @@ export function lanczos(
           beta = 0;
           q = noGrad(() =>
             tidy(() => {
-              const fresh = orthogonalise(flatten(restart(++restarts)), Q);
+              const fresh = orthogonalise(flatten(restart(++restarts)), basis.Q);
               const n = norm(fresh);
               return n > 0 ? fresh.div(n) : undefined;
             }),
@@ -87,13 +138,11 @@ export function lanczos(
       next.r.dispose();
       if (!q) break;
       run.beta.push(beta);
-      const grown = noGrad(() => tidy(() => F.cat([Q, q.reshape(1, op.dim)]).keep()));
+      basis.push(q);
       q.dispose();
-      Q.dispose();
-      Q = grown;
     }
   } finally {
-    Q.dispose();
+    basis.dispose();
   }
   return run;
 }

@@ -20,3 +20,4 @@ export {
 } from './sampler.js';
 export { BatchMaker, type Batch, type BatchArrays, type BatchMakerOptions } from './batch.js';
 export { Rng, streamKey } from './rng.js';
+export { withLabelNoise } from './label-noise.js';

@@ -49,4 +49,28 @@ export interface PreparedDataset {
   valFrom: 'train' | 'test';
   normalization: Normalization;
   augmentation: Augmentation;
+  /** The training labels changed by label noise, when the run asks for it. */
+  labelNoise?: LabelNoiseRecord;
+}
+
+/**
+ * symmetric: a flipped label becomes one of the other classes, uniformly; pair: class c
+ * becomes c + 1 (mod the class count), the usual class-dependent ("asymmetric") noise.
+ */
+export const LABEL_NOISE_MODES = ['symmetric', 'pair'] as const;
+export type LabelNoiseMode = (typeof LABEL_NOISE_MODES)[number];
+
+export interface LabelNoiseOptions {
+  /** The fraction of the training examples whose label changes: exactly round(rate * n) of them. */
+  rate: number;
+  mode: LabelNoiseMode;
+  seed: number;
+}
+
+/** What a run records of its label noise (label-noise.json). */
+export interface LabelNoiseRecord extends LabelNoiseOptions {
+  /** Training examples. */
+  n: number;
+  /** The changed examples, by index in the prepared training set (after --subset), ascending: [index, from, to]. */
+  flipped: [number, number, number][];
 }

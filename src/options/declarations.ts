@@ -4,6 +4,7 @@
 // from this table; checks that relate options to each other or to the
 // registries live in rules.ts.
 import * as z from 'zod';
+import { LABEL_NOISE_MODES } from '../data/index.js';
 import { SCHEDULE_KINDS } from '../methods/index.js';
 import { flag, int, oneOf, real, text } from './checks.js';
 import type { KnownNames } from './known.js';
@@ -136,6 +137,21 @@ export const OPTIONS = {
     '<n>',
     'images held out at the end of the training split, for validation (under --protocol authors on CIFAR-10: ' +
       'for the test) (default: 10000 for CIFAR/MNIST, else 10%)',
+  ),
+  labelNoise: opt(
+    real(0, 1, { hi: true }).default(0),
+    '<p>',
+    'fraction of the training labels changed to a wrong class, once per run (0: none); validation and test labels never',
+  ),
+  labelNoiseMode: opt(
+    oneOf(LABEL_NOISE_MODES).default('symmetric'),
+    '<kind>',
+    '--label-noise: symmetric (another class, uniformly) or pair (class c becomes c+1: class-dependent)',
+  ),
+  labelNoiseSeed: opt(
+    int(0).optional(),
+    '<n>',
+    '--label-noise: seed of which labels change and to what (default: --seed; fix it to keep one noisy dataset across seeds)',
   ),
   protocol: opt(
     oneOf(PROTOCOLS).default('ireg'),

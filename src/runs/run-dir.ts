@@ -21,6 +21,8 @@ export interface RunFiles {
   best: string;
   summary: string;
   final: string;
+  /** Which training labels label noise changed (written only by runs with --label-noise). */
+  labelNoise: string;
 }
 
 /** The paths of the files in run directory `dir`. */
@@ -34,6 +36,7 @@ export function runFiles(dir: string): RunFiles {
     best: join(d, 'checkpoints', 'best.safetensors'),
     summary: join(d, 'summary.json'),
     final: join(d, 'final.safetensors'),
+    labelNoise: join(d, 'label-noise.json'),
   };
 }
 

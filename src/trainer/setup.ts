@@ -9,6 +9,7 @@ import {
   prepareDataset,
   type Normalization,
   type PreparedDataset,
+  withLabelNoise,
 } from '../data/index.js';
 import {
   buildMethod,
@@ -62,8 +63,9 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
   const augmentation = c.augment ? {} : { cropPadding: 0, flip: false };
   if (!c.crop) Object.assign(augmentation, { cropPadding: 0 });
   if (!c.flip) Object.assign(augmentation, { flip: false });
+  let prepared: PreparedDataset;
   try {
-    return prepareDataset(raw, {
+    prepared = prepareDataset(raw, {
       valSize: c.valSize,
       selectOnTest: protocolPlan(c).selectOnTest,
       subset: c.subset,
@@ -74,6 +76,14 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
   } catch (e) {
     throw new ConfigError(c.valSize !== undefined ? 'valSize' : 'dataset', (e as Error).message);
   }
+  if (c.labelNoise === 0) return prepared;
+  // After the validation split is carved and the subset drawn: only training labels change.
+  const { set, record } = withLabelNoise(prepared.train, prepared.numClasses, {
+    rate: c.labelNoise,
+    mode: c.labelNoiseMode,
+    seed: c.labelNoiseSeed ?? c.seed,
+  });
+  return { ...prepared, train: set, labelNoise: record };
 }
 
 /** Builds the run; `externalNorms(totalSteps)` supplies the trajectory of a method that follows one. */

@@ -2,7 +2,7 @@
 // interrupted one from its newest complete checkpoint. The CLI calls these.
 // While either runs, SIGINT and SIGTERM checkpoint and stop it (stop-signals.ts).
 import { existsSync } from 'node:fs';
-import { readJson, type DirLock } from '../io/index.js';
+import { readJson, writeJsonAtomic, type DirLock } from '../io/index.js';
 import { dispose } from '../tensor/index.js';
 import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
 import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig, validateConfig } from '../options/index.js';
@@ -45,6 +45,7 @@ async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: Stop
   try {
     const created = createRunDir(resolved, () => describe(run), kill.creatingRunDir ? dieNow : undefined);
     lock = created.lock;
+    recordLabelNoise(created.files, run);
     emitStart(hooks, run, created.files, 0, false);
     return await new Runner(run, created.files, kill, hooks, null, stop).execute(null);
   } finally {
@@ -87,6 +88,7 @@ async function continueRun(
     cp = newestCheckpoint(files.checkpoints);
     const from = cp ? cp.meta.train.step : 0;
     truncateMetrics(files.metrics, from);
+    recordLabelNoise(files, run);
     emitStart(hooks, run, files, from, true);
     const runner = new Runner(run, files, kill, hooks, cp, stop);
     const resumedFrom = cp === null ? null : from;
@@ -101,6 +103,12 @@ async function continueRun(
 
 function setup(c: ResolvedConfig): RunSetup {
   return setupRun(c, c.graftFrom ? (steps) => externalNorms(c.graftFrom as string, steps) : undefined);
+}
+
+/** Writes which training labels the run's label noise changed (label-noise.json), where no earlier start of the run did. */
+function recordLabelNoise(files: RunFiles, run: RunSetup): void {
+  const record = run.data.labelNoise;
+  if (record && !existsSync(files.labelNoise)) writeJsonAtomic(files.labelNoise, record);
 }
 
 function disposeCheckpoint(cp: Checkpoint | null): void {

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DirLock, nameLengthProblem, readJson, writeJsonAtomic } from '../io/index.js';
 import { STOP_EXIT_CODES, type StopSignal } from '../trainer/index.js';
-import { clearFailure, describeFailures, FAILURES_DIR, readFailure, recordFailure } from './failures.js';
+import { clearFailure, failureCauses, FAILURES_DIR, readFailure, recordFailure } from './failures.js';
 import { firstDifference } from './grid-checks.js';
 import { isFolderName } from './grid-file-schema.js';
 
@@ -63,10 +63,10 @@ export class TaskSetFailedError extends Error {
     total: number,
   ) {
     const n = Object.keys(failures).length;
-    const causes = describeFailures(Object.entries(failures));
+    const others = n < total ? 'the others ran; ' : '';
     super(
-      `${set}: ${n} of ${total} tasks failed (${n < total ? 'the others ran; ' : ''}the same command retries ${n === 1 ? 'it' : 'them'}):` +
-        (causes.length === 1 ? ` ${causes[0]}` : causes.map((c) => `\n  ${c}`).join('')),
+      `${set}: ${n} of ${total} tasks failed (${others}the same command retries ${n === 1 ? 'it' : 'them'}):` +
+        failureCauses(Object.entries(failures)),
     );
     this.name = 'TaskSetFailedError';
   }
@@ -122,6 +122,8 @@ function checkTasks(name: string, tasks: Task[]): void {
     seen.add(t.label);
     if (t.argv.length === 0 || t.argv.some((a) => typeof a !== 'string'))
       throw new Error(`${name}: task '${t.label}' has no command`);
+    // `ireg task` runs a task's command: a task of tasks would call itself.
+    if (t.argv[0] === 'task') throw new Error(`${name}: task '${t.label}' is itself an ireg task`);
     if (!t.output) throw new Error(`${name}: task '${t.label}' has no output file`);
   }
 }

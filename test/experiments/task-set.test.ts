@@ -79,6 +79,7 @@ test('bad lists are refused before the folder is made; a dry run plans without w
     [[task('a'), task('a')], /^Error: bad: task label 'a' appears twice$/],
     [[{ ...task('a'), label: '../a' }], /^Error: bad: task label '\.\.\/a' is not a plain file name$/],
     [[{ ...task('a'), argv: [] }], /^Error: bad: task 'a' has no command$/],
+    [[{ ...task('a'), argv: ['task', '/x', '--index', '0'] }], /^Error: bad: task 'a' is itself an ireg task$/],
   ];
   for (const [tasks, message] of cases) assert.throws(() => prepareTaskSet(dir, 'bad', tasks, null), message);
   const plan = dryRunTaskSet(dir, 'bad', [task('a'), task('b')], null);

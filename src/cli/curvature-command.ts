@@ -2,7 +2,8 @@
 // weights, measured on a seeded probe batch of its training examples: top
 // eigenvalues (Lanczos), trace (Hutchinson), optionally the spectral density
 // (stochastic Lanczos quadrature) and every layer's block. Written atomically to
-// <run-dir>/curvature/<checkpoint>.json, with a short table on stdout.
+// <run-dir>/curvature/<checkpoint>.json, with a short table on stdout. Given a grid
+// folder, it measures every finished run of the grid as a task set (curvature-grid.ts).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -13,6 +14,8 @@ import { createModel } from '../models/index.js';
 import { runFiles } from '../runs/index.js';
 import { setNumThreads } from '../tensor/index.js';
 import { listCheckpoints, loadCheckpoint, loadData, loadRunWeights } from '../trainer/index.js';
+import { isGridFolder, runCurvatureGrid } from './curvature-grid.js';
+import { addExecutorOptions, executorChoice, refuseExecutorOptions } from './executor-options.js';
 
 /** The options of `ireg curvature`, as commander hands them over. */
 export interface CurvatureFlags {
@@ -29,9 +32,23 @@ export interface CurvatureFlags {
   threads?: number;
 }
 
+/** What a result's numbers depend on, recorded in it (a grid's task takes a result of other settings as not done). */
+export interface CurvatureSettings {
+  checkpoint: string;
+  topK: number;
+  probeSize: number;
+  bnMode: BnMode;
+  density: boolean;
+  perLayer: boolean;
+  traceProbes: number;
+  tol: number;
+  seed: number;
+}
+
 /** What <run-dir>/curvature/<checkpoint>.json holds. */
 export interface CurvatureReport {
   file: string;
+  settings: CurvatureSettings;
   step: number;
   checkpoint: string;
   bnMode: BnMode;
@@ -64,13 +81,28 @@ function checkpointChoice(v: string): string {
   throw new InvalidArgumentError(`expected best, final or 'step N', got '${v}'`);
 }
 
-/** Registers `ireg curvature` on the program. */
-export function addCurvatureCommand(p: Command): void {
-  p.command('curvature')
+/** The settings of the flags, as a result records them. */
+export function curvatureSettings(o: CurvatureFlags): CurvatureSettings {
+  const { topK, probeSize, bnMode, traceProbes, tol, seed } = o;
+  const checkpoint = checkpointLabel(o.checkpoint);
+  return { checkpoint, topK, probeSize, bnMode, density: !!o.density, perLayer: !!o.perLayer, traceProbes, tol, seed };
+}
+
+/** The name of a --checkpoint's result (best, final, step-N): <run-dir>/curvature/<name>.json. */
+export function checkpointLabel(which: string): string {
+  const step = STEP.exec(which);
+  return step ? `step-${Number(step[1])}` : which;
+}
+
+/** Registers `ireg curvature` on the program; `runArgv` runs a grid's tasks in this process. */
+export function addCurvatureCommand(p: Command, runArgv: (argv: string[]) => Promise<void>): void {
+  const c = p
+    .command('curvature')
     .description(
-      "the loss Hessian at a run's weights on a probe batch of its training examples: top eigenvalues, trace, density",
+      "the loss Hessian at a run's weights on a probe batch of its training examples: top eigenvalues, trace, density; " +
+        'given a grid folder, for each finished run of the grid, as jobs of an executor',
     )
-    .argument('<run-dir>', 'the run directory')
+    .argument('<run-dir|grid-dir>', 'a run directory, or a grid folder (every finished run)')
     .option('--checkpoint <which>', "best, final, or 'step N' (a periodic checkpoint)", checkpointChoice, 'best')
     .option('--top-k <n>', 'how many of the largest eigenvalues', wholeNumber(1), 5)
     .option('--probe-size <n>', 'training examples in the probe batch (a seeded sample)', wholeNumber(1), 512)
@@ -90,11 +122,13 @@ export function addCurvatureCommand(p: Command): void {
     )
     .option('--seed <n>', 'seed of the probe sample and the random vectors', wholeNumber(0), 0)
     .option('--data-dir <dir>', 'data folder (default: the one the run used)')
-    .option('--threads <n>', 'CPU threads (default: all cores)', wholeNumber(1))
-    .action((dir: string, o: CurvatureFlags) => {
-      const report = runCurvature(dir, o);
-      process.stdout.write(curvatureTable(report));
-    });
+    .option('--threads <n>', 'CPU threads (default: all cores)', wholeNumber(1));
+  addExecutorOptions(c).action(async (dir: string, o: CurvatureFlags, cmd: Command) => {
+    if (isGridFolder(dir)) return runCurvatureGrid(dir, { ...curvatureSettings(o) }, o, executorChoice(cmd), runArgv);
+    refuseExecutorOptions(cmd, `${dir} is a run directory, not a grid folder`);
+    const report = runCurvature(dir, o);
+    process.stdout.write(curvatureTable(report));
+  });
 }
 
 /** The weights file and its report name for --checkpoint: best, final, or a periodic checkpoint 'step N'. */
@@ -114,7 +148,7 @@ function weightsOf(dir: string, which: string): { file: string; label: string; c
       `curvature: run ${files.dir} has no checkpoint of step ${n} (it has: ${steps.join(', ') || 'none'})`,
     );
   }
-  return { file: found.path, label: `step-${n}`, checkpoint: true };
+  return { file: found.path, label: checkpointLabel(which), checkpoint: true };
 }
 
 /** A checkpoint's weights and metadata (its optimizer state freed at once). */
@@ -154,6 +188,7 @@ export function runCurvature(dir: string, o: CurvatureFlags): CurvatureReport {
     batch.y.dispose();
     const report: CurvatureReport = {
       file,
+      settings: curvatureSettings(o),
       step: meta.step,
       checkpoint: label,
       bnMode: o.bnMode,

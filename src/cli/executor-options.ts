@@ -67,3 +67,14 @@ export function executorChoice(cmd: Command, executors: readonly ExecutorPlugin[
   const chosen = executors.find((e) => e.name === name) ?? executors[0];
   return { name, options: Object.fromEntries(given(chosen).map((k) => [k, opts[k]])) };
 }
+
+/** Refuses (naming the flag) --executor or any executor's option given on `cmd` where none applies: `why`. */
+export function refuseExecutorOptions(
+  cmd: Command,
+  why: string,
+  executors: readonly ExecutorPlugin[] = EXECUTORS,
+): void {
+  const keys = [...(executors.length > 1 ? ['executor'] : []), ...executors.flatMap((e) => Object.keys(e.options))];
+  const key = keys.find((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (key !== undefined) throw new ConfigError(key, `applies to a grid folder only (${why})`, optionFlag(key));
+}

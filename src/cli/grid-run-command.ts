@@ -30,7 +30,7 @@ export async function runGridRunCommand(dir: string, label: string | undefined, 
  * then exit) when the pool dies: it runs in its own process group, out of reach of the terminal.
  * Its output then goes nowhere: a write to the pool's closed pipes must not crash it (EPIPE).
  */
-function watchParent(): void {
+export function watchParent(): void {
   if (!process.channel) return;
   process.channel.unref();
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));

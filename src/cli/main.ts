@@ -15,9 +15,11 @@ import {
   NoSuchGridRunError,
   parseSeeds,
   presetNames,
+  TaskSetInterruptedError,
   type ExecutorPlugin,
 } from '../experiments/index.js';
 import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
+import { runTaskCommand, type TaskFlags } from './task-command.js';
 import { runStatusCommand } from './status-command.js';
 import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
 import { addDataCommands } from './data-commands.js';
@@ -108,6 +110,17 @@ export function program(): Command {
     )
     .action(async (dir: string, label: string | undefined, o: GridRunFlags) => runGridRunCommand(dir, label, o));
 
+  p.command('task', { hidden: true })
+    .description('run one task of a task set (a folder of jobs such as ireg curvature <grid-dir> writes)')
+    .argument('<task-dir>', 'the task folder (holding tasks.json)')
+    .requiredOption('--index <i>', 'the task by its position in tasks.json, from 0 (a cluster array task id)', (v) =>
+      parseIndex(v),
+    )
+    .option('--threads <n>', "CPU threads, unless the task's command sets its own (default: all cores)", (v) =>
+      parseOptionValue('threads', v),
+    )
+    .action(async (dir: string, o: TaskFlags) => runTaskCommand(dir, o, runArgv));
+
   p.command('status')
     .description('where each run of a grid stands: pending, running, done, failed or diverged, with its last numbers')
     .argument('<grid-dir>', 'a folder written by ireg grid')
@@ -122,8 +135,13 @@ export function program(): Command {
     .action(async (dir: string) => runReportCommand(dir));
   addDataCommands(p);
   addDashboardCommands(p);
-  addCurvatureCommand(p);
+  addCurvatureCommand(p, runArgv);
   return p;
+}
+
+/** Runs an ireg subcommand's argv (no program name) in this process, through a fresh command line: a task's. */
+async function runArgv(argv: string[]): Promise<void> {
+  await program().parseAsync(argv, { from: 'user' });
 }
 
 /** The training options a grid lets the user set for every run, checked as train checks them, and the executors'. */
@@ -183,7 +201,12 @@ function exitCode(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof ConfigError) return 2;
   if (e instanceof TrainingDivergedError) return 3;
-  if (e instanceof TrainingInterruptedError || e instanceof GridInterruptedError) return e.exitCode;
+  if (
+    e instanceof TrainingInterruptedError ||
+    e instanceof GridInterruptedError ||
+    e instanceof TaskSetInterruptedError
+  )
+    return e.exitCode;
   if (e instanceof NoSuchGridRunError) return 2;
   return 1;
 }

@@ -11,6 +11,7 @@ import type { ExecutorOptionDeclarations, OptionsOf } from './executors/options.
 import type { GridRun, GridSpec } from './grid.js';
 import type { GridPlan } from './plan.js';
 import type { ScheduleHooks } from './schedule.js';
+import type { TaskPlan } from './task-set.js';
 
 /** How execute() left the grid: its runs finished here, or were submitted to run elsewhere (the report comes later). */
 export type Execution = 'finished' | 'submitted';
@@ -23,6 +24,11 @@ export interface Executor {
   readonly dryRun?: boolean;
   /** Runs or submits the grid's runs that are not done; resolves when they finished (local) or were submitted (cluster). */
   execute(plan: GridPlan): Promise<Execution>;
+  /**
+   * Runs or submits the plan's tasks that are not done (task-set.ts), each as `ireg task <dir> --index <i>`;
+   * resolves when they ran (throwing TaskSetFailedError naming failed ones) or were submitted.
+   */
+  runTasks(plan: TaskPlan): Promise<Execution>;
 }
 
 /** What the command line gives every executor besides its own options. */
@@ -31,6 +37,8 @@ export interface ExecutorContext extends ScheduleHooks {
   log: (line: string) => void;
   /** Hooks of a run trained in this process (progress display). */
   train?: (run: GridRun) => TrainHooks;
+  /** Runs an ireg subcommand's argv in this process (the CLI's own command line): a task run here rather than in a child. */
+  runArgv?: (argv: string[]) => Promise<void>;
 }
 
 /** What a process started as one of an executor's jobs knows of itself, from its environment. */

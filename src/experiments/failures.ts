@@ -87,3 +87,9 @@ export function describeFailures(failures: [label: string, error: string][]): st
     return `${named}: ${why}`;
   });
 }
+
+/** describeFailures as the end of a message: one cause on the same line, several each on a line of its own. */
+export function failureCauses(failures: [label: string, error: string][]): string {
+  const causes = describeFailures(failures);
+  return causes.length === 1 ? ` ${causes[0]}` : causes.map((c) => `\n  ${c}`).join('');
+}

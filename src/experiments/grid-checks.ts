@@ -122,7 +122,8 @@ function startedWork(recorded: GridSpec, dir: string, submittedTo: string | null
   return submittedTo ? `its runs were submitted to ${submittedTo}` : null;
 }
 
-function firstDifference(a: unknown, b: unknown, path: string): string | null {
+/** Where two JSON values first differ, as `path.key: recorded ..., given ...`; null when they are equal. */
+export function firstDifference(a: unknown, b: unknown, path: string): string | null {
   if (isDeepStrictEqual(a, b)) return null;
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
     const x = a as Record<string, unknown>;

@@ -18,7 +18,7 @@ import {
 import { DirLock, LockedError, writeJsonAtomic } from '../io/index.js';
 import { checkGrid, recordingOf } from './grid-checks.js';
 import { GRID_FILE, readGrid, runConfig, type GridFile, type GridSpec } from './grid-spec.js';
-import { clearFailure, describeFailures, FAILURES_DIR, recordFailure, type GridFailure } from './failures.js';
+import { clearFailure, failureCauses, FAILURES_DIR, recordFailure, type GridFailure } from './failures.js';
 import { gridRunState } from './status.js';
 
 export {
@@ -54,10 +54,10 @@ export class GridRunsFailedError extends Error {
   ) {
     const n = Object.keys(failures).length;
     const others = n < summaries.length ? 'the others ran; ' : '';
-    const causes = describeFailures(Object.entries(failures).map(([label, f]) => [label, f.error]));
+    const causes = failureCauses(Object.entries(failures).map(([label, f]) => [label, f.error]));
     super(
       `grid ${grid}: ${n} of ${summaries.length} runs failed (${others}run the grid again to retry ${n === 1 ? 'it' : 'them'}):` +
-        (causes.length === 1 ? ` ${causes[0]}` : causes.map((c) => `\n  ${c}`).join('')),
+        causes,
     );
     this.name = 'GridRunsFailedError';
   }

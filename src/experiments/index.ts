@@ -47,6 +47,23 @@ export { LocalPool, shareOfCores } from './executors/local/pool.js';
 export { LOCAL_OPTIONS, type LocalOptions } from './executors/local/options.js';
 export { runPlan, finishPlan, type RunOutcome, type ScheduleHooks, type ScheduleResult } from './schedule.js';
 export { runGrid, executeGrid, type GridHooks } from './run-grid.js';
+export {
+  TASKS_FILE,
+  readTaskSet,
+  taskDone,
+  prepareTaskSet,
+  planTaskSet,
+  dryRunTaskSet,
+  runTaskItem,
+  finishTasks,
+  TaskSetFailedError,
+  TaskSetInterruptedError,
+  type Task,
+  type TaskSetFile,
+  type TaskPlan,
+  type PlannedTask,
+} from './task-set.js';
+export { executeTaskSet } from './run-tasks.js';
 export { preset, presetNames, presetDir, gridOf, cifar10OrJpegCopy } from './presets.js';
 export { loadGridFile, GridFileError, type GridFileOptions } from './grid-file.js';
 export { expandSeeds, parseSeeds, withOverrides } from './grid-expand.js';

@@ -8,33 +8,22 @@
 // GridInterruptedError and the same command continues it. The children run in
 // their own process group, so that a terminal's Ctrl-C reaches each of them once,
 // through the pool; one whose pool dies stops itself (`ireg grid-run` watches its
-// IPC channel).
-import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// IPC channel). Task sets run alike (tasks.ts).
 import { type Summary } from '../../../runs/index.js';
-import {
-  catchStopSignals,
-  STOP_EXIT_CODES,
-  TrainingDivergedError,
-  TrainingInterruptedError,
-  type StopSignal,
-} from '../../../trainer/index.js';
+import { catchStopSignals, TrainingDivergedError, TrainingInterruptedError } from '../../../trainer/index.js';
 import type { Execution, Executor, ExecutorContext } from '../../executor.js';
 import { readFailure, recordFailure } from '../../failures.js';
 import { runConfig, runGridItem } from '../../grid.js';
 import type { GridPlan, PlannedRun } from '../../plan.js';
 import { finishPlan, runPlan, type RunOutcome, type ScheduleResult } from '../../schedule.js';
 import { gridRunState } from '../../status.js';
+import type { TaskPlan } from '../../task-set.js';
 import { checkOptions } from '../options.js';
+import { forwardStopSignals, shareOfCores, spawnIreg, stopSignalOf, type Children } from './child.js';
 import { LOCAL_OPTIONS, type LocalOptions } from './options.js';
+import { runTasksHere } from './tasks.js';
 
-/** The compiled CLI (dist/src/cli/main.js, from this compiled file's folder): what a child runs. */
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'main.js');
-
-/** The lines of a failed child's stderr kept for its error message. */
-const TAIL_LINES = 20;
+export { shareOfCores } from './child.js';
 
 /** Runs a grid's runs on this machine, `jobs` at once (see the top of this file). */
 export class LocalPool implements Executor {
@@ -50,6 +39,11 @@ export class LocalPool implements Executor {
 
   async execute(plan: GridPlan): Promise<Execution> {
     await this.run(plan);
+    return 'finished';
+  }
+
+  async runTasks(plan: TaskPlan): Promise<Execution> {
+    await runTasksHere(plan, this.jobs, this.o);
     return 'finished';
   }
 
@@ -76,71 +70,30 @@ export class LocalPool implements Executor {
   }
 
   private async children(plan: GridPlan): Promise<ScheduleResult> {
-    const running = new Map<string, ReturnType<typeof spawn>>();
-    const request: { signal: StopSignal | null } = { signal: null };
-    const onSignal = (signal: StopSignal): void => {
-      if (!request.signal)
-        this.o.log(
-          `${signal}: the runs under way checkpoint and stop (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again: at once)`,
-        );
-      request.signal ??= signal;
-      for (const child of running.values()) child.kill(signal);
-    };
-    const signals: StopSignal[] = ['SIGINT', 'SIGTERM'];
-    for (const s of signals) process.on(s, onSignal);
+    const running: Children = new Map();
+    const { request, release } = forwardStopSignals(running, this.o.log, 'the runs under way checkpoint and stop');
     const width = Math.max(...plan.runs.map((p) => p.run.label.length));
     try {
       return await runPlan(plan, this.jobs, (p) => this.child(plan, p, width, running), request, this.o);
     } finally {
-      for (const s of signals) process.off(s, onSignal);
+      release();
     }
   }
 
   /** Runs one run as `ireg grid-run` in a child process. */
-  private child(
-    plan: GridPlan,
-    p: PlannedRun,
-    width: number,
-    running: Map<string, ReturnType<typeof spawn>>,
-  ): Promise<RunOutcome> {
+  private async child(plan: GridPlan, p: PlannedRun, width: number, running: Children): Promise<RunOutcome> {
     const label = p.run.label;
     const threads = runConfig(plan.spec, p.run, plan.dir).threads ?? shareOfCores(this.jobs);
-    const child = spawn(process.execPath, [CLI, 'grid-run', plan.dir, label, '--threads', String(threads)], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      detached: true,
-    });
-    running.set(label, child);
-    const prefix = `${label.padEnd(width)} | `;
-    const tail: string[] = [];
-    prefixLines(child.stdout, (l) => process.stdout.write(prefix + l + '\n'));
-    prefixLines(child.stderr, (l) => {
-      tail.push(l);
-      if (tail.length > TAIL_LINES) tail.shift();
-      process.stderr.write(prefix + l + '\n');
-    });
-    return new Promise((resolve) => {
-      child.on('error', (e) => {
-        running.delete(label);
-        resolve(this.crashed(plan, label, `could not start ireg grid-run: ${e.message}`));
-      });
-      child.on('close', (code, signal) => {
-        running.delete(label);
-        if (code === 0) resolve({ kind: 'done' });
-        else if (code === 3) resolve({ kind: 'diverged' });
-        else if (code === STOP_EXIT_CODES.SIGINT || signal === 'SIGINT') resolve({ kind: 'stopped', signal: 'SIGINT' });
-        else if (code === STOP_EXIT_CODES.SIGTERM || signal === 'SIGTERM')
-          resolve({ kind: 'stopped', signal: 'SIGTERM' });
-        else {
-          const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-          const recorded = readFailure(plan.dir, label);
-          resolve(
-            recorded
-              ? { kind: 'failed', error: recorded.error }
-              : this.crashed(plan, label, `${how}: ${tail.join('\n')}`),
-          );
-        }
-      });
-    });
+    const args = ['grid-run', plan.dir, label, '--threads', String(threads)];
+    const { code, signal, tail, startError } = await spawnIreg(args, label, `${label.padEnd(width)} | `, running);
+    if (startError !== undefined) return this.crashed(plan, label, `could not start ireg grid-run: ${startError}`);
+    if (code === 0) return { kind: 'done' };
+    if (code === 3) return { kind: 'diverged' };
+    const stopped = stopSignalOf(code, signal);
+    if (stopped) return { kind: 'stopped', signal: stopped };
+    const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    const recorded = readFailure(plan.dir, label);
+    return recorded ? { kind: 'failed', error: recorded.error } : this.crashed(plan, label, `${how}: ${tail}`);
   }
 
   /** A child that ended without recording why (a crash, or a run locked by another process). */
@@ -150,11 +103,6 @@ export class LocalPool implements Executor {
     if (gridRunState(plan.dir, { label }).state !== 'running') recordFailure(plan.dir, label, error);
     return { kind: 'failed', error };
   }
-}
-
-/** Each of `jobs` runs' share of this machine's cores, at least 1. */
-export function shareOfCores(jobs: number): number {
-  return Math.max(1, Math.floor(availableParallelism() / jobs));
 }
 
 /** How runGridItem ended, as an outcome (failures are recorded by runGridItem itself). */
@@ -167,19 +115,4 @@ async function outcomeOf(item: Promise<Summary>): Promise<RunOutcome> {
     if (e instanceof TrainingInterruptedError) return { kind: 'stopped', signal: e.signal };
     return { kind: 'failed', error: (e as Error).message };
   }
-}
-
-/** Calls `line` with each complete line of a stream (and a last unterminated one). */
-function prefixLines(stream: NodeJS.ReadableStream | null, line: (l: string) => void): void {
-  if (!stream) return;
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (d: string) => {
-    const parts = (rest + d).split('\n');
-    rest = parts.pop() ?? '';
-    for (const l of parts) line(l.replace(/\r/g, ''));
-  });
-  stream.on('end', () => {
-    if (rest) line(rest);
-  });
 }

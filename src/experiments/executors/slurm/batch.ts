@@ -1,7 +1,9 @@
-// The batch script and sbatch arguments of a grid's Slurm job arrays. Each array task
+// The batch script and sbatch arguments of Slurm job arrays. Each array task of a grid
 // runs one grid run: `ireg grid-run <grid-dir> --index $SLURM_ARRAY_TASK_ID`, so the
-// task id is the run's index in grid.json. A single script serves every submission of
-// a grid; what differs between them (which tasks, dependencies) is on sbatch's command line.
+// task id is the run's index in grid.json; each of a task set runs one task, `ireg task
+// <task-dir> --index $SLURM_ARRAY_TASK_ID` (tasks.json). A single script serves every
+// submission of a folder; what differs between them (which tasks, dependencies) is on
+// sbatch's command line.
 //
 // Signals. scancel, preemption and `scontrol requeue` send SIGTERM to every process of
 // the job: ireg finishes its step, writes a checkpoint and exits 143. The job ends when
@@ -31,18 +33,21 @@ function slurmTimeSeconds(time: string): number | null {
   return a! * 60; // minutes
 }
 
-/** What the batch script runs: node, ireg's CLI and the grid folder, as absolute paths. */
+/** What the batch script runs: node, ireg's CLI, its subcommand and the folder (absolute paths); the job's name and what its tasks are. */
 export interface BatchTarget {
   node: string;
   cli: string;
+  command: 'grid-run' | 'task';
   dir: string;
-  grid: string;
+  jobName: string;
+  /** One comment line: what array task i runs. */
+  about: string;
 }
 
-/** The batch script every array task of the grid runs; `setup`: the lines of the --slurm-setup file, if any. */
+/** The batch script every array task of the folder runs; `setup`: the lines of the --slurm-setup file, if any. */
 export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string, setup: string[] = []): string {
   const directives = [
-    `--job-name=${q(`ireg-${t.grid}`)}`,
+    `--job-name=${q(t.jobName)}`,
     `--output=${q(`${logDir}/%A_%a.log`)}`,
     // A requeued task appends to its log rather than wiping the first attempt's.
     '--open-mode=append',
@@ -54,12 +59,12 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string, set
   if (o.cpusPerRun) directives.push(`--cpus-per-task=${o.cpusPerRun}`);
   if (o.gpusPerRun) directives.push(`--gres=gpu:${o.gpusPerRun}`);
   if (o.mem) directives.push(`--mem=${o.mem}`);
-  const run = [q(t.node), q(t.cli), 'grid-run', q(t.dir), '--index', '"$SLURM_ARRAY_TASK_ID"'];
+  const run = [q(t.node), q(t.cli), t.command, q(t.dir), '--index', '"$SLURM_ARRAY_TASK_ID"'];
   if (o.cpusPerRun) run.push('--threads', '"$SLURM_CPUS_PER_TASK"');
   return [
     '#!/bin/bash',
     ...directives.map((d) => `#SBATCH ${d}`),
-    `# ireg grid ${t.grid}: array task i runs the grid's run i (grid.json).`,
+    `# ${t.about}`,
     '# SIGTERM (scancel, preemption, requeue) reaches ireg, which checkpoints and exits 143;',
     '# this shell survives it and waits. USR1 (near the time limit) stops ireg the same way.',
     ...(setup.length > 0 ? [`# Set-up lines of ${o.slurmSetup} (--slurm-setup):`, ...setup] : []),

@@ -19,36 +19,25 @@
 // A run that may use a GPU (--device auto or cuda) is not submitted without
 // --gpus-per-run: Slurm would give it none, and `auto` would then train, say, ResNet-18
 // at batch 5120 on its node's CPUs for days. --gpus-per-run 0 says that is meant.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { breakLock, DirLock, writeBytesAtomic } from '../../../io/index.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { breakLock } from '../../../io/index.js';
 import { ConfigError, DEFAULTS } from '../../../options/index.js';
 import type { Execution, Executor, ExecutorContext } from '../../executor.js';
 import type { GridSpec } from '../../grid.js';
 import type { GridPlan, PlannedRun } from '../../plan.js';
 import { gridRunState } from '../../status.js';
-import { batchScript, sbatchArgs, shellLine } from './batch.js';
+import type { TaskPlan } from '../../task-set.js';
+import { submitArrays, withQueue, type ArraySubmission, type Queue, type Submitter } from './arrays.js';
 import { SLURM } from './job.js';
 import type { SlurmOptions } from './options.js';
-import {
-  describeTask,
-  isActive,
-  readSlurmRecord,
-  slurmCommand,
-  taskStates,
-  writeSlurmRecord,
-  type TaskState,
-} from './queue.js';
+import { describeTask, isActive } from './queue.js';
+import { submitTasks } from './tasks.js';
 
-/** The compiled CLI (dist/src/cli/main.js, from this compiled file's folder): what each task runs. */
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'main.js');
+export { SLURM_DIR } from './arrays.js';
 
 /** sbatch arguments that ask for GPUs themselves. */
 const GPU_ARG = /^(--gres=(.*[:,])?gpu|--gpus|-G)/;
-
-/** The folder inside the grid folder for the batch script and the tasks' logs. */
-export const SLURM_DIR = 'slurm';
 
 /** A submission about to be made: the runs (grid order) and the tasks they wait for. */
 interface Submission {
@@ -57,11 +46,12 @@ interface Submission {
   waitsFor: { label: string; task: string | null }[];
 }
 
-/** Submits grids to Slurm as job arrays (see the top of this file). */
-export class SlurmExecutor implements Executor {
-  private readonly slurm: SlurmOptions;
+/** Submits grids and task sets to Slurm as job arrays (see the top of this file; task sets: tasks.ts). */
+export class SlurmExecutor implements Executor, Submitter {
+  readonly slurm: SlurmOptions;
   /** The lines of the --slurm-setup file, read once, before anything is written. */
-  private readonly setup: string[];
+  readonly setup: string[];
+  readonly log: (line: string) => void;
 
   constructor(
     options: SlurmOptions,
@@ -70,6 +60,7 @@ export class SlurmExecutor implements Executor {
     const file = options.slurmSetup === undefined ? undefined : resolve(options.slurmSetup);
     this.slurm = { ...options, slurmSetup: file };
     this.setup = file === undefined ? [] : readSetup(file);
+    this.log = o.log;
   }
 
   /** With --dry-run: prints the batch script and sbatch commands, writes nothing. */
@@ -96,32 +87,20 @@ export class SlurmExecutor implements Executor {
   execute(plan: GridPlan): Promise<Execution> {
     // A promise that rejects (not a throw) when the submission fails, as from an async executor.
     return new Promise((done) => {
-      const dir = resolve(plan.dir);
-      const slurmDir = join(dir, SLURM_DIR);
-      if (!this.slurm.dryRun) mkdirSync(slurmDir, { recursive: true });
-      // One submitter at a time per grid folder: slurm.json is read, extended and written back.
-      const lock = this.slurm.dryRun ? null : DirLock.acquire(slurmDir, 'the Slurm folder');
-      try {
-        this.submit(plan, dir, slurmDir);
-      } finally {
-        lock?.release();
-      }
+      withQueue(plan.dir, this.dryRun, (queue, slurmDir) => this.submit(plan, resolve(plan.dir), queue, slurmDir));
       done('submitted');
     });
   }
 
-  private submit(plan: GridPlan, dir: string, slurmDir: string): void {
-    const record = readSlurmRecord(dir);
-    const recorded = new Set(record.jobs.map((j) => j.jobId));
-    const states = taskStates([...recorded]);
-    const taskOf = (label: string): string | null => {
-      const t = record.runs[label];
-      return t ? `${t.jobId}_${t.taskId}` : null;
-    };
-    const stateOf = (label: string): TaskState | undefined => {
-      const t = taskOf(label);
-      return t ? states.get(t) : undefined;
-    };
+  runTasks(plan: TaskPlan): Promise<Execution> {
+    return new Promise((done) => {
+      withQueue(plan.dir, this.dryRun, (queue, slurmDir) => submitTasks(this, plan, queue, slurmDir));
+      done('submitted');
+    });
+  }
+
+  private submit(plan: GridPlan, dir: string, queue: Queue, slurmDir: string): void {
+    const { recorded, states, taskOf, stateOf } = queue;
     const status = new Map(plan.runs.map((p) => [p.run.label, p.action]));
     const toSubmit: PlannedRun[] = [];
     for (const p of plan.runs) {
@@ -170,55 +149,18 @@ export class SlurmExecutor implements Executor {
     if (free.length > 0) submissions.push({ runs: free, waitsFor: [] });
     for (const p of inDependencyOrder(toSubmit.filter((p) => waits(p).length > 0)))
       submissions.push({ runs: [p], waitsFor: waits(p) });
-
-    const script = join(slurmDir, 'ireg-array.sh');
-    const target = { node: process.execPath, cli: CLI, dir, grid: plan.spec.name };
-    const text = batchScript(this.slurm, target, slurmDir, this.setup);
-    if (this.slurm.dryRun) {
-      this.o.log(`dry run: nothing is submitted. The batch script (${script}):\n\n${text}`);
-      for (const s of submissions) {
-        const dependency = dependencyOf(s, (label) => `<job of ${label}>_${indexOf(plan, label)}`);
-        const args = sbatchArgs(
-          this.slurm,
-          s.runs.map((p) => p.index),
-          dependency,
-          script,
-        );
-        this.o.log(`${labelsOf(s)}:\n  ${shellLine('sbatch', args)}`);
-      }
-      return;
-    }
-    writeBytesAtomic(script, Buffer.from(text, 'utf8'));
-    const submittedNow = new Map<string, string>();
-    for (const s of submissions) {
-      const dependency = dependencyOf(s, (label) => `${submittedNow.get(label)!}_${indexOf(plan, label)}`);
-      const args = sbatchArgs(
-        this.slurm,
-        s.runs.map((p) => p.index),
-        dependency,
-        script,
-      );
-      const jobId = slurmCommand('sbatch', args).trim().split(';')[0];
-      if (!/^\d+$/.test(jobId)) throw new Error(`slurm: sbatch answered '${jobId}', not a job id`);
-      record.jobs.push({
-        jobId,
-        submitted: new Date().toISOString(),
-        runs: Object.fromEntries(s.runs.map((p) => [String(p.index), p.run.label])),
-        ...(dependency ? { dependency } : {}),
-      });
-      for (const p of s.runs) {
-        record.runs[p.run.label] = { jobId, taskId: p.index };
-        submittedNow.set(p.run.label, jobId);
-      }
-      // Recorded at once: a failure further on must not lose the job ids already given.
-      writeSlurmRecord(dir, record);
-      this.o.log(
-        `submitted ${labelsOf(s)} as job ${jobId} (tasks ${s.runs.map((p) => p.index).join(',')})${dependency ? ` after ${dependency}` : ''}`,
-      );
-    }
-    this.o.log(
-      `slurm: job ids in ${join(dir, 'slurm.json')}, task logs in ${slurmDir}; follow with: ireg status ${dir}`,
-    );
+    const arrays: ArraySubmission[] = submissions.map((s) => ({
+      items: s.runs.map((p) => ({ index: p.index, label: p.run.label })),
+      dependency: (jobOf) => dependencyOf(s, (label) => `${jobOf(label)}_${indexOf(plan, label)}`),
+    }));
+    const target = {
+      command: 'grid-run' as const,
+      dir,
+      jobName: `ireg-${plan.spec.name}`,
+      about: `ireg grid ${plan.spec.name}: array task i runs the grid's run i (grid.json).`,
+      follow: `follow with: ireg status ${dir}`,
+    };
+    submitArrays(this, target, queue, slurmDir, arrays);
   }
 }
 
@@ -230,10 +172,6 @@ function dependencyOf(s: Submission, now: (label: string) => string): string | n
 
 function indexOf(plan: GridPlan, label: string): number {
   return plan.runs.find((p) => p.run.label === label)!.index;
-}
-
-function labelsOf(s: Submission): string {
-  return s.runs.map((p) => p.run.label).join(', ');
 }
 
 /** The runs ordered so that each comes after those of them it depends on. */

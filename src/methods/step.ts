@@ -13,7 +13,8 @@
 import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
-import { fdPenaltyGrad, saveRng } from './fd.js';
+import { fdPenaltyGrad } from './fd.js';
+import { saveRng } from './perturb.js';
 import { MicroGradNorms, type GradNoise } from './grad-noise.js';
 import { globalNorm, sumSquares } from './norms.js';
 import type { SGD } from './sgd.js';

@@ -24,25 +24,23 @@ function documentedFields(): string[] {
 }
 
 const SAM_ONLY = 'samSharpness';
+/** Two logged steps of two micro-batches on the mlp, in run directory 'run'. */
+const SHORT_RUN = {
+  model: 'mlp',
+  dataset: 'synthetic',
+  batchSize: 16,
+  microBatchSize: 8,
+  steps: 2,
+  logEvery: 1,
+  probeBatches: 1,
+  probeMicroBatchSize: 8,
+  threads: 1,
+  name: 'run',
+};
 
 test('every metrics.jsonl field is defined in the README, and nothing else is', async () => {
   const out = tempDir('fields');
-  await train({
-    method: 'aj',
-    model: 'mlp',
-    dataset: 'synthetic',
-    batchSize: 16,
-    microBatchSize: 8,
-    steps: 2,
-    logEvery: 1,
-    probeBatches: 1,
-    probeMicroBatchSize: 8,
-    curvatureEvery: 1,
-    curvatureProbeSize: 16,
-    threads: 1,
-    out,
-    name: 'run',
-  });
+  await train({ ...SHORT_RUN, method: 'aj', curvatureEvery: 1, curvatureProbeSize: 16, out });
   const records = readMetrics(join(out, 'run', 'metrics.jsonl'));
   assert.equal(records.length, 3);
   const documented = documentedFields();
@@ -60,20 +58,7 @@ test('every metrics.jsonl field is defined in the README, and nothing else is', 
 
 test('a SAM run writes the same fields, with its sharpness and without penalty fields', async () => {
   const out = tempDir('fields-sam');
-  await train({
-    method: 'sam',
-    model: 'mlp',
-    dataset: 'synthetic',
-    batchSize: 16,
-    microBatchSize: 8,
-    steps: 2,
-    logEvery: 1,
-    probeBatches: 1,
-    probeMicroBatchSize: 8,
-    threads: 1,
-    out,
-    name: 'run',
-  });
+  await train({ ...SHORT_RUN, method: 'sam', out });
   const records = readMetrics(join(out, 'run', 'metrics.jsonl'));
   const documented = documentedFields();
   for (const r of records) assert.deepEqual(Object.keys(r).sort(), [...documented].sort());

@@ -113,7 +113,7 @@ export const OPTIONS = {
     real(0, coefficient, { lo: true }).default(DEFAULT_SAM_RHO),
     '<r>',
     (h) =>
-      `${h.known.samMethods.join(', ')}: radius of the ascent step e = rho g/|g| in parameter space (ASAM's papers use about 10x SAM's)`,
+      `${h.known.samMethods.join(', ')}: radius of the ascent step e = rho g/|g| in parameter space (ASAM's paper uses 0.5 to 1)`,
   ),
   samAscent: opt(
     oneOf(SAM_ASCENTS).default('micro-batch'),

@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Batch } from '../src/data/index.js';
-import { buildMethod, largeBatchStep, SGD } from '../src/methods/index.js';
+import { buildMethod, largeBatchStep, SGD, type SamOptions } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
 import { gpuDescription } from '../src/trainer/index.js';
 import {
@@ -32,8 +32,15 @@ import { torchPython, torchServer } from './torch-python.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // gn-fd: gn with the finite-difference penalty gradient (forward, r = 0.01) on both sides.
-const ALL_METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd', 'gn-fd'];
+// sam: SAM with one ascent per micro-batch (rho 0.05); sam-step: one ascent per step.
+const ALL_METHODS = ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'ngd', 'gn-fd', 'sam', 'sam-step'];
 const FD = { kind: 'fd', step: 0.01, scheme: 'forward' } as const;
+const SAM_RHO = 0.05;
+/** The bench's name of each SAM variant, and its ascent. */
+const SAM_VARIANTS: Record<string, SamOptions> = {
+  sam: { rho: SAM_RHO, ascent: 'micro-batch', adaptive: false, eta: 0.01 },
+  'sam-step': { rho: SAM_RHO, ascent: 'step', adaptive: false, eta: 0.01 },
+};
 /** --methods sb,lb times only those (e.g. more rounds of the fast ones). */
 const METHODS = listOption('--methods', ALL_METHODS);
 
@@ -45,6 +52,7 @@ const CONFIG = {
   batch: option('--batch', 256),
   micro: option('--micro', 64),
   fdStep: FD.step,
+  rho: SAM_RHO,
   deterministic: process.argv.includes('--deterministic'),
   lambda: 0.01,
   lr: 0.1,
@@ -81,7 +89,8 @@ function iregSide(): (method: string) => Time {
   const micro: Batch[] = [];
   for (let i = 0; i < B; i += m) micro.push({ x: x.narrow(0, i, m).keep(), y: y.narrow(0, i, m).keep() });
   return (method) => {
-    const { penalty, rule, spec } = buildMethod(method === 'gn-fd' ? 'gn' : method);
+    const sam = SAM_VARIANTS[method];
+    const { penalty, rule, spec } = buildMethod(method === 'gn-fd' ? 'gn' : sam ? 'sam' : method);
     const t0 = process.hrtime.bigint(),
       c0 = process.cpuUsage();
     largeBatchStep({
@@ -94,6 +103,7 @@ function iregSide(): (method: string) => Time {
       step: 0,
       drawMicroBatch: () => fresh,
       penaltyGrad: method === 'gn-fd' ? FD : undefined,
+      sam,
     });
     cuda.synchronize();
     const c = process.cpuUsage(c0);
@@ -120,6 +130,18 @@ const median = (xs: number[]) => {
     h = s.length >> 1;
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
+
+/** Median, least and largest of per-round ratios a_i / b_i (CPU time): how much the rounds agree. */
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+const spread = (a: Time[], b: Time[]): Spread => {
+  const r = a.map((x, i) => x.cpu / b[i].cpu);
+  return { median: median(r), min: Math.min(...r), max: Math.max(...r) };
+};
+const showSpread = (s: Spread) => `${s.median.toFixed(3)} (${s.min.toFixed(3)}-${s.max.toFixed(3)})`;
 
 async function main(): Promise<void> {
   const python = torchPython();
@@ -164,8 +186,19 @@ async function main(): Promise<void> {
       iregWallMs,
       torchWallMs,
       wallRatio: iregWallMs / torchWallMs,
+      pairRatio: spread(t.ireg, t.torch),
     };
   });
+  // A SAM step against an lb step of the same round (SAM takes two gradients per micro-batch).
+  const samVsLb = times.lb
+    ? Object.keys(SAM_VARIANTS)
+        .filter((m) => times[m])
+        .map((m) => ({
+          method: m,
+          ireg: spread(times[m].ireg, times.lb.ireg),
+          torch: spread(times[m].torch, times.lb.torch),
+        }))
+    : [];
   const gm = (xs: number[]) => Math.exp(xs.reduce((s, v) => s + Math.log(v), 0) / xs.length);
   const geomean = gm(rows.map((r) => r.ratio)),
     wallGeomean = gm(rows.map((r) => r.wallRatio));
@@ -185,15 +218,21 @@ async function main(): Promise<void> {
     `${machine.cpu}, ${machine.cores} cores; PyTorch ${version}; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
   );
   console.log(
-    '| method | ireg CPU (ms) | PyTorch CPU (ms) | ratio | ireg wall (ms) | PyTorch wall (ms) | wall ratio |\n|---|---|---|---|---|---|---|',
+    '| method | ireg CPU (ms) | PyTorch CPU (ms) | ratio | per-round ratio, median (range) | ireg wall (ms) | PyTorch wall (ms) | wall ratio |\n|---|---|---|---|---|---|---|---|',
   );
   const n = (v: number) => v.toFixed(0);
   for (const r of rows) {
     console.log(
-      `| ${r.method} | ${n(r.iregCpuMs)} | ${n(r.torchCpuMs)} | ${r.ratio.toFixed(3)} | ${n(r.iregWallMs)} | ${n(r.torchWallMs)} | ${r.wallRatio.toFixed(3)} |`,
+      `| ${r.method} | ${n(r.iregCpuMs)} | ${n(r.torchCpuMs)} | ${r.ratio.toFixed(3)} | ${showSpread(r.pairRatio)} | ${n(r.iregWallMs)} | ${n(r.torchWallMs)} | ${r.wallRatio.toFixed(3)} |`,
     );
   }
-  console.log(`| geometric mean | | | ${geomean.toFixed(3)} | | | ${wallGeomean.toFixed(3)} |`);
+  console.log(`| geometric mean | | | ${geomean.toFixed(3)} | | | | ${wallGeomean.toFixed(3)} |`);
+  if (samVsLb.length) {
+    console.log(
+      '\n| SAM step / lb step (CPU, per round) | ireg, median (range) | PyTorch, median (range) |\n|---|---|---|',
+    );
+    for (const r of samVsLb) console.log(`| ${r.method} | ${showSpread(r.ireg)} | ${showSpread(r.torch)} |`);
+  }
   if (CONFIG.device === 'cuda')
     console.log(`\nGPU memory held at the end (MiB): ireg ${memory.ireg}, PyTorch ${memory.torch}`);
   const suffix =
@@ -206,8 +245,11 @@ async function main(): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file + '.tmp',
-    JSON.stringify({ machine, config: CONFIG, rows, geomean, wallGeomean, gpuMemoryMiB: memory, raw: times }, null, 2) +
-      '\n',
+    JSON.stringify(
+      { machine, config: CONFIG, rows, samVsLb, geomean, wallGeomean, gpuMemoryMiB: memory, raw: times },
+      null,
+      2,
+    ) + '\n',
   );
   renameSync(file + '.tmp', file);
   console.log(`\nwrote ${file}`);

@@ -4,6 +4,9 @@
 # reads a method name per line on stdin, takes one step, prints its wall and
 # process CPU times in ms. gn-fd is gn with the finite-difference penalty gradient
 # (forward, relative step r): 2 ||g|| (grad h(theta + r g/||g||) - g) / r.
+# sam and sam-step are SAM as the reference code (davda54/sam) writes it: the ascent
+# e = rho g/||g|| added in place, the second pass with batch norm's momentum set to 0,
+# the saved weights copied back; sam takes one ascent per micro-batch, sam-step one per step.
 import json
 import math
 import os
@@ -86,6 +89,43 @@ def fd_accumulate(xb, yb, loss, k):
             p.grad = t if p.grad is None else p.grad + t
 
 
+bns = [mod for mod in net.modules() if isinstance(mod, torch.nn.modules.batchnorm._BatchNorm)]
+
+
+def sam_accumulate(batches, per_step):
+    opt.zero_grad()
+    k = len(batches)
+    if per_step:
+        for xb, yb in batches:
+            (F.cross_entropy(net(xb), yb) / k).backward()
+        g = [p.grad for p in params]
+        opt.zero_grad()
+        perturbed_backward(batches, g, k)
+    else:
+        for xb, yb in batches:
+            g = torch.autograd.grad(F.cross_entropy(net(xb), yb), params)
+            perturbed_backward([(xb, yb)], g, k)
+
+
+def perturbed_backward(batches, g, k):
+    # .grad += (1/k) grad L(w + e) for each batch, e = rho g / ||g||; w and the BN statistics as they were.
+    with torch.no_grad():
+        scale = cfg['rho'] / (torch.norm(torch.stack([t.norm(p=2) for t in g]), p=2) + 1e-12)
+        old = [p.detach().clone() for p in params]
+        for p, t in zip(params, g):
+            p.add_(t * scale)
+    momenta = [mod.momentum for mod in bns]
+    for mod in bns:
+        mod.momentum = 0
+    for xb, yb in batches:
+        (F.cross_entropy(net(xb), yb) / k).backward()
+    for mod, mo in zip(bns, momenta):
+        mod.momentum = mo
+    with torch.no_grad():
+        for p, o in zip(params, old):
+            p.copy_(o)
+
+
 def grad_norm():
     return math.sqrt(sum((p.grad ** 2).sum().item() for p in params))
 
@@ -104,6 +144,9 @@ def step(name):
         accumulate(name, micro)
         g = torch.autograd.grad(F.cross_entropy(net(fresh[0]), fresh[1]), params)
         step_with_lr(math.sqrt(sum((t ** 2).sum().item() for t in g)) / grad_norm())
+    elif name in ('sam', 'sam-step'):
+        sam_accumulate(micro, name == 'sam-step')
+        opt.step()
     elif name == 'ngd':
         accumulate(name, micro)
         step_with_lr(1 / grad_norm())

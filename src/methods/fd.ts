@@ -7,13 +7,10 @@
 // approximation of double backprop (docs/methods.md). The perturbed passes
 // see the same micro-batch, labels, draws and dropout masks; batch norm
 // normalises with the perturbed network's statistics, but its buffers, the
-// random state and the parameters are put back bitwise afterwards. The
-// parameters are never overwritten: each one is pointed (set_) at a perturbed
-// copy for the pass and back at its own storage after, which saves three
-// parameter-sized copies per micro-batch over saving, perturbing and restoring
-// them in place.
+// random state and the parameters are put back bitwise afterwards (perturb.ts).
 import type { Module } from '../nn/module.js';
-import { dispose, F, getRngState, gradAll, noGrad, setRngState, tidy, type Tensor } from '../tensor/index.js';
+import { gradAll, noGrad, tidy, type Tensor } from '../tensor/index.js';
+import { pointAt, preservingModel, restoreRng, type RngSnapshot } from './perturb.js';
 import type { InnerObjective } from './types.js';
 
 export interface FdInput {
@@ -36,11 +33,7 @@ export function fdPenaltyGrad(o: FdInput): Tensor[] {
   return preservingModel(o.model, params, (theta) => {
     const at = (sign: number): Tensor[] => {
       restoreRng(o.rngBefore);
-      noGrad(() => {
-        const moved = F.foreachAdd(theta, o.g, (sign * step) / o.gNorm);
-        params.forEach((p, i) => p.set_(moved[i]));
-        dispose(moved); // the parameters hold their storage now
-      });
+      pointAt(params, theta, o.g, (sign * step) / o.gNorm);
       return tidy(() => gradAll(o.inner.at(o.model.forward(o.x)), params));
     };
     const plus = at(1);
@@ -49,43 +42,4 @@ export function fdPenaltyGrad(o: FdInput): Tensor[] {
     noGrad(() => plus.forEach((p, i) => p.add_(minus[i], -1).mul_(factor)));
     return plus;
   });
-}
-
-/** The random state of every device the parameters live on. */
-export interface RngSnapshot {
-  devices: string[];
-  states: Uint8Array[];
-}
-
-/** Snapshot of the generators the parameters' devices use (cpu, and cuda when on it). */
-export function saveRng(params: Tensor[]): RngSnapshot {
-  const devices = params.some((p) => p.device.startsWith('cuda')) ? ['cpu', 'cuda'] : ['cpu'];
-  return { devices, states: devices.map((d) => getRngState(d)) };
-}
-
-/** Puts the generators back to a snapshot. */
-export function restoreRng(s: RngSnapshot): void {
-  s.devices.forEach((d, i) => setRngState(s.states[i], d));
-}
-
-/**
- * Runs fn(theta) with theta the parameters' own storage (aliases, no copy), then points
- * the parameters back at it and puts back the buffers (batch-norm running statistics,
- * from copies) and the random state, all bitwise.
- */
-function preservingModel<T>(model: Module, params: Tensor[], fn: (theta: Tensor[]) => T): T {
-  const rngAfter = saveRng(params);
-  const buffers = model.buffersList();
-  const savedBuffers = noGrad(() => buffers.map((b) => b.clone().keep()));
-  const theta = noGrad(() => params.map((p) => p.detach().keep()));
-  try {
-    return fn(theta);
-  } finally {
-    noGrad(() => {
-      params.forEach((p, i) => p.set_(theta[i]));
-      buffers.forEach((b, i) => b.copy_(savedBuffers[i]));
-    });
-    dispose([...theta, ...savedBuffers]);
-    restoreRng(rngAfter);
-  }
 }

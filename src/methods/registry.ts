@@ -28,6 +28,8 @@ interface MethodLine {
   smallBatch?: boolean;
   /** Its logged gradient norms are the trajectory that rules needing one follow (the sb run of external grafting). */
   recordsNormTrajectory?: boolean;
+  /** Sharpness-aware: each gradient is taken at an ascent point (sam.ts); no penalty. */
+  sam?: boolean;
 }
 
 export interface MethodSpec {
@@ -107,6 +109,14 @@ const LINES: MethodLine[] = [
     rule: 'ngd',
     description: 'normalised large-batch gradient descent: update = lr * g / |g|',
   },
+  {
+    name: 'sam',
+    paperName: 'SAM',
+    penalty: 'none',
+    rule: 'plain',
+    sam: true,
+    description: 'sharpness-aware minimization: gradients at theta + rho g/|g| (--rho, --sam-ascent, --sam-adaptive)',
+  },
 ];
 
 const METHODS: MethodSpec[] = LINES.map(spec);
@@ -119,13 +129,19 @@ function spec(l: MethodLine): MethodSpec {
     throw new Error(`method '${l.name}': a rule that follows a norm trajectory cannot record one`);
   }
   const normTrajectory = rule.normTrajectory ? 'follows' : l.recordsNormTrajectory ? 'records' : null;
+  if (l.sam && l.penalty !== 'none') throw new Error(`method '${l.name}': a sharpness-aware method takes no penalty`);
   return {
     name: l.name,
     paperName: l.paperName,
     description: l.description,
     penalty: l.penalty,
     rule: l.rule,
-    needs: { smallBatch: l.smallBatch ?? false, freshMicroBatches: rule.freshMicroBatches, normTrajectory },
+    needs: {
+      smallBatch: l.smallBatch ?? false,
+      freshMicroBatches: rule.freshMicroBatches,
+      normTrajectory,
+      sam: l.sam ?? false,
+    },
   };
 }
 

@@ -3,7 +3,8 @@
 // .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
 // penalty R sharing the forward pass with the loss; then the update rule's
 // scale and the SGD update. The penalty's gradient comes from double backprop
-// (exact, the paper's) or from a finite difference of gradients (fd.ts).
+// (exact, the paper's) or from a finite difference of gradients (fd.ts). Under
+// SAM (sam.ts) each micro-batch's gradient is taken at an ascent point instead.
 // k is the number of micro-batches of a full step. It is also the number given,
 // except for the short step that ends each epoch under the authors' protocol:
 // it gets the micro-batches left over (the last possibly smaller than the
@@ -13,11 +14,14 @@
 import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
-import { fdPenaltyGrad, saveRng } from './fd.js';
+import { fdPenaltyGrad } from './fd.js';
+import { saveRng } from './perturb.js';
+import { samGradients } from './sam.js';
 import { MicroGradNorms, type GradNoise } from './grad-noise.js';
+import { microStats } from './micro-stats.js';
 import { globalNorm, sumSquares } from './norms.js';
 import type { SGD } from './sgd.js';
-import type { Penalty, PenaltyGrad, UpdateRule } from './types.js';
+import type { Penalty, PenaltyGrad, SamOptions, UpdateRule } from './types.js';
 
 export interface StepInput {
   model: Module;
@@ -31,6 +35,8 @@ export interface StepInput {
   penalty: Penalty;
   /** How grad R is computed (default: exact double backprop). */
   penaltyGrad?: PenaltyGrad;
+  /** Sharpness-aware minimization (sam.ts): each gradient taken at an ascent point; only without a penalty. */
+  sam?: SamOptions;
   rule: UpdateRule;
   optimizer: SGD;
   /** Index of the optimizer step being taken (0-based). */
@@ -53,6 +59,7 @@ export interface StepStats {
   lossGradNorm?: number; // |(1/k) sum_j grad CE(M_j)|, when measured
   innerGradNorm?: number; // |(1/k) sum_j grad h_j|, h the penalty's inner objective, when measured with a penalty
   noise?: GradNoise | null; // micro-batch gradient noise, when measured (null under two micro-batches)
+  sharpness?: number; // SAM: mean over micro-batches of L(theta + e) - L(theta)
 }
 
 /** Running sums of the micro-batches' loss and inner gradients, for the measured norms. */
@@ -82,18 +89,29 @@ export function largeBatchStep(o: StepInput): StepStats {
         : null;
     const grad = o.penaltyGrad ?? EXACT;
     const microNorms = o.measureNorms ? new MicroGradNorms(params) : null;
-    const perMicro = microBatches.map((mb) => {
-      const stats =
-        grad.kind === 'fd' && penalty.active
-          ? fdMicroStep(model, params, mb, penalty, lambda, k, gradSums, grad)
-          : microStep(model, params, mb, penalty, lambda, k, gradSums);
-      microNorms?.micro();
-      return stats;
-    });
+    const sam = o.sam
+      ? samGradients({ model, params, microBatches, k, sam: o.sam, microNorms, measure: !!o.measureNorms })
+      : null;
+    const perMicro =
+      sam?.rows ??
+      microBatches.map((mb) => {
+        const stats =
+          grad.kind === 'fd' && penalty.active
+            ? fdMicroStep(model, params, mb, penalty, lambda, k, gradSums, grad)
+            : microStep(model, params, mb, penalty, lambda, k, gradSums);
+        microNorms?.micro();
+        return stats;
+      });
     const [lossSum, correct, penaltySum] = sums(perMicro);
     const examples = microBatches.reduce((n, mb) => n + mb.y.size(0), 0);
     const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
-    const lossGradNorm = !o.measureNorms ? undefined : gradSums ? globalNorm(gradSums.loss) / k : gradNorm;
+    const lossGradNorm = !o.measureNorms
+      ? undefined
+      : sam?.lossGradSum
+        ? globalNorm(sam.lossGradSum) / k
+        : gradSums
+          ? globalNorm(gradSums.loss) / k
+          : gradNorm;
     const innerGradNorm = !gradSums ? undefined : gradSums.innerIsLoss ? lossGradNorm : globalNorm(gradSums.inner) / k;
     const noise = microNorms?.stats(k, gradNorm * gradNorm, examples);
     const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
@@ -111,6 +129,7 @@ export function largeBatchStep(o: StepInput): StepStats {
       lossGradNorm,
       innerGradNorm,
       noise,
+      sharpness: sam ? F.stack(sam.sharpness).mean().item() : undefined,
     };
   });
 }
@@ -175,15 +194,6 @@ function fdMicroStep(
   });
 }
 
-/** The micro-batch's [sum of CE, correct, R] (R = 0 without a penalty), detached. */
-function microStats(mb: Batch, logits: Tensor, loss: Tensor, r: Tensor | null): Tensor {
-  return noGrad(() => {
-    const m = mb.y.size(0);
-    const correct = logits.argmax(1).eq(mb.y).sum().to(loss.dtype);
-    return F.stack([loss.detach().mul(m), correct, r ?? loss.mul(0)]);
-  });
-}
-
 /** p.grad += alpha * d[i] for each parameter, outside autograd. */
 function addToGrad(params: Tensor[], d: Tensor[], alpha: number): void {
   noGrad(() =>
@@ -229,6 +239,12 @@ function validate(o: StepInput): void {
       `step: the divisor must be an integer >= the ${o.microBatches.length} micro-batches, got ${d}`,
     );
   if (!(o.lambda >= 0 && Number.isFinite(o.lambda))) throw new RangeError(`step: lambda must be >= 0, got ${o.lambda}`);
+  const sam = o.sam;
+  if (sam && o.penalty.active) throw new Error(`step: SAM takes no penalty, got '${o.penalty.name}'`);
+  if (sam && !(sam.rho > 0 && Number.isFinite(sam.rho)))
+    throw new RangeError(`step: SAM's rho must be > 0 and finite, got ${sam.rho}`);
+  if (sam && !(sam.eta >= 0 && Number.isFinite(sam.eta)))
+    throw new RangeError(`step: ASAM's eta must be >= 0 and finite, got ${sam.eta}`);
   const pg = o.penaltyGrad;
   if (pg?.kind === 'fd' && !(pg.step > 0 && Number.isFinite(pg.step)))
     throw new RangeError(`step: the finite-difference step must be > 0 and finite, got ${pg.step}`);

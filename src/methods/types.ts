@@ -56,6 +56,19 @@ export interface Penalty {
  */
 export type PenaltyGrad = { kind: 'exact' } | { kind: 'fd'; step: number; scheme: 'forward' | 'central' };
 
+/**
+ * Sharpness-aware minimization (sam.ts): each micro-batch's gradient is taken at the ascent
+ * point theta + e, e = rho T^2 g / ||T g||, g the gradient at theta: each micro-batch's own
+ * ('micro-batch', m-sharpness) or the step's mean ('step'). T = 1 (SAM), or with `adaptive`
+ * (ASAM) |theta| + eta element-wise on the parameters named 'weight' and 1 on the others.
+ */
+export interface SamOptions {
+  rho: number;
+  ascent: 'micro-batch' | 'step';
+  adaptive: boolean;
+  eta: number;
+}
+
 /** What an update rule may use beyond the large-batch gradient norm. */
 export interface RuleContext {
   step: number; // the optimizer step being taken (0-based)
@@ -110,4 +123,6 @@ export interface MethodNeeds {
    * null: neither.
    */
   normTrajectory: 'records' | 'follows' | null;
+  /** Each gradient is taken at a sharpness-aware ascent point: the step needs SamOptions (--rho, --sam-*). */
+  sam: boolean;
 }

@@ -19,6 +19,13 @@ export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 export const PENALTY_GRADS = ['exact', 'fd'] as const;
 export const FD_SCHEMES = ['forward', 'central'] as const;
 
+/** Where SAM takes its ascent: from each micro-batch's own gradient, or from the step's mean gradient. */
+export const SAM_ASCENTS = ['micro-batch', 'step'] as const;
+
+/** SAM's radius (Foret et al.'s default for SGD on CIFAR) and ASAM's offset eta (Kwon et al.'s code). */
+export const DEFAULT_SAM_RHO = 0.05;
+export const DEFAULT_SAM_ETA = 0.01;
+
 /** Data handling: ireg's own, or exactly the authors' released code's (docs/protocol.md). */
 export const PROTOCOLS = ['ireg', 'authors'] as const;
 
@@ -102,6 +109,30 @@ export const OPTIONS = {
     oneOf(FD_SCHEMES).default('forward'),
     '<kind>',
     '--penalty-grad fd: forward (one extra gradient) or central (two, second order)',
+  ),
+  rho: opt(
+    real(0, coefficient, { lo: true }).default(DEFAULT_SAM_RHO),
+    '<r>',
+    (h) =>
+      `${h.known.samMethods.join(', ')}: radius of the ascent step e = rho g/|g| in parameter space (ASAM's paper uses 0.5 to 1)`,
+  ),
+  samAscent: opt(
+    oneOf(SAM_ASCENTS).default('micro-batch'),
+    '<where>',
+    (h) =>
+      `${h.known.samMethods.join(', ')}: one ascent per micro-batch from its own gradient (m-sharpness, m the micro-batch size) ` +
+      "or one per step from the step's mean gradient",
+  ),
+  samAdaptive: opt(
+    flag().default(false),
+    undefined,
+    (h) =>
+      `${h.known.samMethods.join(', ')}: ASAM (Kwon et al.): the ascent scaled element-wise by |w| + eta on the weights (not biases)`,
+  ),
+  samEta: opt(
+    real(0, coefficient).default(DEFAULT_SAM_ETA),
+    '<x>',
+    '--sam-adaptive: the offset eta of the scaling |w| + eta',
   ),
   batchSize: opt(int(1, batch).default(128), '<n>', 'examples per optimizer step (B)'),
   microBatchSize: opt(

@@ -26,5 +26,6 @@ export type { KnownNames } from './known.js';
 export { parseNormalize } from './normalize.js';
 export { checkOutDir } from './out-dir.js';
 export { methodLabel, penaltyGradOf } from './penalty-grad.js';
+export { samOf } from './sam.js';
 export { protocolPlan, type Protocol, type ProtocolPlan } from './protocol.js';
 export { knownNames, validateConfig } from './validate.js';

@@ -20,6 +20,8 @@ export interface KnownNames {
   smallBatchMethods: readonly string[];
   /** Methods that follow the gradient norms of an earlier run (they need --graft-from). */
   externalNormMethods: readonly string[];
+  /** Methods that take their gradients at a sharpness-aware ascent point (--rho, --sam-*). */
+  samMethods: readonly string[];
   /** Asked only when a run wants CUDA: the question loads libtorch. */
   cudaAvailable(): boolean;
   defaultThreads: number;

@@ -19,6 +19,7 @@ import {
   checkMisc,
   checkNames,
   checkPenaltyGrad,
+  checkSam,
   checkSchedule,
   checkSubsets,
   resolveLambda,
@@ -60,6 +61,7 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
   checkSubsets(c, known);
   checkGraftFrom(c, known);
   checkPenaltyGrad(c, known);
+  checkSam(c, known);
   checkMisc(c, known);
   checkCurvature(c);
 

@@ -1,7 +1,7 @@
 // The checks no single option can make on its own: names against the
 // registries, and options that depend on each other. Each throws a
 // ConfigError naming the option to change.
-import { LIMITS, type TrainConfig } from './declarations.js';
+import { DEFAULTS, flagOf, LIMITS, type TrainConfig } from './declarations.js';
 import { show } from './checks.js';
 import { ConfigError } from './error.js';
 import type { KnownNames } from './known.js';
@@ -126,4 +126,17 @@ export function checkCurvature(c: TrainConfig): void {
       `must be a multiple of --log-every (${c.logEvery}), got ${c.curvatureEvery}: curvature is logged in the records`,
     );
   }
+}
+
+/** SAM's settings apply to sharpness-aware methods only, and --sam-eta to ASAM only: a value other than the default elsewhere is refused. */
+export function checkSam(c: TrainConfig, known: KnownNames): void {
+  const users = known.samMethods.map((m) => `method '${m}'`).join(' or ');
+  if (!known.samMethods.includes(c.method)) {
+    for (const k of ['rho', 'samAscent', 'samAdaptive', 'samEta'] as const) {
+      if (c[k] !== DEFAULTS[k])
+        throw new ConfigError(k, `only ${users} takes an ascent step (method is '${c.method}'), got ${show(c[k])}`);
+    }
+  }
+  if (!c.samAdaptive && c.samEta !== DEFAULTS.samEta)
+    throw new ConfigError('samEta', `applies with ${flagOf('samAdaptive')} only (ASAM), got ${c.samEta}`);
 }

@@ -24,6 +24,7 @@ export function knownNames(): KnownNames {
     penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
     smallBatchMethods: methods.filter((m) => getMethod(m).needs.smallBatch),
     externalNormMethods: methods.filter((m) => getMethod(m).needs.normTrajectory === 'follows'),
+    samMethods: methods.filter((m) => getMethod(m).needs.sam),
     cudaAvailable: () => cuda.isAvailable(),
     defaultThreads: availableParallelism(),
   };

@@ -23,6 +23,9 @@ export interface MetricsRecord {
   // |(1/k) sum_j grad h_j|, h the penalty's inner objective: the authors' loss_term_gradient_norm
   // (absent from records written before it was logged)
   penaltyInnerGradNorm?: number | null;
+  // SAM: mean over the step's micro-batches of L(theta + e) - L(theta) (null for other methods,
+  // absent from records written before it was logged)
+  samSharpness?: number | null;
   avgMicroBatchGradNorm: number | null; // the probe: mean squared micro-batch gradient norm
   // The loss Hessian on the fixed curvature probe set (--curvature-every; null where not measured,
   // absent from records written before it was logged): its largest eigenvalues (largest first),
@@ -123,6 +126,7 @@ const NUMBER_FIELDS = [
   'lambdaPenalty',
   'lossGradNorm',
   'penaltyInnerGradNorm',
+  'samSharpness',
   'avgMicroBatchGradNorm',
   'hessianTrace',
   'hessianTraceStdErr',

@@ -100,7 +100,7 @@ export class Runner {
   }
 
   private step(s: number, measure: boolean): StepStats {
-    const { model, params, method, penaltyGrad, optimizer, streams, config } = this.run;
+    const { model, params, method, penaltyGrad, sam, optimizer, streams, config } = this.run;
     const microBatches = streams.main.nextMicroBatches(config.microBatchSize);
     const drawn: Batch[] = [];
     try {
@@ -112,6 +112,7 @@ export class Runner {
         lambda: config.lambda,
         penalty: method.penalty,
         penaltyGrad,
+        sam,
         rule: method.rule,
         optimizer,
         step: s,

@@ -76,6 +76,7 @@ export class Recorder {
       lambdaPenalty: st && penaltyActive ? st.lambdaPenalty : null,
       lossGradNorm: st?.lossGradNorm ?? null,
       penaltyInnerGradNorm: st && penaltyActive ? (st.innerGradNorm ?? null) : null,
+      samSharpness: st?.sharpness ?? null,
       avgMicroBatchGradNorm: probe === null ? null : finiteOrNull(probe),
       ...curvature,
       lr,

@@ -18,12 +18,20 @@ import {
   type BuiltMethod,
   type NormTrajectory,
   type PenaltyGrad,
+  type SamOptions,
   type ScheduleSpec,
 } from '../methods/index.js';
 import { createModel, type WeightsInfo } from '../models/index.js';
 import { loadSafetensors, type Module } from '../nn/index.js';
 import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
-import { ConfigError, parseNormalize, type ResolvedConfig, penaltyGradOf, protocolPlan } from '../options/index.js';
+import {
+  ConfigError,
+  parseNormalize,
+  type ResolvedConfig,
+  penaltyGradOf,
+  protocolPlan,
+  samOf,
+} from '../options/index.js';
 import { curvatureProbeBatch } from './curvature-probe.js';
 import { DataStreams } from './streams.js';
 
@@ -36,6 +44,8 @@ export interface RunSetup {
   method: BuiltMethod;
   /** How the step differentiates the method's penalty (--penalty-grad). */
   penaltyGrad: PenaltyGrad;
+  /** The ascent of a method that declares itself sharpness-aware (--rho, --sam-*); undefined otherwise. */
+  sam: SamOptions | undefined;
   optimizer: SGD;
   schedule: (step: number) => number;
   streams: DataStreams;
@@ -124,6 +134,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
     params: named.map(([, t]) => t),
     method,
     penaltyGrad: penaltyGradOf(config),
+    sam: method.spec.needs.sam ? samOf(config) : undefined,
     optimizer,
     schedule,
     streams,

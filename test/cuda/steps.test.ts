@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Batch } from '../../src/data/index.js';
-import type { PenaltyGrad } from '../../src/methods/index.js';
+import type { PenaltyGrad, SamOptions } from '../../src/methods/index.js';
 import { setDeterministic, setNumThreads } from '../../src/tensor/index.js';
 import { imageBatches, keepAll, seededStep } from '../methods/models.js';
 import { noCuda } from './skip.js';
@@ -17,13 +17,14 @@ const onDevice = (mbs: Batch[], device: string): Batch[] =>
   keepAll(mbs.map((mb) => ({ x: mb.x.to(device), y: mb.y.to(device) })));
 
 /** One step of a method from the same seeded net and data, on a device; what it changed, copied to the CPU. */
-function step(method: string, device: string, penaltyGrad?: PenaltyGrad) {
+function step(method: string, device: string, penaltyGrad?: PenaltyGrad, sam?: SamOptions) {
   const fresh = onDevice(imageBatches([4], 900), device)[0];
   return seededStep(method, {
     device,
     microBatches: onDevice(imageBatches([4, 4, 4], 100), device),
     drawMicroBatch: () => fresh,
     penaltyGrad,
+    sam,
     measureNorms: true,
   });
 }
@@ -58,6 +59,19 @@ for (const method of ['gn', 'aj']) {
       cpu = step(method, 'cpu', fd);
     close(gpu.weights, cpu.weights, 1e-10, 'weight');
     close(gpu.buffers, cpu.buffers, 1e-10, 'buffer');
+  });
+}
+
+for (const ascent of ['micro-batch', 'step'] as const) {
+  test(`sam (ascent per ${ascent}, plain and adaptive): the CUDA step equals the CPU step`, { skip: noCuda }, () => {
+    for (const adaptive of [false, true]) {
+      const sam: SamOptions = { rho: 0.1, ascent, adaptive, eta: 0.01 };
+      const gpu = step('sam', 'cuda', undefined, sam),
+        cpu = step('sam', 'cpu', undefined, sam);
+      close(gpu.weights, cpu.weights, 1e-10, 'weight');
+      close(gpu.buffers, cpu.buffers, 1e-10, 'buffer');
+      assert.ok(Math.abs(gpu.stats.sharpness! - cpu.stats.sharpness!) <= 1e-10, 'sharpness');
+    }
   });
 }
 

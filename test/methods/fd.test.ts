@@ -5,7 +5,8 @@
 // they were; an fd step updates the buffers and the generator exactly as an exact step does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fdPenaltyGrad, restoreRng, saveRng } from '../../src/methods/fd.js';
+import { fdPenaltyGrad } from '../../src/methods/fd.js';
+import { restoreRng, saveRng } from '../../src/methods/perturb.js';
 import {
   buildMethod,
   largeBatchStep,

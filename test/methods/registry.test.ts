@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { buildMethod, getMethod, methodNames } from '../../src/methods/index.js';
 
 test('every method of the paper, with its penalty and rule', () => {
-  assert.deepEqual(methodNames(), ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'graft-ext', 'ngd']);
+  assert.deepEqual(methodNames(), ['sb', 'lb', 'gn', 'ft', 'aj', 'uj', 'graft', 'graft-ext', 'ngd', 'sam']);
   const table = methodNames().map((n) => {
     const m = getMethod(n);
     assert.ok(m.description.length > 10 && !m.description.includes('\n'), `${n}: one-line description`);
@@ -20,6 +20,7 @@ test('every method of the paper, with its penalty and rule', () => {
     ['graft', 'IterGraft', 'none', 'graft'],
     ['graft-ext', 'ExterGraft', 'none', 'graft-ext'],
     ['ngd', 'NGD', 'none', 'ngd'],
+    ['sam', 'SAM', 'none', 'plain'],
   ]);
   const built = buildMethod('graft-ext', { externalNorms: { points: [{ step: 0, norm: 1 }], logEvery: 10 } });
   assert.equal(built.rule.name, 'graft-ext');
@@ -29,24 +30,25 @@ test('every method of the paper, with its penalty and rule', () => {
 test('an unknown method is refused, listing the names', () => {
   assert.throws(
     () => getMethod('sgd'),
-    /unknown method 'sgd' \(one of: sb, lb, gn, ft, aj, uj, graft, graft-ext, ngd\)/,
+    /unknown method 'sgd' \(one of: sb, lb, gn, ft, aj, uj, graft, graft-ext, ngd, sam\)/,
   );
   assert.throws(() => buildMethod('GN'), /unknown method 'GN'/);
 });
 
 test('each method declares what it needs from the trainer; rules bring their own needs', () => {
   const needs = Object.fromEntries(methodNames().map((n) => [n, getMethod(n).needs]));
-  const plainLb = { smallBatch: false, freshMicroBatches: false, normTrajectory: null };
+  const plainLb = { smallBatch: false, freshMicroBatches: false, normTrajectory: null, sam: false };
   assert.deepEqual(needs, {
-    sb: { smallBatch: true, freshMicroBatches: false, normTrajectory: 'records' },
+    sb: { smallBatch: true, freshMicroBatches: false, normTrajectory: 'records', sam: false },
     lb: plainLb,
     gn: plainLb,
     ft: plainLb,
     aj: plainLb,
     uj: plainLb,
     ngd: plainLb,
-    graft: { smallBatch: false, freshMicroBatches: true, normTrajectory: null },
-    'graft-ext': { smallBatch: false, freshMicroBatches: false, normTrajectory: 'follows' },
+    graft: { smallBatch: false, freshMicroBatches: true, normTrajectory: null, sam: false },
+    'graft-ext': { smallBatch: false, freshMicroBatches: false, normTrajectory: 'follows', sam: false },
+    sam: { ...plainLb, sam: true },
   });
 });
 

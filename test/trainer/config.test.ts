@@ -243,6 +243,10 @@ test('the declarations give the keys, the defaults and the schema a grid file va
     'penaltyGrad',
     'fdStep',
     'fdScheme',
+    'rho',
+    'samAscent',
+    'samAdaptive',
+    'samEta',
     'batchSize',
     'microBatchSize',
     'steps',
@@ -296,6 +300,10 @@ test('the declarations give the keys, the defaults and the schema a grid file va
     penaltyGrad: 'exact',
     fdStep: 0.01,
     fdScheme: 'forward',
+    rho: 0.05,
+    samAscent: 'micro-batch',
+    samAdaptive: false,
+    samEta: 0.01,
     batchSize: 128,
     steps: 5000,
     momentum: 0,
@@ -334,6 +342,27 @@ test('the declarations give the keys, the defaults and the schema a grid file va
     '--save-final',
     '--lr-schedule',
   ]);
+});
+
+test("SAM's options are checked, apply to sam only, and sam refuses a penalty", () => {
+  const sam = { method: 'sam' };
+  for (const rho of [0, -0.05, Number.NaN, Infinity])
+    refused({ ...sam, rho }, '--rho', /must be a number in \(0, 1000000\]/);
+  refused({ ...sam, samAscent: 'batch' }, '--sam-ascent', /must be one of: micro-batch, step, got 'batch'/);
+  refused({ ...sam, samEta: -1 }, '--sam-eta', /must be a number in \[0, 1000000\]/);
+  refused({ ...sam, samEta: 0.1 }, '--sam-eta', /applies with --sam-adaptive only \(ASAM\), got 0\.1/);
+  for (const [opts, flag] of [
+    [{ rho: 0.1 }, '--rho'],
+    [{ samAscent: 'step' }, '--sam-ascent'],
+    [{ samAdaptive: true }, '--sam-adaptive'],
+    [{ samAdaptive: true, samEta: 0.1 }, '--sam-adaptive'],
+  ] as const)
+    refused({ method: 'lb', ...opts }, flag, /only method 'sam' takes an ascent step \(method is 'lb'\)/);
+  refused({ ...sam, lambda: 0.1 }, '--lambda', /method 'sam' has no penalty \(lambda applies to gn, ft, aj, uj\)/);
+  refused({ ...sam, penaltyGrad: 'fd' }, '--penalty-grad', /method 'sam' has no penalty \(fd applies to gn/);
+  const c = validateConfig({ ...base, ...sam, rho: 0.5, samAscent: 'step', samAdaptive: true, samEta: 0 });
+  assert.deepEqual([c.rho, c.samAscent, c.samAdaptive, c.samEta, c.lambda], [0.5, 'step', true, 0, 0]);
+  assert.equal(validateConfig({ ...base, ...sam, batchSize: 16 }).microBatchSize, 16, 'sb-sized SAM: one micro-batch');
 });
 
 test('checkOption checks one value by its declaration, naming the flag the user typed', () => {

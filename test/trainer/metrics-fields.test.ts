@@ -1,5 +1,6 @@
 // The README's table of metrics.jsonl fields names exactly the fields a run writes,
-// for a method with a penalty and curvature logged (every field filled) and its final record.
+// for a method with a penalty and curvature logged (every field filled but SAM's) and its final
+// record, and for a SAM run (its sharpness filled, the penalty fields null).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,33 +23,47 @@ function documentedFields(): string[] {
   });
 }
 
+const SAM_ONLY = 'samSharpness';
+/** Two logged steps of two micro-batches on the mlp, in run directory 'run'. */
+const SHORT_RUN = {
+  model: 'mlp',
+  dataset: 'synthetic',
+  batchSize: 16,
+  microBatchSize: 8,
+  steps: 2,
+  logEvery: 1,
+  probeBatches: 1,
+  probeMicroBatchSize: 8,
+  threads: 1,
+  name: 'run',
+};
+
 test('every metrics.jsonl field is defined in the README, and nothing else is', async () => {
   const out = tempDir('fields');
-  await train({
-    method: 'aj',
-    model: 'mlp',
-    dataset: 'synthetic',
-    batchSize: 16,
-    microBatchSize: 8,
-    steps: 2,
-    logEvery: 1,
-    probeBatches: 1,
-    probeMicroBatchSize: 8,
-    curvatureEvery: 1,
-    curvatureProbeSize: 16,
-    threads: 1,
-    out,
-    name: 'run',
-  });
+  await train({ ...SHORT_RUN, method: 'aj', curvatureEvery: 1, curvatureProbeSize: 16, out });
   const records = readMetrics(join(out, 'run', 'metrics.jsonl'));
   assert.equal(records.length, 3);
   const documented = documentedFields();
   assert.equal(new Set(documented).size, documented.length, 'each field once');
   for (const r of records) assert.deepEqual(Object.keys(r).sort(), [...documented].sort());
   const first = records[0];
+  assert.equal(first[SAM_ONLY], null, 'no sharpness without SAM');
   for (const [k, v] of Object.entries(first)) {
+    if (k === SAM_ONLY) continue;
     const numbers = k === 'hessianTopEigenvalues' ? (v as number[]) : [v];
     assert.ok(numbers.length > 0 && numbers.every((x) => typeof x === 'number' && Number.isFinite(x)), `${k} = ${v}`);
   }
   assert.ok(first.penaltyInnerGradNorm! > 0 && first.penaltyInnerGradNorm !== first.lossGradNorm);
+});
+
+test('a SAM run writes the same fields, with its sharpness and without penalty fields', async () => {
+  const out = tempDir('fields-sam');
+  await train({ ...SHORT_RUN, method: 'sam', out });
+  const records = readMetrics(join(out, 'run', 'metrics.jsonl'));
+  const documented = documentedFields();
+  for (const r of records) assert.deepEqual(Object.keys(r).sort(), [...documented].sort());
+  const [first, , last] = records;
+  assert.ok(Number.isFinite(first[SAM_ONLY]) && first[SAM_ONLY]! > 0, `samSharpness = ${first[SAM_ONLY]}`);
+  assert.equal(first.penalty, null);
+  assert.equal(last[SAM_ONLY], null, 'no step after the last record');
 });

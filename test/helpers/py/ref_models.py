@@ -1,10 +1,12 @@
 """Reference PyTorch definitions of the project's models, written for the tests
 from the papers' descriptions: the CIFAR ResNet-18 of the paper's code, its
 VGG-11 (no BN, no dropout), torchvision's vgg16_bn layout and init (torchvision
-is not installed), and the small cnn / mlp. build(name, shape, classes)."""
+is not installed), and the small cnn / mlp. build(name, shape, classes).
+conv_bn_net(state) is the methods tests' small net (test/methods/models.ts convBnNet)."""
 import math
 import re
 
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -137,3 +139,14 @@ def build(name, shape, num_classes):
         'cnn-bn': lambda: SmallCNN(True, shape, num_classes),
         'mlp': lambda: MLP(shape, num_classes),
     }[name]()
+
+
+def conv_bn_net(state):
+    """convBnNet of test/methods/models.ts in float64, train mode, loaded from its
+    state as the tests send it ({name: {data, shape, dtype}})."""
+    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                        nn.Conv2d(4, 6, 3, stride=2, padding=1), nn.BatchNorm2d(6), nn.ReLU(),
+                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 5)).double()
+    net.load_state_dict({k: torch.tensor(v['data'], dtype=getattr(torch, v['dtype'])).reshape(v['shape'])
+                         for k, v in state.items()})
+    return net.train()

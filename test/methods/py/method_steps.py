@@ -7,19 +7,14 @@ import json
 import sys
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from penalty import penalized_backward
+from ref_models import conv_bn_net
 
 torch.set_num_threads(1)
 d = json.load(sys.stdin)
-net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
-                    nn.Conv2d(4, 6, 3, stride=2, padding=1), nn.BatchNorm2d(6), nn.ReLU(),
-                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 5)).double()
-net.load_state_dict({k: torch.tensor(v['data'], dtype=getattr(torch, v['dtype'])).reshape(v['shape'])
-                     for k, v in d['state'].items()})
-net.train()
+net = conv_bn_net(d['state'])
 params = list(net.parameters())
 initial = {k: v.clone() for k, v in net.state_dict().items()}
 

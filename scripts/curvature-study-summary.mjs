@@ -2,13 +2,14 @@
 // label without its -s<seed> suffix), over seeds, mean ± std of the final top Hessian eigenvalue
 // and trace, their means over the second half of training, the largest top eigenvalue seen, the
 // share of measurements (after step 0) above 2/lr, the mean gradient noise scale and micro-batch
-// cosine, and the test accuracy. Run: node scripts/curvature-study-summary.mjs <grid-dir>
+// cosine, and the test accuracy. Several grid folders may be given (variants of one study run as
+// grids of their own). Run: node scripts/curvature-study-summary.mjs <grid-dir> [<grid-dir>...]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = process.argv[2];
-if (!dir || !existsSync(join(dir, 'grid.json'))) {
-  console.error('usage: node scripts/curvature-study-summary.mjs <grid-dir> (a folder holding grid.json)');
+const dirs = process.argv.slice(2);
+if (dirs.length === 0 || dirs.some((d) => !existsSync(join(d, 'grid.json')))) {
+  console.error('usage: node scripts/curvature-study-summary.mjs <grid-dir>... (folders holding grid.json)');
   process.exit(2);
 }
 
@@ -23,10 +24,12 @@ const lines = (file) =>
     .map((l) => JSON.parse(l));
 
 const variants = new Map();
-const { spec } = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8'));
-for (const run of spec.runs) {
+const runs = dirs.flatMap((dir) =>
+  JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8')).spec.runs.map((run) => ({ ...run, dir })),
+);
+for (const run of runs) {
   {
-    const runDir = join(dir, run.label);
+    const runDir = join(run.dir, run.label);
     const variant = run.variant ?? run.label.replace(/-s\d+$/, '');
     if (!existsSync(join(runDir, 'summary.json'))) continue;
     const { config } = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));

@@ -47,3 +47,4 @@ export {
   type RunState,
   type Summary,
 } from '../runs/index.js';
+export * from './landscape/index.js';

@@ -6,7 +6,7 @@
 // (seed, direction, parameter), so a direction is the same on every device and does not
 // depend on which other parameters are included.
 import { Rng, streamKey } from '../../data/index.js';
-import { fromTypedArray, noGrad, tidy, type Tensor } from '../../tensor/index.js';
+import { fromTypedArray, noGrad, tidy, zerosLike, type Tensor } from '../../tensor/index.js';
 
 /** The random stream domain of landscape directions ('ld'). */
 const DIRECTION_STREAM = 0x6c64;
@@ -65,7 +65,7 @@ export function randomDirection(params: [string, Tensor][], o: DirectionOptions)
   params.forEach(([name, w], p) => {
     const d = tidy(() =>
       noGrad(() => {
-        if (w.ndim < 2 && o.oneDim !== 'include') return w.detach().mul(0);
+        if (w.ndim < 2 && o.oneDim !== 'include') return zerosLike(w.detach());
         const g = gaussian(w.shape, streamKey(o.seed, DIRECTION_STREAM, o.index, p));
         return filterNormalized(g.to({ dtype: w.dtype, device: w.device }), w.detach());
       }),

@@ -4,10 +4,15 @@
 // runs the tasks not done yet, here one after another, and assembles landscape.json.
 // `ireg landscape-point <folder> --task i` (hidden) runs one task: what an executor's
 // worker runs.
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEVICES } from '../options/index.js';
+import { writeLandscapeFigure } from '../report/index.js';
 import {
+  assembleLandscape,
   computeLandscape,
+  missingTasks,
   planLine,
   planPlane,
   runTaskAlone,
@@ -71,12 +76,18 @@ function addCommonOptions(c: Command): Command {
     )
     .option('--bn-batches <n>', 'training batches the statistics are recomputed from', wholeNumber(1), 16)
     .option('--bn-batch-size <n>', "size of those batches (default: the run's micro-batch size)", wholeNumber(2))
-    .option('--points-per-task <n>', 'points per task (default: a row of a plane, the whole line)', wholeNumber(1));
+    .option('--points-per-task <n>', 'points per task (default: a row of a plane, the whole line)', wholeNumber(1))
+    .option(
+      '--jobs <n>',
+      'tasks at once, each in a process of its own (default 1: one after another, here)',
+      wholeNumber(1),
+      1,
+    );
   return addLocalOptions(c);
 }
 
 type Flags = Omit<LandscapeOptions, 'trainSize' | 'testSize'> &
-  LocalOptions & { trainSize: number | 'all'; testSize: number | 'all' };
+  LocalOptions & { trainSize: number | 'all'; testSize: number | 'all'; jobs: number };
 
 /** Registers `ireg landscape` (line, plane) and the hidden `ireg landscape-point`. */
 export function addLandscapeCommands(p: Command): void {
@@ -93,9 +104,9 @@ export function addLandscapeCommands(p: Command): void {
       .option('--to <t>', 'last t', finiteNumber, 1)
       .option('--points <n>', 'values of t, evenly spaced', wholeNumber(2), 21)
       .option('--out <dir>', 'the landscape folder (default: <run-a>/landscape/line-<run-b>-<hash>)'),
-  ).action((a: string, b: string, o: Flags & { from: number; to: number; points: number }) => {
+  ).action(async (a: string, b: string, o: Flags & { from: number; to: number; points: number }) => {
     if (!(o.from < o.to)) throw new InvalidArgumentError(`--from must be below --to (got ${o.from} and ${o.to})`);
-    finish(planLine(a, b, sized(o)), o);
+    await finish(planLine(a, b, sized(o)), o);
   });
   addCommonOptions(
     l
@@ -108,7 +119,7 @@ export function addLandscapeCommands(p: Command): void {
       .option('--include-1d', 'move biases and batch-norm weights too (default: they stay, as Li et al.)')
       .option('--out <dir>', 'the landscape folder (default: <run>/landscape/plane-<hash>)'),
   ).action(
-    (
+    async (
       run: string,
       o: Flags & { range: [number, number]; yRange?: [number, number]; resolution: number; include1d?: boolean },
     ) => finish(planPlane(run, { ...sized(o), oneDim: o.include1d ? 'include' : 'zero' }), o),
@@ -126,22 +137,68 @@ export function addLandscapeCommands(p: Command): void {
   });
 }
 
-/** Runs the missing tasks here, assembles landscape.json and says what it holds. */
-function finish(plan: LandscapePlan, local: LocalOptions): void {
+/** Runs the missing tasks (here, or in --jobs processes), assembles landscape.json and says what it holds. */
+async function finish(plan: LandscapePlan, o: LocalOptions & { jobs: number }): Promise<void> {
   const total = taskCount(plan.settings);
-  const { landscape, computed } = computeLandscape(plan.dir, local, (r, left) =>
-    process.stderr.write(`landscape: task ${r.task} done (${r.points.length} points), ${left} left\n`),
-  );
-  console.log(summary(plan.dir, landscape, computed.length, total));
+  const tell = (task: number, left: number) => process.stderr.write(`landscape: task ${task} done, ${left} left\n`);
+  if (o.jobs > 1) {
+    const todo = missingTasks(plan.dir, plan.settings);
+    await inChildren(plan.dir, todo, o, tell);
+    const landscape = assembleLandscape(plan.dir);
+    console.log(summary(plan.dir, landscape, todo.length, total, await writeLandscapeFigure(plan.dir, landscape)));
+    return;
+  }
+  const { landscape, computed } = computeLandscape(plan.dir, o, (r, left) => tell(r.task, left));
+  console.log(summary(plan.dir, landscape, computed.length, total, await writeLandscapeFigure(plan.dir, landscape)));
+}
+
+/** The argv (after node) of `ireg landscape-point` for one task: what a worker runs. */
+export function taskArgv(dir: string, task: number, local: LocalOptions): string[] {
+  return [
+    ...['landscape-point', dir, '--task', String(task)],
+    ...(local.dataDir ? ['--data-dir', local.dataDir] : []),
+    ...(local.device ? ['--device', local.device] : []),
+    ...(local.threads ? ['--threads', String(local.threads)] : []),
+  ];
+}
+
+/**
+ * Runs the tasks in up to o.jobs child processes of this ireg at once (each with the cores
+ * shared out, unless --threads says otherwise); fails after all have ended if any failed.
+ */
+async function inChildren(
+  dir: string,
+  tasks: number[],
+  o: LocalOptions & { jobs: number },
+  tell: (task: number, left: number) => void,
+): Promise<void> {
+  const local = { ...o, threads: o.threads ?? Math.max(1, Math.floor(availableParallelism() / o.jobs)) };
+  const queue = [...tasks];
+  const failed: string[] = [];
+  const worker = async () => {
+    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
+      const child = spawn(process.execPath, [process.argv[1], ...taskArgv(dir, task, local)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      if (code === 0) tell(task, queue.length);
+      else failed.push(`task ${task} (exit ${code}): ${stderr.trim()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.jobs, tasks.length) }, worker));
+  if (failed.length > 0) throw new Error(`landscape: ${failed.length} task(s) failed; ${failed.join('; ')}`);
 }
 
 /** A few lines on the landscape: where it is, its range of losses, and what the tasks cost. */
-function summary(dir: string, l: Landscape, computed: number, total: number): string {
+function summary(dir: string, l: Landscape, computed: number, total: number, figure: string): string {
   const losses = l.points.map((p) => p.train.loss);
   const t = l.timing;
   return [
     `landscape ${l.settings.kind}: ${l.points.length} points in ${dir}/landscape.json (${computed} of ${total} tasks computed now)`,
     `train loss ${Math.min(...losses).toPrecision(4)} to ${Math.max(...losses).toPrecision(4)}; batch norm: ${l.settings.bn.mode}`,
+    `figure: ${figure}`,
     `per point ${t.pointSeconds.toFixed(3)} s; start-up ${t.startupSeconds.toFixed(2)} s per task (${(100 * t.startupShare).toFixed(1)}% of its points' work)`,
   ].join('\n');
 }

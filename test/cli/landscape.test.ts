@@ -228,7 +228,7 @@ test("line: the ends are the two runs' own evaluations; a point between equals P
     );
 });
 
-test('a rerun computes only the missing task; ireg landscape-point runs one task alone', () => {
+test('a rerun computes only the missing task; ireg landscape-point runs one task alone, --jobs in child processes', () => {
   const dir = join(out, 'plane-recompute');
   const args = ['plane', A, '--resolution', '3', '--range', '-0.5,0.5', '--include-1d', ...SMALL, '--out', dir];
   const before = read(dir);
@@ -248,6 +248,12 @@ test('a rerun computes only the missing task; ireg landscape-point runs one task
   const task = JSON.parse(readFileSync(taskFile(dir, 2), 'utf8')) as { points: unknown[]; startupSeconds: number };
   assert.deepEqual(task.points, before.points.slice(6, 9));
   assert.ok(task.startupSeconds > 0);
+  rmSync(taskFile(dir, 0));
+  rmSync(taskFile(dir, 2));
+  const jobs = landscape([...args, '--jobs', '2']);
+  assert.equal(jobs.status, 0, jobs.stderr);
+  assert.match(jobs.stdout, /\(2 of 3 tasks computed now\)/);
+  assert.deepEqual(read(dir).points, before.points, 'tasks in child processes give the same points');
   const bad = ireg(['landscape-point', dir, '--task', '3']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /task 3 is outside \[0, 3\)/);

@@ -24,6 +24,8 @@ import { ireg, tempDir } from '../trainer/helpers.js';
 setNumThreads(1);
 const out = tempDir('landscape');
 const [A, B, M] = ['a', 'b', 'm'].map((n) => join(out, n));
+/** The checkpoints' own statistics, every example: what `ireg eval` computes. */
+const KEEP_ALL = ['--bn', 'keep', '--train-size', 'all', '--test-size', 'all'];
 const SMALL = ['--train-size', '200', '--test-size', '100', '--bn-batches', '3', '--bn-batch-size', '16'];
 type Ref = Record<'train' | 'test', { loss: number; acc: number }>;
 const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'landscape.json'), 'utf8')) as Landscape;
@@ -59,20 +61,7 @@ test.before(() => {
 
 test("plane with --bn keep: the centre is the checkpoint's own evaluation; the directions are filter-normalised", () => {
   const dir = join(out, 'plane-keep');
-  const r = landscape([
-    'plane',
-    A,
-    '--bn',
-    'keep',
-    '--resolution',
-    '3',
-    '--train-size',
-    'all',
-    '--test-size',
-    'all',
-    '--out',
-    dir,
-  ]);
+  const r = landscape(['plane', A, '--resolution', '3', ...KEEP_ALL, '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^landscape plane: 9 points in .*landscape\.json \(3 of 3 tasks computed now\)$/m);
   const l = read(dir);
@@ -86,6 +75,11 @@ test("plane with --bn keep: the centre is the checkpoint's own evaluation; the d
     assert.deepEqual(centre[split], { loss: e.loss, acc: e.acc, n: e.n }, split);
   }
   assert.notEqual(l.points[0].train.loss, centre.train.loss, 'a point off the centre moved');
+  const svg = readFileSync(join(dir, 'landscape.svg'), 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^]*<\/svg>$/);
+  for (const text of ['filter-normalised plane, batch norm keep', 'train loss', 'test loss'])
+    assert.ok(svg.includes(`>${text}</text>`), `the figure has '${text}'`);
+  assert.equal(svg.match(/aria-roledescription="rect mark"/g)?.length, 18, 'a cell per point and split');
 
   const { tensors: d } = loadSafetensors(join(dir, 'directions.safetensors'));
   const { model: w } = loadRunWeights(runFiles(A).best);
@@ -171,27 +165,16 @@ test('plane with --bn recompute and --include-1d: points equal PyTorch from the 
 
 test("line: the ends are the two runs' own evaluations; a point between equals PyTorch's (1 - t) a + t b", (t) => {
   const dir = join(out, 'line');
-  const r = landscape([
-    'line',
-    A,
-    B,
-    '--points',
-    '3',
-    '--bn',
-    'keep',
-    '--train-size',
-    'all',
-    '--test-size',
-    'all',
-    '--out',
-    dir,
-  ]);
+  const r = landscape(['line', A, B, '--points', '3', ...KEEP_ALL, '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
   const l = read(dir);
   assert.deepEqual(
     l.points.map((p) => p.x),
     [0, 0.5, 1],
   );
+  const svg = readFileSync(join(dir, 'landscape.svg'), 'utf8');
+  for (const text of ['(1 - t) a + t b, batch norm keep', 'cross-entropy loss', 'accuracy %'])
+    assert.ok(svg.includes(`>${text}</text>`), `the figure has '${text}'`);
   for (const [i, run] of [
     [0, A],
     [2, B],

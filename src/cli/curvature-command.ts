@@ -6,16 +6,17 @@
 // folder, it measures every finished run of the grid as a task set (curvature-grid.ts).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { BatchMaker } from '../data/index.js';
 import { writeJsonAtomic } from '../io/index.js';
 import { measureCurvature, probeIndices, type BnMode, type GroupCurvature } from '../methods/index.js';
 import { createModel } from '../models/index.js';
 import { runFiles } from '../runs/index.js';
 import { setNumThreads } from '../tensor/index.js';
-import { listCheckpoints, loadCheckpoint, loadData, loadRunWeights } from '../trainer/index.js';
+import { loadChosenWeights, loadData, STEP_CHOICE } from '../trainer/index.js';
 import { isGridFolder, runCurvatureGrid } from './curvature-grid.js';
 import { addExecutorOptions, executorChoice, refuseExecutorOptions } from './executor-options.js';
+import { checkpointChoice, positiveNumber, wholeNumber } from './parsers.js';
 
 /** The options of `ireg curvature`, as commander hands them over. */
 export interface CurvatureFlags {
@@ -57,30 +58,6 @@ export interface CurvatureReport {
   groups: GroupCurvature[];
 }
 
-/** A commander parser of a whole number >= min. */
-function wholeNumber(min: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v.trim()) || Number(v) < min)
-      throw new InvalidArgumentError(`expected a whole number >= ${min}, got '${v}'`);
-    return Number(v);
-  };
-}
-
-function positiveNumber(v: string): number {
-  const x = Number(v);
-  if (v.trim() === '' || !(x > 0) || !Number.isFinite(x))
-    throw new InvalidArgumentError(`expected a number > 0, got '${v}'`);
-  return x;
-}
-
-const STEP = /^step[ -]?(\d+)$/;
-
-/** A commander parser of --checkpoint: best, final, or 'step N' (also step-N). */
-function checkpointChoice(v: string): string {
-  if (v === 'best' || v === 'final' || STEP.test(v.trim())) return v.trim();
-  throw new InvalidArgumentError(`expected best, final or 'step N', got '${v}'`);
-}
-
 /** The settings of the flags, as a result records them. */
 export function curvatureSettings(o: CurvatureFlags): CurvatureSettings {
   const { topK, probeSize, bnMode, traceProbes, tol, seed } = o;
@@ -90,7 +67,7 @@ export function curvatureSettings(o: CurvatureFlags): CurvatureSettings {
 
 /** The name of a --checkpoint's result (best, final, step-N): <run-dir>/curvature/<name>.json. */
 export function checkpointLabel(which: string): string {
-  const step = STEP.exec(which);
+  const step = STEP_CHOICE.exec(which);
   return step ? `step-${Number(step[1])}` : which;
 }
 
@@ -131,40 +108,12 @@ export function addCurvatureCommand(p: Command, runArgv: (argv: string[]) => Pro
   });
 }
 
-/** The weights file and its report name for --checkpoint: best, final, or a periodic checkpoint 'step N'. */
-function weightsOf(dir: string, which: string): { file: string; label: string; checkpoint: boolean } {
-  const files = runFiles(dir);
-  const step = STEP.exec(which);
-  if (!step) {
-    const file = which === 'final' ? files.final : files.best;
-    if (!existsSync(file)) throw new Error(`curvature: run ${files.dir} has no ${which} weights (${file} is missing)`);
-    return { file, label: which, checkpoint: false };
-  }
-  const n = Number(step[1]);
-  const found = listCheckpoints(files.checkpoints).find((c) => c.step === n);
-  if (!found) {
-    const steps = listCheckpoints(files.checkpoints).map((c) => c.step);
-    throw new Error(
-      `curvature: run ${files.dir} has no checkpoint of step ${n} (it has: ${steps.join(', ') || 'none'})`,
-    );
-  }
-  return { file: found.path, label: checkpointLabel(which), checkpoint: true };
-}
-
-/** A checkpoint's weights and metadata (its optimizer state freed at once). */
-function weightsOfCheckpoint(file: string): ReturnType<typeof loadRunWeights> {
-  const cp = loadCheckpoint(file);
-  for (const t of cp.optimizer.tensors.values()) t.dispose();
-  return cp;
-}
-
 /** Measures the curvature of a run's weights and writes <run-dir>/curvature/<checkpoint>.json. */
 export function runCurvature(dir: string, o: CurvatureFlags): CurvatureReport {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`curvature: ${dir} is not a run directory`);
   if (o.threads !== undefined) setNumThreads(o.threads);
-  const { file, label, checkpoint } = weightsOf(dir, o.checkpoint);
-  const loaded = checkpoint ? weightsOfCheckpoint(file) : loadRunWeights(file);
-  const { info, meta } = loaded;
+  const loaded = loadChosenWeights(dir, o.checkpoint);
+  const { file, label, info, meta } = loaded;
   const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses });
   try {
     try {

@@ -25,6 +25,7 @@ import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './t
 import { addDataCommands } from './data-commands.js';
 import { addDashboardCommands } from './dashboard-commands.js';
 import { addCurvatureCommand } from './curvature-command.js';
+import { addLandscapeCommands } from './landscape-command.js';
 import { addExecutorOptions, executorChoice, type ExecutorChoice } from './executor-options.js';
 
 /** The ireg command line: every subcommand with its options. */
@@ -136,6 +137,7 @@ export function program(): Command {
   addDataCommands(p);
   addDashboardCommands(p);
   addCurvatureCommand(p, runArgv);
+  addLandscapeCommands(p);
   return p;
 }
 

@@ -19,5 +19,5 @@ export {
   type SamplerOptions,
 } from './sampler.js';
 export { BatchMaker, type Batch, type BatchArrays, type BatchMakerOptions } from './batch.js';
-export { Rng, streamKey } from './rng.js';
+export { Rng, sampleIndices, streamKey } from './rng.js';
 export { withLabelNoise } from './label-noise.js';

@@ -101,3 +101,14 @@ export function permutation(n: number, rng: Rng): Int32Array {
   }
   return p;
 }
+
+/** `size` distinct indices of [0, n) in draw order (a partial Fisher–Yates shuffle); all n when size >= n. */
+export function sampleIndices(n: number, size: number, rng: Rng): Int32Array {
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const m = Math.min(size, n);
+  for (let i = 0; i < m; i++) {
+    const j = i + rng.below(n - i);
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, m);
+}

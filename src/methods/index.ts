@@ -9,3 +9,4 @@ export { averageMicroBatchGradSqNorm, microBatchGradSqNorm } from './probe.js';
 export { normAt } from './rules/graft-ext.js';
 export { globalNorm, sumSquares } from './norms.js';
 export * from './curvature/index.js';
+export * from './landscape/index.js';

@@ -1,6 +1,6 @@
 // Loss and accuracy of a model on a whole split, in eval mode (batch norm uses
 // its running statistics), without augmentation and without gradients.
-import { BatchMaker, evalBatches, type ImageSet, type Normalization } from '../data/index.js';
+import { BatchMaker, evalBatches, type Batch, type ImageSet, type Normalization } from '../data/index.js';
 import type { Module } from '../nn/index.js';
 import { F, noGrad, tidy } from '../tensor/index.js';
 
@@ -18,30 +18,41 @@ export function evaluate(
   batchSize: number,
   device = 'cpu',
 ): EvalResult {
-  if (set.n === 0) return { loss: NaN, acc: NaN, n: 0 };
   const maker = new BatchMaker(set, { normalization, device });
+  const batches = evalBatches(set.n, batchSize);
+  return evaluateBatches(model, batches.length, (i) => maker.eval(batches[i]));
+}
+
+/**
+ * Mean loss and accuracy over `count` batches, `batch(i)` giving the i-th (eval mode, no
+ * gradients; tensors that batch() makes are freed after their batch, ones it hands over
+ * from outside are not). NaN for no examples.
+ */
+export function evaluateBatches(model: Module, count: number, batch: (i: number) => Batch): EvalResult {
   const wasTraining = model.training;
   model.eval();
   let loss = 0;
   let correct = 0;
+  let n = 0;
   try {
-    for (const idx of evalBatches(set.n, batchSize)) {
-      const [l, c] = tidy(() =>
+    for (let i = 0; i < count; i++) {
+      const [l, c, m] = tidy(() =>
         noGrad(() => {
-          const { x, y } = maker.eval(idx);
+          const { x, y } = batch(i);
           const logits = model.forward(x);
           const sums = F.stack([
             F.crossEntropy(logits, y, { reduction: 'sum' }),
             logits.argmax(1).eq(y).sum().to(logits.dtype),
           ]);
-          return Array.from(sums.to('float64').toTypedArray() as Float64Array);
+          return [...Array.from(sums.to('float64').toTypedArray() as Float64Array), y.shape[0]];
         }),
       );
       loss += l;
       correct += c;
+      n += m;
     }
   } finally {
     model.train(wasTraining);
   }
-  return { loss: loss / set.n, acc: correct / set.n, n: set.n };
+  return n === 0 ? { loss: NaN, acc: NaN, n: 0 } : { loss: loss / n, acc: correct / n, n };
 }

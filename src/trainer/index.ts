@@ -30,6 +30,7 @@ export { protocolPlan, type Protocol, type ProtocolPlan } from '../options/index
 export { TrainingDivergedError, TrainingInterruptedError, type TrainEvent, type TrainHooks } from './events.js';
 export { loadCheckpoint, loadRunWeights, listCheckpoints, CHECKPOINT_FORMAT } from './checkpoint.js';
 export { loadData } from './setup.js';
+export { chosenWeightsFile, loadChosenWeights, STEP_CHOICE, type ChosenWeights } from './chosen-weights.js';
 export { catchStopSignals, STOP_EXIT_CODES, type StopSignal, type StopRequest } from './stop-signals.js';
 export {
   gpuDescription,
@@ -46,3 +47,4 @@ export {
   type RunState,
   type Summary,
 } from '../runs/index.js';
+export * from './landscape/index.js';

@@ -1,7 +1,7 @@
 // The probe batch's examples: a seeded sample without replacement of a set's
 // indices (a partial Fisher-Yates shuffle on its own random stream), the same
 // for a given seed whatever else the run drew.
-import { Rng, streamKey } from '../../data/index.js';
+import { Rng, sampleIndices, streamKey } from '../../data/index.js';
 
 /** The stream of the curvature probe sample ('cu'), apart from the training streams. */
 const CURVATURE_STREAM = 0x6375;
@@ -9,12 +9,5 @@ const CURVATURE_STREAM = 0x6375;
 /** `size` distinct indices of [0, n), drawn from the stream of `seed`; all of them when size >= n. */
 export function probeIndices(n: number, size: number, seed: number): Int32Array {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`probe size must be a positive integer, got ${size}`);
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  const m = Math.min(size, n);
-  const rng = new Rng(streamKey(seed, CURVATURE_STREAM));
-  for (let i = 0; i < m; i++) {
-    const j = i + rng.below(n - i);
-    [all[i], all[j]] = [all[j], all[i]];
-  }
-  return all.slice(0, m);
+  return sampleIndices(n, size, new Rng(streamKey(seed, CURVATURE_STREAM)));
 }

@@ -1,27 +1,28 @@
 // `ireg landscape line <run-a> <run-b>` and `ireg landscape plane <run>`: loss and accuracy
 // on training and test examples along the line between two runs' weights, or on a
 // filter-normalised random plane around one run's. Each plans a folder (settings.json),
-// runs the tasks not done yet, here one after another, and assembles landscape.json.
-// `ireg landscape-point <folder> --task i` (hidden) runs one task: what an executor's
-// worker runs.
-import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+// hands the tasks not done yet to an executor as a task set (experiments/task-set.ts: the
+// local pool, --jobs at once, or a cluster's job array), and assembles landscape.json once
+// all are done. `ireg landscape-point <folder> --task i` (hidden) runs one task.
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { executeTaskSet, type Task } from '../experiments/index.js';
 import { DEVICES } from '../options/index.js';
 import { writeLandscapeFigure } from '../report/index.js';
 import {
   assembleLandscape,
-  computeLandscape,
   missingTasks,
   planLine,
   planPlane,
   runTaskAlone,
   taskCount,
+  taskFile,
   type Landscape,
   type LandscapeOptions,
   type LandscapePlan,
   type LocalOptions,
 } from '../trainer/index.js';
+import { addExecutorOptions, executorChoice, type ExecutorChoice } from './executor-options.js';
 import { checkpointChoice, finiteNumber, wholeNumber } from './parsers.js';
 
 /** A size option: a whole number >= 1, or 'all' (commander keeps no null, so 'all' stays a string until sized()). */
@@ -76,21 +77,15 @@ function addCommonOptions(c: Command): Command {
     )
     .option('--bn-batches <n>', 'training batches the statistics are recomputed from', wholeNumber(1), 16)
     .option('--bn-batch-size <n>', "size of those batches (default: the run's micro-batch size)", wholeNumber(2))
-    .option('--points-per-task <n>', 'points per task (default: a row of a plane, the whole line)', wholeNumber(1))
-    .option(
-      '--jobs <n>',
-      'tasks at once, each in a process of its own (default 1: one after another, here)',
-      wholeNumber(1),
-      1,
-    );
-  return addLocalOptions(c);
+    .option('--points-per-task <n>', 'points per task (default: a row of a plane, the whole line)', wholeNumber(1));
+  return addExecutorOptions(addLocalOptions(c));
 }
 
 type Flags = Omit<LandscapeOptions, 'trainSize' | 'testSize'> &
-  LocalOptions & { trainSize: number | 'all'; testSize: number | 'all'; jobs: number };
+  LocalOptions & { trainSize: number | 'all'; testSize: number | 'all' };
 
-/** Registers `ireg landscape` (line, plane) and the hidden `ireg landscape-point`. */
-export function addLandscapeCommands(p: Command): void {
+/** Registers `ireg landscape` (line, plane) and the hidden `ireg landscape-point`; `runArgv` runs tasks in this process. */
+export function addLandscapeCommands(p: Command, runArgv: (argv: string[]) => Promise<void>): void {
   const l = p
     .command('landscape')
     .description("loss and accuracy along a line between two runs' weights, or on a random plane around one run's");
@@ -104,9 +99,9 @@ export function addLandscapeCommands(p: Command): void {
       .option('--to <t>', 'last t', finiteNumber, 1)
       .option('--points <n>', 'values of t, evenly spaced', wholeNumber(2), 21)
       .option('--out <dir>', 'the landscape folder (default: <run-a>/landscape/line-<run-b>-<hash>)'),
-  ).action(async (a: string, b: string, o: Flags & { from: number; to: number; points: number }) => {
+  ).action(async (a: string, b: string, o: Flags & { from: number; to: number; points: number }, cmd: Command) => {
     if (!(o.from < o.to)) throw new InvalidArgumentError(`--from must be below --to (got ${o.from} and ${o.to})`);
-    await finish(planLine(a, b, sized(o)), o);
+    await finish(planLine(a, b, sized(o)), o, executorChoice(cmd), runArgv);
   });
   addCommonOptions(
     l
@@ -122,7 +117,14 @@ export function addLandscapeCommands(p: Command): void {
     async (
       run: string,
       o: Flags & { range: [number, number]; yRange?: [number, number]; resolution: number; include1d?: boolean },
-    ) => finish(planPlane(run, { ...sized(o), oneDim: o.include1d ? 'include' : 'zero' }), o),
+      cmd: Command,
+    ) =>
+      finish(
+        planPlane(run, { ...sized(o), oneDim: o.include1d ? 'include' : 'zero' }),
+        o,
+        executorChoice(cmd),
+        runArgv,
+      ),
   );
 
   addLocalOptions(
@@ -137,58 +139,43 @@ export function addLandscapeCommands(p: Command): void {
   });
 }
 
-/** Runs the missing tasks (here, or in --jobs processes), assembles landscape.json and says what it holds. */
-async function finish(plan: LandscapePlan, o: LocalOptions & { jobs: number }): Promise<void> {
+/**
+ * Hands the folder's tasks to the chosen executor (those done are skipped), then, once they have
+ * all run here, assembles landscape.json and its figure and says what it holds; submitted to a
+ * cluster, the same command once the jobs have ended assembles it.
+ */
+async function finish(
+  plan: LandscapePlan,
+  local: LocalOptions,
+  executor: ExecutorChoice,
+  runArgv: (argv: string[]) => Promise<void>,
+): Promise<void> {
+  const dir = resolve(plan.dir);
   const total = taskCount(plan.settings);
-  const tell = (task: number, left: number) => process.stderr.write(`landscape: task ${task} done, ${left} left\n`);
-  if (o.jobs > 1) {
-    const todo = missingTasks(plan.dir, plan.settings);
-    await inChildren(plan.dir, todo, o, tell);
-    const landscape = assembleLandscape(plan.dir);
-    console.log(summary(plan.dir, landscape, todo.length, total, await writeLandscapeFigure(plan.dir, landscape)));
+  const missing = missingTasks(dir, plan.settings).length;
+  const tasks: Task[] = Array.from({ length: total }, (_, i) => ({
+    label: `task-${i}`,
+    argv: taskArgv(dir, i, local),
+    output: taskFile(dir, i),
+  }));
+  const name = `landscape ${plan.settings.kind} in ${dir}`;
+  const ran = await executeTaskSet(dir, name, tasks, executor.name, executor.options, { log: console.error, runArgv });
+  if (ran === 'submitted') {
+    console.log(`landscape: run the same command again once the jobs have ended, to assemble ${dir}/landscape.json`);
     return;
   }
-  const { landscape, computed } = computeLandscape(plan.dir, o, (r, left) => tell(r.task, left));
-  console.log(summary(plan.dir, landscape, computed.length, total, await writeLandscapeFigure(plan.dir, landscape)));
+  const landscape = assembleLandscape(dir);
+  console.log(summary(dir, landscape, missing, total, await writeLandscapeFigure(dir, landscape)));
 }
 
 /** The argv (after node) of `ireg landscape-point` for one task: what a worker runs. */
 export function taskArgv(dir: string, task: number, local: LocalOptions): string[] {
   return [
     ...['landscape-point', dir, '--task', String(task)],
-    ...(local.dataDir ? ['--data-dir', local.dataDir] : []),
+    ...(local.dataDir ? ['--data-dir', resolve(local.dataDir)] : []),
     ...(local.device ? ['--device', local.device] : []),
     ...(local.threads ? ['--threads', String(local.threads)] : []),
   ];
-}
-
-/**
- * Runs the tasks in up to o.jobs child processes of this ireg at once (each with the cores
- * shared out, unless --threads says otherwise); fails after all have ended if any failed.
- */
-async function inChildren(
-  dir: string,
-  tasks: number[],
-  o: LocalOptions & { jobs: number },
-  tell: (task: number, left: number) => void,
-): Promise<void> {
-  const local = { ...o, threads: o.threads ?? Math.max(1, Math.floor(availableParallelism() / o.jobs)) };
-  const queue = [...tasks];
-  const failed: string[] = [];
-  const worker = async () => {
-    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
-      const child = spawn(process.execPath, [process.argv[1], ...taskArgv(dir, task, local)], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const code = await new Promise<number | null>((done) => child.on('close', done));
-      if (code === 0) tell(task, queue.length);
-      else failed.push(`task ${task} (exit ${code}): ${stderr.trim()}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.jobs, tasks.length) }, worker));
-  if (failed.length > 0) throw new Error(`landscape: ${failed.length} task(s) failed; ${failed.join('; ')}`);
 }
 
 /** A few lines on the landscape: where it is, its range of losses, and what the tasks cost. */

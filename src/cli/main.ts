@@ -137,7 +137,7 @@ export function program(): Command {
   addDataCommands(p);
   addDashboardCommands(p);
   addCurvatureCommand(p, runArgv);
-  addLandscapeCommands(p);
+  addLandscapeCommands(p, runArgv);
   return p;
 }
 

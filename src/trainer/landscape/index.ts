@@ -26,7 +26,7 @@ export {
   type TaskResult,
 } from './folder.js';
 export { evaluatePoint, loadContext, sampleOf, type LandscapeContext, type LocalOptions } from './context.js';
-export { computeLandscape, runTask, runTaskAlone } from './tasks.js';
+export { runTask, runTaskAlone } from './tasks.js';
 export {
   checkSameModel,
   planLine,

@@ -1,9 +1,9 @@
 // Running a landscape's tasks: one task evaluates its points and writes its file
-// atomically (the mark that it is done); computeLandscape runs the missing ones in this
-// process, one after another, sharing one loaded context, then assembles landscape.json.
+// atomically (the mark that it is done). Executors run tasks (experiments/task-set.ts),
+// each loading its own context.
 import { writeJsonAtomic } from '../../io/index.js';
 import { loadContext, evaluatePoint, type LandscapeContext, type LocalOptions } from './context.js';
-import { assembleLandscape, missingTasks, readSettings, taskFile, type Landscape, type TaskResult } from './folder.js';
+import { readSettings, taskFile, type TaskResult } from './folder.js';
 import { taskPoints } from './settings.js';
 
 /** Evaluates task `task`'s points with a loaded context and writes its file; `startupSeconds` is what it cost to get here. */
@@ -20,40 +20,23 @@ export function runTask(dir: string, ctx: LandscapeContext, task: number, startu
   return result;
 }
 
-/** One task in a process of its own (what `ireg landscape-point` runs): its start-up counts from the process's start. */
+/** Whether a task has run in this process already (the next one's start-up is then its own loading only). */
+let ranHere = false;
+
+/**
+ * One task with a context of its own (what `ireg landscape-point` runs). Its start-up is the
+ * loading of model, data and batches; for the first task of a process, counted from the
+ * process's start (node, libtorch, ireg's modules), what a job in a process of its own pays.
+ */
 export function runTaskAlone(dir: string, task: number, local: LocalOptions = {}): TaskResult {
   taskPoints(readSettings(dir), task); // a bad index fails before anything loads
+  const t0 = performance.now();
   const ctx = loadContext(dir, local);
+  const startup = ranHere ? (performance.now() - t0) / 1000 : process.uptime();
+  ranHere = true;
   try {
-    return runTask(dir, ctx, task, process.uptime());
+    return runTask(dir, ctx, task, startup);
   } finally {
     ctx.dispose();
   }
-}
-
-/**
- * Runs the folder's missing tasks here, one after another (the first carries the context's
- * load time as its start-up, the others none), then assembles landscape.json.
- * `onTask` hears of each task done.
- */
-export function computeLandscape(
-  dir: string,
-  local: LocalOptions = {},
-  onTask?: (r: TaskResult, left: number) => void,
-): { landscape: Landscape; computed: number[] } {
-  const todo = missingTasks(dir, readSettings(dir));
-  if (todo.length > 0) {
-    const t0 = performance.now();
-    const ctx = loadContext(dir, local);
-    let startup = (performance.now() - t0) / 1000;
-    try {
-      todo.forEach((task, i) => {
-        onTask?.(runTask(dir, ctx, task, startup), todo.length - i - 1);
-        startup = 0;
-      });
-    } finally {
-      ctx.dispose();
-    }
-  }
-  return { landscape: assembleLandscape(dir), computed: todo };
 }

@@ -7,11 +7,12 @@ import { machineGroups, machineOf } from './machines.js';
 import { provenanceLines, settingLine } from './render.js';
 import { optionName, optionText, splitSettings } from './settings.js';
 import {
+  curvatureSourceText,
   gapMethodText,
   variantCells,
   variantColumns,
   variantProtocolLine,
-  variantSettingKeys,
+  variantLayout,
   variantTable,
   type VariantRow,
 } from './table.js';
@@ -59,9 +60,13 @@ ${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></secti
 }
 
 function table1(report: GridReport, rows: VariantRow[]): string {
-  const keys = variantSettingKeys(rows);
+  const layout = variantLayout(rows);
+  const { keys } = layout;
+  const curvature = curvatureSourceText(rows);
   const body = rows.map((r) => {
-    const cells = variantCells(r, keys).map((c, i) => `<td${i < 2 + keys.length ? '' : ' class="num"'}>${esc(c)}</td>`);
+    const cells = variantCells(r, layout).map(
+      (c, i) => `<td${i < 2 + keys.length ? '' : ' class="num"'}>${esc(c)}</td>`,
+    );
     if (r.gapNote)
       cells[cells.length - 1] = cells[cells.length - 1].replace(
         '</td>',
@@ -73,7 +78,7 @@ function table1(report: GridReport, rows: VariantRow[]): string {
 <h2>Table 1: test accuracy over seeds</h2>
 <p class="meta">${esc(settingLine(report))}</p>
 <table class="table1">
-<thead><tr>${variantColumns(keys)
+<thead><tr>${variantColumns(layout)
     .map((c) => `<th>${esc(c)}</th>`)
     .join('')}</tr></thead>
 <tbody>
@@ -84,7 +89,7 @@ ${body.join('\n')}
 <p class="note">${esc(testAccNote(report))};
 n counts the done runs (seeds) of a variant out of all its runs (diverged, failed and unfinished runs are left out); std is the sample standard deviation (n − 1).
 The paper column is the authors' published number for the same setting, at their budget.</p>
-<p class="note">${esc(gapMethodText())}</p>
+${curvature ? `<p class="note" id="table1-curvature">${esc(curvature)}</p>\n` : ''}<p class="note">${esc(gapMethodText())}</p>
 </section>`;
 }
 

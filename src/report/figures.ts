@@ -104,7 +104,8 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
     const drawn = variants.filter((v) => points.some((p) => p.variant === v));
     const color = colorOf(drawn, variants, 'variant');
     const x = { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd', tickMinStep: 1 } } as const;
-    const rule = f.stability ? stabilityLayers(report, drawn, variants, f.axis, maxPoints) : null;
+    const top = Math.max(...points.map((p) => p.max));
+    const rule = f.stability ? stabilityLayers(report, drawn, variants, { axis: f.axis, maxPoints, top }) : null;
     const scale = f.log ? ({ type: 'log' } as const) : { zero: false };
     const spec: TopLevelSpec = {
       width: WIDTH,

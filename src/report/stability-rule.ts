@@ -10,14 +10,20 @@ import { variantSeries } from './series.js';
 /** One layer of a layered Vega-Lite spec. */
 export type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
-/** The 2/lr layers for the drawn `variants` (of `all`, for colours), and what the caption says of them. */
+/** How far above the rest of the figure a scheduled 2/lr is drawn (it grows without bound as lr decays to 0). */
+const HEADROOM = 4;
+
+/**
+ * The 2/lr layers for the `drawn` variants (of `all`, for colours) whose eigenvalues reach `top` at
+ * most, and what the caption says of them.
+ */
 export function stabilityLayers(
   report: GridReport,
   drawn: string[],
   all: string[],
-  axis: string,
-  maxPoints: number,
+  o: { axis: string; maxPoints: number; top: number },
 ): { layers: Layer[]; caption: string } {
+  const { axis, maxPoints } = o;
   const rules = new Map<number, string[]>();
   const scheduled: { variant: string; step: number; limit: number }[] = [];
   const notes: string[] = [];
@@ -38,6 +44,10 @@ export function stabilityLayers(
       notes.push(`${variant} is on an lr schedule but logged no lr: its rule is at 2/lr of its initial lr`);
     rules.set(lr, [...(rules.get(lr) ?? []), variant]);
   }
+  // A decaying lr sends 2/lr far above everything else: it is cut where it leaves the figure's range.
+  const ceiling = HEADROOM * Math.max(o.top, ...[...rules.keys()].map((lr) => 2 / lr));
+  const cut = scheduled.some((p) => p.limit > ceiling);
+  if (cut) scheduled.splice(0, scheduled.length, ...scheduled.filter((p) => p.limit <= ceiling));
   const several = rules.size > 1;
   const values = [...rules].map(([lr, variants]) => ({
     limit: 2 / lr,
@@ -74,7 +84,8 @@ export function stabilityLayers(
       ? `The grey dashed rule${several ? 's mark' : ' marks'} 2/lr for ${several ? 'each learning rate of the variants' : 'the learning rate'}`
       : '',
     scheduled.length
-      ? `${values.length ? '; the' : 'The'} dashed lines in a variant's colour mark 2/lr of its logged lr (an lr schedule)`
+      ? `${values.length ? '; the' : 'The'} dashed lines in a variant's colour mark 2/lr of its logged lr (an lr schedule)` +
+        (cut ? `, drawn up to ${HEADROOM}× the largest eigenvalue or constant 2/lr shown` : '')
       : '',
     values.length || scheduled.length
       ? ': gradient descent at step size lr is stable on a quadratic only while its top eigenvalue stays below 2/lr' +

@@ -71,11 +71,8 @@ export function stabilityLayers(
       encoding: {
         x: { field: 'step', type: 'quantitative' },
         y,
-        color: colorOf(
-          drawn.filter((v) => scheduled.some((p) => p.variant === v)),
-          all,
-          'variant',
-        ),
+        // The figure's own colour encoding: one scale, one legend.
+        color: colorOf(drawn, all, 'variant'),
       },
     });
   const momentum = report.runs.some((r) => drawn.includes(r.variant) && (r.options?.momentum ?? 0) > 0);

@@ -122,15 +122,15 @@ export function gridReport(dir: string): GridReport {
     const read = readRun(source.runDirs[i], {
       onMetric: (m) => {
         seen.last = m;
+        const c = curvaturePoint(m);
         kept.push({
           step: m.step,
           valAcc: pct(m.valAcc),
           penalty: m.penalty,
           stepLength: m.stepLength,
           avgMicroBatchGradNorm: m.avgMicroBatchGradNorm,
-          ...curvaturePoint(m),
+          ...c,
         });
-        const c = curvaturePoint(m);
         if (c.hessianTopEigenvalue !== null || c.hessianTrace !== null)
           seen.curvature = { top: c.hessianTopEigenvalue, trace: c.hessianTrace, step: m.step, source: 'metrics' };
         if (m.avgMicroBatchGradNorm !== null) {

@@ -51,7 +51,7 @@ ${s.source ? `<p class="meta">Source: ${esc(s.source)}</p>` : ''}
 <p class="meta">${esc(statusLine(report))}</p>
 </header>
 ${table1(report, rows)}
-${figureSection(figures)}
+${figureSection(figures, report)}
 ${runsSection(report)}
 ${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></section>` : ''}
 </body>
@@ -93,7 +93,7 @@ ${curvature ? `<p class="note" id="table1-curvature">${esc(curvature)}</p>\n` : 
 </section>`;
 }
 
-function figureSection(figures: Figure[]): string {
+function figureSection(figures: Figure[], report: GridReport): string {
   const body = figures.map(
     (f) => `<figure id="${f.id}">
 <h3>${esc(f.title)}</h3>
@@ -101,9 +101,11 @@ ${f.svg}
 <figcaption>${esc(f.caption)}</figcaption>
 </figure>`,
   );
+  const unreadable = report.runs.flatMap((r) => r.curvatureErrors);
   return `<section id="figures">
 <h2>Figure 1 and the other logged quantities</h2>
 ${body.length ? body.join('\n') : '<p class="note">No run has logged a step yet.</p>'}
+${unreadable.length ? `<p class="note" id="curvature-errors">Curvature files left out, which could not be read: ${esc(unreadable.join('; '))}.</p>` : ''}
 </section>`;
 }
 

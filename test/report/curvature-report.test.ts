@@ -7,12 +7,13 @@
 // has its spectrum, and `ireg curvature` leaves an SVG that a browser parses as one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGrid, type GridSpec } from '../../src/experiments/index.js';
 import {
   gridReport,
   reportFigures,
+  reportHtml,
   variantTable,
   writeReports,
   type Figure,
@@ -257,4 +258,28 @@ test('ireg curvature writes <checkpoint>.svg beside its JSON, whole, and a brows
   }
   assert.ok(existsSync(join(dir, 'report.html')));
   assert.deepEqual(errors, []);
+});
+
+test('a curvature file that cannot be read is named under the figures with why, and the report goes on', async () => {
+  const broken = join(dir, 'sb-s2', 'curvature', 'broken.json');
+  const odd = join(dir, 'lb-s1', 'curvature', 'odd.json');
+  mkdirSync(join(dir, 'sb-s2', 'curvature'));
+  mkdirSync(join(dir, 'lb-s1', 'curvature'));
+  writeFileSync(broken, '{"step": 2, "gro');
+  writeFileSync(odd, JSON.stringify({ step: 2, groups: [{ group: 'layer0', top: { eigenvalues: [1] } }] }));
+  try {
+    const report = gridReport(dir);
+    const page = await reportHtml(report);
+    const note = /<p class="note" id="curvature-errors">([^<]*)<\/p>/.exec(page)?.[1] ?? '';
+    assert.ok(note.includes(`${broken} is not valid JSON`), note);
+    assert.ok(note.includes(`curvature file ${odd}: no group &#39;all&#39; (the whole network)`), note);
+    assert.deepEqual(
+      variantTable(report).map((r) => r.variant),
+      ['sb', 'lb', 'gn-cos', 'lb-after'],
+    );
+    assert.ok(!html.includes('id="curvature-errors"'), 'no note where every file was read');
+  } finally {
+    rmSync(join(dir, 'sb-s2', 'curvature'), { recursive: true });
+    rmSync(join(dir, 'lb-s1', 'curvature'), { recursive: true });
+  }
 });

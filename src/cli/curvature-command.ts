@@ -11,6 +11,7 @@ import { BatchMaker } from '../data/index.js';
 import { writeJsonAtomic } from '../io/index.js';
 import { measureCurvature, probeIndices, type BnMode, type GroupCurvature } from '../methods/index.js';
 import { createModel } from '../models/index.js';
+import { writeCurvatureFigure } from '../report/index.js';
 import { runFiles } from '../runs/index.js';
 import { setNumThreads } from '../tensor/index.js';
 import { loadChosenWeights, loadData, STEP_CHOICE } from '../trainer/index.js';
@@ -104,6 +105,7 @@ export function addCurvatureCommand(p: Command, runArgv: (argv: string[]) => Pro
     if (isGridFolder(dir)) return runCurvatureGrid(dir, { ...curvatureSettings(o) }, o, executorChoice(cmd), runArgv);
     refuseExecutorOptions(cmd, `${dir} is a run directory, not a grid folder`);
     const report = runCurvature(dir, o);
+    await writeCurvatureFigure(dir, report);
     process.stdout.write(curvatureTable(report));
   });
 }

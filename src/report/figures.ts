@@ -1,31 +1,35 @@
 // The report's figures as inline SVG, drawn at report time by Vega-Lite (compiled to Vega, then
 // rendered headless by a Vega View): the paper's Figure 1 (average micro-batch gradient norm
-// against step per variant, mean over seeds with a min-max band), validation accuracy, penalty
-// and step length against step, and final accuracy against micro-batch size for sweep grids.
-import { seriesColor } from './colors.js';
+// against step per variant, mean over seeds with a min-max band), validation accuracy, penalty,
+// step length, sharpness (with 2/lr), Hessian trace, gradient noise scale and SNR against step,
+// final accuracy against micro-batch size for sweep grids, and each variant's Hessian spectrum.
 import type { TopLevelSpec } from 'vega-lite';
+import { colorOf, HEIGHT, toSvg, WIDTH, type Figure } from './figure.js';
 import type { GridReport } from './grid-report.js';
 import { variantSeries, type SeriesField } from './series.js';
+import { spectrumFigures } from './spectrum-figures.js';
+import { stabilityLayers } from './stability-rule.js';
 
-export interface Figure {
-  /** Element id in the page (fig-probe, fig-val-acc, ...). */
-  id: string;
-  title: string;
-  caption: string;
-  svg: string;
-  /** Series (variants, or methods for the micro-batch figure) drawn, for tests and captions. */
-  series: string[];
-}
+export { toSvg, type Figure } from './figure.js';
 
 export interface FigureOptions {
   /** Steps drawn per variant at most (evenly thinned); default 1000. */
   maxPoints?: number;
 }
 
-const WIDTH = 560;
-const HEIGHT = 280;
+interface StepFigure {
+  id: string;
+  field: SeriesField;
+  title: string;
+  axis: string;
+  what: string;
+  /** A log y axis (quantities that span orders of magnitude; their zeros are left out). */
+  log?: boolean;
+  /** Draw the 2/lr stability threshold (the sharpness figure). */
+  stability?: boolean;
+}
 
-const STEP_FIGURES: { id: string; field: SeriesField; title: string; axis: string; what: string }[] = [
+const STEP_FIGURES: StepFigure[] = [
   {
     id: 'fig-probe',
     field: 'avgMicroBatchGradNorm',
@@ -54,6 +58,39 @@ const STEP_FIGURES: { id: string; field: SeriesField; title: string; axis: strin
     axis: 'lr · ‖update‖',
     what: 'the length of each update, lr times its norm',
   },
+  {
+    id: 'fig-sharpness',
+    field: 'hessianTopEigenvalue',
+    title: 'Sharpness: top Hessian eigenvalue',
+    axis: 'top eigenvalue λ₁',
+    what: 'the largest eigenvalue of the loss Hessian on the fixed curvature probe set (Lanczos; --curvature-every)',
+    stability: true,
+  },
+  {
+    id: 'fig-hessian-trace',
+    field: 'hessianTrace',
+    title: 'Hessian trace',
+    axis: 'trace of the Hessian',
+    what: "Hutchinson's estimate of the trace of the loss Hessian on the same probe set",
+  },
+  {
+    id: 'fig-noise-scale',
+    field: 'gradNoiseScale',
+    title: 'Gradient noise scale',
+    axis: 'B_simple (images)',
+    what:
+      'the simple noise scale of the step, micro-batch size × the trace of the micro-batch gradient covariance / ‖g‖² ' +
+      '(McCandlish et al., 2018), in images; logged for methods with two or more micro-batches',
+    log: true,
+  },
+  {
+    id: 'fig-grad-snr',
+    field: 'gradSnr',
+    title: 'Gradient signal-to-noise ratio',
+    axis: 'SNR of g',
+    what: "‖g‖² over the variance of the step's mean gradient, from its micro-batches",
+    log: true,
+  },
 ];
 
 /** Every figure the report's runs have data for, in page order. */
@@ -62,11 +99,14 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
   const variants = [...new Set(report.runs.map((r) => r.variant))];
   const out: Figure[] = [];
   for (const f of STEP_FIGURES) {
-    const points = variantSeries(report.runs, f.field, maxPoints);
+    const points = variantSeries(report.runs, f.field, maxPoints).filter((p) => !f.log || p.min > 0);
     if (!points.length) continue;
     const drawn = variants.filter((v) => points.some((p) => p.variant === v));
     const color = colorOf(drawn, variants, 'variant');
     const x = { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd', tickMinStep: 1 } } as const;
+    const top = Math.max(...points.map((p) => p.max));
+    const rule = f.stability ? stabilityLayers(report, drawn, variants, { axis: f.axis, maxPoints, top }) : null;
+    const scale = f.log ? ({ type: 'log' } as const) : { zero: false };
     const spec: TopLevelSpec = {
       width: WIDTH,
       height: HEIGHT,
@@ -76,7 +116,7 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
           mark: { type: 'area', opacity: 0.2 },
           encoding: {
             x,
-            y: { field: 'min', type: 'quantitative', title: f.axis, scale: { zero: false } },
+            y: { field: 'min', type: 'quantitative', title: f.axis, scale },
             y2: { field: 'max' },
             color,
           },
@@ -85,6 +125,7 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
           mark: { type: 'line', strokeWidth: 1.5 },
           encoding: { x, y: { field: 'mean', type: 'quantitative' }, color },
         },
+        ...(rule?.layers ?? []),
       ],
     };
     out.push({
@@ -95,6 +136,8 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
         `band: minimum to maximum over those seeds` +
         (points.some((p) => p.n === 1) ? ' (no band where only one run logged the step)' : '') +
         '.' +
+        (f.log ? ' Log scale.' : '') +
+        (rule?.caption ? ` ${rule.caption}` : '') +
         (thinned(report, f.field, maxPoints) ? ` Drawn at ${maxPoints} evenly spaced logged steps per variant.` : ''),
       svg: await toSvg(spec),
       series: drawn,
@@ -102,6 +145,7 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
   }
   const sweep = microBatchFigure(report);
   if (sweep) out.push({ ...sweep, svg: await toSvg(sweep.spec) });
+  out.push(...(await spectrumFigures(report)));
   return out;
 }
 
@@ -165,31 +209,4 @@ function microBatchFigure(report: GridReport): (Omit<Figure, 'svg'> & { spec: To
       ],
     },
   };
-}
-
-/** A colour encoding that gives each series the same colour in every figure (its place among `all`). */
-function colorOf(drawn: string[], all: string[], field: string) {
-  return {
-    field,
-    type: 'nominal',
-    title: field,
-    scale: { domain: drawn, range: drawn.map((v) => seriesColor(all.indexOf(v))) },
-    legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1 },
-  } as const;
-}
-
-/**
- * The SVG of a Vega-Lite spec, rendered headless. The namespace attributes go: the SVG is
- * inlined in HTML, where they are implied, and the page holds no network address at all.
- */
-export async function toSvg(spec: TopLevelSpec): Promise<string> {
-  // Loaded on first use: Vega takes seconds to load, and most ireg commands draw nothing.
-  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    const svg = await view.toSVG();
-    return svg.replace(/ xmlns(:xlink)?="[^"]*"/g, '');
-  } finally {
-    view.finalize();
-  }
 }

@@ -12,16 +12,36 @@ import {
   type Summary,
 } from '../runs/index.js';
 import { readFailures, runConfig, type GridRun, type GridSpec } from '../experiments/grid.js';
+import { densityFile, readCurvatureFiles, type CurvatureFile } from './curvature-files.js';
 import { EvenlyKept } from './evenly-kept.js';
+import { curvaturePoint, type CurvaturePoint } from './quantities.js';
 import { reportSource } from './source.js';
 
 /** A logged step of a run: the quantities the report's figures plot. */
-export interface MetricPoint {
+export interface MetricPoint extends CurvaturePoint {
   step: number;
   valAcc: number | null; // %
   penalty: number | null;
   stepLength: number | null;
   avgMicroBatchGradNorm: number | null;
+}
+
+/** A run's last measured sharpness (top Hessian eigenvalue) and trace, and where they come from. */
+export interface FinalCurvature {
+  top: number | null;
+  trace: number | null;
+  step: number;
+  /** 'metrics' (its last logged measurement), else the curvature file it was read from ('final.json', 'best.json'). */
+  source: string;
+}
+
+/** A run's spectral density of the Hessian, from one of its curvature files. */
+export interface RunSpectrum {
+  /** The file's name in curvature/ and its checkpoint's step. */
+  file: string;
+  step: number;
+  nodes: number[];
+  weights: number[];
 }
 
 /** Where a run came from, from its config.json (null before the run has started). */
@@ -67,6 +87,12 @@ export interface RunReport {
   /** (step, average micro-batch squared gradient norm) at every logged step. */
   probe: [number, number][];
   metrics: MetricPoint[];
+  /** The last logged curvature measurement, else the one in curvature/final.json or best.json. */
+  finalCurvature: FinalCurvature | null;
+  /** The density of curvature/best.json, else of final.json, else of the latest step-N.json holding one. */
+  spectrum: RunSpectrum | null;
+  /** The files of curvature/ that could not be read, with why. */
+  curvatureErrors: string[];
   provenance: RunProvenance | null;
 }
 
@@ -92,17 +118,21 @@ export function gridReport(dir: string): GridReport {
     // Bounded memory for a metrics file of any length: evenly kept points, and running sums.
     const kept = new EvenlyKept<MetricPoint>(MAX_POINTS_PER_RUN);
     const probeMean = { sum: 0, n: 0 };
-    const seen: { last?: MetricsRecord } = {};
+    const seen: { last?: MetricsRecord; curvature?: FinalCurvature } = {};
     const read = readRun(source.runDirs[i], {
       onMetric: (m) => {
         seen.last = m;
+        const c = curvaturePoint(m);
         kept.push({
           step: m.step,
           valAcc: pct(m.valAcc),
           penalty: m.penalty,
           stepLength: m.stepLength,
           avgMicroBatchGradNorm: m.avgMicroBatchGradNorm,
+          ...c,
         });
+        if (c.hessianTopEigenvalue !== null || c.hessianTrace !== null)
+          seen.curvature = { top: c.hessianTopEigenvalue, trace: c.hessianTrace, step: m.step, source: 'metrics' };
         if (m.avgMicroBatchGradNorm !== null) {
           probeMean.sum += m.avgMicroBatchGradNorm;
           probeMean.n++;
@@ -116,6 +146,7 @@ export function gridReport(dir: string): GridReport {
       .filter((m) => m.avgMicroBatchGradNorm !== null)
       .map((m): [number, number] => [m.step, m.avgMicroBatchGradNorm as number]);
     const seed = typeof config.seed === 'number' ? config.seed : null;
+    const curvature = readCurvatureFiles(source.runDirs[i]);
     return {
       label: run.label,
       variant: run.variant ?? variantOf(run.label, seed),
@@ -142,6 +173,9 @@ export function gridReport(dir: string): GridReport {
       meanAvgMicroBatchGradNorm: probeMean.n ? probeMean.sum / probeMean.n : null,
       probe,
       metrics,
+      finalCurvature: seen.curvature ?? measuredCurvature(curvature.files),
+      spectrum: spectrumOf(curvature.files),
+      curvatureErrors: curvature.errors,
       provenance: recorded ? provenanceOf(recorded) : null,
     };
   });
@@ -161,6 +195,21 @@ export function incompleteRuns(report: GridReport): string | null {
   return parts.length
     ? `grid ${report.spec.name} is incomplete: of ${report.runs.length} runs, ${parts.join(' and ')}`
     : null;
+}
+
+/** The sharpness and trace of curvature/final.json, else best.json: for runs that logged none. */
+function measuredCurvature(files: CurvatureFile[]): FinalCurvature | null {
+  for (const checkpoint of ['final', 'best']) {
+    const f = files.find((x) => x.checkpoint === checkpoint && (x.top !== null || x.trace !== null));
+    if (f) return { top: f.top, trace: f.trace, step: f.step, source: f.name };
+  }
+  return null;
+}
+
+/** The spectral density of curvature/best.json, else final.json, else the latest step-N.json that holds one. */
+function spectrumOf(files: CurvatureFile[]): RunSpectrum | null {
+  const f = densityFile(files);
+  return f?.density ? { file: f.name, step: f.step, ...f.density } : null;
 }
 
 /** A label less its seed suffix (`gn-s3` with seed 3 is variant `gn`): how older grids name seeded runs. */

@@ -7,11 +7,12 @@ import { machineGroups, machineOf } from './machines.js';
 import { provenanceLines, settingLine } from './render.js';
 import { optionName, optionText, splitSettings } from './settings.js';
 import {
+  curvatureSourceText,
   gapMethodText,
   variantCells,
   variantColumns,
   variantProtocolLine,
-  variantSettingKeys,
+  variantLayout,
   variantTable,
   type VariantRow,
 } from './table.js';
@@ -50,7 +51,7 @@ ${s.source ? `<p class="meta">Source: ${esc(s.source)}</p>` : ''}
 <p class="meta">${esc(statusLine(report))}</p>
 </header>
 ${table1(report, rows)}
-${figureSection(figures)}
+${figureSection(figures, report)}
 ${runsSection(report)}
 ${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></section>` : ''}
 </body>
@@ -59,9 +60,13 @@ ${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></secti
 }
 
 function table1(report: GridReport, rows: VariantRow[]): string {
-  const keys = variantSettingKeys(rows);
+  const layout = variantLayout(rows);
+  const { keys } = layout;
+  const curvature = curvatureSourceText(rows);
   const body = rows.map((r) => {
-    const cells = variantCells(r, keys).map((c, i) => `<td${i < 2 + keys.length ? '' : ' class="num"'}>${esc(c)}</td>`);
+    const cells = variantCells(r, layout).map(
+      (c, i) => `<td${i < 2 + keys.length ? '' : ' class="num"'}>${esc(c)}</td>`,
+    );
     if (r.gapNote)
       cells[cells.length - 1] = cells[cells.length - 1].replace(
         '</td>',
@@ -73,7 +78,7 @@ function table1(report: GridReport, rows: VariantRow[]): string {
 <h2>Table 1: test accuracy over seeds</h2>
 <p class="meta">${esc(settingLine(report))}</p>
 <table class="table1">
-<thead><tr>${variantColumns(keys)
+<thead><tr>${variantColumns(layout)
     .map((c) => `<th>${esc(c)}</th>`)
     .join('')}</tr></thead>
 <tbody>
@@ -84,11 +89,11 @@ ${body.join('\n')}
 <p class="note">${esc(testAccNote(report))};
 n counts the done runs (seeds) of a variant out of all its runs (diverged, failed and unfinished runs are left out); std is the sample standard deviation (n − 1).
 The paper column is the authors' published number for the same setting, at their budget.</p>
-<p class="note">${esc(gapMethodText())}</p>
+${curvature ? `<p class="note" id="table1-curvature">${esc(curvature)}</p>\n` : ''}<p class="note">${esc(gapMethodText())}</p>
 </section>`;
 }
 
-function figureSection(figures: Figure[]): string {
+function figureSection(figures: Figure[], report: GridReport): string {
   const body = figures.map(
     (f) => `<figure id="${f.id}">
 <h3>${esc(f.title)}</h3>
@@ -96,9 +101,11 @@ ${f.svg}
 <figcaption>${esc(f.caption)}</figcaption>
 </figure>`,
   );
+  const unreadable = report.runs.flatMap((r) => r.curvatureErrors);
   return `<section id="figures">
 <h2>Figure 1 and the other logged quantities</h2>
 ${body.length ? body.join('\n') : '<p class="note">No run has logged a step yet.</p>'}
+${unreadable.length ? `<p class="note" id="curvature-errors">Curvature files left out, which could not be read: ${esc(unreadable.join('; '))}.</p>` : ''}
 </section>`;
 }
 

@@ -6,6 +6,8 @@ export {
   type RunReport,
   type MetricPoint,
   type RunProvenance,
+  type FinalCurvature,
+  type RunSpectrum,
 } from './grid-report.js';
 export { reportSource, type ReportSource } from './source.js';
 export {
@@ -15,7 +17,18 @@ export {
   renderMarkdownVariantTable,
   renderSparklines,
 } from './render.js';
-export { variantTable, groupByVariant, GAP_BOOTSTRAP, type VariantRow, type GapShare } from './table.js';
+export {
+  variantTable,
+  groupByVariant,
+  GAP_BOOTSTRAP,
+  CURVATURE_COLUMNS,
+  type VariantRow,
+  type GapShare,
+  type Spread,
+} from './table.js';
+export { curvatureSvg, writeCurvatureFigure, type CurvatureMeasurement } from './curvature-figure.js';
+export { readCurvatureFiles, type CurvatureFile } from './curvature-files.js';
+export { recordValue, curvaturePoint, type CurvaturePoint, type RecordQuantity } from './quantities.js';
 export { variantSeries, type BandPoint, type SeriesField } from './series.js';
 export { reportFigures, toSvg, type Figure, type FigureOptions } from './figures.js';
 export { renderReportHtml, reportHtml, esc, type HtmlOptions } from './html.js';

@@ -1,12 +1,19 @@
 // A grid report as text: the per-run table (terminal or markdown), Table 1 over seeds, and one
 // sparkline per variant of the average micro-batch gradient norm over training.
 import Table from 'cli-table3';
-import type { OptionKey } from '../options/index.js';
 import type { GridReport } from './grid-report.js';
 import { machineLines } from './machines.js';
 import { variantSeries } from './series.js';
 import { optionName, optionText, protocolLine, settingText, splitSettings } from './settings.js';
-import { variantCells, variantColumns, variantProtocolLine, variantSettingKeys, type VariantRow } from './table.js';
+import {
+  curvatureSourceText,
+  variantCells,
+  variantColumns,
+  variantLayout,
+  variantProtocolLine,
+  type TableLayout,
+  type VariantRow,
+} from './table.js';
 
 /** Eight levels, lowest to highest. */
 const BARS = '▁▂▃▄▅▆▇█';
@@ -66,24 +73,30 @@ export function renderMarkdownTable(report: GridReport): string {
 }
 
 /** Table 1's rows as text: the gap's cell with the reason it is missing or has no interval. */
-function variantTextRows(rows: VariantRow[], keys: readonly OptionKey[]): string[][] {
+function variantTextRows(rows: VariantRow[], layout: TableLayout): string[][] {
   return rows.map((r) => {
-    const cells = variantCells(r, keys);
+    const cells = variantCells(r, layout);
     if (r.gapNote) cells[cells.length - 1] += ` (${r.gapNote})`;
     return cells;
   });
 }
 
-/** Table 1 (per variant, over seeds) for a terminal, with the protocol under it. */
+/** Table 1 (per variant, over seeds) for a terminal, with the protocol and the curvature's source under it. */
 export function renderVariantTable(rows: VariantRow[]): string {
-  const keys = variantSettingKeys(rows);
-  return [terminal(variantColumns(keys), variantTextRows(rows, keys)), variantProtocolLine(rows)].join('\n');
+  const layout = variantLayout(rows);
+  return [terminal(variantColumns(layout), variantTextRows(rows, layout)), ...variantNotes(rows)].join('\n');
 }
 
-/** Table 1 in markdown, with the protocol under it. */
+/** Table 1 in markdown, with the protocol and the curvature's source under it. */
 export function renderMarkdownVariantTable(rows: VariantRow[]): string {
-  const keys = variantSettingKeys(rows);
-  return [markdown(variantColumns(keys), variantTextRows(rows, keys)), variantProtocolLine(rows)].join('\n\n');
+  const layout = variantLayout(rows);
+  return [markdown(variantColumns(layout), variantTextRows(rows, layout)), ...variantNotes(rows)].join('\n\n');
+}
+
+/** The lines under Table 1: its protocol, and where its sharpness and trace come from when it has them. */
+function variantNotes(rows: VariantRow[]): string[] {
+  const curvature = curvatureSourceText(rows);
+  return [variantProtocolLine(rows), ...(curvature ? [curvature] : [])];
 }
 
 function terminal(head: string[], rows: string[][]): string {

@@ -36,8 +36,32 @@ export interface VariantRow {
   /** 'sb' or 'lb' for the reference rows themselves. */
   reference: 'sb' | 'lb' | null;
   gap: GapShare | null;
+  /** Final sharpness (top Hessian eigenvalue) and trace over the done runs that measured them; null where none did. */
+  sharpness: Spread | null;
+  trace: Spread | null;
   /** Why the gap is not shown (no reference, ambiguous reference, no done runs, SB not above LB), or why it has no interval. */
   gapNote: string | null;
+}
+
+/** Mean and sample standard deviation of a quantity over the done runs of a variant that have it. */
+export interface Spread {
+  mean: number;
+  /** Null below two runs. */
+  std: number | null;
+  n: number;
+}
+
+/** The curvature columns Table 1 can have, with their headings. */
+export const CURVATURE_COLUMNS = {
+  sharpness: 'final top eigenvalue (mean ± std)',
+  trace: 'final Hessian trace (mean ± std)',
+} as const;
+export type CurvatureColumn = keyof typeof CURVATURE_COLUMNS;
+
+/** What Table 1 has a column for: the settings that differ between variants, and the curvature some variant has. */
+export interface TableLayout {
+  keys: OptionKey[];
+  curvature: CurvatureColumn[];
 }
 
 /** The runs grouped by variant, in the order variants first appear. */
@@ -63,6 +87,8 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
       paperTestAcc: papers.length === 1 ? papers[0] : null,
       reference: methods.length === 1 && (methods[0] === 'sb' || methods[0] === 'lb') ? methods[0] : null,
       gap: null,
+      sharpness: spread(runs, (r) => r.finalCurvature?.top ?? null),
+      trace: spread(runs, (r) => r.finalCurvature?.trace ?? null),
       gapNote: null,
     };
   });
@@ -93,6 +119,15 @@ export function variantTable(report: GridReport, o: { draws?: number; seed?: num
   return rows;
 }
 
+/** The spread of `value` over the done runs that have it; null when none has. */
+function spread(runs: RunReport[], value: (r: RunReport) => number | null): Spread | null {
+  const xs = runs
+    .filter((r) => r.state === 'done')
+    .map(value)
+    .filter((x): x is number => x !== null);
+  return xs.length ? { mean: mean(xs), std: xs.length > 1 ? sampleStd(xs) : null, n: xs.length } : null;
+}
+
 /**
  * Why the share of the gap is not shown, or null when SB beats LB: the share divides by SB − LB,
  * so it is meaningless unless that difference is positive with a bootstrap interval above zero.
@@ -121,26 +156,41 @@ function reference(rows: VariantRow[], row: VariantRow, kind: 'sb' | 'lb'): Vari
   return same.length === 1 ? same[0] : `${all.length} ${kind.toUpperCase()} variants: ambiguous reference`;
 }
 
-/** The hyperparameters that differ between the variants of Table 1 (a column each); seeds are what a row averages over. */
-export function variantSettingKeys(rows: readonly VariantRow[]): OptionKey[] {
-  return splitSettings(rows.flatMap((r) => r.runs)).varying.filter((k) => k !== 'seed');
+/**
+ * Table 1's columns: the hyperparameters that differ between its variants (seeds are what a row
+ * averages over), and final sharpness and trace where some variant measured them.
+ */
+export function variantLayout(rows: readonly VariantRow[]): TableLayout {
+  return {
+    keys: splitSettings(rows.flatMap((r) => r.runs)).varying.filter((k) => k !== 'seed'),
+    curvature: (['sharpness', 'trace'] as const).filter((c) => rows.some((r) => r[c] !== null)),
+  };
 }
 
-/** The headings of Table 1, with a column for each of `keys`. */
-export function variantColumns(keys: readonly OptionKey[]): string[] {
+/** The headings of Table 1 with `layout`'s columns. */
+export function variantColumns(layout: TableLayout): string[] {
   return [
     'variant',
     'method',
-    ...keys.map(optionName),
+    ...layout.keys.map(optionName),
     'n',
     'test acc % (mean ± std)',
     'paper %',
+    ...layout.curvature.map((c) => CURVATURE_COLUMNS[c]),
     'share of SB-LB gap closed [95% CI]',
   ];
 }
 
+/** A spread as 'mean ± std' to four and two significant digits, with its count where fewer than `done` runs have it. */
+export function spreadText(s: Spread | null, done: number): string {
+  if (!s) return '–';
+  const text = `${s.mean.toPrecision(4)}${s.std === null ? '' : ` ± ${s.std.toPrecision(2)}`}`;
+  return s.n < done ? `${text} (${s.n} runs)` : text;
+}
+
 /** A Table 1 row as text cells ('–' where there is no value), the gap's last without its note. */
-export function variantCells(r: VariantRow, keys: readonly OptionKey[]): string[] {
+export function variantCells(r: VariantRow, layout: TableLayout): string[] {
+  const { keys } = layout;
   const f = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   const acc =
     r.meanTestAcc === null ? '–' : `${f(r.meanTestAcc)}${r.stdTestAcc === null ? '' : ` ± ${f(r.stdTestAcc)}`}`;
@@ -148,7 +198,17 @@ export function variantCells(r: VariantRow, keys: readonly OptionKey[]): string[
     ? `${f(r.gap.value)}${r.gap.interval ? ` [${f(r.gap.interval.lo)}, ${f(r.gap.interval.hi)}]` : ''}`
     : '–';
   const settings = keys.map((k) => [...new Set(r.runs.map((run) => optionText(run.options, k)))].join(', '));
-  return [r.variant, r.method, ...settings, `${r.accs.length} of ${r.runs.length}`, acc, f(r.paperTestAcc), gap];
+  const done = r.runs.filter((run) => run.state === 'done').length;
+  return [
+    r.variant,
+    r.method,
+    ...settings,
+    `${r.accs.length} of ${r.runs.length}`,
+    acc,
+    f(r.paperTestAcc),
+    ...layout.curvature.map((c) => spreadText(r[c], done)),
+    gap,
+  ];
 }
 
 /** Which protocol produced Table 1, by variant. */
@@ -156,6 +216,37 @@ export function variantProtocolLine(rows: readonly VariantRow[]): string {
   return protocolLine(
     rows.flatMap((r) => r.runs.map((run) => ({ name: r.variant, protocol: run.protocol }))),
     'variants',
+  );
+}
+
+/**
+ * Where Table 1's sharpness and trace come from, in one sentence; null when it has no such column.
+ * Each run gives its last logged measurement, else its curvature/final.json, else best.json.
+ */
+export function curvatureSourceText(rows: readonly VariantRow[]): string | null {
+  if (!variantLayout(rows).curvature.length) return null;
+  const bySource = new Map<string, { label: string; step: number }[]>();
+  for (const run of rows.flatMap((r) => r.runs))
+    if (run.state === 'done' && run.finalCurvature) {
+      const { source, step } = run.finalCurvature;
+      bySource.set(source, [...(bySource.get(source) ?? []), { label: run.label, step }]);
+    }
+  const what = (s: string) =>
+    s === 'metrics' ? 'last measurement logged during training' : `curvature/${s} (ireg curvature)`;
+  const steps = (runs: { step: number }[]) => {
+    const [lo, hi] = [Math.min(...runs.map((r) => r.step)), Math.max(...runs.map((r) => r.step))];
+    return lo === hi ? `step ${lo}` : `steps ${lo} to ${hi}`;
+  };
+  const sources = [...bySource].map(([s, runs]) =>
+    bySource.size === 1
+      ? `each run's ${what(s)} (${steps(runs)})`
+      : `the ${what(s)} for ${runs.map((r) => `${r.label} (step ${r.step})`).join(', ')}`,
+  );
+  return (
+    'Final top eigenvalue (sharpness) and trace of the loss Hessian: mean ± sample std over the done runs of ' +
+    'each variant that measured them (with their count where fewer did than are done), from ' +
+    sources.join('; ') +
+    '.'
   );
 }
 

@@ -31,7 +31,8 @@ test("curvature of a run's step-4 checkpoint: a table, and curvature/step-4.json
   );
   assert.match(r.stdout, /^group\s+params\s+top eigenvalues\s+trace\s+Lanczos products$/m);
   assert.match(r.stdout, /^all\s+265226\s+-?\d\S* -?\d\S*\s+-?\d\S* ± \S+\s+\d+/m);
-  assert.deepEqual(readdirSync(join(run, 'curvature')), ['step-4.json']);
+  // The JSON, and its figure beside it (report/curvature-figure.ts); no temporary file.
+  assert.deepEqual(readdirSync(join(run, 'curvature')).sort(), ['step-4.json', 'step-4.svg']);
   const report = JSON.parse(readFileSync(join(run, 'curvature', 'step-4.json'), 'utf8')) as CurvatureReport;
   assert.equal(report.step, 4);
   assert.equal(report.checkpoint, 'step-4');

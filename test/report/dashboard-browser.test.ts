@@ -7,7 +7,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHART_FIELDS, startDashboard } from '../../src/report/index.js';
+import { CHART_FIELDS, recordValue, startDashboard } from '../../src/report/index.js';
 import type { MetricsRecord } from '../../src/trainer/index.js';
 import { seriesColor } from '../../src/report/colors.js';
 import { lockRunDir, type Summary } from '../../src/runs/index.js';
@@ -73,7 +73,7 @@ test('the dashboard shows a run and follows its metrics as they are appended', a
 
   // Every chart with data for this run draws one line for it, in SVG.
   for (const f of CHART_FIELDS) {
-    const drawn = records.some((r) => r[f] !== null);
+    const drawn = records.some((r) => recordValue(r, f) !== null);
     const lines = await page.locator(`#chart-${f} svg g.mark-line path`).count();
     assert.equal(lines, drawn ? 1 : 0, `${f}: lines drawn`);
   }

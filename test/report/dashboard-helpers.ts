@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import type { MetricsRecord } from '../../src/trainer/index.js';
 import { ireg } from '../trainer/helpers.js';
 
-/** Trains a 6-step mlp run on synthetic data into `<out>/<name>`. */
-export function trainTinyRun(out: string, name: string): string {
+/** Trains a 6-step mlp run (sb, unless `extra` says otherwise) on synthetic data into `<out>/<name>`. */
+export function trainTinyRun(out: string, name: string, extra: string[] = []): string {
   const r = ireg([
     'train',
     ...['--model', 'mlp', '--dataset', 'synthetic', '--method', 'sb', '--batch-size', '60', '--steps', '6'],
     ...['--log-every', '2', '--probe-batches', '1', '--probe-micro-batch-size', '16', '--threads', '1'],
-    ...['--out', out, '--name', name],
+    ...['--out', out, '--name', name, ...extra],
   ]);
   assert.equal(r.status, 0, r.stderr);
   return join(out, name);

@@ -112,7 +112,8 @@ test('the final record leaves the latest training loss in place', () => {
   const tail = new MetricsTail(file);
   tail.refresh();
   assert.equal(tail.last?.trainLoss, null);
-  assert.deepEqual(tail.latest, { trainLoss: 1.25, valAcc: 0.6, gradNorm: 1, stepLength: 0.1 });
+  // (lr is drawn too, for the sharpness chart's 2/lr: these hand-made records all carry one.)
+  assert.deepEqual(tail.latest, { trainLoss: 1.25, valAcc: 0.6, gradNorm: 1, stepLength: 0.1, lr: 0.1 });
 });
 
 test('a line that is not a record damages the run from there, named by file and line across reads', () => {

@@ -23,6 +23,9 @@ export function runReport(fields: Pick<RunReport, 'label' | 'variant'> & Partial
     meanAvgMicroBatchGradNorm: null,
     probe: [],
     metrics: [],
+    finalCurvature: null,
+    spectrum: null,
+    curvatureErrors: [],
     provenance: null,
     ...fields,
   };

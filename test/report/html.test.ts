@@ -244,6 +244,9 @@ test('in chromium, report.html loads offline without errors and draws the table 
     'fig-val-acc': { lines: 4, areas: 4, symbols: 0 },
     'fig-penalty': { lines: 2, areas: 2, symbols: 0 },
     'fig-step-length': { lines: 4, areas: 4, symbols: 0 },
+    // The gradient noise needs two or more micro-batches: every variant but SB.
+    'fig-noise-scale': { lines: 3, areas: 3, symbols: 0 },
+    'fig-grad-snr': { lines: 3, areas: 3, symbols: 0 },
     'fig-micro-batch': { lines: 2, areas: 0, symbols: 9 },
   };
   assert.deepEqual(await page.locator('figure').evaluateAll((fs) => fs.map((f) => f.id)), Object.keys(expected));

@@ -11,6 +11,11 @@ const point = (step: number, probe: number | null): MetricPoint => ({
   penalty: null,
   stepLength: null,
   avgMicroBatchGradNorm: probe,
+  hessianTopEigenvalue: null,
+  hessianTrace: null,
+  gradNoiseScale: null,
+  gradSnr: null,
+  lr: null,
 });
 
 const run = (label: string, variant: string, metrics: MetricPoint[]) => runReport({ label, variant, metrics });

@@ -15,7 +15,17 @@ const TITLES: Record<(typeof CHART_FIELDS)[number], string> = {
   penalty: 'penalty (mean micro-batch R)',
   stepLength: 'step length',
   gradNorm: 'full-step gradient norm',
+  hessianTopEigenvalue: 'sharpness: top Hessian eigenvalue (dashed: 2/lr)',
+  hessianTrace: 'Hessian trace',
+  gradNoiseScale: 'gradient noise scale (images)',
+  lr: 'learning rate',
 };
+
+/** The chart that draws each run's 2/lr beside its values (gradient descent's stability threshold). */
+const STABILITY_FIELD = 'hessianTopEigenvalue';
+
+/** How far above the chart's largest eigenvalue (or smallest 2/lr) a 2/lr line is drawn, as in the report. */
+const HEADROOM = 4;
 
 /** Points per series the page asks for (the server downsamples to this). */
 export const POINTS = 400;
@@ -29,6 +39,8 @@ export const CLIENT_JS = `'use strict';
   var FIELDS = ${JSON.stringify(CHART_FIELDS)};
   var TITLES = ${JSON.stringify(TITLES)};
   var POINTS = ${POINTS};
+  var STABILITY_FIELD = ${JSON.stringify(STABILITY_FIELD)};
+  var HEADROOM = ${HEADROOM};
   var runs = [];
   var data = {};
   var views = {};
@@ -101,6 +113,21 @@ export const CLIENT_JS = `'use strict';
     return rows;
   }
 
+  // Each drawn run's 2/lr at its logged steps, for the sharpness chart; a decaying lr sends 2/lr
+  // far up, so the line is cut at HEADROOM times the chart's largest eigenvalue or smallest 2/lr.
+  function limitRows(rows) {
+    var out = [];
+    runs.forEach(function (run) {
+      var d = data[run.label];
+      if (!d || !rows.some(function (p) { return p.run === run.label; })) return;
+      var s = d.series.lr;
+      for (var i = 0; i < s[0].length; i++) if (s[1][i] > 0) out.push({ run: run.label, step: s[0][i], value: 2 / s[1][i] });
+    });
+    var top = Math.max.apply(null, rows.map(function (p) { return p.value; })
+      .concat([Math.min.apply(null, out.map(function (p) { return p.value; }))]));
+    return out.filter(function (p) { return p.value <= HEADROOM * top; });
+  }
+
   // A scale's domain: Vega's own, except around a single value, where it would have no width
   // (one point: an axis of identical labels); then a band around it.
   function domainOf(values, integer) {
@@ -114,29 +141,33 @@ export const CLIENT_JS = `'use strict';
   }
 
   // The chart's spec, given its rows: rebuilt (a new view) only when this changes.
-  function specOf(rows) {
+  function specOf(rows, limits) {
     var counts = {};
     rows.forEach(function (p) { counts[p.run] = (counts[p.run] || 0) + 1; });
     var drawn = runs.filter(function (r) { return counts[r.label]; });
     var x = { field: 'step', type: 'quantitative', title: 'step', axis: { format: 'd', tickMinStep: 1 } };
     var y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false } };
     var xd = domainOf(rows.map(function (p) { return p.step; }), true);
-    var yd = domainOf(rows.map(function (p) { return p.value; }), false);
+    var yd = domainOf(rows.concat(limits).map(function (p) { return p.value; }), false);
     if (xd) x.scale = { domain: xd };
     if (yd) y.scale.domain = yd;
-    return {
-      width: 460, height: 220,
+    var color = { field: 'run', type: 'nominal', title: 'run', scale: {
+      domain: drawn.map(function (r) { return r.label; }),
+      range: drawn.map(function (r) { return r.color; })
+    } };
+    var layers = [{
       data: { name: 'points' },
       // A run of one point has no line to draw: its points are marked.
       mark: { type: 'line', clip: true, point: drawn.some(function (r) { return counts[r.label] === 1; }) },
-      encoding: {
-        x: x, y: y,
-        color: { field: 'run', type: 'nominal', title: 'run', scale: {
-          domain: drawn.map(function (r) { return r.label; }),
-          range: drawn.map(function (r) { return r.color; })
-        } }
-      }
-    };
+      encoding: { x: x, y: y, color: color }
+    }];
+    // Each run's 2/lr, dashed in its colour.
+    if (limits.length) layers.push({
+      data: { name: 'limits' },
+      mark: { type: 'line', clip: true, strokeDash: [6, 4], strokeWidth: 1 },
+      encoding: { x: x, y: y, color: color }
+    });
+    return { width: 460, height: 220, layer: layers };
   }
 
   function draw() {
@@ -145,7 +176,8 @@ export const CLIENT_JS = `'use strict';
       var rows = chartRows(field);
       var fig = el('chart-' + field);
       if (!rows.length) return null;
-      var spec = specOf(rows);
+      var limits = field === STABILITY_FIELD ? limitRows(rows) : [];
+      var spec = specOf(rows, limits);
       var key = JSON.stringify(spec);
       var v = views[field];
       if (!v || v.key !== key) {
@@ -156,7 +188,9 @@ export const CLIENT_JS = `'use strict';
         var view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'svg', container: holder });
         v = views[field] = { key: key, view: view, holder: holder };
       }
-      return v.view.data('points', rows).runAsync();
+      v.view.data('points', rows);
+      if (limits.length) v.view.data('limits', limits);
+      return v.view.runAsync();
     }));
   }
 

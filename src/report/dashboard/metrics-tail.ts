@@ -7,8 +7,13 @@
 import { statSync } from 'node:fs';
 import { forEachMetric, RunFileError, type MetricsRecord } from '../../runs/index.js';
 import { StreamingSeries } from '../downsample.js';
+import { recordValue, type RecordQuantity } from '../quantities.js';
 
-/** The fields the dashboard draws, in chart order. */
+/**
+ * The quantities the dashboard draws, in chart order: as the report's figures read them
+ * (quantities.ts), so the sharpness is the first logged eigenvalue. The lr gives the sharpness
+ * chart its 2/lr line, and has a chart of its own.
+ */
 export const CHART_FIELDS = [
   'avgMicroBatchGradNorm',
   'valAcc',
@@ -16,7 +21,11 @@ export const CHART_FIELDS = [
   'penalty',
   'stepLength',
   'gradNorm',
-] as const satisfies readonly (keyof MetricsRecord)[];
+  'hessianTopEigenvalue',
+  'hessianTrace',
+  'gradNoiseScale',
+  'lr',
+] as const satisfies readonly RecordQuantity[];
 export type ChartField = (typeof CHART_FIELDS)[number];
 
 /** Points kept per drawn field by default (the page asks for 400). */
@@ -92,8 +101,8 @@ export class MetricsTail {
   private add(r: MetricsRecord): void {
     this.rows++;
     for (const f of CHART_FIELDS) {
-      const v = r[f];
-      if (typeof v !== 'number') continue;
+      const v = recordValue(r, f);
+      if (v === null) continue;
       this.columns[f].push(r.step, v);
       this.latest[f] = v;
     }

@@ -5,6 +5,7 @@
 // `scale` is the update rule's factor for this step (grafting, normalised GD).
 import { F, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { sumSquares } from './norms.js';
+import type { Optimizer, OptimizerState } from './optimizer.js';
 
 export interface SgdOptions {
   lr: number;
@@ -14,13 +15,13 @@ export interface SgdOptions {
   nesterov?: boolean;
 }
 
-export interface SgdMeta {
+export type SgdMeta = {
   lr: number;
   momentum: number;
   dampening: number;
   weightDecay: number;
   nesterov: boolean;
-}
+};
 
 /** Optimizer state for checkpoints: momentum buffers by 'momentum_buffer.<param name>', and settings. */
 export interface SgdState {
@@ -31,7 +32,7 @@ export interface SgdState {
 const BUFFER = 'momentum_buffer.';
 
 /** torch.optim.SGD over named parameters, with an update-rule scale per step. */
-export class SGD {
+export class SGD implements Optimizer {
   readonly names: string[];
   readonly params: Tensor[];
   readonly momentum: number;
@@ -121,7 +122,7 @@ export class SGD {
   }
 
   /** Restores momentum buffers (copied) and the learning rate; other settings come from the constructor. */
-  loadStateDict(state: SgdState): void {
+  loadStateDict(state: OptimizerState): void {
     const next = this.params.map((): Tensor | null => null);
     for (const [key, t] of state.tensors) {
       const i = key.startsWith(BUFFER) ? this.names.indexOf(key.slice(BUFFER.length)) : -1;

@@ -20,7 +20,7 @@ import { samGradients } from './sam.js';
 import { MicroGradNorms, type GradNoise } from './grad-noise.js';
 import { microStats } from './micro-stats.js';
 import { globalNorm, sumSquares } from './norms.js';
-import type { SGD } from './sgd.js';
+import type { Optimizer } from './optimizer.js';
 import type { Penalty, PenaltyGrad, SamOptions, UpdateRule } from './types.js';
 
 export interface StepInput {
@@ -38,7 +38,7 @@ export interface StepInput {
   /** Sharpness-aware minimization (sam.ts): each gradient taken at an ascent point; only without a penalty. */
   sam?: SamOptions;
   rule: UpdateRule;
-  optimizer: SGD;
+  optimizer: Optimizer;
   /** Index of the optimizer step being taken (0-based). */
   step: number;
   /** Draws a fresh training micro-batch (rules such as graft need one). */
@@ -55,7 +55,7 @@ export interface StepStats {
   lambdaPenalty: number;
   gradNorm: number; // |grad J|, before the update rule
   scale: number; // the update rule's factor on the learning rate
-  stepLength: number; // lr * scale * |SGD direction|
+  stepLength: number; // |theta_new - theta_old| (SGD: lr * scale * |direction|)
   lossGradNorm?: number; // |(1/k) sum_j grad CE(M_j)|, when measured
   innerGradNorm?: number; // |(1/k) sum_j grad h_j|, h the penalty's inner objective, when measured with a penalty
   noise?: GradNoise | null; // micro-batch gradient noise, when measured (null under two micro-batches)

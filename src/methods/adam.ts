@@ -10,7 +10,7 @@
 import { noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
 import { exactPow } from './exact-pow.js';
 import { sumSquares } from './norms.js';
-import type { Optimizer, OptimizerState } from './optimizer.js';
+import { namedParams, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -55,8 +55,7 @@ export class Adam implements Optimizer {
   private moments: (Moments | null)[];
 
   constructor(params: [string, Tensor][] | Tensor[], o: AdamOptions) {
-    const named = params.map((p, i): [string, Tensor] => (Array.isArray(p) ? p : [String(i), p]));
-    if (named.length === 0) throw new Error(`${this.label}: no parameters to optimise`);
+    const named = namedParams(params, this.label);
     this.names = named.map(([n]) => n);
     this.params = named.map(([, t]) => t);
     this.lrValue = this.checkedLr(o.lr);

@@ -29,3 +29,10 @@ export interface Optimizer {
   /** Frees the state tensors. */
   dispose(): void;
 }
+
+/** The parameters with their names (unnamed ones numbered '0', '1', ...); none at all is an error of `who`. */
+export function namedParams(params: [string, Tensor][] | Tensor[], who: string): [string, Tensor][] {
+  const named = params.map((p, i): [string, Tensor] => (Array.isArray(p) ? p : [String(i), p]));
+  if (named.length === 0) throw new Error(`${who}: no parameters to optimise`);
+  return named;
+}

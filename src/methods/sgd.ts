@@ -5,7 +5,7 @@
 // `scale` is the update rule's factor for this step (grafting, normalised GD).
 import { F, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { sumSquares } from './norms.js';
-import type { Optimizer, OptimizerState } from './optimizer.js';
+import { namedParams, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface SgdOptions {
   lr: number;
@@ -43,8 +43,7 @@ export class SGD implements Optimizer {
   private buffers: (Tensor | null)[];
 
   constructor(params: [string, Tensor][] | Tensor[], o: SgdOptions) {
-    const named = params.map((p, i): [string, Tensor] => (Array.isArray(p) ? p : [String(i), p]));
-    if (named.length === 0) throw new Error('SGD: no parameters to optimise');
+    const named = namedParams(params, 'SGD');
     this.names = named.map(([n]) => n);
     this.params = named.map(([, t]) => t);
     this.lrValue = checkedLr(o.lr);

@@ -2,7 +2,7 @@
 // forwarded separately in train mode (batch norm uses micro-batch statistics);
 // .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
 // penalty R sharing the forward pass with the loss; then the update rule's
-// scale and the SGD update. The penalty's gradient comes from double backprop
+// scale and the optimizer's update (SGD, Adam, AdamW). The penalty's gradient comes from double backprop
 // (exact, the paper's) or from a finite difference of gradients (fd.ts). Under
 // SAM (sam.ts) each micro-batch's gradient is taken at an ascent point instead.
 // k is the number of micro-batches of a full step. It is also the number given,

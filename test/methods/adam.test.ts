@@ -4,23 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Adam, AdamW, type AdamOptions } from '../../src/methods/index.js';
-import { fromTypedArray, setNumThreads, tidy, type DType, type Tensor } from '../../src/tensor/index.js';
-import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
-import { mulberry32 } from '../helpers/gradcheck.js';
+import { setNumThreads, tidy, type Tensor } from '../../src/tensor/index.js';
+import { assertMatchesTorch, finalParams, GRADS, INIT, runSteps, SCALES, toTensor } from './fixed-gradients.js';
 
 setNumThreads(1);
-const SHAPES = [[3, 4], [4], [2, 2, 3]];
-const STEPS = 6;
-const SCALES = [1, 0.5, 2, 1, 0.25, 1];
-
-const draw = (seed: number) => {
-  const rng = mulberry32(seed);
-  return SHAPES.map((s) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1));
-};
-const INIT = draw(1);
-const GRADS = Array.from({ length: STEPS }, (_, t) => draw(100 + t));
-const toTensor = (data: number[], i: number, dtype: DType = 'float64') =>
-  fromTypedArray(dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data), SHAPES[i], { dtype });
 
 type Kind = 'adam' | 'adamw';
 interface Config extends Required<AdamOptions> {
@@ -30,28 +17,7 @@ interface Config extends Required<AdamOptions> {
 
 const make = (kind: Kind, params: [string, Tensor][] | Tensor[], o: AdamOptions) =>
   kind === 'adamw' ? new AdamW(params, o) : new Adam(params, o);
-
-/** Runs steps [from, to) of the fixed gradient sequence on opt. */
-function steps(opt: Adam, from: number, to: number, dtype: DType = 'float64'): void {
-  for (let t = from; t < to; t++) {
-    tidy(() =>
-      opt.params.forEach((p, i) => {
-        p.grad = toTensor(GRADS[t][i], i, dtype);
-      }),
-    );
-    opt.step(SCALES[t]);
-  }
-}
-
-function ours(c: Config): number[][] {
-  const params = INIT.map((d, i) => toTensor(d, i, c.dtype).requiresGrad_().keep());
-  const opt = make(c.kind, params, c);
-  steps(opt, 0, STEPS, c.dtype);
-  const out = params.map((p) => p.toArray());
-  opt.dispose();
-  for (const p of params) p.dispose();
-  return out;
-}
+const ours = (c: Config) => finalParams((params) => make(c.kind, params, c), c.dtype);
 
 const SETTINGS: Omit<Config, 'kind' | 'dtype'>[] = [
   { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false },
@@ -62,23 +28,8 @@ const CONFIGS: Config[] = (['adam', 'adamw'] as const).flatMap((kind) =>
   (['float32', 'float64'] as const).flatMap((dtype) => SETTINGS.map((s) => ({ ...s, kind, dtype }))),
 );
 
-test('matches torch.optim.Adam and AdamW bit for bit (float32, float64; weight decay; amsgrad; both PyTorch code paths)', (t) => {
-  const py = requireTorch(t);
-  if (!py) return;
-  const torchOut = runTorchScript<number[][][][]>(py, 'methods/py/adam_steps.py', {
-    configs: CONFIGS,
-    init: INIT,
-    grads: GRADS,
-    scales: SCALES,
-    shapes: SHAPES,
-  });
-  CONFIGS.forEach((cfg, c) => {
-    const mine = ours(cfg);
-    assert.notDeepEqual(mine, INIT, 'the parameters moved');
-    for (const theirs of torchOut[c])
-      assert.deepEqual(mine, theirs, `${JSON.stringify(cfg)}: bit-identical to PyTorch`);
-  });
-});
+test('matches torch.optim.Adam and AdamW bit for bit (float32, float64; weight decay; amsgrad; both PyTorch code paths)', (t) =>
+  assertMatchesTorch(t, 'methods/py/adam_steps.py', CONFIGS, ours));
 
 test('adam and adamw differ exactly when there is weight decay', () => {
   const base = { ...SETTINGS[1], dtype: 'float64' as const };
@@ -95,7 +46,7 @@ test('a restored optimizer continues exactly as the uninterrupted one (moments, 
     const named = params.map((p, i): [string, Tensor] => [`layer${i}.weight`, p]);
     const first = make(kind, named, { ...o, lr: 1 });
     first.lr = o.lr;
-    steps(first, 0, 2);
+    runSteps(first, 0, 2);
     const state = first.stateDict();
     assert.deepEqual(
       [...state.tensors.keys()],
@@ -115,7 +66,7 @@ test('a restored optimizer continues exactly as the uninterrupted one (moments, 
     const second = make(kind, named, { ...o, lr: 1 });
     second.loadStateDict({ tensors: copies, meta });
     assert.equal(second.lr, 0.02);
-    steps(second, 2, STEPS);
+    runSteps(second, 2, SCALES.length);
     assert.deepEqual(
       params.map((p) => p.toArray()),
       straight,

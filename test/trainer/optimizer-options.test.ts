@@ -3,7 +3,7 @@
 // the scaled peak; config.json records the settings; the CLI parses --betas.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConfigError,
@@ -13,6 +13,8 @@ import {
   type RunConfigFile,
   type TrainConfig,
 } from '../../src/trainer/index.js';
+import { GridFileError, loadGridFile } from '../../src/experiments/index.js';
+import { runConfig } from '../../src/experiments/grid.js';
 import { ireg, tempDir } from './helpers.js';
 
 const base: Partial<TrainConfig> = { model: 'mlp', dataset: 'synthetic' };
@@ -129,4 +131,22 @@ test('the CLI reads --optimizer, --betas and --eps and refuses a bad --betas wit
   assert.match(help.stdout, /--optimizer <name>[\s\S]*adamw +AdamW: Adam with decoupled --weight-decay/);
   assert.match(help.stdout, /--warmup-steps <n>/);
   assert.match(help.stdout, /--lr-scaling <rule>/);
+});
+
+test('a grid file sets the optimizer, --betas as "b1,b2", warm-up and scaling; a bad value names the run and key', () => {
+  const dir = tempDir('warm-grid');
+  const file = join(dir, 'adam.yaml');
+  const text = (betas: string) =>
+    'base: {model: mlp, dataset: synthetic, steps: 20, method: lb, batch-size: 128}\n' +
+    `runs:\n  - {label: a, optimizer: adamw, betas: "${betas}", eps: 1.0e-6, warmup-steps: 5, ` +
+    'lr-scaling: linear, lr-base-batch: 64}\n';
+  writeFileSync(file, text('0.8,0.99'));
+  const spec = loadGridFile(file);
+  const c = validateConfig(runConfig(spec, spec.runs[0], dir));
+  assert.deepEqual([c.optimizer, c.betas, c.eps, c.warmupSteps, c.peakLr], ['adamw', [0.8, 0.99], 1e-6, 5, 0.2]);
+  writeFileSync(file, text('0.8,1'));
+  assert.throws(
+    () => loadGridFile(file),
+    (e: unknown) => e instanceof GridFileError && /run 'a'.*betas.*must be two numbers in \[0, 1\)/s.test(e.message),
+  );
 });

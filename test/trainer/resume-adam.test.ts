@@ -50,6 +50,14 @@ test('an adamw run killed at a step and resumed equals the uninterrupted run bit
   assert.equal(config.config.optimizer, 'adamw');
   assert.deepEqual(config.config.betas, [0.8, 0.99]);
   assert.equal(config.config.amsgrad, true);
-  const lrs = metricsOf(dir('reference')).map((m) => m.lr);
-  assert.deepEqual(lrs.slice(0, 2), [0.003 * (1 / 4), 0.003], 'warm-up: steps 0 and 3 of 4');
+  // Warm-up over steps 0-3, then cosine from 0.003 at step 4 to 0 at step 20 (T - W = 16).
+  const records = metricsOf(dir('reference')).filter((m) => m.lr !== null);
+  for (const { step, lr } of records as { step: number; lr: number }[]) {
+    const want = step < 4 ? 0.003 * ((step + 1) / 4) : (0.003 * (1 + Math.cos((Math.PI * (step - 4)) / 16))) / 2;
+    assert.ok(Math.abs(lr - want) <= 1e-15, `step ${step}: lr ${lr}, formula ${want}`);
+  }
+  assert.deepEqual(
+    records.map((m) => m.step),
+    [0, 3, 6, 9, 12, 15, 18],
+  );
 });

@@ -33,10 +33,24 @@ export {
   methodNames,
   largeBatchStep,
   SGD,
+  Adam,
+  AdamW,
+  getOptimizer,
+  OPTIMIZER_NAMES,
   makeSchedule,
   averageMicroBatchGradSqNorm,
 } from './methods/index.js';
-export type { Penalty, UpdateRule, RuleDef, MethodNeeds, MethodSpec, StepStats } from './methods/index.js';
+export type {
+  Penalty,
+  UpdateRule,
+  RuleDef,
+  MethodNeeds,
+  MethodSpec,
+  StepStats,
+  Optimizer,
+  OptimizerDef,
+  OptimizerState,
+} from './methods/index.js';
 export { createModel, modelNames, loadModelFromFile } from './models/index.js';
 export { loadRawDataset, prepareDataset, DATASET_NAMES, type Batch } from './data/index.js';
 export * as tensor from './tensor/index.js';

@@ -38,6 +38,8 @@ export interface MethodSpec {
   description: string;
   penalty: string;
   rule: string;
+  /** Its rule's scale sets the SGD step length (grafting, normalised GD). */
+  rescalesStep: boolean;
   /** What the trainer must provide: the method's declaration merged with its rule's. */
   needs: MethodNeeds;
 }
@@ -124,7 +126,8 @@ const METHODS: MethodSpec[] = LINES.map(spec);
 function spec(l: MethodLine): MethodSpec {
   if (!PENALTIES.has(l.penalty)) throw new Error(`method '${l.name}': unknown penalty '${l.penalty}'`);
   if (!RULES.has(l.rule)) throw new Error(`method '${l.name}': unknown update rule '${l.rule}'`);
-  const rule = RULES.get(l.rule)!.needs;
+  const ruleDef = RULES.get(l.rule)!;
+  const rule = ruleDef.needs;
   if (rule.normTrajectory && l.recordsNormTrajectory) {
     throw new Error(`method '${l.name}': a rule that follows a norm trajectory cannot record one`);
   }
@@ -136,6 +139,7 @@ function spec(l: MethodLine): MethodSpec {
     description: l.description,
     penalty: l.penalty,
     rule: l.rule,
+    rescalesStep: ruleDef.rescales,
     needs: {
       smallBatch: l.smallBatch ?? false,
       freshMicroBatches: rule.freshMicroBatches,

@@ -5,6 +5,7 @@
 // `scale` is the update rule's factor for this step (grafting, normalised GD).
 import { F, noGrad, tidy, type Tensor } from '../tensor/index.js';
 import { sumSquares } from './norms.js';
+import { namedParams, type Optimizer, type OptimizerState } from './optimizer.js';
 
 export interface SgdOptions {
   lr: number;
@@ -14,13 +15,13 @@ export interface SgdOptions {
   nesterov?: boolean;
 }
 
-export interface SgdMeta {
+export type SgdMeta = {
   lr: number;
   momentum: number;
   dampening: number;
   weightDecay: number;
   nesterov: boolean;
-}
+};
 
 /** Optimizer state for checkpoints: momentum buffers by 'momentum_buffer.<param name>', and settings. */
 export interface SgdState {
@@ -31,7 +32,7 @@ export interface SgdState {
 const BUFFER = 'momentum_buffer.';
 
 /** torch.optim.SGD over named parameters, with an update-rule scale per step. */
-export class SGD {
+export class SGD implements Optimizer {
   readonly names: string[];
   readonly params: Tensor[];
   readonly momentum: number;
@@ -42,8 +43,7 @@ export class SGD {
   private buffers: (Tensor | null)[];
 
   constructor(params: [string, Tensor][] | Tensor[], o: SgdOptions) {
-    const named = params.map((p, i): [string, Tensor] => (Array.isArray(p) ? p : [String(i), p]));
-    if (named.length === 0) throw new Error('SGD: no parameters to optimise');
+    const named = namedParams(params, 'SGD');
     this.names = named.map(([n]) => n);
     this.params = named.map(([, t]) => t);
     this.lrValue = checkedLr(o.lr);
@@ -121,7 +121,7 @@ export class SGD {
   }
 
   /** Restores momentum buffers (copied) and the learning rate; other settings come from the constructor. */
-  loadStateDict(state: SgdState): void {
+  loadStateDict(state: OptimizerState): void {
     const next = this.params.map((): Tensor | null => null);
     for (const [key, t] of state.tensors) {
       const i = key.startsWith(BUFFER) ? this.names.indexOf(key.slice(BUFFER.length)) : -1;

@@ -2,7 +2,7 @@
 // forwarded separately in train mode (batch norm uses micro-batch statistics);
 // .grad accumulates the gradient of (CE(M_j) + lambda * R(M_j)) / k, the
 // penalty R sharing the forward pass with the loss; then the update rule's
-// scale and the SGD update. The penalty's gradient comes from double backprop
+// scale and the optimizer's update (SGD, Adam, AdamW). The penalty's gradient comes from double backprop
 // (exact, the paper's) or from a finite difference of gradients (fd.ts). Under
 // SAM (sam.ts) each micro-batch's gradient is taken at an ascent point instead.
 // k is the number of micro-batches of a full step. It is also the number given,
@@ -20,7 +20,7 @@ import { samGradients } from './sam.js';
 import { MicroGradNorms, type GradNoise } from './grad-noise.js';
 import { microStats } from './micro-stats.js';
 import { globalNorm, sumSquares } from './norms.js';
-import type { SGD } from './sgd.js';
+import type { Optimizer } from './optimizer.js';
 import type { Penalty, PenaltyGrad, SamOptions, UpdateRule } from './types.js';
 
 export interface StepInput {
@@ -38,7 +38,7 @@ export interface StepInput {
   /** Sharpness-aware minimization (sam.ts): each gradient taken at an ascent point; only without a penalty. */
   sam?: SamOptions;
   rule: UpdateRule;
-  optimizer: SGD;
+  optimizer: Optimizer;
   /** Index of the optimizer step being taken (0-based). */
   step: number;
   /** Draws a fresh training micro-batch (rules such as graft need one). */
@@ -55,7 +55,7 @@ export interface StepStats {
   lambdaPenalty: number;
   gradNorm: number; // |grad J|, before the update rule
   scale: number; // the update rule's factor on the learning rate
-  stepLength: number; // lr * scale * |SGD direction|
+  stepLength: number; // |theta_new - theta_old| (SGD: lr * scale * |direction|)
   lossGradNorm?: number; // |(1/k) sum_j grad CE(M_j)|, when measured
   innerGradNorm?: number; // |(1/k) sum_j grad h_j|, h the penalty's inner objective, when measured with a penalty
   noise?: GradNoise | null; // micro-batch gradient noise, when measured (null under two micro-batches)

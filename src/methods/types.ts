@@ -108,6 +108,8 @@ export interface RuleNeeds {
 export interface RuleDef {
   readonly name: string;
   readonly needs: RuleNeeds;
+  /** Its scale is not always 1: it sets the length of the SGD step (so only SGD keeps its meaning). */
+  readonly rescales: boolean;
   create(o: RuleOptions): UpdateRule;
 }
 

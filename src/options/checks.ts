@@ -18,6 +18,20 @@ export function real(lo: number, hi: number, open: { lo?: boolean; hi?: boolean 
   return open.hi ? low.lt(hi, { error: reason }) : low.lte(hi, { error: reason });
 }
 
+/** Two numbers in [lo, hi), written 'a,b' (a CLI value) or [a, b] (config.json, grid files). */
+export function unitPair(lo: number, hi: number): z.ZodType<[number, number]> {
+  const reason = `must be two numbers in [${lo}, ${hi}), written 'a,b'`;
+  const inRange = (x: number) => x >= lo && x < hi;
+  const parts = (v: unknown) =>
+    typeof v === 'string' ? v.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x))) : v;
+  return z.preprocess(
+    parts,
+    z
+      .tuple([z.number({ error: reason }), z.number({ error: reason })], { error: reason })
+      .refine((p) => p.every(inRange), { error: reason }),
+  );
+}
+
 /** true or false. */
 export function flag(): z.ZodBoolean {
   return z.boolean({ error: 'must be true or false' });

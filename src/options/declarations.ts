@@ -5,8 +5,8 @@
 // registries live in rules.ts.
 import * as z from 'zod';
 import { LABEL_NOISE_MODES } from '../data/index.js';
-import { SCHEDULE_KINDS } from '../methods/index.js';
-import { flag, int, oneOf, real, text } from './checks.js';
+import { getOptimizer, OPTIMIZER_NAMES, SCHEDULE_KINDS } from '../methods/index.js';
+import { flag, int, oneOf, real, text, unitPair } from './checks.js';
 import type { KnownNames } from './known.js';
 
 /** Batch norm during a curvature probe: the probe batch's statistics (train) or the running ones (eval). */
@@ -28,6 +28,9 @@ export const DEFAULT_SAM_ETA = 0.01;
 
 /** Data handling: ireg's own, or exactly the authors' released code's (docs/protocol.md). */
 export const PROTOCOLS = ['ireg', 'authors'] as const;
+
+/** How --lr is adapted to the batch size: as given, or the linear scaling rule. */
+export const LR_SCALINGS = ['none', 'linear'] as const;
 
 /** Default finite-difference step (bench/fd-accuracy.ts; Karakida et al.'s F-GR uses 0.01 too). */
 export const DEFAULT_FD_STEP = 0.01;
@@ -147,11 +150,43 @@ export const OPTIONS = {
     'budget in epochs instead of --steps (the partial batch at the end of an epoch is dropped, or under --protocol authors taken as a short step)',
   ),
   momentum: opt(real(0, 1, { hi: true }).default(0), '<x>', 'SGD momentum'),
-  weightDecay: opt(real(0, coefficient).default(0), '<x>', 'L2 weight decay'),
+  weightDecay: opt(
+    real(0, coefficient).default(0),
+    '<x>',
+    'weight decay: L2, added to the gradient (sgd, adam); decoupled, p *= 1 - lr * wd (adamw)',
+  ),
   lrSchedule: opt(oneOf(SCHEDULE_KINDS).default('constant'), '<kind>', 'learning-rate schedule'),
   lrStepEvery: opt(int(1).optional(), '<n>', 'step schedule: steps between decays'),
   lrGamma: opt(real(0, 1, { lo: true }).default(0.1), '<x>', 'step schedule: decay factor'),
-  lrFloor: opt(real(0, 1, { hi: true }).default(0), '<x>', 'cosine schedule: final lr as a fraction of --lr'),
+  lrFloor: opt(
+    real(0, 1, { hi: true }).default(0),
+    '<x>',
+    'cosine schedule: final lr as a fraction of the peak lr (--lr, scaled by --lr-scaling)',
+  ),
+  // The optimizer, warm-up and lr scaling (rules.ts relates them to the method and the budget).
+  optimizer: opt(
+    oneOf(OPTIMIZER_NAMES).default('sgd'),
+    '<name>',
+    `optimizer:\n${OPTIMIZER_NAMES.map((o) => `  ${o.padEnd(10)}${getOptimizer(o).description}`).join('\n')}\n`,
+  ),
+  betas: opt(
+    unitPair(0, 1).default([0.9, 0.999]),
+    '<b1,b2>',
+    'adam, adamw: decay rates of the first and second moment averages',
+  ),
+  eps: opt(real(0, 1).default(1e-8), '<x>', "adam, adamw: added to the denominator's square root"),
+  amsgrad: opt(flag().default(false), undefined, 'adam, adamw: divide by the running maximum of the second moment'),
+  warmupSteps: opt(
+    int(0).default(0),
+    '<n>',
+    'linear warm-up: step s < n takes lr * (s + 1) / n; then --lr-schedule runs over the remaining steps',
+  ),
+  lrScaling: opt(
+    oneOf(LR_SCALINGS).default('none'),
+    '<rule>',
+    'linear: the peak lr is --lr * (examples per step) / --lr-base-batch (the linear scaling rule); none: --lr',
+  ),
+  lrBaseBatch: opt(int(1, batch).default(256), '<n>', '--lr-scaling linear: the batch size --lr is meant for'),
   seed: opt(int(0).default(12), '<n>', 'seed of initialisation, data order, augmentation and sampling'),
   subset: opt(
     int(1).optional(),

@@ -8,6 +8,7 @@ export {
   DEVICES,
   KEYS,
   LIMITS,
+  LR_SCALINGS,
   OPTIONS,
   PROTOCOLS,
   TRAIN_SCHEMA,

@@ -22,6 +22,10 @@ export interface KnownNames {
   externalNormMethods: readonly string[];
   /** Methods that take their gradients at a sharpness-aware ascent point (--rho, --sam-*). */
   samMethods: readonly string[];
+  /** Methods whose update rule sets the length of the SGD step (grafting, normalised GD). */
+  rescalingMethods: readonly string[];
+  /** Optimizers under which such a rule keeps its meaning. */
+  ruleScaleOptimizers: readonly string[];
   /** Asked only when a run wants CUDA: the question loads libtorch. */
   cudaAvailable(): boolean;
   defaultThreads: number;

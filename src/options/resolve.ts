@@ -18,12 +18,15 @@ import {
   checkGraftFrom,
   checkMisc,
   checkNames,
+  checkOptimizer,
   checkPenaltyGrad,
   checkSam,
   checkSchedule,
   checkSubsets,
+  checkWarmup,
   resolveLambda,
   resolveMicroBatch,
+  resolvePeakLr,
 } from './rules.js';
 
 /** The configuration after defaults and validation: every budget-relevant value explicit. */
@@ -39,6 +42,8 @@ export interface ResolvedConfig extends Omit<TrainConfig, 'steps'> {
   effectiveBatchSize: number;
   evalEvery: number;
   threads: number;
+  /** The learning rate the schedule starts from after warm-up: --lr, scaled under --lr-scaling linear. */
+  peakLr: number;
 }
 
 /** Applies defaults and checks every option; throws ConfigError naming the first bad one. */
@@ -64,6 +69,8 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
   checkSam(c, known);
   checkMisc(c, known);
   checkCurvature(c);
+  checkOptimizer(c, known);
+  checkWarmup(c);
 
   const microBatches = Math.ceil(c.batchSize / microBatchSize);
   return {
@@ -79,6 +86,7 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
     effectiveBatchSize: microBatches * microBatchSize,
     evalEvery: c.evalEvery ?? c.logEvery,
     threads: c.threads ?? known.defaultThreads,
+    peakLr: resolvePeakLr(c, microBatches * microBatchSize),
   };
 }
 

@@ -1,7 +1,7 @@
 // The checks no single option can make on its own: names against the
 // registries, and options that depend on each other. Each throws a
 // ConfigError naming the option to change.
-import { DEFAULTS, flagOf, LIMITS, type TrainConfig } from './declarations.js';
+import { DEFAULTS, defaultOf, flagOf, LIMITS, type OptionKey, type TrainConfig } from './declarations.js';
 import { show } from './checks.js';
 import { ConfigError } from './error.js';
 import type { KnownNames } from './known.js';
@@ -139,4 +139,52 @@ export function checkSam(c: TrainConfig, known: KnownNames): void {
   }
   if (!c.samAdaptive && c.samEta !== DEFAULTS.samEta)
     throw new ConfigError('samEta', `applies with ${flagOf('samAdaptive')} only (ASAM), got ${c.samEta}`);
+}
+
+/** Adam's settings (--betas, --eps, --amsgrad) and SGD's (--momentum) apply to their own optimizers only. */
+export function checkOptimizer(c: TrainConfig, known: KnownNames): void {
+  if (c.optimizer !== 'sgd' && c.momentum !== 0) {
+    throw new ConfigError(
+      'momentum',
+      `applies to --optimizer sgd (optimizer is '${c.optimizer}'; its moment averages decay by --betas), got ${c.momentum}`,
+    );
+  }
+  if (c.optimizer === 'sgd') {
+    for (const k of ['betas', 'eps', 'amsgrad'] as const satisfies OptionKey[]) {
+      if (String(c[k]) !== String(defaultOf(k)))
+        throw new ConfigError(
+          k,
+          `applies to --optimizer adam or adamw (optimizer is 'sgd'), got ${show(String(c[k]))}`,
+        );
+    }
+  }
+  if (known.rescalingMethods.includes(c.method) && !known.ruleScaleOptimizers.includes(c.optimizer)) {
+    throw new ConfigError(
+      'optimizer',
+      `'${c.optimizer}' cannot train --method ${c.method}: its update rule sets the length of the SGD step, ` +
+        `which ${c.optimizer} rescales coordinate by coordinate (use --optimizer ${known.ruleScaleOptimizers.join(' or ')})`,
+    );
+  }
+}
+
+/** Warm-up must leave the schedule a step (known here for --steps; setup checks an --epochs budget). */
+export function checkWarmup(c: TrainConfig): void {
+  if (c.epochs === undefined && c.warmupSteps >= c.steps)
+    throw new ConfigError('warmupSteps', `must be less than --steps (${c.steps}), got ${c.warmupSteps}`);
+}
+
+/** The peak learning rate: --lr, or under the linear scaling rule --lr * examples per step / --lr-base-batch. */
+export function resolvePeakLr(c: TrainConfig, examplesPerStep: number): number {
+  if (c.lrScaling === 'none') {
+    if (c.lrBaseBatch !== defaultOf('lrBaseBatch'))
+      throw new ConfigError('lrBaseBatch', `applies to --lr-scaling linear (scaling is 'none'), got ${c.lrBaseBatch}`);
+    return c.lr;
+  }
+  const peak = (c.lr * examplesPerStep) / c.lrBaseBatch;
+  if (!(peak <= LIMITS.coefficient))
+    throw new ConfigError(
+      'lr',
+      `scaled by ${examplesPerStep}/${c.lrBaseBatch} it is ${peak}, above ${LIMITS.coefficient}`,
+    );
+  return peak;
 }

@@ -3,7 +3,7 @@
 // here without loading the trainer.
 import { availableParallelism } from 'node:os';
 import { DATASET_NAMES, dataRoot, datasetClassCount } from '../data/index.js';
-import { getMethod, methodNames } from '../methods/index.js';
+import { getMethod, getOptimizer, methodNames, OPTIMIZER_NAMES } from '../methods/index.js';
 import { modelNameError, modelNames } from '../models/index.js';
 import { cuda } from '../tensor/index.js';
 import type { TrainConfig } from './declarations.js';
@@ -25,6 +25,8 @@ export function knownNames(): KnownNames {
     smallBatchMethods: methods.filter((m) => getMethod(m).needs.smallBatch),
     externalNormMethods: methods.filter((m) => getMethod(m).needs.normTrajectory === 'follows'),
     samMethods: methods.filter((m) => getMethod(m).needs.sam),
+    rescalingMethods: methods.filter((m) => getMethod(m).rescalesStep),
+    ruleScaleOptimizers: OPTIMIZER_NAMES.filter((o) => getOptimizer(o).takesRuleScale),
     cudaAvailable: () => cuda.isAvailable(),
     defaultThreads: availableParallelism(),
   };

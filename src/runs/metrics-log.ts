@@ -16,7 +16,7 @@ export interface MetricsRecord {
   valLoss: number | null; // null where validation was not due
   valAcc: number | null;
   gradNorm: number | null; // |gradient of the full step objective|, before the update rule
-  stepLength: number | null; // lr * |update|
+  stepLength: number | null; // |theta_{s+1} - theta_s| (SGD: lr * scale * |direction|)
   penalty: number | null; // mean micro-batch R
   lambdaPenalty: number | null;
   lossGradNorm: number | null; // |gradient of the loss term alone|

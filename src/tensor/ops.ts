@@ -131,6 +131,8 @@ const table = {
   mulScalar_: ['mul_', 'Scalar'],
   div_: ['div_', 'Tensor'],
   divScalar_: ['div_', 'Scalar'],
+  addcmul_: ['addcmul_', ''],
+  addcdiv_: ['addcdiv_', ''],
   zero_: ['zero_', ''],
   copy_: ['copy_', ''],
   set_: ['set_', 'source_Tensor'],

@@ -366,6 +366,14 @@ export class Tensor implements Disposable {
         : callTensor(OP.div_, this.handle, other.handle),
     );
   }
+  /** this += value * t1 * t2, as one fused ATen kernel (its rounding is not that of mul then add). */
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
+    return this.inPlace(callTensor(OP.addcmul_, this.handle, t1.handle, t2.handle, value));
+  }
+  /** this += value * t1 / t2, as one fused ATen kernel. */
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
+    return this.inPlace(callTensor(OP.addcdiv_, this.handle, t1.handle, t2.handle, value));
+  }
   zero_(): this {
     return this.inPlace(callTensor(OP.zero_, this.handle));
   }

@@ -14,7 +14,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Normalization } from '../data/types.js';
-import type { SgdMeta, SgdState } from '../methods/index.js';
+import type { OptimizerState } from '../methods/index.js';
 import { readWeightsInfo, saveWeights, WEIGHTS_FORMAT, type WeightsInfo } from '../models/index.js';
 import { writeAll, writeFileAtomic } from '../io/index.js';
 import { loadSafetensors, serializeSafetensors, type Module } from '../nn/index.js';
@@ -50,14 +50,14 @@ export interface TrainState {
 
 export interface CheckpointMeta extends RunMeta {
   train: TrainState;
-  optimizer: SgdMeta;
+  optimizer: OptimizerState['meta'];
 }
 
 export interface Checkpoint {
   meta: CheckpointMeta;
   info: WeightsInfo;
   model: Map<string, Tensor>;
-  optimizer: SgdState;
+  optimizer: OptimizerState;
   rng: Map<string, Uint8Array>;
 }
 
@@ -71,7 +71,7 @@ export function saveRunWeights(path: string, model: Module, info: Omit<WeightsIn
 export interface CheckpointParts {
   model: Module;
   info: Omit<WeightsInfo, 'extra'>;
-  optimizer: SgdState;
+  optimizer: OptimizerState;
   rng: Map<string, Uint8Array>;
   meta: Omit<CheckpointMeta, 'optimizer'>;
 }
@@ -127,7 +127,7 @@ export function loadCheckpoint(path: string): Checkpoint {
     throw new Error(`${path}: a weights file, not a training checkpoint`);
   }
   const cp = meta as CheckpointMeta;
-  const optimizer: SgdState = { tensors: new Map(), meta: cp.optimizer };
+  const optimizer: OptimizerState = { tensors: new Map(), meta: cp.optimizer };
   const rng = new Map<string, Uint8Array>();
   for (const [k, t] of others) {
     if (k.startsWith(OPT)) optimizer.tensors.set(k.slice(OPT.length), t);

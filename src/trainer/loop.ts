@@ -11,7 +11,7 @@
 // summary.json. What is written, and how, is the Recorder's (recorder.ts).
 //
 // Everything that influences the trajectory is in the checkpoint (weights,
-// buffers, momentum, stream positions, generator states), and nothing between
+// buffers, optimizer state, stream positions, generator states), and nothing between
 // two checkpoints depends on wall time or on what was logged, so a resumed run
 // retraces the uninterrupted one bitwise.
 //

@@ -13,9 +13,10 @@ import {
 } from '../data/index.js';
 import {
   buildMethod,
+  getOptimizer,
   makeSchedule,
-  SGD,
   type BuiltMethod,
+  type Optimizer,
   type NormTrajectory,
   type PenaltyGrad,
   type SamOptions,
@@ -46,7 +47,7 @@ export interface RunSetup {
   penaltyGrad: PenaltyGrad;
   /** The ascent of a method that declares itself sharpness-aware (--rho, --sam-*); undefined otherwise. */
   sam: SamOptions | undefined;
-  optimizer: SGD;
+  optimizer: Optimizer;
   schedule: (step: number) => number;
   streams: DataStreams;
   /** Optimizer steps per epoch: full batches, plus the short last one under the authors' protocol. */
@@ -107,6 +108,10 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
   // Every step taken counts toward the budget, a short one included.
   const stepsPerEpoch = batchesPerEpoch(data.train.n, config.effectiveBatchSize, partialLastStep);
   const totalSteps = config.steps ?? (config.epochs as number) * stepsPerEpoch;
+  if (config.warmupSteps >= totalSteps) {
+    const why = `must be less than the ${totalSteps} steps of the budget, got ${config.warmupSteps}`;
+    throw new ConfigError('warmupSteps', why);
+  }
   const method = buildMethod(config.method, { externalNorms: externalNorms?.(totalSteps) });
 
   manualSeed(config.seed);
@@ -114,8 +119,12 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
   const model = createModel(config.model, info).to(device);
   if (config.initFrom) initFrom(model, config.initFrom);
   const named = model.namedParameters();
-  const optimizer = new SGD(named, { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
-  const schedule = makeSchedule(scheduleSpec(config), { lr: config.lr, totalSteps });
+  const optimizer = getOptimizer(config.optimizer).create(named, { ...config, lr: config.peakLr });
+  const schedule = makeSchedule(scheduleSpec(config), {
+    lr: config.peakLr,
+    totalSteps,
+    warmupSteps: config.warmupSteps,
+  });
   const streams = new DataStreams(data, {
     seed: config.seed,
     shuffle: config.shuffle,
@@ -147,7 +156,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
 
 function scheduleSpec(c: ResolvedConfig): ScheduleSpec {
   if (c.lrSchedule === 'step') return { kind: 'step', every: c.lrStepEvery as number, gamma: c.lrGamma };
-  if (c.lrSchedule === 'cosine') return { kind: 'cosine', floor: c.lrFloor * c.lr };
+  if (c.lrSchedule === 'cosine') return { kind: 'cosine', floor: c.lrFloor * c.peakLr };
   return { kind: 'constant' };
 }
 

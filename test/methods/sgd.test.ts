@@ -3,43 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SGD, type SgdOptions } from '../../src/methods/index.js';
-import { fromTypedArray, setNumThreads, tidy, type Tensor } from '../../src/tensor/index.js';
-import { requireTorch, runTorchScript } from '../helpers/pytorch.js';
-import { mulberry32 } from '../helpers/gradcheck.js';
+import { setNumThreads, tidy, type Tensor } from '../../src/tensor/index.js';
+import { assertMatchesTorch, finalParams, GRADS, INIT, runSteps, SCALES, toTensor } from './fixed-gradients.js';
 
 setNumThreads(1);
-const SHAPES = [[3, 4], [4], [2, 2, 3]];
-const STEPS = 5;
-const SCALES = [1, 0.5, 2, 1, 0.25];
-
-const draw = (seed: number) => {
-  const rng = mulberry32(seed);
-  return SHAPES.map((s) => Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1));
-};
-const INIT = draw(1);
-const GRADS = Array.from({ length: STEPS }, (_, t) => draw(100 + t));
-const toTensor = (data: number[], i: number) =>
-  fromTypedArray(Float64Array.from(data), SHAPES[i], { dtype: 'float64' });
-
-/** Runs steps [from, to) of the fixed gradient sequence on opt. */
-function steps(opt: SGD, from: number, to: number): void {
-  for (let t = from; t < to; t++) {
-    tidy(() =>
-      opt.params.forEach((p, i) => {
-        p.grad = toTensor(GRADS[t][i], i);
-      }),
-    );
-    opt.step(SCALES[t]);
-  }
-}
-
-function ours(o: SgdOptions): number[][] {
-  const params = INIT.map((d, i) => toTensor(d, i).requiresGrad_().keep());
-  steps(new SGD(params, o), 0, STEPS);
-  const out = params.map((p) => p.toArray());
-  for (const p of params) p.dispose();
-  return out;
-}
+const ours = (o: SgdOptions) => finalParams((params) => new SGD(params, o));
 
 const CONFIGS: SgdOptions[] = [
   { lr: 0.1 },
@@ -49,23 +17,8 @@ const CONFIGS: SgdOptions[] = [
   { lr: 0.2, weightDecay: 0.1 },
 ];
 
-test('matches torch.optim.SGD bit for bit (plain, momentum, dampening, nesterov, weight decay; both PyTorch code paths)', (t) => {
-  const py = requireTorch(t);
-  if (!py) return;
-  const torchOut = runTorchScript<number[][][][]>(py, 'methods/py/sgd_steps.py', {
-    configs: CONFIGS,
-    init: INIT,
-    grads: GRADS,
-    scales: SCALES,
-    shapes: SHAPES,
-  });
-  CONFIGS.forEach((cfg, c) => {
-    const mine = ours(cfg);
-    for (const theirs of torchOut[c]) {
-      assert.deepEqual(mine, theirs, `${JSON.stringify(cfg)}: bit-identical to PyTorch`);
-    }
-  });
-});
+test('matches torch.optim.SGD bit for bit (plain, momentum, dampening, nesterov, weight decay; both PyTorch code paths)', (t) =>
+  assertMatchesTorch(t, 'methods/py/sgd_steps.py', CONFIGS, ours));
 
 test('a restored optimizer continues exactly as the uninterrupted one', () => {
   const o = { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3 };
@@ -74,7 +27,7 @@ test('a restored optimizer continues exactly as the uninterrupted one', () => {
   const named = params.map((p, i): [string, Tensor] => [`layer${i}.weight`, p]);
   const first = new SGD(named, { ...o, lr: 1 });
   first.lr = o.lr;
-  steps(first, 0, 2);
+  runSteps(first, 0, 2);
   const state = first.stateDict();
   assert.deepEqual(
     [...state.tensors.keys()],
@@ -86,7 +39,7 @@ test('a restored optimizer continues exactly as the uninterrupted one', () => {
   const second = new SGD(named, { ...o, lr: 1 });
   second.loadStateDict({ tensors: copies, meta: state.meta });
   assert.equal(second.lr, 0.05);
-  steps(second, 2, STEPS);
+  runSteps(second, 2, SCALES.length);
   assert.deepEqual(
     params.map((p) => p.toArray()),
     straight,

@@ -5,6 +5,7 @@ import type { NormTrajectory, RuleDef, UpdateRule } from '../types.js';
 
 export const graftExt: RuleDef = {
   name: 'graft-ext',
+  rescales: true,
   needs: { freshMicroBatches: false, normTrajectory: true },
   create: (o) => following(o.externalNorms),
 };

@@ -14,6 +14,7 @@ const rule: UpdateRule = {
 
 export const graft: RuleDef = {
   name: rule.name,
+  rescales: true,
   needs: { freshMicroBatches: true, normTrajectory: false },
   create: () => rule,
 };

@@ -11,6 +11,7 @@ const rule: UpdateRule = {
 
 export const ngd: RuleDef = {
   name: rule.name,
+  rescales: true,
   needs: { freshMicroBatches: false, normTrajectory: false },
   create: () => rule,
 };

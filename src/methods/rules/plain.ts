@@ -5,6 +5,7 @@ const rule: UpdateRule = { name: 'plain', scale: () => 1 };
 
 export const plain: RuleDef = {
   name: rule.name,
+  rescales: false,
   needs: { freshMicroBatches: false, normTrajectory: false },
   create: () => rule,
 };

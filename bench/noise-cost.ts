@@ -120,7 +120,9 @@ function main(): void {
     `## Gradient-noise statistics on an lb step: ${CONFIG.threads} thread(s), ${CONFIG.rounds} alternating pairs, ` +
       `measured / plain step\n\n${machine.cpu}, ${machine.cores} cores; 1-min load ${load.map((l) => l.toFixed(1)).join(' → ')}\n`,
   );
-  console.log('| model (batch = 8 x micro) | params | lb CPU (ms) | CPU ratio [p10, p90] | wall ratio [p10, p90] | extra memory |');
+  console.log(
+    '| model (batch = 8 x micro) | params | lb CPU (ms) | CPU ratio [p10, p90] | wall ratio [p10, p90] | extra memory |',
+  );
   console.log('|---|---|---|---|---|---|');
   const f = (x: { median: number; p10: number; p90: number }) =>
     `${x.median.toFixed(3)} [${x.p10.toFixed(3)}, ${x.p90.toFixed(3)}]`;

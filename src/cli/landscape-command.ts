@@ -140,9 +140,9 @@ export function addLandscapeCommands(p: Command, runArgv: (argv: string[]) => Pr
 }
 
 /**
- * Hands the folder's tasks to the chosen executor (those done are skipped), then, once they have
- * all run here, assembles landscape.json and its figure and says what it holds; submitted to a
- * cluster, the same command once the jobs have ended assembles it.
+ * Hands the folder's tasks to the chosen executor (those done are skipped), then, once every task
+ * is done, assembles landscape.json and its figure and says what it holds; for tasks submitted to
+ * a cluster, the same command run once the jobs have ended assembles it.
  */
 async function finish(
   plan: LandscapePlan,
@@ -159,8 +159,9 @@ async function finish(
     output: taskFile(dir, i),
   }));
   const name = `landscape ${plan.settings.kind} in ${dir}`;
-  const ran = await executeTaskSet(dir, name, tasks, executor.name, executor.options, { log: console.error, runArgv });
-  if (ran === 'submitted') {
+  await executeTaskSet(dir, name, tasks, executor.name, executor.options, { log: console.error, runArgv });
+  // Submitted tasks run later: the folder is assembled by the first command to find them all done.
+  if (missingTasks(dir, plan.settings).length > 0) {
     console.log(`landscape: run the same command again once the jobs have ended, to assemble ${dir}/landscape.json`);
     return;
   }

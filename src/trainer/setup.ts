@@ -87,7 +87,8 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
   } catch (e) {
     throw new ConfigError(c.valSize !== undefined ? 'valSize' : 'dataset', (e as Error).message);
   }
-  if (c.labelNoise === 0) return prepared;
+  // Configurations recorded before label noise existed lack the key: no noise.
+  if (!c.labelNoise) return prepared;
   // After the validation split is carved and the subset drawn: only training labels change.
   const { set, record } = withLabelNoise(prepared.train, prepared.numClasses, {
     rate: c.labelNoise,

@@ -88,6 +88,9 @@ test('a run changes only its training labels, as label-noise.json records; --lab
   const bySeed = (seed: number) =>
     loadData(validateConfig({ ...base, seed, labelNoise: 0.25, out: tempDir('ln') })).train.labels;
   assert.notDeepEqual(bySeed(1), bySeed(2));
+  // A configuration recorded before label noise existed (a checkpoint's, read by curvature and landscapes).
+  const { labelNoise: _absent, ...older } = validateConfig({ ...base, out: tempDir('ln') });
+  assert.deepEqual(loadData(older as never).train.labels, clean.train.labels);
 });
 
 test('a noisy run records its flips, trains differently from a clean one, and resumes onto the same labels bitwise', async () => {

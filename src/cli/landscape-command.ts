@@ -188,7 +188,8 @@ function summary(dir: string, l: Landscape, computed: number, total: number, fig
     `train loss ${Math.min(...losses).toPrecision(4)} to ${Math.max(...losses).toPrecision(4)}; batch norm: ${l.settings.bn.mode}`,
     `figure: ${figure}`,
     `per point ${t.pointSeconds.toFixed(3)} s; start-up ${t.startupSeconds.toFixed(2)} s per task (${(100 * t.startupShare).toFixed(1)}% of its points' work)`,
-    ...(t.startupShare > 0.1
+    // Only where more points per task are possible: a single task already holds them all.
+    ...(t.startupShare > 0.1 && total > 1
       ? [
           `start-up is over 10% of a task's work: give each task more points, e.g. --points-per-task ${Math.ceil(
             t.startupSeconds / (0.1 * t.pointSeconds),

@@ -3,74 +3,24 @@
 // eigenvalues (Lanczos), trace (Hutchinson), optionally the spectral density
 // (stochastic Lanczos quadrature) and every layer's block. Written atomically to
 // <run-dir>/curvature/<checkpoint>.json, with a short table on stdout. Given a grid
-// folder, it measures every finished run of the grid as a task set (curvature-grid.ts).
+// folder, it measures every finished run of the grid as a task set (curvature-grid.ts);
+// given a weights file, the weights in it (curvature-file.ts).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { BatchMaker } from '../data/index.js';
+import { ConfigError } from '../options/index.js';
 import { writeJsonAtomic } from '../io/index.js';
-import { measureCurvature, probeIndices, type BnMode, type GroupCurvature } from '../methods/index.js';
-import { createModel } from '../models/index.js';
 import { writeCurvatureFigure } from '../report/index.js';
 import { runFiles } from '../runs/index.js';
 import { setNumThreads } from '../tensor/index.js';
-import { loadChosenWeights, loadData, STEP_CHOICE } from '../trainer/index.js';
+import { loadChosenWeights, loadData } from '../trainer/index.js';
+import { runCurvatureOnFile, type FileFlags } from './curvature-file.js';
 import { isGridFolder, runCurvatureGrid } from './curvature-grid.js';
+import { curvatureSettings, measureWeights, type CurvatureFlags, type CurvatureReport } from './curvature-measure.js';
 import { addExecutorOptions, executorChoice, refuseExecutorOptions } from './executor-options.js';
 import { checkpointChoice, positiveNumber, wholeNumber } from './parsers.js';
 
-/** The options of `ireg curvature`, as commander hands them over. */
-export interface CurvatureFlags {
-  checkpoint: string;
-  topK: number;
-  probeSize: number;
-  bnMode: BnMode;
-  density?: boolean;
-  perLayer?: boolean;
-  traceProbes: number;
-  tol: number;
-  seed: number;
-  dataDir?: string;
-  threads?: number;
-}
-
-/** What a result's numbers depend on, recorded in it (a grid's task takes a result of other settings as not done). */
-export interface CurvatureSettings {
-  checkpoint: string;
-  topK: number;
-  probeSize: number;
-  bnMode: BnMode;
-  density: boolean;
-  perLayer: boolean;
-  traceProbes: number;
-  tol: number;
-  seed: number;
-}
-
-/** What <run-dir>/curvature/<checkpoint>.json holds. */
-export interface CurvatureReport {
-  file: string;
-  settings: CurvatureSettings;
-  step: number;
-  checkpoint: string;
-  bnMode: BnMode;
-  probeSize: number;
-  seed: number;
-  groups: GroupCurvature[];
-}
-
-/** The settings of the flags, as a result records them. */
-export function curvatureSettings(o: CurvatureFlags): CurvatureSettings {
-  const { topK, probeSize, bnMode, traceProbes, tol, seed } = o;
-  const checkpoint = checkpointLabel(o.checkpoint);
-  return { checkpoint, topK, probeSize, bnMode, density: !!o.density, perLayer: !!o.perLayer, traceProbes, tol, seed };
-}
-
-/** The name of a --checkpoint's result (best, final, step-N): <run-dir>/curvature/<name>.json. */
-export function checkpointLabel(which: string): string {
-  const step = STEP_CHOICE.exec(which);
-  return step ? `step-${Number(step[1])}` : which;
-}
+export type { CurvatureFlags, CurvatureReport, CurvatureSettings } from './curvature-measure.js';
 
 /** Registers `ireg curvature` on the program; `runArgv` runs a grid's tasks in this process. */
 export function addCurvatureCommand(p: Command, runArgv: (argv: string[]) => Promise<void>): void {
@@ -78,9 +28,12 @@ export function addCurvatureCommand(p: Command, runArgv: (argv: string[]) => Pro
     .command('curvature')
     .description(
       "the loss Hessian at a run's weights on a probe batch of its training examples: top eigenvalues, trace, density; " +
-        'given a grid folder, for each finished run of the grid, as jobs of an executor',
+        'given a grid folder, for each finished run of the grid, as jobs of an executor; or at the weights of a file',
     )
-    .argument('<run-dir|grid-dir>', 'a run directory, or a grid folder (every finished run)')
+    .argument(
+      '<run-dir|grid-dir|weights-file>',
+      'a run directory, a grid folder (every finished run), or a .safetensors weights file',
+    )
     .option('--checkpoint <which>', "best, final, or 'step N' (a periodic checkpoint)", checkpointChoice, 'best')
     .option('--top-k <n>', 'how many of the largest eigenvalues', wholeNumber(1), 5)
     .option('--probe-size <n>', 'training examples in the probe batch (a seeded sample)', wholeNumber(1), 512)
@@ -100,12 +53,24 @@ export function addCurvatureCommand(p: Command, runArgv: (argv: string[]) => Pro
     )
     .option('--seed <n>', 'seed of the probe sample and the random vectors', wholeNumber(0), 0)
     .option('--data-dir <dir>', 'data folder (default: the one the run used)')
-    .option('--threads <n>', 'CPU threads (default: all cores)', wholeNumber(1));
-  addExecutorOptions(c).action(async (dir: string, o: CurvatureFlags, cmd: Command) => {
+    .option('--threads <n>', 'CPU threads (default: all cores)', wholeNumber(1))
+    .option('--model <name>', 'a weights file without ireg metadata: the network its state dict is for')
+    .option('--dataset <name>', 'a weights file without ireg metadata: the dataset to probe')
+    .option('--out <file.json>', 'a weights file: where the result goes (default: beside it, <name>.curvature.json)');
+  addExecutorOptions(c).action(async (dir: string, o: CurvatureFlags & FileFlags, cmd: Command) => {
+    const fileOnly = (['model', 'dataset', 'out'] as const).find((k) => o[k] !== undefined);
+    const isFile = existsSync(dir) && statSync(dir).isFile();
+    if (fileOnly && !isFile) throw new ConfigError(fileOnly, `applies to a weights file only, not to ${dir}`);
     if (isGridFolder(dir)) return runCurvatureGrid(dir, { ...curvatureSettings(o) }, o, executorChoice(cmd), runArgv);
-    refuseExecutorOptions(cmd, `${dir} is a run directory, not a grid folder`);
+    refuseExecutorOptions(cmd, `${dir} is not a grid folder`);
+    if (isFile) {
+      if (cmd.getOptionValueSource('checkpoint') === 'cli')
+        throw new ConfigError('checkpoint', `chooses among a run's weights; ${dir} is a weights file`);
+      process.stdout.write(curvatureTable(await runCurvatureOnFile(dir, o)));
+      return;
+    }
     const report = runCurvature(dir, o);
-    await writeCurvatureFigure(dir, report);
+    await writeCurvatureFigure(join(runFiles(dir).dir, 'curvature', `${report.checkpoint}.svg`), report);
     process.stdout.write(curvatureTable(report));
   });
 }
@@ -116,50 +81,25 @@ export function runCurvature(dir: string, o: CurvatureFlags): CurvatureReport {
   if (o.threads !== undefined) setNumThreads(o.threads);
   const loaded = loadChosenWeights(dir, o.checkpoint);
   const { file, label, info, meta } = loaded;
-  const model = createModel(info.model, { inputShape: info.inputShape, numClasses: info.numClasses });
   try {
-    try {
-      model.loadStateDict(loaded.model, true);
-    } catch (e) {
-      throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
-    }
     const data = loadData({ ...meta.config, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
-    const indices = probeIndices(data.train.n, o.probeSize, o.seed);
-    const batch = new BatchMaker(data.train, { normalization: meta.normalization }).eval(indices);
-    const groups = measureCurvature(model, batch, {
-      bnMode: o.bnMode,
-      topK: o.topK,
-      tol: o.tol,
-      traceProbes: o.traceProbes,
-      density: o.density,
-      perLayer: o.perLayer,
-      seed: o.seed,
-    });
-    batch.x.dispose();
-    batch.y.dispose();
-    const report: CurvatureReport = {
-      file,
-      settings: curvatureSettings(o),
+    const report = measureWeights({ file, info, tensors: loaded.model, data, normalization: meta.normalization }, o, {
       step: meta.step,
       checkpoint: label,
-      bnMode: o.bnMode,
-      probeSize: indices.length,
-      seed: o.seed,
-      groups,
-    };
+    });
     const outDir = join(runFiles(dir).dir, 'curvature');
     mkdirSync(outDir, { recursive: true });
     writeJsonAtomic(join(outDir, `${label}.json`), report);
     return report;
   } finally {
     for (const t of loaded.model.values()) t.dispose();
-    model.dispose();
   }
 }
 
 /** The report as a short table: one line per group. */
 export function curvatureTable(r: CurvatureReport): string {
-  const head = `curvature of ${r.file} (step ${r.step}), ${r.probeSize} training examples, batch norm ${r.bnMode}\n`;
+  const at = r.step === null ? '' : ` (step ${r.step})`;
+  const head = `curvature of ${r.file}${at}, ${r.probeSize} training examples, batch norm ${r.bnMode}\n`;
   const rows = r.groups.map((g) => [
     g.group,
     String(g.dim),

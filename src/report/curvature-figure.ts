@@ -1,7 +1,7 @@
-// The figure `ireg curvature` writes beside its JSON (<run>/curvature/<checkpoint>.svg): the top
+// The figure `ireg curvature` writes beside its JSON (<run>/curvature/<checkpoint>.svg, or beside a
+// weights file's result): the top
 // eigenvalues of each parameter group's Hessian (the whole network, then each layer), and below
 // them, when the density was measured, the whole network's spectral density on a log axis.
-import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeBytesAtomic } from '../io/index.js';
 import type { GroupCurvature } from '../methods/index.js';
@@ -11,7 +11,8 @@ import { densityGrid, FLOOR_SHARE, smoothDensity } from './spectrum.js';
 
 /** What the figure needs of a curvature report (the CLI's CurvatureReport). */
 export interface CurvatureMeasurement {
-  step: number;
+  /** The training step of the weights; null for a weights file that does not say. */
+  step: number | null;
   checkpoint: string;
   groups: GroupCurvature[];
 }
@@ -58,13 +59,13 @@ export async function curvatureSvg(m: CurvatureMeasurement): Promise<string> {
       },
     });
   }
-  const spec = { title: `Hessian at the ${m.checkpoint} weights (step ${m.step})`, vconcat: panels } as TopLevelSpec;
+  const at = m.step === null ? `the ${m.checkpoint} weights` : `the ${m.checkpoint} weights (step ${m.step})`;
+  const spec = { title: `Hessian at ${at}`, vconcat: panels } as TopLevelSpec;
   return toSvg(spec, { standalone: true });
 }
 
-/** Writes the figure of `m` to <runDir>/curvature/<checkpoint>.svg, atomically; returns its path. */
-export async function writeCurvatureFigure(runDir: string, m: CurvatureMeasurement): Promise<string> {
-  const path = join(runDir, 'curvature', `${m.checkpoint}.svg`);
+/** Writes the figure of `m` to `path` (an .svg file), atomically; returns the path. */
+export async function writeCurvatureFigure(path: string, m: CurvatureMeasurement): Promise<string> {
   writeBytesAtomic(path, Buffer.from(await curvatureSvg(m), 'utf8'));
   return path;
 }

@@ -62,7 +62,7 @@ export function addCurvatureCommand(p: Command, runArgv: (argv: string[]) => Pro
     const isFile = existsSync(dir) && statSync(dir).isFile();
     if (fileOnly && !isFile) throw new ConfigError(fileOnly, `applies to a weights file only, not to ${dir}`);
     if (isGridFolder(dir)) return runCurvatureGrid(dir, { ...curvatureSettings(o) }, o, executorChoice(cmd), runArgv);
-    refuseExecutorOptions(cmd, `${dir} is not a grid folder`);
+    refuseExecutorOptions(cmd, `${dir} is ${isFile ? 'a weights file' : 'a run directory'}, not a grid folder`);
     if (isFile) {
       if (cmd.getOptionValueSource('checkpoint') === 'cli')
         throw new ConfigError('checkpoint', `chooses among a run's weights; ${dir} is a weights file`);

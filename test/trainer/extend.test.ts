@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfigFile, Summary } from '../../src/trainer/index.js';
+import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
 import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
 
 const out = tempDir('extend');
@@ -110,4 +111,44 @@ test('extension is refused for a cosine schedule, a budget that does not grow an
   assert.equal(epochs.status, 2);
   assert.match(epochs.stderr, /--epochs: the run's budget is --steps 4; extend it with --steps/);
   assert.equal(summaryNumbers('plain').totalSteps, 4);
+});
+
+test('ireg status shows a grid run extended past its grid budget as done with the new budget', () => {
+  const spec = tinySpec('extend-grid');
+  spec.runs = spec.runs.filter((r) => r.label === 'sb');
+  const grid = join(out, 'grid');
+  const child = runGridInChild(spec, grid, {});
+  assert.equal(child.status, 0, child.stderr);
+  const status = () =>
+    (JSON.parse(ireg(['status', grid, '--json']).stdout) as { label: string; state: string; totalSteps: number }[])[0];
+  assert.deepEqual([status().state, status().totalSteps], ['done', 2]);
+  const r = ireg(['resume', join(grid, 'sb'), '--steps', '5']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual([status().state, status().totalSteps], ['done', 5]);
+  assert.match(ireg(['status', grid]).stdout, /5\/5/);
+});
+
+test('an --epochs run extended with resume --epochs equals a run given those epochs from the start', async () => {
+  const byEpochs = (name: string, epochs: number) => {
+    const a = args(name, 1);
+    // 160 images: 5 steps of 32 an epoch.
+    a.splice(a.indexOf('--steps'), 2, '--epochs', String(epochs), '--subset', '160');
+    return a;
+  };
+  const [two, one] = await Promise.all([iregAsync(byEpochs('two-epochs', 2)), iregAsync(byEpochs('one-epoch', 1))]);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(one.code, 0, one.stderr);
+  const steps = ireg(['resume', dir('one-epoch'), '--steps', '1000']);
+  assert.equal(steps.status, 2);
+  assert.match(steps.stderr, /--steps: the run's budget is --epochs 1; extend it with --epochs/);
+  const r = ireg(['resume', dir('one-epoch'), '--epochs', '2']);
+  assert.equal(r.status, 0, r.stderr);
+  const want = tensorBytes(join(dir('two-epochs'), 'final.safetensors'));
+  const got = tensorBytes(join(dir('one-epoch'), 'final.safetensors'));
+  for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `tensor ${k} differs`);
+  assert.deepEqual(metricsOf(dir('one-epoch')), metricsOf(dir('two-epochs')));
+  const config = JSON.parse(readFileSync(join(dir('one-epoch'), 'config.json'), 'utf8')) as RunConfigFile;
+  assert.equal(config.config.epochs, 2);
+  assert.equal(config.derived.stepsPerEpoch, 5);
+  assert.equal(config.derived.totalSteps, 10);
 });

@@ -8,9 +8,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunConfigFile, Summary } from '../../src/trainer/index.js';
+import type { RunConfigFile } from '../../src/trainer/index.js';
 import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
-import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
+import {
+  ftCnnTrainArgs,
+  ireg,
+  iregAsync,
+  metricsOf,
+  summaryNumbers,
+  tempDir,
+  tensorBytes,
+  type Exit,
+} from './helpers.js';
 
 const out = tempDir('extend');
 const dir = (name: string) => join(out, name);
@@ -23,14 +32,7 @@ function assertSameTensors(name: string, file: string): void {
   for (const [k, bytes] of want) assert.ok(bytes.equals(got.get(k)!), `${name}/${file}: tensor ${k} differs`);
 }
 
-function summaryNumbers(name: string): Omit<Summary, 'wallTime' | 'runDir'> {
-  const {
-    wallTime: _w,
-    runDir: _r,
-    ...rest
-  } = JSON.parse(readFileSync(join(dir(name), 'summary.json'), 'utf8')) as Summary;
-  return rest;
-}
+const summaryOf = (name: string) => summaryNumbers(dir(name));
 
 function assertEqualsLongRun(name: string, from: number): void {
   assertSameTensors(name, 'final.safetensors');
@@ -41,7 +43,7 @@ function assertEqualsLongRun(name: string, from: number): void {
   );
   assertSameTensors(name, join('checkpoints', 'step-0000020.safetensors'));
   assert.deepEqual(metricsOf(dir(name)), metricsOf(dir('long')));
-  assert.deepEqual(summaryNumbers(name), summaryNumbers('long'));
+  assert.deepEqual(summaryOf(name), summaryOf('long'));
   const config = JSON.parse(readFileSync(join(dir(name), 'config.json'), 'utf8')) as RunConfigFile;
   assert.equal(config.config.steps, 20);
   assert.equal(config.derived.totalSteps, 20);
@@ -59,7 +61,7 @@ test.before(() => {
 test('a finished 11-step run extended with resume --steps 20 equals a 20-step run bitwise', async () => {
   const short = await iregAsync(args('short', 11));
   assert.equal(short.code, 0, short.stderr);
-  const before = summaryNumbers('short');
+  const before = summaryOf('short');
   assert.equal(before.totalSteps, 11);
   // The short run's final validation (step 11, off --eval-every 3) found its best: the extension must undo that.
   assert.equal(before.best?.step, 11);
@@ -110,7 +112,7 @@ test('extension is refused for a cosine schedule, a budget that does not grow an
   const epochs = ireg(['resume', dir('plain'), '--epochs', '3']);
   assert.equal(epochs.status, 2);
   assert.match(epochs.stderr, /--epochs: the run's budget is --steps 4; extend it with --steps/);
-  assert.equal(summaryNumbers('plain').totalSteps, 4);
+  assert.equal(summaryOf('plain').totalSteps, 4);
 });
 
 test('ireg status shows a grid run extended past its grid budget as done with the new budget', () => {

@@ -30,13 +30,19 @@ export const FINAL_METRICS = [
   { tag: 'final/best_val_acc', display: 'best validation accuracy', validation: true },
 ] as const;
 
-/** A run's hyperparameters by their CLI names: the method, the protocol and those a report lists (unset ones left out). */
+/**
+ * A run's hyperparameters by their CLI names: the method, the protocol and those a report lists
+ * (unset ones left out). The plugin takes scalars only, so a list of numbers (Adam's betas) gives
+ * one number per entry, `<name>/<i>`, as the metrics export names array entries.
+ */
 export function runHparams(options: Partial<TrainConfig>): Map<string, HParamValue> {
   const out = new Map<string, HParamValue>();
   for (const k of ['method', 'protocol', ...hyperparameterKeys()] as const) {
     const v = options[k];
+    const name = optionName(k);
     if (v === undefined || v === null) continue;
-    out.set(optionName(k), typeof v === 'number' || typeof v === 'boolean' ? v : String(v));
+    if (Array.isArray(v)) v.forEach((x: number, i) => out.set(`${name}/${i}`, x));
+    else out.set(name, typeof v === 'number' || typeof v === 'boolean' ? v : String(v));
   }
   return out;
 }

@@ -259,6 +259,11 @@ function expectedHparams(runDir: string): Map<string, string | number | boolean>
   for (const k of ['method', 'protocol', ...hyperparameterKeys()] as const) {
     const v = config[k];
     if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) {
+      // A list of numbers (Adam's betas): one hyperparameter per entry.
+      v.forEach((x, i) => out.set(`${optionName(k)}/${i}`, typeof x === 'number' ? x : assert.fail(`${k}: ${x}`)));
+      continue;
+    }
     if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'string') assert.fail(`${k} is not a scalar`);
     out.set(optionName(k), v);
   }
@@ -277,6 +282,7 @@ function checkSessionStart(e: Decoded, runDir: string, label: string, created: n
   assert.equal(start.start, created);
   const want = expectedHparams(runDir);
   assert.ok(want.has('lr') && want.has('method') && want.has('model') && want.has('batch-size'));
+  assert.ok(want.has('betas/0') && want.has('betas/1'), 'a list option entry by entry');
   assert.deepEqual(start.hparams, want, `${label}: every hyperparameter with its value`);
 }
 

@@ -32,8 +32,9 @@ function aboutToTrain(c: ResolvedConfig, defaults: boolean): string {
   );
 }
 
-export async function runResume(dir: string): Promise<void> {
-  await resume(dir, { onEvent: progressReporter() });
+export async function runResume(dir: string, extend: { steps?: number; epochs?: number } = {}): Promise<void> {
+  const extension = extend.steps === undefined && extend.epochs === undefined ? undefined : extend;
+  await resume(dir, { onEvent: progressReporter() }, extension);
 }
 
 /** The options of `ireg eval`, as commander parses them. */

@@ -46,9 +46,19 @@ export function program(): Command {
   ).action(async (_o, cmd: Command) => runTrain(cmd));
 
   p.command('resume')
-    .description('continue an interrupted run from its newest checkpoint (bitwise the same result)')
+    .description(
+      'continue an interrupted run from its newest checkpoint (bitwise the same result); with --steps or --epochs, extend its budget',
+    )
     .argument('<run-dir>', 'the run directory')
-    .action(async (dir: string) => runResume(dir));
+    .option(
+      '--steps <n>',
+      "extend the run to this many steps, as if given them from the start (a --steps run's budget)",
+      (v) => parseOptionValue('steps', v),
+    )
+    .option('--epochs <n>', "extend the run to this many epochs (an --epochs run's budget)", (v) =>
+      parseOptionValue('epochs', v),
+    )
+    .action(async (dir: string, o: { steps?: number; epochs?: number }) => runResume(dir, o));
 
   p.command('eval')
     .description('evaluate the weights of a run (or a weights/checkpoint file) on a split')

@@ -1,10 +1,25 @@
 // `ireg export tensorboard`: every scalar of each run's metrics.jsonl as a
 // TensorBoard event file, one subfolder per run, so `tensorboard --logdir <out>`
 // shows the runs side by side. Tags are the metrics.jsonl field names (an array field's entries: <field>/<i>).
+// For the HParams dashboard (hparams.ts) each run's file also holds its hyperparameters, its final
+// metrics as scalars and its status, and a file in the export's root describes the experiment.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAll, writeFileAtomic } from '../io/index.js';
-import { forEachMetric, readRun, runFiles, type MetricsRecord } from '../runs/index.js';
+import { forEachMetric, readRun, runFiles, type MetricsRecord, type Summary } from '../runs/index.js';
+import {
+  EXPERIMENT_TAG,
+  experimentContent,
+  FINAL_METRICS,
+  HPARAMS_PLUGIN,
+  runHparams,
+  SESSION_END_TAG,
+  SESSION_START_TAG,
+  sessionEndContent,
+  sessionStartContent,
+  STATUS,
+  type HParamValue,
+} from './hparams.js';
 import { runSet } from './run-set.js';
 import { eventRecord, fileStart } from './tfevents.js';
 
@@ -22,6 +37,8 @@ export interface TensorboardExport {
   skipped: string[];
   /** Runs left out because a file of theirs cannot be read, with what is wrong (file and line). */
   damaged: { name: string; damage: string }[];
+  /** The HParams experiment file in the export's root (null when no run was exported). */
+  experiment: string | null;
 }
 
 /** The scalars of one record: every finite number but the step, tagged with its field name; an array's entries as `<field>/<i>`. */
@@ -50,11 +67,18 @@ export function exportTensorboard(dir: string, out?: string): TensorboardExport 
   if (existsSync(target) && !statSync(target).isDirectory()) throw new Error(`--out ${target} is a file, not a folder`);
   const skipped: string[] = [];
   const damaged: TensorboardExport['damaged'] = [];
-  const planned: { label: string; file: string; metrics: string; started: number }[] = [];
+  const planned: {
+    label: string;
+    file: string;
+    metrics: string;
+    started: number;
+    hparams: Map<string, HParamValue>;
+    summary: Summary | null;
+  }[] = [];
   // First every run is checked (each metrics line parsed, none kept), then each file is written
   // record by record: bounded memory for metrics files of any length.
   for (const run of set.runs) {
-    const { config, damage } = readRun(run.dir, { onMetric: () => {} });
+    const { config, summary, damage } = readRun(run.dir, { onMetric: () => {} });
     const started = config ? Date.parse(config.createdAt) / 1000 : NaN;
     if (damage || (config && !Number.isFinite(started))) {
       damaged.push({
@@ -68,7 +92,8 @@ export function exportTensorboard(dir: string, out?: string): TensorboardExport 
       continue;
     }
     const file = join(target, run.label, `events.out.tfevents.${Math.floor(started)}.ireg`);
-    planned.push({ label: run.label, file, metrics: runFiles(run.dir).metrics, started });
+    const hparams = runHparams(config.config);
+    planned.push({ label: run.label, file, metrics: runFiles(run.dir).metrics, started, hparams, summary });
   }
   if (!planned.length && !damaged.length) throw new Error(`${dir}: no run has started yet, nothing to export`);
   const runs: ExportedRun[] = [];
@@ -77,12 +102,51 @@ export function exportTensorboard(dir: string, out?: string): TensorboardExport 
     let events = 0;
     writeFileAtomic(p.file, (fd) => {
       writeAll(fd, fileStart(p.started));
+      const start = sessionStartContent(p.hparams, p.label, p.started);
+      writeAll(fd, pluginEvent(p.started, 0, SESSION_START_TAG, start));
       forEachMetric(p.metrics, (r) => {
         writeAll(fd, eventRecord({ wallTime: p.started + r.wallTime, step: r.step, scalars: recordScalars(r) }));
         events++;
       });
+      if (p.summary) writeAll(fd, runEnd(p.summary, p.started));
     });
     runs.push({ label: p.label, file: p.file, events });
   }
-  return { out: target, runs, skipped, damaged };
+  let experiment: string | null = null;
+  if (planned.length) {
+    const created = Math.min(...planned.map((p) => p.started));
+    experiment = join(target, `events.out.tfevents.${Math.floor(created)}.ireg-hparams`);
+    const content = experimentContent(
+      planned.map((p) => p.hparams),
+      created,
+    );
+    writeFileAtomic(experiment, (fd) => {
+      writeAll(fd, fileStart(created));
+      writeAll(fd, pluginEvent(created, 0, EXPERIMENT_TAG, content));
+    });
+  }
+  return { out: target, runs, skipped, damaged, experiment };
+}
+
+/** One event holding a summary of the HParams plugin. */
+function pluginEvent(wallTime: number, step: number, tag: string, content: Buffer): Buffer {
+  return eventRecord({ wallTime, step, plugin: { tag, name: HPARAMS_PLUGIN, content } });
+}
+
+/** A finished run's final metrics (scalars the experiment names as its metrics) and its session end. */
+function runEnd(summary: Summary, started: number): Buffer {
+  const end = started + summary.wallTime;
+  const values: Record<(typeof FINAL_METRICS)[number]['tag'], number | undefined> = {
+    'final/test_acc': summary.test?.acc,
+    'final/best_val_acc': summary.best?.valAcc,
+  };
+  const scalars = FINAL_METRICS.flatMap((m): [string, number][] => {
+    const v = values[m.tag];
+    return isFiniteNumber(v) ? [[m.tag, v]] : [];
+  });
+  const status = summary.status === 'done' ? STATUS.success : STATUS.failure;
+  return Buffer.concat([
+    ...(scalars.length ? [eventRecord({ wallTime: end, step: summary.steps, scalars })] : []),
+    pluginEvent(end, summary.steps, SESSION_END_TAG, sessionEndContent(status, end)),
+  ]);
 }

@@ -3,7 +3,7 @@
 // masked CRC32C of the data), each holding one protobuf `Event` message:
 //   Event   { double wall_time = 1; int64 step = 2; string file_version = 3; Summary summary = 5; }
 //   Summary { repeated Value value = 1; }
-//   Value   { string tag = 1; float simple_value = 2; }
+//   Value   { string tag = 1; float simple_value = 2; TensorProto tensor = 8; SummaryMetadata metadata = 9; }
 // The first event names the format version ('brain.Event:2'); scalars follow.
 
 /** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) lookup table. */
@@ -41,7 +41,7 @@ export function tfRecord(data: Uint8Array): Buffer {
 }
 
 /** A protobuf varint of a non-negative safe integer. */
-function varint(n: number): Buffer {
+export function varint(n: number): Buffer {
   const out: number[] = [];
   while (n >= 0x80) {
     out.push((n % 0x80) | 0x80);
@@ -52,11 +52,13 @@ function varint(n: number): Buffer {
 }
 
 /** A field key: field number and wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32). */
-const key = (field: number, wire: number): Buffer => varint((field << 3) | wire);
-const lengthDelimited = (field: number, bytes: Uint8Array): Buffer =>
+export const key = (field: number, wire: number): Buffer => varint((field << 3) | wire);
+/** A length-delimited field (a string, bytes or an embedded message). */
+export const lengthDelimited = (field: number, bytes: Uint8Array): Buffer =>
   Buffer.concat([key(field, 2), varint(bytes.length), bytes]);
 
-function double(field: number, x: number): Buffer {
+/** A double field (wire type 1). */
+export function double(field: number, x: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeDoubleLE(x, 0);
   return Buffer.concat([key(field, 1), b]);
@@ -74,6 +76,8 @@ export interface TfEvent {
   step: number;
   fileVersion?: string;
   scalars?: [tag: string, value: number][];
+  /** A value carrying only a plugin's data (SummaryMetadata), as the HParams plugin reads it. */
+  plugin?: { tag: string; name: string; content: Uint8Array };
 }
 
 /** The protobuf bytes of an Event. */
@@ -87,6 +91,27 @@ export function encodeEvent(e: TfEvent): Buffer {
       lengthDelimited(1, Buffer.concat([lengthDelimited(1, Buffer.from(tag, 'utf8')), float(2, v)])),
     );
     parts.push(lengthDelimited(5, Buffer.concat(values)));
+  }
+  if (e.plugin) {
+    // Summary.Value { string tag = 1; TensorProto tensor = 8; SummaryMetadata metadata = 9; },
+    // SummaryMetadata { PluginData plugin_data = 1; }, PluginData { string plugin_name = 1; bytes content = 2; }.
+    // The tensor is a placeholder scalar 0 as TensorBoard's own writer adds, so that readers
+    // which index summaries by their tensor see the value: TensorProto { DataType dtype = 1
+    // (DT_FLOAT = 1); TensorShapeProto tensor_shape = 2 (empty: a scalar); repeated float float_val = 5; }.
+    const { tag, name, content } = e.plugin;
+    const pluginData = Buffer.concat([lengthDelimited(1, Buffer.from(name, 'utf8')), lengthDelimited(2, content)]);
+    const tensor = Buffer.concat([
+      key(1, 0),
+      varint(1),
+      lengthDelimited(2, Buffer.alloc(0)),
+      lengthDelimited(5, Buffer.alloc(4)),
+    ]);
+    const value = Buffer.concat([
+      lengthDelimited(1, Buffer.from(tag, 'utf8')),
+      lengthDelimited(8, tensor),
+      lengthDelimited(9, lengthDelimited(1, pluginData)),
+    ]);
+    parts.push(lengthDelimited(5, lengthDelimited(1, value)));
   }
   return Buffer.concat(parts);
 }

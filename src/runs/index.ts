@@ -8,6 +8,7 @@ export {
   readRunConfig,
   runFiles,
   type RunConfigFile,
+  type ExtensionRecord,
   type RunFiles,
 } from './run-dir.js';
 export * from './metrics-log.js';

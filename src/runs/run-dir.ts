@@ -60,6 +60,15 @@ export interface RunConfigFile {
   };
   provenance: Provenance;
   createdAt: string;
+  /** Each budget extension (`ireg resume --steps/--epochs`), oldest first; absent for a run never extended. */
+  extensions?: ExtensionRecord[];
+}
+
+/** One extension of a run's budget, as config.json records it. */
+export interface ExtensionRecord {
+  fromSteps: number;
+  toSteps: number;
+  at: string;
 }
 
 /** Refuses a --name whose directory holds something already (checked before any work). */

@@ -46,6 +46,11 @@ export interface TrainState {
   lastTrain?: { loss: number; acc: number } | null;
   /** Serialisable states of the data streams (main order, probe, graft draws). */
   streams: Record<string, unknown>;
+  /**
+   * In the checkpoint at the end of a budget whose final validation was off the --eval-every
+   * schedule: the best so far without it, which a longer budget's run would have (extend.ts).
+   */
+  beforeFinal?: { bestValAcc: number | null; bestStep: number | null };
 }
 
 export interface CheckpointMeta extends RunMeta {
@@ -235,8 +240,18 @@ export function removeTemporaries(dir: string): void {
   for (const f of readdirSync(dir)) if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
 }
 
-/** Keeps the newest `keep` periodic checkpoints (0 keeps all). */
-export function pruneCheckpoints(dir: string, keep: number): void {
+/**
+ * Keeps the newest `keep` periodic checkpoints (steps that are multiples of `every`; 0 keeps all)
+ * and the newest checkpoint of all: one off the schedule (the end of a budget, a stop) never
+ * displaces a periodic one, so a run extended past its old end keeps what a longer run keeps.
+ */
+export function pruneCheckpoints(dir: string, keep: number, every = 1): void {
   if (keep === 0) return;
-  for (const { path } of listCheckpoints(dir).slice(keep)) rmSync(path, { force: true });
+  const [newest, ...older] = listCheckpoints(dir);
+  const periodic = older.filter((c) => c.step % every === 0);
+  const kept = new Set([
+    newest,
+    ...(newest && newest.step % every === 0 ? periodic.slice(0, keep - 1) : periodic.slice(0, keep)),
+  ]);
+  for (const c of older) if (!kept.has(c)) rmSync(c.path, { force: true });
 }

@@ -27,6 +27,7 @@ import { TrainingDivergedError, TrainingInterruptedError, type TrainHooks } from
 import type { Summary, RunFiles } from '../runs/index.js';
 import { dieNow, type KillPoints } from './kill-points.js';
 import { curvatureAt, NO_CURVATURE, type CurvatureFields } from './curvature-probe.js';
+import { restoreBestBeforeFinal } from './extend.js';
 import { Recorder } from './recorder.js';
 import type { RunSetup } from './setup.js';
 import type { StopRequest } from './stop-signals.js';
@@ -70,8 +71,15 @@ export class Runner {
         if (this.kill.atStep === s) dieNow();
         if (this.stop.signal) this.stopAt(s + 1, this.stop.signal);
       }
-      const val = this.validate(totalSteps);
-      if (totalSteps !== resumedFrom) rec.writeCheckpoint(totalSteps, rec.takeCheckpoint(totalSteps, val));
+      // A final validation off the --eval-every schedule is one a longer run would not make:
+      // the checkpoint keeps the best without it, for extending the run (extend.ts).
+      const offSchedule = totalSteps % config.evalEvery !== 0 && totalSteps !== resumedFrom;
+      const beforeFinal = offSchedule
+        ? { bestValAcc: this.state.bestValAcc, bestStep: this.state.bestStep }
+        : undefined;
+      if (offSchedule) rec.forgetBestBeforeFinal();
+      const val = this.validate(totalSteps, offSchedule);
+      if (totalSteps !== resumedFrom) rec.writeCheckpoint(totalSteps, rec.takeCheckpoint(totalSteps, val, beforeFinal));
       if (this.kill.atStep === totalSteps) dieNow();
       rec.record(totalSteps, null, val, this.probe(), null, this.curvature(totalSteps));
       return rec.finish('done', this.lastVal);
@@ -132,7 +140,7 @@ export class Runner {
     }
   }
 
-  private validate(s: number): EvalResult {
+  private validate(s: number, offScheduleFinal = false): EvalResult {
     const { model, data, config, device } = this.run;
     const val = evaluate(model, data.val, data.normalization, config.evalBatchSize, device);
     this.lastVal = val;
@@ -140,7 +148,7 @@ export class Runner {
     if (s > 0 && val.n > 0 && (best === null || val.acc > best)) {
       this.state.bestValAcc = val.acc;
       this.state.bestStep = s;
-      this.recorder.saveBest(s, val);
+      this.recorder.saveBest(s, val, offScheduleFinal);
     }
     return val;
   }
@@ -175,7 +183,27 @@ export class Runner {
     optimizer.loadStateDict(cp.optimizer);
     streams.restore(cp.meta.train.streams);
     for (const [k, bytes] of cp.rng) setRngState(bytes, k === 'torch_cuda' ? 'cuda' : 'cpu');
-    Object.assign(this.state, cp.meta.train);
+    const { beforeFinal, ...train } = cp.meta.train;
+    Object.assign(this.state, train);
+    if (train.step < this.run.totalSteps) this.undoFinalValidation(train, beforeFinal);
+  }
+
+  /**
+   * Restoring the end of a shorter budget (an extended run): an off-schedule final validation
+   * there is one this budget's run never made, so the best weights and numbers go back to those
+   * before it. A checkpoint of an older ireg that did not keep them is refused.
+   */
+  private undoFinalValidation(train: TrainState, beforeFinal: TrainState['beforeFinal']): void {
+    if (beforeFinal) {
+      this.state.bestValAcc = beforeFinal.bestValAcc;
+      this.state.bestStep = beforeFinal.bestStep;
+      restoreBestBeforeFinal(this.files, beforeFinal.bestStep);
+    } else if (train.bestStep === train.step && train.step % this.run.config.evalEvery !== 0) {
+      throw new Error(
+        `cannot extend ${this.files.dir}: its best weights come from the final validation at step ${train.step}, ` +
+          `off the --eval-every ${this.run.config.evalEvery} schedule, and the ireg that wrote it kept no copy of the best before it`,
+      );
+    }
   }
 }
 

@@ -3,7 +3,9 @@
 // (serialised before a step, written once it proved finite), best.safetensors,
 // and at the end summary.json with the test accuracy of the best weights.
 // Nothing here changes the trajectory: it reads the model and the loop's state.
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dispose, getRngState } from '../tensor/index.js';
+import { bestBeforeFinalPath } from './extend.js';
 import {
   checkpointPath,
   loadRunWeights,
@@ -89,17 +91,29 @@ export class Recorder {
     this.hooks.onEvent?.({ type: 'record', record: r, totalSteps: this.run.totalSteps });
   }
 
-  /** Saves theta_s as best.safetensors with its validation numbers. */
-  saveBest(s: number, val: EvalResult): void {
+  /** Saves theta_s as best.safetensors with its validation numbers; `keepPrevious` (an off-schedule final validation) moves the earlier best aside. */
+  saveBest(s: number, val: EvalResult, keepPrevious = false): void {
+    if (keepPrevious && existsSync(this.files.best)) renameSync(this.files.best, bestBeforeFinalPath(this.files));
     saveRunWeights(this.files.best, this.run.model, this.run.info, this.meta(s, val));
   }
 
-  /** The checkpoint of theta_s, serialised (nothing is written yet). */
-  takeCheckpoint(s: number, val: EvalResult | null): Buffer {
+  /** Removes best weights kept aside by an earlier, unfinished end of this budget (before its final validation). */
+  forgetBestBeforeFinal(): void {
+    rmSync(bestBeforeFinalPath(this.files), { force: true });
+  }
+
+  /** The checkpoint of theta_s, serialised (nothing is written yet); `beforeFinal` as in TrainState. */
+  takeCheckpoint(s: number, val: EvalResult | null, beforeFinal?: TrainState['beforeFinal']): Buffer {
     const { model, optimizer, streams, info, device } = this.run;
     const rng = new Map([['torch_cpu', getRngState('cpu')]]);
     if (device === 'cuda') rng.set('torch_cuda', getRngState('cuda'));
-    const train: TrainState = { ...this.state, step: s, wallTime: this.wallTime(), streams: streams.state() };
+    const train: TrainState = {
+      ...this.state,
+      step: s,
+      wallTime: this.wallTime(),
+      streams: streams.state(),
+      ...(beforeFinal ? { beforeFinal } : {}),
+    };
     return serializeCheckpoint({
       model,
       info,
@@ -113,7 +127,7 @@ export class Recorder {
   writeCheckpoint(s: number, bytes: Buffer): string {
     const path = checkpointPath(this.files.checkpoints, s);
     writeCheckpoint(path, bytes, this.kill.inCheckpoint === s ? dieNow : undefined);
-    pruneCheckpoints(this.files.checkpoints, this.run.config.keepCheckpoints);
+    pruneCheckpoints(this.files.checkpoints, this.run.config.keepCheckpoints, this.run.config.checkpointEvery);
     this.hooks.onEvent?.({ type: 'checkpoint', step: s, path });
     return path;
   }

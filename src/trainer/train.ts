@@ -19,6 +19,7 @@ import {
   type RunConfigFile,
   type RunFiles,
 } from '../runs/index.js';
+import { applyExtension, extendedConfig, type Extension } from './extend.js';
 import { externalNorms } from './external-norms.js';
 import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
@@ -30,9 +31,12 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   return whileCatchingStopSignals((stop) => start(config, hooks, stop));
 }
 
-/** Continues the run in `dir` from its newest complete checkpoint; a finished run returns its summary. */
-export async function resume(dir: string, hooks: TrainHooks = {}): Promise<Summary> {
-  return whileCatchingStopSignals((stop) => resumeIn(dir, hooks, stop));
+/**
+ * Continues the run in `dir` from its newest complete checkpoint; a finished run returns its
+ * summary. With `extension`, the run (finished or not) first gets that longer budget (extend.ts).
+ */
+export async function resume(dir: string, hooks: TrainHooks = {}, extension?: Extension): Promise<Summary> {
+  return whileCatchingStopSignals((stop) => resumeIn(dir, hooks, stop, extension));
 }
 
 async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
@@ -54,11 +58,16 @@ async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: Stop
   }
 }
 
-async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
+async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, extension?: Extension): Promise<Summary> {
   const files = runFiles(dir);
-  const recorded = readRunConfig(files.dir);
+  let recorded = readRunConfig(files.dir);
+  const extended = extension ? extendedConfig(recorded, extension) : null;
   const lock = lockRunDir(files.dir);
   try {
+    if (extended) {
+      applyExtension(files, extended, existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null);
+      recorded = extended;
+    }
     return await continueRun(files, recorded, hooks, stop);
   } finally {
     lock.release();
@@ -73,7 +82,8 @@ async function continueRun(
 ): Promise<Summary> {
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
-    if (done.status === 'done') {
+    // A summary of a shorter budget is an extended run's past end (killed before removing it).
+    if (done.status === 'done' && done.totalSteps === recorded.derived.totalSteps) {
       hooks.onEvent?.({ type: 'end', summary: done });
       return done;
     }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Summary } from '../../src/trainer/index.js';
 
 /** dist/src/cli/main.js, next to this compiled file's dist/test/trainer/. */
 export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
@@ -106,4 +107,14 @@ export function ftCnnTrainArgs(out: string, name: string, steps: number, checkpo
   };
   const pairs = Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
   return ['train', ...pairs, '--save-final', '--out', out, '--name', name];
+}
+
+/** A run's summary.json less what differs between equal runs (wall time, directory). */
+export function summaryNumbers(runDir: string): Omit<Summary, 'wallTime' | 'runDir'> {
+  const {
+    wallTime: _w,
+    runDir: _r,
+    ...rest
+  } = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  return rest;
 }

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '../../src/trainer/index.js';
-import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
+import {
+  ftCnnTrainArgs,
+  ireg,
+  iregAsync,
+  metricsOf,
+  summaryNumbers,
+  tempDir,
+  tensorBytes,
+  type Exit,
+} from './helpers.js';
 
 const out = tempDir('resume');
 const args = (name: string) => ftCnnTrainArgs(out, name, 20, 5);
@@ -97,14 +106,7 @@ test('killed after the final checkpoint, resume writes the summary of the uninte
   assertKilled(killed, 'IREG_ABORT_AT_STEP=20');
   assert.ok(existsSync(join(dir('after-final'), 'checkpoints', 'step-0000020.safetensors')));
   assertResumesToReference('after-final');
-  const numbers = (name: string) => {
-    const {
-      wallTime: _w,
-      runDir: _r,
-      ...rest
-    } = JSON.parse(readFileSync(join(dir(name), 'summary.json'), 'utf8')) as Summary;
-    return rest;
-  };
+  const numbers = (name: string) => summaryNumbers(dir(name));
   const summary = numbers('after-final');
   assert.equal(typeof summary.final?.trainLoss, 'number');
   assert.equal(typeof summary.final?.trainAcc, 'number');

@@ -8,6 +8,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../io/index.js';
 import { ConfigError, type ResolvedConfig } from '../options/index.js';
 import type { ExtensionRecord, RunConfigFile, RunFiles, Summary } from '../runs/index.js';
+import { newestCheckpoint } from './checkpoint.js';
 
 /** A new, longer budget: exactly one of steps and epochs. */
 export interface Extension {
@@ -66,6 +67,31 @@ export function applyExtension(files: RunFiles, extended: RunConfigFile, summary
   writeJsonAtomic(files.config, extended);
   rmSync(files.summary, { force: true });
   rmSync(files.final, { force: true });
+}
+
+/**
+ * Refuses, before the run is changed, to extend a run whose newest checkpoint took its best
+ * weights from an off-schedule final validation without keeping the best from before it (an
+ * older ireg's): the longer run would not have made that validation (Runner.undoFinalValidation).
+ */
+export function checkExtensible(files: RunFiles, recorded: RunConfigFile): void {
+  const cp = newestCheckpoint(files.checkpoints);
+  if (!cp) return;
+  try {
+    const { step, bestStep, beforeFinal } = cp.meta.train;
+    const every = recorded.config.evalEvery ?? recorded.config.logEvery;
+    if (!beforeFinal && bestStep === step && step % every !== 0) throw offScheduleBest(files.dir, step, every);
+  } finally {
+    for (const t of [...cp.model.values(), ...cp.optimizer.tensors.values()]) t.dispose();
+  }
+}
+
+/** The error of a run whose best weights come from an off-schedule final validation with no copy of the earlier best. */
+export function offScheduleBest(dir: string, step: number, evalEvery: number): Error {
+  return new Error(
+    `cannot extend ${dir}: its best weights come from the final validation at step ${step}, ` +
+      `off the --eval-every ${evalEvery} schedule, and the ireg that wrote it kept no copy of the best before it`,
+  );
 }
 
 /**

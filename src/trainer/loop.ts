@@ -27,7 +27,7 @@ import { TrainingDivergedError, TrainingInterruptedError, type TrainHooks } from
 import type { Summary, RunFiles } from '../runs/index.js';
 import { dieNow, type KillPoints } from './kill-points.js';
 import { curvatureAt, NO_CURVATURE, type CurvatureFields } from './curvature-probe.js';
-import { restoreBestBeforeFinal } from './extend.js';
+import { offScheduleBest, restoreBestBeforeFinal } from './extend.js';
 import { Recorder } from './recorder.js';
 import type { RunSetup } from './setup.js';
 import type { StopRequest } from './stop-signals.js';
@@ -199,10 +199,7 @@ export class Runner {
       this.state.bestStep = beforeFinal.bestStep;
       restoreBestBeforeFinal(this.files, beforeFinal.bestStep);
     } else if (train.bestStep === train.step && train.step % this.run.config.evalEvery !== 0) {
-      throw new Error(
-        `cannot extend ${this.files.dir}: its best weights come from the final validation at step ${train.step}, ` +
-          `off the --eval-every ${this.run.config.evalEvery} schedule, and the ireg that wrote it kept no copy of the best before it`,
-      );
+      throw offScheduleBest(this.files.dir, train.step, this.run.config.evalEvery);
     }
   }
 }

@@ -19,7 +19,7 @@ import {
   type RunConfigFile,
   type RunFiles,
 } from '../runs/index.js';
-import { applyExtension, extendedConfig, type Extension } from './extend.js';
+import { applyExtension, checkExtensible, extendedConfig, type Extension } from './extend.js';
 import { externalNorms } from './external-norms.js';
 import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
@@ -65,6 +65,7 @@ async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, exten
   const lock = lockRunDir(files.dir);
   try {
     if (extended) {
+      checkExtensible(files, recorded);
       applyExtension(files, extended, existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null);
       recorded = extended;
     }

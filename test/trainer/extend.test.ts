@@ -6,7 +6,8 @@
 // grow are refused, naming the flag.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadSafetensors, saveSafetensors } from '../../src/nn/index.js';
 import { join } from 'node:path';
 import type { RunConfigFile } from '../../src/trainer/index.js';
 import { runGridInChild, tinySpec } from '../experiments/fixtures.js';
@@ -80,6 +81,26 @@ test('a finished 11-step run extended with resume --steps 20 equals a 20-step ru
   assert.equal(row?.totalSteps, 20);
   const text = ireg(['list', out]);
   assert.match(text.stdout.split('\n').find((l) => l.includes('short')) ?? '', /20\/20/);
+});
+
+test('a run of an older ireg whose best came from an off-schedule final validation is refused, unchanged', async () => {
+  const r = await iregAsync(args('older', 11));
+  assert.equal(r.code, 0, r.stderr);
+  // What an older ireg left: no copy of the best from before the final validation, and no record of it.
+  const checkpoints = join(dir('older'), 'checkpoints');
+  rmSync(join(checkpoints, 'best-before-final.safetensors'));
+  const newest = join(checkpoints, 'step-0000011.safetensors');
+  const { tensors, metadata } = loadSafetensors(newest);
+  const meta = JSON.parse(metadata.ireg) as { train: Record<string, unknown> };
+  assert.ok(meta.train.beforeFinal, 'this ireg records the best before the final validation');
+  delete meta.train.beforeFinal;
+  saveSafetensors(newest, tensors, { ...metadata, ireg: JSON.stringify(meta) });
+  const files = ['config.json', 'summary.json', 'final.safetensors', 'metrics.jsonl'];
+  const before = files.map((f) => readFileSync(join(dir('older'), f)));
+  const refused = ireg(['resume', dir('older'), '--steps', '20']);
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /cannot extend .*older: its best weights come from the final validation at step 11/);
+  files.forEach((f, i) => assert.ok(readFileSync(join(dir('older'), f)).equals(before[i]), `${f} changed`));
 });
 
 test('a run killed at step 8 of 13, extended with resume --steps 20, equals the 20-step run', async () => {

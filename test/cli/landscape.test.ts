@@ -173,7 +173,11 @@ test("line: the ends are the two runs' own evaluations; a point between equals P
     [0, 0.5, 1],
   );
   const svg = readFileSync(join(dir, 'landscape.svg'), 'utf8');
-  for (const text of ['(1 - t) a + t b from a (t = 0) to b (t = 1), batch norm keep', 'cross-entropy loss', 'accuracy %'])
+  for (const text of [
+    '(1 - t) a + t b from a (t = 0) to b (t = 1), batch norm keep',
+    'cross-entropy loss',
+    'accuracy %',
+  ])
     assert.ok(svg.includes(`>${text}</text>`), `the figure has '${text}'`);
   for (const [i, run] of [
     [0, A],

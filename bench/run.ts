@@ -55,6 +55,11 @@ export const BENCHMARKS: Benchmark[] = [
     command: [process.execPath, 'dist/bench/norms.js'],
   },
   {
+    name: 'landscape',
+    what: 'a 21 x 21 landscape plane on cnn-bn in parallel tasks: per point, start-up and its share',
+    command: [process.execPath, 'dist/bench/landscape.js'],
+  },
+  {
     name: 'dashboard',
     what: 'ireg dashboard: start and answers on 100 runs of 10,000 records',
     command: [process.execPath, 'dist/bench/dashboard.js'],

@@ -14,6 +14,7 @@ import {
 import { readFailures, runConfig, type GridRun, type GridSpec } from '../experiments/grid.js';
 import { densityFile, readCurvatureFiles, type CurvatureFile } from './curvature-files.js';
 import { EvenlyKept } from './evenly-kept.js';
+import { readLandscapes, type ReportLandscape } from './landscape-files.js';
 import { curvaturePoint, type CurvaturePoint } from './quantities.js';
 import { reportSource } from './source.js';
 
@@ -104,6 +105,10 @@ export interface GridReport {
   /** The datasets the runs train on, named for people ('CIFAR-10 (JPEG)' for a JPEG copy). */
   datasets: string[];
   runs: RunReport[];
+  /** The landscapes (`ireg landscape`) in the runs' landscape/ folders. */
+  landscapes: ReportLandscape[];
+  /** The landscape.json files that could not be read, with why. */
+  landscapeErrors: string[];
 }
 
 /** Logged steps a report keeps of a run (evenly spaced; the means over all of them are exact). */
@@ -180,7 +185,9 @@ export function gridReport(dir: string): GridReport {
     };
   });
   const names = runs.map((r, i) => String({ ...spec.base, ...spec.runs[i].config }.dataset ?? DEFAULTS.dataset));
-  return { spec, dir, kind: source.kind, datasets: [...new Set(names.map(datasetLabel))], runs };
+  const { landscapes, errors } = readLandscapes(dir, source.runDirs);
+  const datasets = [...new Set(names.map(datasetLabel))];
+  return { spec, dir, kind: source.kind, datasets, runs, landscapes, landscapeErrors: errors };
 }
 
 /** What keeps the grid from being complete (failed and unfinished runs, named), or null when every run ended (damaged runs are named apart). */

@@ -3,6 +3,7 @@
 // figures, and the provenance of every run.
 import { gridReport, testAccNote, type GridReport } from './grid-report.js';
 import { reportFigures, type Figure, type FigureOptions } from './figures.js';
+import { landscapeFigures } from './landscape-section.js';
 import { machineGroups, machineOf } from './machines.js';
 import { provenanceLines, settingLine } from './render.js';
 import { optionName, optionText, splitSettings } from './settings.js';
@@ -52,6 +53,7 @@ ${s.source ? `<p class="meta">Source: ${esc(s.source)}</p>` : ''}
 </header>
 ${table1(report, rows)}
 ${figureSection(figures, report)}
+${await landscapeSection(report)}
 ${runsSection(report)}
 ${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></section>` : ''}
 </body>
@@ -93,14 +95,27 @@ ${curvature ? `<p class="note" id="table1-curvature">${esc(curvature)}</p>\n` : 
 </section>`;
 }
 
-function figureSection(figures: Figure[], report: GridReport): string {
-  const body = figures.map(
-    (f) => `<figure id="${f.id}">
+function figureHtml(f: Figure): string {
+  return `<figure id="${f.id}">
 <h3>${esc(f.title)}</h3>
 ${f.svg}
 <figcaption>${esc(f.caption)}</figcaption>
-</figure>`,
-  );
+</figure>`;
+}
+
+/** The landscapes under the runs (`ireg landscape`), and the files that could not be read; nothing when there are none. */
+async function landscapeSection(report: GridReport): Promise<string> {
+  if (!report.landscapes.length && !report.landscapeErrors.length) return '';
+  const errors = report.landscapeErrors;
+  return `<section id="landscapes">
+<h2>Loss landscapes</h2>
+${(await landscapeFigures(report)).map(figureHtml).join('\n')}
+${errors.length ? `<p class="note" id="landscape-errors">Landscapes left out, which could not be read: ${esc(errors.join('; '))}.</p>` : ''}
+</section>`;
+}
+
+function figureSection(figures: Figure[], report: GridReport): string {
+  const body = figures.map(figureHtml);
   const unreadable = report.runs.flatMap((r) => r.curvatureErrors);
   return `<section id="figures">
 <h2>Figure 1 and the other logged quantities</h2>

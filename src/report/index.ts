@@ -39,4 +39,12 @@ export { runSet, type RunSet, type RunFolder } from './run-set.js';
 export { exportTensorboard, recordScalars, type TensorboardExport } from './tensorboard.js';
 export { crc32c, maskedCrc32c, encodeEvent, eventRecord, fileStart, tfRecord, FILE_VERSION } from './tfevents.js';
 export * from './dashboard/index.js';
-export { landscapeSvg, writeLandscapeFigure, LANDSCAPE_FIGURE } from './landscape-figure.js';
+export {
+  landscapeSvg,
+  landscapeSpec,
+  planeContours,
+  writeLandscapeFigure,
+  LANDSCAPE_FIGURE,
+} from './landscape-figure.js';
+export { contourLevels, contourSegments, type ContourSegment } from './contours.js';
+export { readLandscapes, type ReportLandscape } from './landscape-files.js';

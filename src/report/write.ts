@@ -4,6 +4,7 @@ import { writeBytesAtomic } from '../io/index.js';
 import type { RunState } from '../runs/index.js';
 import { gridReport, testAccNote, type GridReport } from './grid-report.js';
 import { reportHtml, type HtmlOptions } from './html.js';
+import { landscapeMarkdown } from './landscape-section.js';
 import { renderMarkdownTable, renderMarkdownVariantTable, renderSparklines } from './render.js';
 import { gapMethodText, variantTable } from './table.js';
 
@@ -33,6 +34,7 @@ export function markdownReport(report: GridReport): string {
     renderSparklines(report),
     '```',
     '',
+    ...landscapeMarkdown(report),
     'Figures and the provenance of every run: report.html.',
     '',
   ].join('\n');

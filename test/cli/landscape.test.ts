@@ -77,7 +77,7 @@ test("plane with --bn keep: the centre is the checkpoint's own evaluation; the d
   assert.notEqual(l.points[0].train.loss, centre.train.loss, 'a point off the centre moved');
   const svg = readFileSync(join(dir, 'landscape.svg'), 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^]*<\/svg>$/);
-  for (const text of ['filter-normalised plane, batch norm keep', 'train loss', 'test loss'])
+  for (const text of ['filter-normalised plane around a, batch norm keep', 'train loss', 'test loss'])
     assert.ok(svg.includes(`>${text}</text>`), `the figure has '${text}'`);
   assert.equal(svg.match(/aria-roledescription="rect mark"/g)?.length, 18, 'a cell per point and split');
 
@@ -173,7 +173,11 @@ test("line: the ends are the two runs' own evaluations; a point between equals P
     [0, 0.5, 1],
   );
   const svg = readFileSync(join(dir, 'landscape.svg'), 'utf8');
-  for (const text of ['(1 - t) a + t b, batch norm keep', 'cross-entropy loss', 'accuracy %'])
+  for (const text of [
+    '(1 - t) a + t b from a (t = 0) to b (t = 1), batch norm keep',
+    'cross-entropy loss',
+    'accuracy %',
+  ])
     assert.ok(svg.includes(`>${text}</text>`), `the figure has '${text}'`);
   for (const [i, run] of [
     [0, A],

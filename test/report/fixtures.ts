@@ -33,5 +33,13 @@ export function runReport(fields: Pick<RunReport, 'label' | 'variant'> & Partial
 
 /** A report over these rows, of a grid named g. */
 export function gridReportOf(runs: RunReport[], kind: GridReport['kind'] = 'grid'): GridReport {
-  return { spec: { name: 'g', description: 'd', base: {}, runs: [] }, dir: '.', kind, datasets: ['synthetic'], runs };
+  return {
+    spec: { name: 'g', description: 'd', base: {}, runs: [] },
+    dir: '.',
+    kind,
+    datasets: ['synthetic'],
+    runs,
+    landscapes: [],
+    landscapeErrors: [],
+  };
 }

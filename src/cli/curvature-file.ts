@@ -12,7 +12,7 @@ import { loadSafetensors } from '../nn/index.js';
 import { ConfigError, validateConfig } from '../options/index.js';
 import { writeCurvatureFigure } from '../report/index.js';
 import { setNumThreads } from '../tensor/index.js';
-import { CHECKPOINT_FORMAT, loadData, loadRunWeights } from '../trainer/index.js';
+import { CHECKPOINT_FORMAT, loadData, runWeightsIn } from '../trainer/index.js';
 import {
   measureWeights,
   type CurvatureFlags,
@@ -47,33 +47,35 @@ export async function runCurvatureOnFile(file: string, o: CurvatureFlags & FileF
 
 /** The weights of the file with the model, data and normalisation they go with, and their step where recorded. */
 function weightsIn(file: string, o: CurvatureFlags & FileFlags): { weights: WeightsToMeasure; step: number | null } {
-  const { tensors, metadata } = loadSafetensors(file);
-  const ireg = metadata.format === WEIGHTS_FORMAT || metadata.format === CHECKPOINT_FORMAT;
-  if (ireg) {
-    for (const t of tensors.values()) t.dispose();
-    if (o.model !== undefined || o.dataset !== undefined)
-      throw new ConfigError(
-        o.model !== undefined ? 'model' : 'dataset',
-        `${file} is an ireg weights file, which names its own model and dataset: leave the flag out`,
-      );
-    const { info, meta, model } = loadRunWeights(file);
-    const data = loadData({ ...meta.config, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
-    return { weights: { file, info, tensors: model, data, normalization: meta.normalization }, step: meta.step };
+  const content = loadSafetensors(file);
+  const ireg = content.metadata.format === WEIGHTS_FORMAT || content.metadata.format === CHECKPOINT_FORMAT;
+  const given = (['model', 'dataset'] as const).find((key) => o[key] !== undefined);
+  const missing = (['model', 'dataset'] as const).find((key) => o[key] === undefined);
+  const refusal =
+    ireg && given
+      ? new ConfigError(
+          given,
+          `${file} is an ireg weights file, which names its own model and dataset: leave the flag out`,
+        )
+      : !ireg && missing
+        ? new ConfigError(
+            missing,
+            `${file} does not say which ${missing} its weights are for (no ireg metadata): give --${missing}`,
+          )
+        : null;
+  if (refusal) {
+    for (const t of content.tensors.values()) t.dispose();
+    throw refusal;
   }
+  // An ireg file: its model tensors (the rest disposed), with its own configuration and normalisation.
+  const run = ireg ? runWeightsIn(content, file) : null;
+  const tensors = run?.model ?? content.tensors;
   try {
-    for (const key of ['model', 'dataset'] as const)
-      if (o[key] === undefined)
-        throw new ConfigError(
-          key,
-          `${file} does not say which ${key} its weights are for (no ireg metadata): give --${key}`,
-        );
-    const config = validateConfig({ model: o.model, dataset: o.dataset, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
-    const data = loadData(config);
-    const info = { model: config.model, inputShape: data.inputShape, numClasses: data.numClasses };
-    return {
-      weights: { file, info, tensors, data, normalization: data.normalization },
-      step: null,
-    };
+    const config = run ? run.meta.config : validateConfig({ model: o.model, dataset: o.dataset });
+    const data = loadData({ ...config, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
+    const info = run?.info ?? { model: config.model, inputShape: data.inputShape, numClasses: data.numClasses };
+    const normalization = run?.meta.normalization ?? data.normalization;
+    return { weights: { file, info, tensors, data, normalization }, step: run?.meta.step ?? null };
   } catch (e) {
     for (const t of tensors.values()) t.dispose();
     throw e;

@@ -17,7 +17,7 @@ import type { Normalization } from '../data/types.js';
 import type { OptimizerState } from '../methods/index.js';
 import { readWeightsInfo, saveWeights, WEIGHTS_FORMAT, type WeightsInfo } from '../models/index.js';
 import { writeAll, writeFileAtomic } from '../io/index.js';
-import { loadSafetensors, serializeSafetensors, type Module } from '../nn/index.js';
+import { loadSafetensors, serializeSafetensors, type Module, type SafetensorsContent } from '../nn/index.js';
 import { fromTypedArray, type Tensor } from '../tensor/index.js';
 import type { ResolvedConfig } from '../options/index.js';
 
@@ -119,7 +119,15 @@ export function writeCheckpoint(path: string, bytes: Uint8Array, halfway?: () =>
 
 /** A weights file or a checkpoint written by a run: model tensors, description and run metadata. Caller disposes. */
 export function loadRunWeights(path: string): { info: WeightsInfo; meta: RunMeta; model: Map<string, Tensor> } {
-  const { info, meta, model, others } = readFile(path);
+  return runWeightsIn(loadSafetensors(path), path);
+}
+
+/** loadRunWeights of a file already read (`path` names it in errors); takes the tensors over, disposing them on error. */
+export function runWeightsIn(
+  content: SafetensorsContent,
+  path: string,
+): { info: WeightsInfo; meta: RunMeta; model: Map<string, Tensor> } {
+  const { info, meta, model, others } = contentOf(content, path);
   for (const t of others.values()) t.dispose();
   return { info, meta, model };
 }
@@ -153,7 +161,11 @@ interface FileContent {
 }
 
 function readFile(path: string): FileContent {
-  const { tensors, metadata } = loadSafetensors(path);
+  return contentOf(loadSafetensors(path), path);
+}
+
+/** A run file's parts from its safetensors content; the tensors are disposed if it is not one. */
+function contentOf({ tensors, metadata }: SafetensorsContent, path: string): FileContent {
   try {
     const isCheckpoint = metadata.format === CHECKPOINT_FORMAT;
     const info = readWeightsInfo(isCheckpoint ? { ...metadata, format: WEIGHTS_FORMAT } : metadata, path);

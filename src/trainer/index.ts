@@ -28,7 +28,7 @@ export { validateConfig, knownNames } from '../options/index.js';
 export { methodLabel, penaltyGradOf } from '../options/index.js';
 export { protocolPlan, type Protocol, type ProtocolPlan } from '../options/index.js';
 export { TrainingDivergedError, TrainingInterruptedError, type TrainEvent, type TrainHooks } from './events.js';
-export { loadCheckpoint, loadRunWeights, listCheckpoints, CHECKPOINT_FORMAT } from './checkpoint.js';
+export { loadCheckpoint, loadRunWeights, listCheckpoints, runWeightsIn, CHECKPOINT_FORMAT } from './checkpoint.js';
 export { loadData } from './setup.js';
 export { chosenWeightsFile, loadChosenWeights, STEP_CHOICE, type ChosenWeights } from './chosen-weights.js';
 export { catchStopSignals, STOP_EXIT_CODES, type StopSignal, type StopRequest } from './stop-signals.js';

@@ -50,9 +50,37 @@ export type {
   Optimizer,
   OptimizerDef,
   OptimizerState,
+  BuiltinMethodName,
+  PenaltyInput,
+  InnerObjective,
+  RuleContext,
 } from './methods/index.js';
-export { createModel, modelNames, loadModelFromFile } from './models/index.js';
-export { loadRawDataset, prepareDataset, DATASET_NAMES, type Batch } from './data/index.js';
+// Plugins: `export default definePlugin({ name, options, models, penalties, ... })` in a user's
+// module, loaded by `ireg --plugin <file>` or loadPlugins (docs/plugins.md).
+export {
+  definePlugin,
+  checks,
+  loadPlugins,
+  loadedPlugins,
+  PluginError,
+  type Plugin,
+  type PluginDataset,
+  type PluginMethod,
+  type PluginOption,
+  type PluginOptimizer,
+  type PluginPenalty,
+  type PluginRecord,
+  type PluginSettings,
+  type PluginUpdateRule,
+} from './options/index.js';
+export {
+  createModel,
+  modelNames,
+  loadModelFromFile,
+  type BuiltinModelName,
+  type ModelOptions,
+} from './models/index.js';
+export { loadRawDataset, prepareDataset, DATASET_NAMES, type Batch, type RawDataset } from './data/index.js';
 export * as tensor from './tensor/index.js';
 export * as nn from './nn/index.js';
 export {

@@ -1,10 +1,12 @@
 // The grid subcommands: `ireg demo` (what `npm start` runs), `ireg grid <preset | file>`
 // and `ireg report <grid-dir>`.
 import { reportDamage } from './damaged.js';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   describeFailures,
   executeGrid,
+  gridFilePlugins,
   GridRunsFailedError,
   gridOf,
   runConfig,
@@ -21,7 +23,7 @@ import {
   type GridReport,
 } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
-import { methodLabel, type TrainConfig, validateConfig } from '../options/index.js';
+import { loadedPlugins, loadPlugins, methodLabel, type TrainConfig, validateConfig } from '../options/index.js';
 import { progressReporter } from './progress.js';
 import type { ExecutorChoice } from './executor-options.js';
 
@@ -49,7 +51,12 @@ export async function runGridCommand(name: string, o: GridFlags, executor: Execu
   if (o.threads !== undefined) overrides.threads = o.threads;
   if (o.device !== undefined) overrides.device = o.device;
   if (o.protocol !== undefined) overrides.protocol = o.protocol;
-  const spec = gridOf(name, overrides, o.seeds);
+  // A grid file's plugins, before it is read: their options are keys of its settings.
+  if (existsSync(name) && statSync(name).isFile()) await loadPlugins(gridFilePlugins(name));
+  const gridSpec = gridOf(name, overrides, o.seeds);
+  // Every plugin loaded (--plugin and the file's), so that each run's process reloads them all.
+  const plugins = loadedPlugins();
+  const spec = plugins.length > 0 ? { ...gridSpec, plugins } : gridSpec;
   const dir = join(o.out, spec.name);
   console.log(`grid ${spec.name}${spec.description && `: ${spec.description}`}\n${spec.runs.length} runs in ${dir}`);
   let execution;

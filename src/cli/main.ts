@@ -3,7 +3,7 @@
 // experiment. Exit codes: 0 success, 1 error, 2 invalid option or usage, 3 diverged,
 // 130/143 stopped by SIGINT/SIGTERM (checkpointed; `ireg resume` continues).
 import { Command, CommanderError, Option } from 'commander';
-import { checkOutDir, ConfigError, DEVICES } from '../options/index.js';
+import { checkOutDir, ConfigError, DEVICES, loadPlugins, PluginError } from '../options/index.js';
 import { iregVersion } from '../runs/index.js';
 import { TrainingDivergedError, TrainingInterruptedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
@@ -20,8 +20,16 @@ import {
 } from '../experiments/index.js';
 import { runGridRunCommand, type GridRunFlags } from './grid-run-command.js';
 import { runTaskCommand, type TaskFlags } from './task-command.js';
+import { reloadRecordedPlugins } from './recorded-plugins.js';
 import { runStatusCommand } from './status-command.js';
-import { addTrainOptions, helpContext, parseOptionValue, trainOption } from './train-options.js';
+import {
+  addPluginOption,
+  addTrainOptions,
+  helpContext,
+  parseOptionValue,
+  pluginFiles,
+  trainOption,
+} from './train-options.js';
 import { addDataCommands } from './data-commands.js';
 import { addDashboardCommands } from './dashboard-commands.js';
 import { addCurvatureCommand } from './curvature-command.js';
@@ -39,7 +47,11 @@ export function program(): Command {
     // main() maps them to exit 2. Set before any subcommand is made: subcommands inherit it.
     .configureOutput({ outputError: (message, write) => write(errorLine(message)) })
     .showHelpAfterError('(add --help for the options)')
-    .exitOverride();
+    .exitOverride()
+    // A command given a run or grid folder (or a file in one) first reloads the plugins it was made with.
+    .hook('preAction', async (_p, action) => {
+      if (!LOADS_ITS_OWN_PLUGINS.has(action.name())) await reloadRecordedPlugins(action.args);
+    });
 
   addTrainOptions(
     p.command('train').description('train a model with one method; writes a self-describing run directory'),
@@ -151,6 +163,9 @@ export function program(): Command {
   return p;
 }
 
+/** Commands whose arguments are not a made run or grid: they take --plugin or a grid file's plugins list. */
+const LOADS_ITS_OWN_PLUGINS = new Set(['train', 'grid', 'demo']);
+
 /** Runs an ireg subcommand's argv (no program name) in this process, through a fresh command line: a task's. */
 async function runArgv(argv: string[]): Promise<void> {
   await program().parseAsync(argv, { from: 'user' });
@@ -181,7 +196,7 @@ function addGridOptions(c: Command, executors: readonly ExecutorPlugin[]): Comma
       }),
     )
     .option('--seeds <list|count>', "repeat every run over seeds: '0,1,2', or a count (3: seeds 0,1,2)", parseSeeds);
-  return addExecutorOptions(c, executors);
+  return addExecutorOptions(addPluginOption(c), executors);
 }
 
 async function runGrid(name: string, o: GridFlags, executor: ExecutorChoice): Promise<void> {
@@ -196,6 +211,8 @@ function parseIndex(v: string): number {
 
 async function main(): Promise<void> {
   try {
+    // Before the command line is made: a plugin's options are flags of train and grid, in their help too.
+    await loadPlugins(pluginFiles(process.argv.slice(2)));
     await program().parseAsync(process.argv);
   } catch (e) {
     process.exitCode = exitCode(e);
@@ -211,7 +228,7 @@ function errorLine(message: string): string {
 
 function exitCode(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-  if (e instanceof ConfigError) return 2;
+  if (e instanceof ConfigError || e instanceof PluginError) return 2;
   if (e instanceof TrainingDivergedError) return 3;
   if (
     e instanceof TrainingInterruptedError ||

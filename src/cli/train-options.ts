@@ -6,9 +6,9 @@ import { Command, Option } from 'commander';
 import { getMethod } from '../methods/index.js';
 import {
   checkOption,
+  declarationOf,
   defaultOf,
   flagOf,
-  OPTIONS,
   trainOptionKeys,
   valueKind,
   type HelpContext,
@@ -37,7 +37,7 @@ export interface OptionOverride {
 
 /** The commander option of declared training option `key`: flag, help, default, choices and checking parser. */
 export function trainOption(key: OptionKey, h: HelpContext, override: OptionOverride = {}): Option {
-  const d = OPTIONS[key];
+  const d = declarationOf(key)!;
   const kind = valueKind(key);
   const help = override.help ?? (typeof d.help === 'function' ? d.help(h) : d.help);
   const o = new Option(d.arg === undefined ? flagOf(key) : `${flagOf(key)} ${d.arg}`, help);
@@ -49,15 +49,40 @@ export function trainOption(key: OptionKey, h: HelpContext, override: OptionOver
   return o;
 }
 
-/** Adds every declared training option to `cmd`. */
+/** Adds every declared training option to `cmd` (the loaded plugins' too), and --plugin. */
 export function addTrainOptions(cmd: Command): Command {
   const h = helpContext();
   for (const key of trainOptionKeys()) cmd.addOption(trainOption(key, h));
-  return cmd;
+  return addPluginOption(cmd);
 }
 
-/** The options the user gave (defaults are left to the trainer, which records them). */
+/** --plugin <file>: loaded before the options are read (pluginFiles), so that its options are flags here. */
+export function addPluginOption(cmd: Command): Command {
+  return cmd.option(
+    `${PLUGIN_FLAG} <file>`,
+    'load an ES module that registers models, methods, datasets, optimizers and options (docs/plugins.md); repeatable',
+    (v: string, prev: string[] = []) => [...prev, v],
+  );
+}
+
+const PLUGIN_FLAG = '--plugin';
+
+/** The files given with --plugin (or --plugin=<file>) in a command line, before any '--'. */
+export function pluginFiles(argv: readonly string[]): string[] {
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a === PLUGIN_FLAG && i + 1 < argv.length) files.push(argv[++i]);
+    else if (a.startsWith(`${PLUGIN_FLAG}=`)) files.push(a.slice(PLUGIN_FLAG.length + 1));
+  }
+  return files;
+}
+
+/** The options the user gave (defaults are left to the trainer, which records them); --plugin was loaded already. */
 export function givenOptions(cmd: Command): Partial<TrainConfig> {
   const opts = cmd.opts<Record<string, unknown>>();
-  return Object.fromEntries(Object.entries(opts).filter(([k]) => cmd.getOptionValueSource(k) !== 'default'));
+  return Object.fromEntries(
+    Object.entries(opts).filter(([k]) => k !== 'plugin' && cmd.getOptionValueSource(k) !== 'default'),
+  );
 }

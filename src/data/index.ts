@@ -1,6 +1,15 @@
 // The data layer: dataset loaders, the decoded-dataset cache, and the training pipeline.
 export * from './types.js';
-export { loadRawDataset, defaultDataDir, datasetClassCount, DATASET_NAMES, type LoadOptions } from './registry.js';
+export {
+  loadRawDataset,
+  defaultDataDir,
+  datasetClassCount,
+  datasetNames,
+  registerDataset,
+  DATASET_NAMES,
+  type LoadOptions,
+  type RegisteredDataset,
+} from './registry.js';
 export { DATASETS, findDataset, type DatasetDeclaration } from './datasets/index.js';
 export { dataRoot, datasetDir, presentFiles } from './place.js';
 export type { SyntheticOptions } from './synthetic.js';

@@ -4,19 +4,26 @@
 // file, the run and the key (GridFileError, a ConfigError: exit status 2).
 // docs/grid-files.md describes the format.
 import { readFileSync, statSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
-import { ConfigError, DEFAULTS, type TrainConfig, validateConfig } from '../options/index.js';
+import {
+  ConfigError,
+  DEFAULTS,
+  loadedPlugins,
+  type PluginRecord,
+  type TrainConfig,
+  validateConfig,
+} from '../options/index.js';
 import { nameLengthProblem } from '../io/index.js';
 import { dependencyCycle } from './grid-checks.js';
 import { expandSeeds, withOverrides } from './grid-expand.js';
 import { gridSizeProblem, runConfig, type GridRun, type GridSpec } from './grid-spec.js';
 import {
-  GRID_DOCUMENT,
-  SETTING_OF,
   documentProblems,
+  gridDocument,
   isFolderName,
   kebabOf,
+  settingOf,
   shown,
   type DocumentProblem,
   type GridDocument,
@@ -52,7 +59,7 @@ export interface GridFileOptions {
 /** Reads, checks and expands a grid file (YAML, or JSON by its .json extension) into the grid runGrid runs. */
 export function loadGridFile(file: string, options: GridFileOptions = {}): GridSpec {
   const raw = readGridDocument(file);
-  const parsed = GRID_DOCUMENT.safeParse(raw);
+  const parsed = gridDocument().safeParse(raw);
   if (!parsed.success) throw new GridFileError(file, documentProblems(raw, parsed.error));
   const doc = raw as GridDocument;
   const fail = (p: DocumentProblem): never => {
@@ -75,11 +82,13 @@ export function loadGridFile(file: string, options: GridFileOptions = {}): GridS
     const key = runs.find((r) => r.label === cycle[0])?.config.graftFrom === cycle[1] ? 'graft-from' : 'depends-on';
     fail({ run: cycle[0], key, reason: `dependency cycle: ${cycle.join(' -> ')}` });
   }
+  const plugins = pluginRecords(file, doc.plugins ?? [], fail);
   const unseeded: GridSpec = {
     name,
     description: doc.description ?? '',
     ...(doc.source === undefined ? {} : { source: doc.source }),
     ...(doc.notes === undefined ? {} : { notes: doc.notes }),
+    ...(plugins.length > 0 ? { plugins } : {}),
     base,
     runs,
   };
@@ -91,6 +100,35 @@ export function loadGridFile(file: string, options: GridFileOptions = {}): GridS
   }
   checkRuns(spec, file, overrides);
   return spec;
+}
+
+/** The plugin files a grid file lists (relative to it), as absolute paths; none when it cannot be read. */
+export function gridFilePlugins(file: string): string[] {
+  let doc: unknown;
+  try {
+    doc = readGridDocument(file);
+  } catch {
+    return []; // loadGridFile reports it
+  }
+  const listed = (doc as { plugins?: unknown } | null)?.plugins;
+  if (!Array.isArray(listed)) return [];
+  return listed.filter((p): p is string => typeof p === 'string').map((p) => resolve(dirname(file), p));
+}
+
+/** The records of the plugins a grid file lists, which must have been loaded (loadPlugins(gridFilePlugins(file))). */
+function pluginRecords(file: string, listed: string[], fail: (p: DocumentProblem) => never): PluginRecord[] {
+  const loaded = loadedPlugins();
+  return listed.map((p) => {
+    const path = resolve(dirname(file), p);
+    const record = loaded.find((r) => r.file === path);
+    return (
+      record ??
+      fail({
+        key: 'plugins',
+        reason: `plugin ${path} is not loaded (ireg grid loads a grid file's plugins; a program calls loadPlugins(gridFilePlugins(file)) first)`,
+      })
+    );
+  });
 }
 
 /**
@@ -186,7 +224,7 @@ function tooDeep(text: string): number | null {
 function settingsOf(m: Record<string, unknown>): Partial<TrainConfig> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(m)) {
-    const key = k === 'seed' ? 'seed' : SETTING_OF.get(k);
+    const key = k === 'seed' ? 'seed' : settingOf().get(k);
     if (key !== undefined) out[key] = v;
   }
   return out;

@@ -2,7 +2,7 @@
 // grid folder holds them, and each run's settings. Its own file because the grid's
 // checks (grid-checks.ts), its runs (grid.ts) and its run states (status.ts) all read it.
 import { join } from 'node:path';
-import type { TrainConfig } from '../options/index.js';
+import type { PluginRecord, TrainConfig } from '../options/index.js';
 import { readJson } from '../io/index.js';
 
 export interface GridRun {
@@ -25,6 +25,8 @@ export interface GridSpec {
   source?: string;
   /** Choices made where the source is silent, with their evidence. */
   notes?: string;
+  /** The plugin files its runs are made with (reloaded, their hashes checked, by each run's process). */
+  plugins?: PluginRecord[];
   base: Partial<TrainConfig>;
   runs: GridRun[];
 }

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Summary } from '../runs/index.js';
+import { reloadPlugins } from '../options/index.js';
 import {
   resume,
   train,
@@ -128,6 +129,7 @@ export interface GridItemOptions {
  */
 export async function runGridItem(dir: string, label: string, options: GridItemOptions = {}): Promise<Summary> {
   const { spec } = readGrid(dir);
+  await reloadPlugins(spec.plugins, `grid ${dir}`);
   const run = spec.runs.find((r) => r.label === label);
   if (!run)
     throw new NoSuchGridRunError(

@@ -65,7 +65,7 @@ export {
 } from './task-set.js';
 export { executeTaskSet } from './run-tasks.js';
 export { preset, presetNames, presetDir, gridOf, cifar10OrJpegCopy } from './presets.js';
-export { loadGridFile, GridFileError, type GridFileOptions } from './grid-file.js';
+export { loadGridFile, gridFilePlugins, GridFileError, type GridFileOptions } from './grid-file.js';
 export { expandSeeds, parseSeeds, withOverrides } from './grid-expand.js';
 export { SlurmExecutor, SLURM_DIR } from './executors/slurm/submit.js';
 export { SLURM_OPTIONS, type SlurmOptions } from './executors/slurm/options.js';

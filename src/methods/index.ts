@@ -1,6 +1,19 @@
 // Training methods: penalties, update rules, optimizers, schedules, the step and the probe.
 export type * from './types.js';
-export { buildMethod, getMethod, methodNames, type BuiltMethod, type MethodSpec } from './registry.js';
+export {
+  buildMethod,
+  getMethod,
+  methodNames,
+  penaltyNames,
+  ruleNames,
+  registerMethod,
+  registerPenalty,
+  registerRule,
+  type BuiltMethod,
+  type BuiltinMethodName,
+  type MethodLine,
+  type MethodSpec,
+} from './registry.js';
 export { largeBatchStep, type StepInput, type StepStats } from './step.js';
 export type { GradNoise } from './grad-noise.js';
 export { SGD, type SgdMeta, type SgdOptions, type SgdState } from './sgd.js';
@@ -10,6 +23,8 @@ export type { Optimizer, OptimizerState } from './optimizer.js';
 export {
   getOptimizer,
   OPTIMIZER_NAMES,
+  optimizerNames,
+  registerOptimizer,
   type OptimizerDef,
   type OptimizerName,
   type OptimizerSettings,

@@ -1,4 +1,5 @@
-// The optimizers by their CLI names (--optimizer). Adding one: its file, a line here.
+// The optimizers by their CLI names (--optimizer). Adding one: its file, a line here (a
+// plugin's: registerOptimizer).
 // Each line says how it is built from the run's settings and whether the step
 // factor of a rescaling update rule (graft, graft-ext, ngd) keeps its meaning
 // under it: those rules set the step length of the SGD direction, which an
@@ -30,7 +31,7 @@ export interface OptimizerDef {
 export const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
-const OPTIMIZERS: Record<OptimizerName, OptimizerDef> = {
+const BUILTIN: Record<OptimizerName, OptimizerDef> = {
   sgd: {
     name: 'sgd',
     description: 'SGD with --momentum and L2 --weight-decay (torch.optim.SGD)',
@@ -51,13 +52,27 @@ const OPTIMIZERS: Record<OptimizerName, OptimizerDef> = {
   },
 };
 
+/** The built-in optimizers, then those plugins registered. */
+const OPTIMIZERS: Record<string, OptimizerDef> = { ...BUILTIN };
+
 function adamOptions(s: OptimizerSettings): ConstructorParameters<typeof Adam>[1] {
   return { lr: s.lr, betas: s.betas, eps: s.eps, weightDecay: s.weightDecay, amsgrad: s.amsgrad };
+}
+
+/** Every optimizer's name: the built-in ones, then those plugins registered. */
+export function optimizerNames(): string[] {
+  return Object.keys(OPTIMIZERS);
+}
+
+/** Adds an optimizer (a plugin's); a known name is refused. */
+export function registerOptimizer(def: OptimizerDef): void {
+  if (Object.hasOwn(OPTIMIZERS, def.name)) throw new Error(`optimizer '${def.name}' already exists`);
+  OPTIMIZERS[def.name] = def;
 }
 
 /** The optimizer called `name`; an unknown name throws, listing the known ones. */
 export function getOptimizer(name: string): OptimizerDef {
   if (!Object.hasOwn(OPTIMIZERS, name))
-    throw new Error(`unknown optimizer '${name}' (one of: ${OPTIMIZER_NAMES.join(', ')})`);
-  return OPTIMIZERS[name as OptimizerName];
+    throw new Error(`unknown optimizer '${name}' (one of: ${optimizerNames().join(', ')})`);
+  return OPTIMIZERS[name];
 }

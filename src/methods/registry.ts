@@ -1,5 +1,6 @@
 // The training methods by their CLI names: a penalty plus an update rule.
-// Adding a method: a penalty or rule file, its name in PENALTIES or RULES, a line in LINES.
+// Adding a method: a penalty or rule file, its name in PENALTIES or RULES, a line in LINES;
+// a plugin registers its own with registerPenalty, registerRule and registerMethod.
 // What a method needs from the trainer is declared, never inferred from its name:
 // a rule's needs in its file, the method's own (small batch, records a norm
 // trajectory) on its line; the trainer and the CLI read MethodSpec.needs.
@@ -12,13 +13,18 @@ import { graft } from './rules/graft.js';
 import { graftExt } from './rules/graft-ext.js';
 import { ngd } from './rules/ngd.js';
 import { plain } from './rules/plain.js';
-import type { MethodNeeds, Penalty, RuleDef, RuleOptions, UpdateRule } from './types.js';
+import type { MethodNeeds, Penalty, RuleDef, RuleOptions, RunSettings, UpdateRule } from './types.js';
 
-const PENALTIES = byName<Penalty>([none, gn, ft, aj, uj]);
+/** A penalty as the registry holds it: built-in ones are fixed, a plugin's is made from the run's settings. */
+type PenaltyEntry = Penalty | ((settings: RunSettings) => Penalty);
+
+const PENALTIES = byName<Penalty>([none, gn, ft, aj, uj]) as Map<string, PenaltyEntry>;
 const RULES = byName<RuleDef>([plain, graft, graftExt, ngd]);
+/** Penalties that are not a squared gradient norm (a plugin's without `inner`): no --penalty-grad fd. */
+const NO_FD = new Set<string>();
 
 /** A method's line in the table: what it is made of and what it declares about itself. */
-interface MethodLine {
+export interface MethodLine {
   name: string;
   paperName: string;
   description: string;
@@ -40,11 +46,13 @@ export interface MethodSpec {
   rule: string;
   /** Its rule's scale sets the SGD step length (grafting, normalised GD). */
   rescalesStep: boolean;
+  /** Its penalty is a squared gradient norm, so --penalty-grad fd can differentiate it (a plugin's may not be). */
+  penaltyFd: boolean;
   /** What the trainer must provide: the method's declaration merged with its rule's. */
   needs: MethodNeeds;
 }
 
-const LINES: MethodLine[] = [
+const LINES = [
   {
     name: 'sb',
     paperName: 'Vanilla',
@@ -119,9 +127,45 @@ const LINES: MethodLine[] = [
     sam: true,
     description: 'sharpness-aware minimization: gradients at theta + rho g/|g| (--rho, --sam-ascent, --sam-adaptive)',
   },
-];
+] as const satisfies readonly MethodLine[];
 
+/** The names of the built-in methods, as a type (a config's `method` also takes a registered one). */
+export type BuiltinMethodName = (typeof LINES)[number]['name'];
+
+/** The built-in methods in the paper's order, then those plugins registered (registerMethod). */
 const METHODS: MethodSpec[] = LINES.map(spec);
+
+/** Every penalty's name, built-in and registered. */
+export function penaltyNames(): string[] {
+  return [...PENALTIES.keys()];
+}
+
+/** Every update rule's name, built-in and registered. */
+export function ruleNames(): string[] {
+  return [...RULES.keys()];
+}
+
+/**
+ * Adds a penalty (a plugin's, made from the run's settings); a known name is refused. `fd`: it
+ * provides `inner`, its squared-gradient-norm form, so --penalty-grad fd can differentiate it.
+ */
+export function registerPenalty(name: string, create: (settings: RunSettings) => Penalty, fd: boolean): void {
+  if (PENALTIES.has(name)) throw new Error(`penalty '${name}' already exists`);
+  PENALTIES.set(name, create);
+  if (!fd) NO_FD.add(name);
+}
+
+/** Adds an update rule (a plugin's); a known name is refused. */
+export function registerRule(rule: RuleDef): void {
+  if (RULES.has(rule.name)) throw new Error(`update rule '${rule.name}' already exists`);
+  RULES.set(rule.name, rule);
+}
+
+/** Adds a method made of known penalty and rule; a known name is refused. */
+export function registerMethod(line: MethodLine): void {
+  if (METHODS.some((m) => m.name === line.name)) throw new Error(`method '${line.name}' already exists`);
+  METHODS.push(spec(line));
+}
 
 function spec(l: MethodLine): MethodSpec {
   if (!PENALTIES.has(l.penalty)) throw new Error(`method '${l.name}': unknown penalty '${l.penalty}'`);
@@ -140,6 +184,7 @@ function spec(l: MethodLine): MethodSpec {
     penalty: l.penalty,
     rule: l.rule,
     rescalesStep: ruleDef.rescales,
+    penaltyFd: l.penalty !== 'none' && !NO_FD.has(l.penalty),
     needs: {
       smallBatch: l.smallBatch ?? false,
       freshMicroBatches: rule.freshMicroBatches,
@@ -167,10 +212,12 @@ export interface BuiltMethod {
   rule: UpdateRule;
 }
 
-/** The penalty and update rule of method `name`, the rule built with what it needs from `o`. */
+/** The penalty and update rule of method `name`, built with what they need from `o` (a plugin's, the run's settings). */
 export function buildMethod(name: string, o: RuleOptions = {}): BuiltMethod {
   const spec = getMethod(name);
-  return { spec, penalty: PENALTIES.get(spec.penalty)!, rule: RULES.get(spec.rule)!.create(o) };
+  const entry = PENALTIES.get(spec.penalty)!;
+  const penalty = typeof entry === 'function' ? entry(o.settings ?? {}) : entry;
+  return { spec, penalty, rule: RULES.get(spec.rule)!.create(o) };
 }
 
 function byName<T extends { name: string }>(items: T[]): Map<string, T> {

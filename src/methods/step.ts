@@ -68,6 +68,8 @@ interface GradSums {
   inner: Tensor[];
   /** The inner objective is the loss (gn): inner is left empty and loss stands for it. */
   innerIsLoss: boolean;
+  /** The penalty gave no inner gradients (a plugin's that is no squared gradient norm): no inner norm. */
+  noInner: boolean;
 }
 
 /** One optimizer step of a method on the given micro-batches (see the top of this file); returns its statistics. */
@@ -85,6 +87,7 @@ export function largeBatchStep(o: StepInput): StepStats {
             loss: params.map((p) => zerosLike(p)),
             inner: params.map((p) => zerosLike(p)),
             innerIsLoss: false,
+            noInner: false,
           }))
         : null;
     const grad = o.penaltyGrad ?? EXACT;
@@ -112,7 +115,8 @@ export function largeBatchStep(o: StepInput): StepStats {
         : gradSums
           ? globalNorm(gradSums.loss) / k
           : gradNorm;
-    const innerGradNorm = !gradSums ? undefined : gradSums.innerIsLoss ? lossGradNorm : globalNorm(gradSums.inner) / k;
+    const innerGradNorm =
+      !gradSums || gradSums.noInner ? undefined : gradSums.innerIsLoss ? lossGradNorm : globalNorm(gradSums.inner) / k;
     const noise = microNorms?.stats(k, gradNorm * gradNorm, examples);
     const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
     const stepLength = optimizer.step(scale, gradNorm);
@@ -207,9 +211,10 @@ function addToGrad(params: Tensor[], d: Tensor[], alpha: number): void {
 
 /** Adds a micro-batch's loss and inner gradients to the sums (the inner one only when it is not the loss's). */
 function addSums(s: GradSums, lossGrads: Tensor[], innerGrads: Tensor[], innerIsLoss: boolean): void {
+  s.noInner = !innerIsLoss && innerGrads.length === 0;
   noGrad(() => {
     F.foreachAdd_(s.loss, lossGrads);
-    if (!innerIsLoss) F.foreachAdd_(s.inner, innerGrads);
+    if (!innerIsLoss && !s.noInner) F.foreachAdd_(s.inner, innerGrads);
   });
   s.innerIsLoss = innerIsLoss;
 }

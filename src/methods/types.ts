@@ -90,8 +90,13 @@ export interface NormTrajectory {
   logEvery: number;
 }
 
-/** What the trainer hands a rule when it builds it. */
+/** A run's options by config key (plugins' included), as a plugin's penalty, rule or optimizer reads them. */
+export type RunSettings = Readonly<Record<string, unknown>>;
+
+/** What the trainer hands a rule (and a plugin's penalty) when it builds it. */
 export interface RuleOptions {
+  /** The run's options. */
+  settings?: RunSettings;
   /** For rules that follow a norm trajectory: the one recorded by an earlier run. */
   externalNorms?: NormTrajectory;
 }

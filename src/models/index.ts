@@ -1,5 +1,13 @@
 // The paper's networks and small CPU-sized ones, by name, with checkpoints.
-export { createModel, modelNames, isModelName, modelNameError, MAX_RESNET_WIDTH } from './registry.js';
+export {
+  createModel,
+  modelNames,
+  isModelName,
+  modelNameError,
+  registerModel,
+  MAX_RESNET_WIDTH,
+  type BuiltinModelName,
+} from './registry.js';
 export type { ModelOptions } from './spec.js';
 export { ResNet, BasicBlock, resnet18 } from './resnet.js';
 export { VGG, vgg11, vgg16Bn } from './vgg.js';

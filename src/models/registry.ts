@@ -18,7 +18,7 @@ interface ModelDeclaration {
 }
 
 /** A model of one name. */
-const fixed = (name: string, build: Build): ModelDeclaration => ({
+const fixed = <const N extends string>(name: N, build: Build): ModelDeclaration & { name: N } => ({
   name,
   resolve: (n) => (n === name ? build : undefined),
 });
@@ -27,26 +27,39 @@ const RESNET_W = /^resnet18-w([1-9][0-9]*)$/;
 /** The widest resnet18-w<N>: 8x the standard 64, about 715M parameters (2.9 GB of float32 weights). */
 export const MAX_RESNET_WIDTH = 512;
 
-const MODELS: readonly ModelDeclaration[] = [
+const FIXED = [
   fixed('resnet18', (o) => resnet18(o)),
-  {
-    name: 'resnet18-w<N>',
-    resolve: (n) => {
-      const m = RESNET_W.exec(n);
-      if (!m) return undefined;
-      const width = Number(m[1]);
-      if (width > MAX_RESNET_WIDTH) {
-        return `'${n}' is too wide: resnet18-w<N> takes a width N from 1 to ${MAX_RESNET_WIDTH} (the standard resnet18 is 64), got ${width}`;
-      }
-      return (o) => resnet18(o, width, n);
-    },
-  },
   fixed('vgg11', vgg11),
   fixed('vgg16-bn', vgg16Bn),
   fixed('cnn', (o) => new SmallCNN('cnn', false, o)),
   fixed('cnn-bn', (o) => new SmallCNN('cnn-bn', true, o)),
   fixed('mlp', (o) => new MLP(o)),
 ];
+
+/** The names of the built-in models, as a type (a config's `model` also takes a registered one). */
+export type BuiltinModelName = (typeof FIXED)[number]['name'] | `resnet18-w${number}`;
+
+const RESNET_FAMILY: ModelDeclaration = {
+  name: 'resnet18-w<N>',
+  resolve: (n) => {
+    const m = RESNET_W.exec(n);
+    if (!m) return undefined;
+    const width = Number(m[1]);
+    if (width > MAX_RESNET_WIDTH) {
+      return `'${n}' is too wide: resnet18-w<N> takes a width N from 1 to ${MAX_RESNET_WIDTH} (the standard resnet18 is 64), got ${width}`;
+    }
+    return (o) => resnet18(o, width, n);
+  },
+};
+
+/** The built-in models in help order, then those plugins registered (registerModel). */
+const MODELS: ModelDeclaration[] = [FIXED[0], RESNET_FAMILY, ...FIXED.slice(1)];
+
+/** Adds a model of one name (a plugin's); a name a known model already answers to is refused. */
+export function registerModel(name: string, build: Build): void {
+  if (typeof resolveModel(name) !== 'string') throw new Error(`model '${name}' already exists`);
+  MODELS.push(fixed(name, build));
+}
 
 /** The known model names; `resnet18-w<N>` stands for a width N from 1 to MAX_RESNET_WIDTH. */
 export function modelNames(): string[] {

@@ -42,6 +42,14 @@ export function text(): z.ZodString {
   return z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
 }
 
+/**
+ * A name from a registry: a non-empty string, typed as one of the built-in names `T` while
+ * any other string (a name a plugin registered) still type-checks. The registry checks it (rules.ts).
+ */
+export function registryName<T extends string>(): z.ZodType<T | (string & {})> {
+  return text();
+}
+
 /** One of a fixed list of strings. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T): z.ZodEnum<{ [K in T[number]]: K }> {
   return z.enum(values, { error: `must be one of: ${values.join(', ')}` });

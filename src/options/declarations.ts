@@ -1,12 +1,14 @@
 // Every training option, declared once: its value check and default (a zod
 // schema), its CLI value name and its help. The TrainConfig type, DEFAULTS, the
 // key set, validation, the CLI's options and the grid-file keys all derive
-// from this table; checks that relate options to each other or to the
+// from this table, and from the options plugins declare the same way
+// (registerOption); checks that relate options to each other or to the
 // registries live in rules.ts.
 import * as z from 'zod';
 import { LABEL_NOISE_MODES } from '../data/index.js';
-import { getOptimizer, OPTIMIZER_NAMES, SCHEDULE_KINDS } from '../methods/index.js';
-import { flag, int, oneOf, real, text, unitPair } from './checks.js';
+import type { BuiltinModelName } from '../models/index.js';
+import { getOptimizer, SCHEDULE_KINDS, type BuiltinMethodName, type OptimizerName } from '../methods/index.js';
+import { flag, int, oneOf, real, registryName, text, unitPair } from './checks.js';
 import type { KnownNames } from './known.js';
 
 /** Batch norm during a curvature probe: the probe batch's statistics (train) or the running ones (eval). */
@@ -60,7 +62,8 @@ export interface HelpContext {
   describeMethod(name: string): string;
 }
 
-interface Declaration<S extends z.ZodType> {
+/** One option: its check and default, CLI value name and help. */
+export interface Declaration<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** The CLI value name ('<n>'); none for an on/off switch. */
   arg?: string;
@@ -74,14 +77,23 @@ const opt = <S extends z.ZodType>(
 ): Declaration<S> => ({ schema, arg, help });
 const { batch, forward, coefficient } = LIMITS;
 
+/** A name padded to a column of a help list: 10 wide, wider where a (registered) name is longer. */
+const column = (name: string, all: readonly string[]): string =>
+  name.padEnd(Math.max(10, ...all.map((n) => n.length + 2)));
+
 /** The options, in --help order. */
 export const OPTIONS = {
   method: opt(
-    text().default('sb'),
+    registryName<BuiltinMethodName>().default('sb'),
     '<name>',
-    (h) => `training method:\n${h.known.methods.map((m) => `  ${m.padEnd(10)}${h.describeMethod(m)}`).join('\n')}\n`,
+    (h) =>
+      `training method:\n${h.known.methods.map((m) => `  ${column(m, h.known.methods)}${h.describeMethod(m)}`).join('\n')}\n`,
   ),
-  model: opt(text().default('resnet18'), '<name>', (h) => `network: ${h.known.models.join(', ')}`),
+  model: opt(
+    registryName<BuiltinModelName>().default('resnet18'),
+    '<name>',
+    (h) => `network: ${h.known.models.join(', ')}`,
+  ),
   // Installed by Debian's dataset-fashion-mnist: works with no download.
   dataset: opt(text().default('fashion-mnist'), '<name>', (h) => `dataset: ${h.known.datasets.join(', ')}`),
   dataDir: opt(
@@ -165,9 +177,10 @@ export const OPTIONS = {
   ),
   // The optimizer, warm-up and lr scaling (rules.ts relates them to the method and the budget).
   optimizer: opt(
-    oneOf(OPTIMIZER_NAMES).default('sgd'),
+    registryName<OptimizerName>().default('sgd'),
     '<name>',
-    `optimizer:\n${OPTIMIZER_NAMES.map((o) => `  ${o.padEnd(10)}${getOptimizer(o).description}`).join('\n')}\n`,
+    (h) =>
+      `optimizer:\n${h.known.optimizers.map((o) => `  ${column(o, h.known.optimizers)}${getOptimizer(o).description}`).join('\n')}\n`,
   ),
   betas: opt(
     unitPair(0, 1).default([0.9, 0.999]),
@@ -297,7 +310,7 @@ export const OPTIONS = {
 type Shape = { [K in keyof typeof OPTIONS]: (typeof OPTIONS)[K]['schema'] };
 export type OptionKey = keyof Shape;
 
-/** The whole configuration as one schema (unknown keys refused): what a grid file's run settings validate against. */
+/** The built-in options as one schema (unknown keys refused); trainSchema() adds the plugins' options. */
 export const TRAIN_SCHEMA = z.strictObject(
   Object.fromEntries(Object.entries(OPTIONS).map(([k, d]) => [k, d.schema])) as Shape,
 );
@@ -309,32 +322,60 @@ export type DeviceChoice = TrainConfig['device'];
 
 type DefaultedKey = { [K in OptionKey]: Shape[K] extends z.ZodDefault ? K : never }[OptionKey];
 
-/** The option keys, in declaration order (config.json stores them; resume re-resolves from them). */
+/** The options plugins declared (registerOption), after the built-in ones. */
+const REGISTERED = new Map<string, Declaration>();
+
+/** The declaration of option `key`, built-in or a plugin's; undefined for an unknown key. */
+export function declarationOf(key: string): Declaration | undefined {
+  return Object.hasOwn(OPTIONS, key) ? OPTIONS[key as OptionKey] : REGISTERED.get(key);
+}
+
+/**
+ * The option keys, in declaration order, the plugins' last (config.json stores them; resume
+ * re-resolves from them). A plugin's key is typed as an OptionKey: every lookup goes through
+ * declarationOf.
+ */
 export function trainOptionKeys(): OptionKey[] {
-  return Object.keys(OPTIONS) as OptionKey[];
+  return [...Object.keys(OPTIONS), ...REGISTERED.keys()] as OptionKey[];
 }
 
 /** The declared default of an option, if it has one. */
 export function defaultOf(key: OptionKey): unknown {
-  const s: z.ZodType = OPTIONS[key].schema;
+  const s = declarationOf(key)?.schema;
   return s instanceof z.ZodDefault ? s.def.defaultValue : undefined;
 }
 
 /** Every declared default. */
 export const DEFAULTS = Object.fromEntries(
-  trainOptionKeys()
-    .filter((k) => OPTIONS[k].schema instanceof z.ZodDefault)
-    .map((k) => [k, defaultOf(k)]),
+  Object.keys(OPTIONS)
+    .filter((k) => OPTIONS[k as OptionKey].schema instanceof z.ZodDefault)
+    .map((k) => [k, defaultOf(k as OptionKey)]),
 ) as { readonly [K in DefaultedKey]: TrainConfig[K] };
 
-/** The user-settable keys. */
+/** The user-settable keys (a plugin's option joins them when declared). */
 export const KEYS: ReadonlySet<string> = new Set(trainOptionKeys());
+
+/** Adds option `key` (a plugin's, already checked by the caller); a known key is refused. */
+export function registerOption(key: string, d: Declaration): void {
+  if (declarationOf(key) !== undefined) throw new Error(`option '${key}' already exists (${flagOf(key)})`);
+  REGISTERED.set(key, d);
+  (KEYS as Set<string>).add(key);
+  schema = null;
+}
+
+let schema: z.ZodType | null = null;
+
+/** Every option, the plugins' included, as one schema (unknown keys refused): what a configuration validates against. */
+export function trainSchema(): z.ZodType<TrainConfig> {
+  schema ??= z.strictObject(Object.fromEntries(trainOptionKeys().map((k) => [k, declarationOf(k)!.schema])));
+  return schema as z.ZodType<TrainConfig>;
+}
 
 /** What the CLI needs to parse an option's value: a number, a string, one of a list, or an on/off switch. */
 export function valueKind(
   key: OptionKey,
 ): { kind: 'number' | 'string' | 'switch' } | { kind: 'choice'; choices: readonly string[] } {
-  let s: z.ZodType = OPTIONS[key].schema;
+  let s: z.ZodType = declarationOf(key)!.schema;
   while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
   if (s instanceof z.ZodNumber) return { kind: 'number' };
   if (s instanceof z.ZodBoolean) return { kind: 'switch' };
@@ -345,5 +386,5 @@ export function valueKind(
 /** The CLI flag of a config key (batchSize -> --batch-size; a switch on by default -> --no-augment). */
 export function flagOf(key: string): string {
   const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return Object.hasOwn(OPTIONS, key) && defaultOf(key as OptionKey) === true ? `--no-${kebab}` : `--${kebab}`;
+  return declarationOf(key) !== undefined && defaultOf(key as OptionKey) === true ? `--no-${kebab}` : `--${kebab}`;
 }

@@ -12,9 +12,11 @@ export {
   OPTIONS,
   PROTOCOLS,
   TRAIN_SCHEMA,
+  declarationOf,
   defaultOf,
   flagOf,
   trainOptionKeys,
+  trainSchema,
   valueKind,
   type DeviceChoice,
   type HelpContext,
@@ -30,3 +32,18 @@ export { methodLabel, penaltyGradOf } from './penalty-grad.js';
 export { samOf } from './sam.js';
 export { protocolPlan, type Protocol, type ProtocolPlan } from './protocol.js';
 export { knownNames, validateConfig } from './validate.js';
+export {
+  definePlugin,
+  installPlugin,
+  PluginError,
+  type Plugin,
+  type PluginDataset,
+  type PluginMethod,
+  type PluginOption,
+  type PluginOptimizer,
+  type PluginPenalty,
+  type PluginSettings,
+  type PluginUpdateRule,
+} from './plugin.js';
+export { loadedPlugins, loadPlugin, loadPlugins, reloadPlugins, type PluginRecord } from './plugin-files.js';
+export * as checks from './checks.js';

@@ -16,6 +16,10 @@ export interface KnownNames {
   dataRoot(): string;
   /** Methods that take a penalty (lambda means something only for them). */
   penaltyMethods: readonly string[];
+  /** Penalty methods whose penalty --penalty-grad fd can differentiate (a squared gradient norm). */
+  fdMethods: readonly string[];
+  /** Every optimizer's name. */
+  optimizers: readonly string[];
   /** Methods that take one micro-batch per step (micro = batch). */
   smallBatchMethods: readonly string[];
   /** Methods that follow the gradient norms of an earlier run (they need --graft-from). */

@@ -5,8 +5,8 @@ import { show } from './checks.js';
 import {
   DEFAULT_PENALTY_LAMBDA,
   KEYS,
-  OPTIONS,
-  TRAIN_SCHEMA,
+  declarationOf,
+  trainSchema,
   type OptionKey,
   type TrainConfig,
 } from './declarations.js';
@@ -51,7 +51,7 @@ export function resolveConfig(input: Partial<TrainConfig>, known: KnownNames): R
   const unknownKeys = Object.keys(input).filter((k) => !KEYS.has(k));
   if (unknownKeys.length) throw new ConfigError(unknownKeys[0], `unknown option (known: ${[...KEYS].join(', ')})`);
   const given: Record<string, unknown> = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  const parsed = TRAIN_SCHEMA.safeParse(given);
+  const parsed = trainSchema().safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = String(issue.path[0]);
@@ -101,7 +101,7 @@ export function checkOption<K extends OptionKey>(
   typed?: string,
   flag?: string,
 ): TrainConfig[K] {
-  const r = OPTIONS[key].schema.safeParse(value);
+  const r = declarationOf(key)!.schema.safeParse(value);
   if (!r.success)
     throw new ConfigError(
       key,

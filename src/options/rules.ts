@@ -108,13 +108,13 @@ export function checkMisc(c: TrainConfig, known: KnownNames): void {
   if (c.normalize !== undefined) parseNormalize(c.normalize);
 }
 
-/** --penalty-grad fd differentiates a penalty, so only penalty methods take it. */
+/** --penalty-grad fd differentiates a squared-gradient-norm penalty, so only methods with one take it. */
 export function checkPenaltyGrad(c: TrainConfig, known: KnownNames): void {
-  if (c.penaltyGrad === 'fd' && !known.penaltyMethods.includes(c.method)) {
-    throw new ConfigError(
-      'penaltyGrad',
-      `method '${c.method}' has no penalty (fd applies to ${known.penaltyMethods.join(', ')})`,
-    );
+  if (c.penaltyGrad === 'fd' && !known.fdMethods.includes(c.method)) {
+    const why = known.penaltyMethods.includes(c.method)
+      ? 'its penalty is not a squared gradient norm'
+      : 'has no penalty';
+    throw new ConfigError('penaltyGrad', `method '${c.method}' ${why} (fd applies to ${known.fdMethods.join(', ')})`);
   }
 }
 
@@ -141,8 +141,13 @@ export function checkSam(c: TrainConfig, known: KnownNames): void {
     throw new ConfigError('samEta', `applies with ${flagOf('samAdaptive')} only (ASAM), got ${c.samEta}`);
 }
 
-/** Adam's settings (--betas, --eps, --amsgrad) and SGD's (--momentum) apply to their own optimizers only. */
+/** A known optimizer; Adam's settings (--betas, --eps, --amsgrad) and SGD's (--momentum) apply to their own optimizers only. */
 export function checkOptimizer(c: TrainConfig, known: KnownNames): void {
+  if (!known.optimizers.includes(c.optimizer))
+    throw new ConfigError(
+      'optimizer',
+      `unknown optimizer ${show(c.optimizer)} (one of: ${known.optimizers.join(', ')})`,
+    );
   if (c.optimizer !== 'sgd' && c.momentum !== 0) {
     throw new ConfigError(
       'momentum',

@@ -2,8 +2,8 @@
 // registries, and this machine (CUDA, cores). Grids, the report and the CLI check a run's options
 // here without loading the trainer.
 import { availableParallelism } from 'node:os';
-import { DATASET_NAMES, dataRoot, datasetClassCount } from '../data/index.js';
-import { getMethod, getOptimizer, methodNames, OPTIMIZER_NAMES } from '../methods/index.js';
+import { dataRoot, datasetClassCount, datasetNames } from '../data/index.js';
+import { getMethod, getOptimizer, methodNames, optimizerNames } from '../methods/index.js';
 import { modelNameError, modelNames } from '../models/index.js';
 import { cuda } from '../tensor/index.js';
 import type { TrainConfig } from './declarations.js';
@@ -13,20 +13,23 @@ import { resolveConfig, type ResolvedConfig } from './resolve.js';
 /** The registries' names, for validation. */
 export function knownNames(): KnownNames {
   const methods = methodNames();
+  const datasets = datasetNames();
   return {
     methods,
     models: modelNames(),
     modelError: modelNameError,
-    datasets: DATASET_NAMES,
-    isDataset: (n) => DATASET_NAMES.includes(n) || (n.startsWith('imagefolder:') && n.length > 'imagefolder:'.length),
+    datasets,
+    isDataset: (n) => datasets.includes(n) || (n.startsWith('imagefolder:') && n.length > 'imagefolder:'.length),
     classCount: datasetClassCount,
     dataRoot: () => dataRoot(),
     penaltyMethods: methods.filter((m) => getMethod(m).penalty !== 'none'),
+    fdMethods: methods.filter((m) => getMethod(m).penaltyFd),
+    optimizers: optimizerNames(),
     smallBatchMethods: methods.filter((m) => getMethod(m).needs.smallBatch),
     externalNormMethods: methods.filter((m) => getMethod(m).needs.normTrajectory === 'follows'),
     samMethods: methods.filter((m) => getMethod(m).needs.sam),
     rescalingMethods: methods.filter((m) => getMethod(m).rescalesStep),
-    ruleScaleOptimizers: OPTIMIZER_NAMES.filter((o) => getOptimizer(o).takesRuleScale),
+    ruleScaleOptimizers: optimizerNames().filter((o) => getOptimizer(o).takesRuleScale),
     cudaAvailable: () => cuda.isAvailable(),
     defaultThreads: availableParallelism(),
   };

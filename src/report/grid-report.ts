@@ -55,6 +55,8 @@ export interface RunProvenance {
   device: string;
   machine: string;
   createdAt: string;
+  /** The plugin files it was made with: 'name (file, sha256 <first 12 hex digits>)'; empty for none. */
+  plugins: string[];
 }
 
 export interface RunReport {
@@ -271,6 +273,7 @@ function provenanceOf(f: RunConfigFile): RunProvenance {
       `${m.hostname}: ${m.cpu}, ${m.cores} cores, ${gib} GiB, ${m.platform} ${m.release} ${m.arch}` +
       (p.gpu ? `; GPU ${p.gpu}` : ''),
     createdAt: f.createdAt,
+    plugins: (f.plugins ?? []).map((r) => `${r.name} (${r.file}, sha256 ${r.sha256.slice(0, 12)})`),
   };
 }
 

@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import type { GridReport } from './grid-report.js';
 import { machineLines } from './machines.js';
 import { variantSeries } from './series.js';
-import { optionName, optionText, protocolLine, settingText, splitSettings } from './settings.js';
+import { optionName, optionText, pluginLine, protocolLine, settingText, splitSettings } from './settings.js';
 import {
   curvatureSourceText,
   variantCells,
@@ -56,6 +56,7 @@ export function settingLine(report: GridReport): string {
 export function provenanceLines(report: GridReport): string[] {
   return [
     protocolLine(report.runs.map((r) => ({ name: r.label, protocol: r.protocol }))),
+    ...[pluginLine(report.runs)].filter((l) => l !== null),
     ...machineLines(report.runs),
   ];
 }

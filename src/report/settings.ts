@@ -76,3 +76,17 @@ export function protocolLine(items: readonly { name: string; protocol: string }[
   if (byProtocol.size <= 1) return `protocol: ${[...byProtocol.keys()][0] ?? '–'} (all ${noun})`;
   return `protocol: ${[...byProtocol].map(([p, names]) => `${p} (${names.join(', ')})`).join('; ')}`;
 }
+
+/** The plugins the runs were made with, as a line ('plugins: a (file, sha256 ...) (all runs)'); null when none used one. */
+export function pluginLine(
+  runs: readonly { label: string; provenance: { plugins?: string[] } | null }[],
+): string | null {
+  const byPlugins = new Map<string, string[]>();
+  for (const r of runs) {
+    const key = (r.provenance?.plugins ?? []).join(', ') || 'none';
+    byPlugins.set(key, [...(byPlugins.get(key) ?? []), r.label]);
+  }
+  if (![...byPlugins.keys()].some((k) => k !== 'none')) return null;
+  if (byPlugins.size === 1) return `plugins: ${[...byPlugins.keys()][0]} (all runs)`;
+  return `plugins: ${[...byPlugins].map(([p, labels]) => `${p} (${labels.join(', ')})`).join('; ')}`;
+}

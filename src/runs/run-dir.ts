@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DirLock, MAX_NAME_BYTES, removeAbandonedBuildDirs, startBuildDir, syncDir, writeJsonAtomic } from '../io/index.js';
-import { ConfigError, type ResolvedConfig } from '../options/index.js';
+import { ConfigError, type PluginRecord, type ResolvedConfig } from '../options/index.js';
 import type { Provenance } from './provenance.js';
 import { RunFileError } from './run-file-error.js';
 import { parseJsonFile } from './summary.js';
@@ -60,6 +60,8 @@ export interface RunConfigFile {
   };
   provenance: Provenance;
   createdAt: string;
+  /** The plugin files the run was made with (content hashes checked whenever it is rebuilt); absent for none. */
+  plugins?: PluginRecord[];
   /** Each budget extension (`ireg resume --steps/--epochs`), oldest first; absent for a run never extended. */
   extensions?: ExtensionRecord[];
 }

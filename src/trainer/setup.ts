@@ -113,7 +113,8 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
     const why = `must be less than the ${totalSteps} steps of the budget, got ${config.warmupSteps}`;
     throw new ConfigError('warmupSteps', why);
   }
-  const method = buildMethod(config.method, { externalNorms: externalNorms?.(totalSteps) });
+  // A plugin's penalty or rule reads the run's options, its own among them.
+  const method = buildMethod(config.method, { externalNorms: externalNorms?.(totalSteps), settings: { ...config } });
 
   manualSeed(config.seed);
   const info = { model: config.model, inputShape: data.inputShape, numClasses: data.numClasses };

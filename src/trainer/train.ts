@@ -5,7 +5,15 @@ import { existsSync } from 'node:fs';
 import { readJson, writeJsonAtomic, type DirLock } from '../io/index.js';
 import { dispose } from '../tensor/index.js';
 import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
-import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig, validateConfig } from '../options/index.js';
+import {
+  checkOutDir,
+  KEYS,
+  loadedPlugins,
+  reloadPlugins,
+  type ResolvedConfig,
+  type TrainConfig,
+  validateConfig,
+} from '../options/index.js';
 import type { TrainHooks } from './events.js';
 import {
   type Summary,
@@ -61,6 +69,7 @@ async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: Stop
 async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, extension?: Extension): Promise<Summary> {
   const files = runFiles(dir);
   let recorded = readRunConfig(files.dir);
+  await reloadPlugins(recorded.plugins, `run ${files.dir}`);
   const extended = extension ? extendedConfig(recorded, extension) : null;
   const lock = lockRunDir(files.dir);
   try {
@@ -141,6 +150,7 @@ function userKeys(c: ResolvedConfig): Partial<TrainConfig> {
 
 function describe(run: RunSetup): RunConfigFile {
   const { config, data, totalSteps, stepsPerEpoch, device, model } = run;
+  const plugins = loadedPlugins();
   return {
     config,
     derived: {
@@ -158,6 +168,7 @@ function describe(run: RunSetup): RunConfigFile {
     },
     provenance: provenance(device),
     createdAt: new Date().toISOString(),
+    ...(plugins.length > 0 ? { plugins } : {}),
   };
 }
 

@@ -57,22 +57,8 @@ export type {
 } from './methods/index.js';
 // Plugins: `export default definePlugin({ name, options, models, penalties, ... })` in a user's
 // module, loaded by `ireg --plugin <file>` or loadPlugins (docs/plugins.md).
-export {
-  definePlugin,
-  checks,
-  loadPlugins,
-  loadedPlugins,
-  PluginError,
-  type Plugin,
-  type PluginDataset,
-  type PluginMethod,
-  type PluginOption,
-  type PluginOptimizer,
-  type PluginPenalty,
-  type PluginRecord,
-  type PluginSettings,
-  type PluginUpdateRule,
-} from './options/index.js';
+export { definePlugin, checks, loadPlugins, loadedPlugins, PluginError, type PluginRecord } from './options/index.js';
+export type * from './options/plugin.js';
 export {
   createModel,
   modelNames,

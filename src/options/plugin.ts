@@ -115,8 +115,8 @@ export class PluginError extends Error {
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const KEY = /^[a-z][a-zA-Z0-9]*$/;
-/** Keys whose flag a command already has. */
-const RESERVED_KEYS = new Set(['plugin', 'plugins', 'help', 'version']);
+/** Keys whose flag a command already has, or that a grid file's run uses for itself (label, depends-on, ...). */
+const RESERVED_KEYS = new Set(['plugin', 'plugins', 'help', 'version', 'label', 'paperTestAcc', 'dependsOn', 'seeds']);
 
 /** Checks `plugin` (from `file`) whole, then registers everything it declares; a problem is a PluginError naming the file. */
 export function installPlugin(plugin: unknown, file: string): void {

@@ -112,7 +112,7 @@ export function checkMisc(c: TrainConfig, known: KnownNames): void {
 export function checkPenaltyGrad(c: TrainConfig, known: KnownNames): void {
   if (c.penaltyGrad === 'fd' && !known.fdMethods.includes(c.method)) {
     const why = known.penaltyMethods.includes(c.method)
-      ? 'its penalty is not a squared gradient norm'
+      ? 'has a penalty that is not a squared gradient norm'
       : 'has no penalty';
     throw new ConfigError('penaltyGrad', `method '${c.method}' ${why} (fd applies to ${known.fdMethods.join(', ')})`);
   }

@@ -88,6 +88,9 @@ test('the example through the CLI: its option in --help and checked, recorded in
   const bad = ireg([...TRAIN, '--plugin', EXAMPLE, '--logit-target', '-1', '--steps', '4', '--out', out]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /invalid option --logit-target: must be a number in \[0, 100\], got '-1'/);
+  const fd = ireg([...TRAIN, '--plugin', EXAMPLE, '--penalty-grad', 'fd', '--steps', '4', '--out', out]);
+  assert.equal(fd.status, 2);
+  assert.match(fd.stderr, /--penalty-grad: method 'logit-norm' has a penalty that is not a squared gradient norm/);
   const without = ireg([...TRAIN, '--steps', '4', '--out', out]);
   assert.equal(without.status, 2);
   assert.match(without.stderr, /unknown method 'logit-norm'/);

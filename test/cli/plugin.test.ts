@@ -77,7 +77,7 @@ test('the example penalty: R = mean_i (|z_i| - t)^2 with t from its option, and 
   );
 });
 
-test('the example through the CLI: its option in --help and checked, recorded in config.json with the plugin, reloaded by resume', () => {
+test('the example through the CLI: its option in --help and checked, recorded in config.json with the plugin, reloaded by resume, eval and curvature', () => {
   const help = ireg(['train', '--plugin', EXAMPLE, '--help']);
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /--logit-target <t>\s+logit-norm: the logit length t \(default: 1\)/);
@@ -115,9 +115,13 @@ test('the example through the CLI: its option in --help and checked, recorded in
   assert.equal(summary.totalSteps, 6);
   const evaluated = ireg(['eval', run, '--json']);
   assert.equal(evaluated.status, 0, evaluated.stderr);
+  // The Hessian at the run's weights: the plugin's model rebuilt from the weights file's name.
+  const curvature = ireg(['curvature', run, '--top-k', '1', '--probe-size', '64', '--trace-probes', '2']);
+  assert.equal(curvature.status, 0, curvature.stderr);
+  assert.ok(readFileSync(join(run, 'curvature', 'best.json'), 'utf8').length > 0);
 });
 
-test('a changed or missing plugin file: resume and eval refuse, naming the file and both hashes', () => {
+test('a changed or missing plugin file: resume, eval and curvature refuse, naming the file and both hashes', () => {
   const dir = projectDir('ireg-plugin-changed-');
   const file = join(dir, 'logit-norm.js');
   copyFileSync(EXAMPLE, file);
@@ -129,6 +133,7 @@ test('a changed or missing plugin file: resume and eval refuse, naming the file 
   for (const args of [
     ['resume', join(dir, 'r'), '--steps', '4'],
     ['eval', join(dir, 'r')],
+    ['curvature', join(dir, 'r')],
   ]) {
     const refused = ireg(args);
     assert.equal(refused.status, 2, refused.stderr);

@@ -9,6 +9,8 @@ export interface Figure {
   id: string;
   title: string;
   caption: string;
+  /** The Vega-Lite spec it is drawn from, data inline: what `ireg report --figures` writes beside the drawing. */
+  spec: TopLevelSpec;
   svg: string;
   /** Series (variants, or methods for the micro-batch figure) drawn, for tests and captions. */
   series: string[];

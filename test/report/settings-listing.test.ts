@@ -87,24 +87,21 @@ function htmlTable(page: string, cls: string): { head: string[]; rows: Map<strin
   return { head, rows: new Map(rows.map((r) => [r[0], r])) };
 }
 
-test("report.md's run table and Table 1 list each run's optimizer, warm-up, lr scaling and label noise", () => {
-  for (const { head, rows } of [markdownTable(md, 'run'), markdownTable(md, 'variant')]) {
-    for (const [name, values] of Object.entries(COLUMNS)) {
-      const col = head.indexOf(name);
-      assert.ok(col >= 0, `a ${name} column in ${head.join(' | ')}`);
-      for (const [run, value] of Object.entries(values)) assert.equal(rows.get(run)?.[col], value, `${run}: ${name}`);
-    }
+/** The table has a column for each of COLUMNS, holding each run's (or variant's) value. */
+function assertColumns({ head, rows }: { head: string[]; rows: Map<string, string[]> }): void {
+  for (const [name, values] of Object.entries(COLUMNS)) {
+    const col = head.indexOf(name);
+    assert.ok(col >= 0, `a ${name} column in ${head.join(' | ')}`);
+    for (const [run, value] of Object.entries(values)) assert.equal(rows.get(run)?.[col], value, `${run}: ${name}`);
   }
+}
+
+test("report.md's run table and Table 1 list each run's optimizer, warm-up, lr scaling and label noise", () => {
+  for (const table of [markdownTable(md, 'run'), markdownTable(md, 'variant')]) assertColumns(table);
 });
 
 test("report.html's runs and Table 1 list them too, and the shared weight decay is on the setting line", () => {
-  for (const { head, rows } of [htmlTable(html, 'runs'), htmlTable(html, 'table1')]) {
-    for (const [name, values] of Object.entries(COLUMNS)) {
-      const col = head.indexOf(name);
-      assert.ok(col >= 0, `a ${name} column in ${head.join(' | ')}`);
-      for (const [run, value] of Object.entries(values)) assert.equal(rows.get(run)?.[col], value, `${run}: ${name}`);
-    }
-  }
+  for (const table of [htmlTable(html, 'runs'), htmlTable(html, 'table1')]) assertColumns(table);
   for (const text of [md, html]) {
     const setting = text.split('\n').find((l) => l.includes('setting of every run: '));
     assert.ok(setting, 'the setting line');

@@ -88,7 +88,9 @@ export async function writeFigureFiles(
   const browser = figureBrowser(formats, chromium);
   const folder = join(dir, FIGURES_FOLDER);
   const names = figureFileNames(figures);
-  const svgs = await Promise.all(figures.map((f) => toSvg(f.spec, { standalone: true })));
+  const svgs: string[] = [];
+  // One at a time: each standalone drawing numbers its ids from 0 (figure.ts).
+  for (const f of figures) svgs.push(await toSvg(f.spec, { standalone: true }));
   const files: [string, Buffer][] = figures.map((f, i) => [`${names[i]}.vl.json`, Buffer.from(specFileText(f))]);
   for (const format of formats) {
     const drawn =

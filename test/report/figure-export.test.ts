@@ -72,6 +72,25 @@ test('every figure of the report has its files, named from its title, and nothin
   assert.deepEqual(readdirSync(join(dir, FIGURES_FOLDER)).sort(), expected.sort());
 });
 
+test('file names are safe and stable: letters, digits and dashes, a number added where titles collide', () => {
+  const titles = [
+    'Hessian spectrum: lb+gn',
+    'Hessian spectrum: lb-gn',
+    'Précis / ../../etc',
+    '∑',
+    'Hessian spectrum: lb+gn',
+  ];
+  const expected = [
+    'hessian-spectrum-lb-gn',
+    'hessian-spectrum-lb-gn-2',
+    'precis-etc',
+    'figure',
+    'hessian-spectrum-lb-gn-3',
+  ];
+  assert.deepEqual(figureFileNames(titles.map((title) => ({ title }))), expected);
+  assert.deepEqual(figureFileNames(titles.slice(0, 1).map((title) => ({ title }))), expected.slice(0, 1));
+});
+
 test("each SVG is the report's drawing of the figure, and its line marks read back to the logged numbers", () => {
   for (const [i, f] of inPage.entries()) {
     const svg = readFileSync(file(`${names()[i]}.svg`), 'utf8');

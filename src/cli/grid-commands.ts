@@ -2,7 +2,7 @@
 // and `ireg report <grid-dir>`.
 import { reportDamage } from './damaged.js';
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   describeFailures,
   executeGrid,
@@ -20,6 +20,7 @@ import {
   renderVariantTable,
   variantTable,
   writeReports,
+  type FigureFormat,
   type GridReport,
 } from '../report/index.js';
 import { getMethod } from '../methods/index.js';
@@ -91,25 +92,37 @@ const OUTCOME_NOTE = (o: RunOutcome): string =>
   o.kind === 'failed' ? `failed: ${o.error}` : o.kind === 'stopped' ? `stopped by ${o.signal}, checkpointed` : o.kind;
 
 /** Prints and writes the grid's report; fails (exit status 1) naming the runs that failed or have not finished, else exits 4 naming damaged ones. */
-export async function runReportCommand(dir: string): Promise<void> {
-  const report = await printReport(dir);
+/** The options of `ireg report`, as commander parses them. */
+export interface ReportFlags {
+  figures?: FigureFormat[];
+}
+
+export async function runReportCommand(dir: string, o: ReportFlags = {}): Promise<void> {
+  const report = await printReport(dir, o);
   reportDamage(report.runs.map((r) => ({ name: r.label, damage: r.state === 'damaged' ? r.error : null })));
   const message = incompleteRuns(report);
   if (message) throw new Error(message);
 }
 
 /** Writes report.md and report.html; prints the run table, Table 1 when a variant has several seeds, the sparklines and the paths. */
-async function printReport(dir: string): Promise<GridReport> {
-  const { report, markdown, html } = await writeReports(dir);
+async function printReport(dir: string, o: ReportFlags = {}): Promise<GridReport> {
+  const { report, markdown, html, figures } = await writeReports(dir, { figures: o.figures });
   const failed = describeFailures(report.runs.filter((r) => r.state === 'failed').map((r) => [r.label, r.error ?? '']))
     .map((line) => `\nfailed: ${line}`)
     .join('');
   const rows = variantTable(report);
   const seeds = rows.some((r) => r.runs.length > 1) ? `\n${renderVariantTable(rows)}\n` : '';
   console.log(
-    `\ndata: ${report.datasets.join(', ')}\n${renderTable(report)}\n${failed}${seeds}\n${renderSparklines(report)}\n\nreport: ${markdown}\nreport: ${html}`,
+    `\ndata: ${report.datasets.join(', ')}\n${renderTable(report)}\n${failed}${seeds}\n${renderSparklines(report)}\n\nreport: ${markdown}\nreport: ${html}${figuresLine(figures)}`,
   );
   return report;
+}
+
+/** Where the figures went: their folder and how many files, when any were asked for. */
+function figuresLine(files: string[]): string {
+  return files.length
+    ? `\nfigures: ${dirname(files[0])} (${files.length} files: each figure and its Vega-Lite spec)`
+    : '';
 }
 
 /** A run's key settings as it trains them: the defaults filled in where the grid leaves a setting out. */

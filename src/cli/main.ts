@@ -7,7 +7,7 @@ import { checkOutDir, ConfigError, DEVICES, loadPlugins, PluginError } from '../
 import { iregVersion } from '../runs/index.js';
 import { TrainingDivergedError, TrainingInterruptedError } from '../trainer/index.js';
 import { runEval, runList, runResume, runTrain, type EvalFlags } from './commands.js';
-import { runGridCommand, runReportCommand, type GridFlags } from './grid-commands.js';
+import { runGridCommand, runReportCommand, type GridFlags, type ReportFlags } from './grid-commands.js';
 import {
   DEFAULT_EXECUTOR,
   EXECUTORS,
@@ -35,6 +35,7 @@ import { addDashboardCommands } from './dashboard-commands.js';
 import { addCurvatureCommand } from './curvature-command.js';
 import { addLandscapeCommands } from './landscape-command.js';
 import { addExecutorOptions, executorChoice, type ExecutorChoice } from './executor-options.js';
+import { figureFormats } from './parsers.js';
 
 /** The ireg command line: every subcommand with its options. */
 export function program(): Command {
@@ -155,7 +156,13 @@ export function program(): Command {
       "print and write (report.md, report.html) a grid's report: accuracies over seeds beside the paper's, figures, provenance",
     )
     .argument('<grid-dir>', 'a folder written by ireg grid or ireg demo, or a folder of runs')
-    .action(async (dir: string) => runReportCommand(dir));
+    .option(
+      '--figures <formats>',
+      'also write each figure as a file of its own into <grid-dir>/figures, with its Vega-Lite spec beside it ' +
+        '(<name>.vl.json): svg, png or pdf, or a list (svg,pdf); png and pdf are drawn by chromium',
+      figureFormats,
+    )
+    .action(async (dir: string, o: ReportFlags) => runReportCommand(dir, o));
   addDataCommands(p);
   addDashboardCommands(p);
   addCurvatureCommand(p, runArgv);

@@ -1,5 +1,6 @@
 // Commander parsers of option values shared by ireg's analysis commands.
 import { InvalidArgumentError } from 'commander';
+import { parseFigureFormats, type FigureFormat } from '../report/index.js';
 import { STEP_CHOICE } from '../trainer/index.js';
 
 /** A commander parser of a whole number >= min. */
@@ -30,4 +31,13 @@ export function finiteNumber(v: string): number {
 export function checkpointChoice(v: string): string {
   if (v === 'best' || v === 'final' || STEP_CHOICE.test(v.trim())) return v.trim();
   throw new InvalidArgumentError(`expected best, final or 'step N', got '${v}'`);
+}
+
+/** A commander parser of `ireg report --figures`: svg, png, pdf or a comma-separated list of them. */
+export function figureFormats(v: string): FigureFormat[] {
+  try {
+    return parseFigureFormats(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }

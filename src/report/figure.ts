@@ -9,6 +9,8 @@ export interface Figure {
   id: string;
   title: string;
   caption: string;
+  /** The Vega-Lite spec it is drawn from, data inline: what `ireg report --figures` writes beside the drawing. */
+  spec: TopLevelSpec;
   svg: string;
   /** Series (variants, or methods for the micro-batch figure) drawn, for tests and captions. */
   series: string[];
@@ -31,11 +33,14 @@ export function colorOf(drawn: string[], all: string[], field: string) {
 /**
  * The SVG of a Vega-Lite spec, rendered headless. For inlining in HTML (the default) the namespace
  * attributes go: there they are implied, and the page holds no network address at all. A file of
- * its own (`standalone`) keeps them, as an SVG file needs them.
+ * its own (`standalone`) keeps them, as an SVG file needs them, and numbers its gradients and clip
+ * paths from 0 (Vega counts them over the process, which keeps a page's ids apart), so that the
+ * same spec gives the same file whatever was drawn before it, as any Vega-Lite tool would draw it.
  */
 export async function toSvg(spec: TopLevelSpec, o: { standalone?: boolean } = {}): Promise<string> {
   // Loaded on first use: Vega takes seconds to load, and most ireg commands draw nothing.
-  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [{ parse, View, resetSVGDefIds }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  if (o.standalone) resetSVGDefIds();
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

@@ -139,6 +139,7 @@ export async function reportFigures(report: GridReport, o: FigureOptions = {}): 
         (f.log ? ' Log scale.' : '') +
         (rule?.caption ? ` ${rule.caption}` : '') +
         (thinned(report, f.field, maxPoints) ? ` Drawn at ${maxPoints} evenly spaced logged steps per variant.` : ''),
+      spec,
       svg: await toSvg(spec),
       series: drawn,
     });
@@ -161,7 +162,7 @@ function thinned(report: GridReport, field: SeriesField, maxPoints: number): boo
 }
 
 /** Final test accuracy against micro-batch size, per method, when the grid's runs vary the micro-batch size. */
-function microBatchFigure(report: GridReport): (Omit<Figure, 'svg'> & { spec: TopLevelSpec }) | null {
+function microBatchFigure(report: GridReport): Omit<Figure, 'svg'> | null {
   const runs = report.runs.filter(
     (r) => r.method !== 'sb' && r.microBatchSize !== null && r.state === 'done' && r.testAcc !== null,
   );

@@ -30,9 +30,20 @@ export async function renderReportHtml(dir: string, o: HtmlOptions = {}): Promis
   return reportHtml(gridReport(dir), o);
 }
 
-/** The report page of an already read report. */
-export async function reportHtml(report: GridReport, o: HtmlOptions = {}): Promise<string> {
-  const figures = await reportFigures(report, o);
+/** The figures of a report page: those of the logged quantities, and the loss landscapes'. */
+export interface PageFigures {
+  figures: Figure[];
+  landscapes: Figure[];
+}
+
+/** Every figure the report page draws, in page order by section. */
+export async function pageFigures(report: GridReport, o: FigureOptions = {}): Promise<PageFigures> {
+  return { figures: await reportFigures(report, o), landscapes: await landscapeFigures(report) };
+}
+
+/** The report page of an already read report (`drawn`: its figures, when already drawn). */
+export async function reportHtml(report: GridReport, o: HtmlOptions = {}, drawn?: PageFigures): Promise<string> {
+  const { figures, landscapes } = drawn ?? (await pageFigures(report, o));
   const rows = variantTable(report, { draws: o.draws });
   const s = report.spec;
   return `<!doctype html>
@@ -53,7 +64,7 @@ ${s.source ? `<p class="meta">Source: ${esc(s.source)}</p>` : ''}
 </header>
 ${table1(report, rows)}
 ${figureSection(figures, report)}
-${await landscapeSection(report)}
+${landscapeSection(report, landscapes)}
 ${runsSection(report)}
 ${s.notes ? `<section id="notes"><h2>Notes</h2><pre>${esc(s.notes)}</pre></section>` : ''}
 </body>
@@ -104,12 +115,12 @@ ${f.svg}
 }
 
 /** The landscapes under the runs (`ireg landscape`), and the files that could not be read; nothing when there are none. */
-async function landscapeSection(report: GridReport): Promise<string> {
+function landscapeSection(report: GridReport, figures: Figure[]): string {
   if (!report.landscapes.length && !report.landscapeErrors.length) return '';
   const errors = report.landscapeErrors;
   return `<section id="landscapes">
 <h2>Loss landscapes</h2>
-${(await landscapeFigures(report)).map(figureHtml).join('\n')}
+${figures.map(figureHtml).join('\n')}
 ${errors.length ? `<p class="note" id="landscape-errors">Landscapes left out, which could not be read: ${esc(errors.join('; '))}.</p>` : ''}
 </section>`;
 }

@@ -31,9 +31,22 @@ export { readCurvatureFiles, type CurvatureFile } from './curvature-files.js';
 export { recordValue, curvaturePoint, type CurvaturePoint, type RecordQuantity } from './quantities.js';
 export { variantSeries, type BandPoint, type SeriesField } from './series.js';
 export { reportFigures, toSvg, type Figure, type FigureOptions } from './figures.js';
-export { renderReportHtml, reportHtml, esc, type HtmlOptions } from './html.js';
+export { renderReportHtml, reportHtml, pageFigures, esc, type HtmlOptions, type PageFigures } from './html.js';
 export { mean, sampleStd, bootstrapInterval, seededRandom, gapClosed } from './stats.js';
-export { markdownReport, writeGridReport, writeReports } from './write.js';
+export { markdownReport, writeGridReport, writeReports, type ReportWriteOptions } from './write.js';
+export {
+  FIGURE_FORMATS,
+  FIGURES_FOLDER,
+  VEGA_LITE_SCHEMA,
+  figureBrowser,
+  figureFileNames,
+  parseFigureFormats,
+  specFileText,
+  writeFigureFiles,
+  type FigureFormat,
+} from './figure-files.js';
+export { PNG_SCALE, svgSize } from './figure-raster.js';
+export { chromiumPath } from './chromium.js';
 export { downsample } from './downsample.js';
 export { runSet, type RunSet, type RunFolder } from './run-set.js';
 export { exportTensorboard, recordScalars, type TensorboardExport } from './tensorboard.js';

@@ -12,6 +12,7 @@ import { LANDSCAPE_FIGURE, landscapeRunName, landscapeSpec } from './landscape-f
 export async function landscapeFigures(report: GridReport): Promise<Figure[]> {
   const out: Figure[] = [];
   for (const [i, { folder, landscape: l }] of report.landscapes.entries()) {
+    const spec = landscapeSpec(l);
     const runs = l.settings.runs.map((_, k) => landscapeRunName(l, k));
     out.push({
       id: `fig-landscape-${i + 1}`,
@@ -23,7 +24,8 @@ export async function landscapeFigures(report: GridReport): Promise<Figure[]> {
           : `Loss on the training and test examples over a plane of two filter-normalised random directions ` +
             `around ${runs[0]} (the cross), log colour scale, with contour lines at levels evenly spaced on that scale. ` +
             settingsText(l),
-      svg: await toSvg(landscapeSpec(l)),
+      spec,
+      svg: await toSvg(spec),
       series: runs,
     });
   }

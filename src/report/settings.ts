@@ -32,9 +32,21 @@ export function optionName(key: OptionKey): string {
   return flagOf(key).replace(/^--(no-)?/, '');
 }
 
-/** An option's value as a report shows it: '–' when unset, yes or no for a switch. */
+/**
+ * An option's value as a report shows it: '–' when unset, yes or no for a switch. Two values say
+ * what the run did rather than what was typed: an lr the linear scaling rule changed gives the
+ * peak lr it trained at too; label noise drawn with the run's own seed (no --label-noise-seed) says
+ * so, the same in every run of a variant; and without label noise its mode and seed are unset.
+ */
 export function optionText(options: Partial<TrainConfig> | null, key: OptionKey): string {
   const v = options?.[key];
+  if (key === 'lr' && options?.lrScaling === 'linear') {
+    const peak = (options as { peakLr?: unknown }).peakLr;
+    if (typeof peak === 'number' && peak !== v) return `${String(v)} (peak ${peak})`;
+  }
+  const noisy = (options?.labelNoise ?? 0) > 0;
+  if ((key === 'labelNoiseMode' || key === 'labelNoiseSeed') && !noisy) return '–';
+  if (key === 'labelNoiseSeed' && (v === undefined || v === null)) return 'as seed';
   if (v === undefined || v === null) return '–';
   return typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
 }

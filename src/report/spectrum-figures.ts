@@ -62,6 +62,7 @@ export async function spectrumFigures(report: GridReport): Promise<Figure[]> {
         (measured.length > 1 ? 'line: the mean over these runs, band: their minimum to maximum; ' : '') +
         `log scale, densities below ${FLOOR_SHARE} of the peak drawn at that floor.` +
         (measured.length < runs.length ? ` ${runs.length - measured.length} of its runs have no density.` : ''),
+      spec,
       svg: await toSvg(spec),
       series: [variant],
     });

@@ -1,9 +1,11 @@
 // Writes a grid's report.md and report.html beside its runs (atomically: a report is whole or absent).
 import { join } from 'node:path';
 import { writeBytesAtomic } from '../io/index.js';
+import { chromiumPath } from './chromium.js';
+import { figureBrowser, writeFigureFiles, type FigureFormat } from './figure-files.js';
 import type { RunState } from '../runs/index.js';
 import { gridReport, testAccNote, type GridReport } from './grid-report.js';
-import { reportHtml, type HtmlOptions } from './html.js';
+import { pageFigures, reportHtml, type HtmlOptions } from './html.js';
 import { landscapeMarkdown } from './landscape-section.js';
 import { renderMarkdownTable, renderMarkdownVariantTable, renderSparklines } from './render.js';
 import { gapMethodText, variantTable } from './table.js';
@@ -61,16 +63,34 @@ export function writeGridReport(dir: string): GridReport {
   return report;
 }
 
-/** Writes `dir/report.md` and `dir/report.html` from one reading of the folder; returns the report and the paths. */
+export interface ReportWriteOptions extends HtmlOptions {
+  /** Also write each figure as a file of its own in these formats, into figures/ (figure-files.ts). */
+  figures?: readonly FigureFormat[];
+  /** Where chromium is, which draws PNG and PDF figures (null: not installed); default chromiumPath(). */
+  chromium?: string | null;
+}
+
+/**
+ * Writes `dir/report.md` and `dir/report.html` from one reading of the folder, and with `figures`
+ * each figure's files; returns the report and the paths. A figure format that cannot be drawn
+ * here is refused before anything is written.
+ */
 export async function writeReports(
   dir: string,
-  o: HtmlOptions = {},
-): Promise<{ report: GridReport; markdown: string; html: string }> {
+  o: ReportWriteOptions = {},
+): Promise<{ report: GridReport; markdown: string; html: string; figures: string[] }> {
+  const formats = o.figures ?? [];
+  const chromium = o.chromium === undefined ? chromiumPath() : o.chromium;
+  figureBrowser(formats, chromium);
   const report = gridReport(dir);
   const markdown = join(dir, 'report.md');
   const html = join(dir, 'report.html');
-  const page = await reportHtml(report, o);
+  const drawn = await pageFigures(report, o);
+  const page = await reportHtml(report, o, drawn);
+  const figures = formats.length
+    ? await writeFigureFiles(dir, [...drawn.figures, ...drawn.landscapes], formats, chromium)
+    : [];
   writeBytesAtomic(markdown, Buffer.from(markdownReport(report), 'utf8'));
   writeBytesAtomic(html, Buffer.from(page, 'utf8'));
-  return { report, markdown, html };
+  return { report, markdown, html, figures };
 }

@@ -1,19 +1,9 @@
 // Debian's chromium, driven headless by playwright-core, for tests of the HTML pages.
 // Where chromium is missing the test is skipped with a message, except under CI (CI=true),
 // where that is a failure: CI installs it (scripts/setup.sh).
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-
-/** Debian's chromium: /usr/bin/chromium, else `chromium` on PATH; null when neither is there. */
-export function chromiumPath(): string | null {
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, 'chromium'))) return join(dir, 'chromium');
-  }
-  return null;
-}
+import { chromiumPath } from '../../src/report/chromium.js';
 
 /**
  * A headless chromium for test `t`, closed when the test ends; null after marking the test

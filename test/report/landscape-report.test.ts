@@ -172,6 +172,22 @@ test("report.md has a line of each landscape's numbers with a link to its figure
   assert.ok(note.includes(`${broken} is not valid JSON`), note);
 });
 
+test("ireg report --figures svg exports each landscape as its folder's landscape.svg draws it, spec beside it", async () => {
+  const r = await iregAsync(['report', dir, '--figures', 'svg']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const [title, { folder, l }] of [
+    ['line-sb-lb', landscapes.line],
+    ['plane-around-sb', landscapes.plane],
+  ] as const) {
+    const name = `${title}-${folder.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+    const svg = readFileSync(join(dir, 'figures', `${name}.svg`), 'utf8');
+    assert.equal(svg, readFileSync(join(dir, folder, 'landscape.svg'), 'utf8'), `${name}: the folder's own figure`);
+    const vl = JSON.parse(readFileSync(join(dir, 'figures', `${name}.vl.json`), 'utf8')) as Record<string, unknown>;
+    delete vl.$schema;
+    assert.deepEqual(vl, JSON.parse(JSON.stringify(landscapeSpec(l))), `${name}: the spec the report draws`);
+  }
+});
+
 test('the page loads in chromium without errors and shows both landscape figures', async (t) => {
   const browser = await launchBrowser(t);
   if (!browser) return;

@@ -148,7 +148,7 @@ test('a changed or missing plugin file: resume, eval and curvature refuse, namin
   assert.match(missing.stderr, /is missing/);
 });
 
-test('a grid file lists its plugins relative to itself: each run reloads them, the report names them', () => {
+test('a grid file lists its plugins relative to itself: each run and curvature task reloads them, the report names them', () => {
   const dir = projectDir('ireg-plugin-grid-');
   copyFileSync(EXAMPLE, join(dir, 'logit-norm.js'));
   const grid = join(dir, 'g.yaml');
@@ -176,6 +176,19 @@ test('a grid file lists its plugins relative to itself: each run reloads them, t
   assert.equal(report.status, 0, report.stderr);
   assert.ok(report.stdout.includes(`plugins: logit-norm (${record.file}, sha256 ${record.sha256.slice(0, 12)})`));
   assert.match(report.stdout, /logit-target 3/);
+  // Curvature over the grid: each run's measurement is a task of the executor, run by `ireg task`.
+  const curvature = ireg([
+    'curvature',
+    join(dir, 'out', 'pg'),
+    '--top-k',
+    '1',
+    '--probe-size',
+    '32',
+    '--trace-probes',
+    '2',
+  ]);
+  assert.equal(curvature.status, 0, curvature.stderr);
+  assert.ok(readFileSync(join(dir, 'out', 'pg', 'a', 'curvature', 'best.json'), 'utf8').length > 0);
 });
 
 test('a plugin that throws, clashes with a built-in or declares a malformed option is refused naming its file', () => {

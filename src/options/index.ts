@@ -16,7 +16,6 @@ export {
   defaultOf,
   flagOf,
   trainOptionKeys,
-  trainSchema,
   valueKind,
   type DeviceChoice,
   type HelpContext,
@@ -34,7 +33,6 @@ export { protocolPlan, type Protocol, type ProtocolPlan } from './protocol.js';
 export { knownNames, validateConfig } from './validate.js';
 export {
   definePlugin,
-  installPlugin,
   PluginError,
   type Plugin,
   type PluginDataset,

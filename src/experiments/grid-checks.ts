@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { ConfigError, validateConfig } from '../options/index.js';
+import { ConfigError, PluginError, validateConfig } from '../options/index.js';
 import { nameLengthProblem } from '../io/index.js';
 import { runFiles } from '../runs/index.js';
 import { isFolderName } from './grid-file-schema.js';
@@ -44,10 +44,25 @@ export function recordingOf(spec: GridSpec, dir: string, submittedTo: string | n
   const started = startedWork(recorded, dir, submittedTo);
   if (!started) return 'replace';
   // Finished runs would otherwise be reported under settings they did not run with.
+  const changed = changedPlugin(recorded, spec);
+  if (changed)
+    throw new PluginError(
+      `plugin ${changed.file} has changed since grid ${dir} was made with it: sha256 ${changed.now}, ` +
+        `recorded ${changed.recorded}, and ${started}: restore the file as it was, or choose another output folder`,
+    );
   throw new Error(
     `${dir} holds grid '${recorded.name}' with other settings (${diff}), and ${started}: ` +
       'continue it with the same options, or choose another output folder',
   );
+}
+
+/** A plugin file both grids load whose content (sha256) differs between them, if any. */
+function changedPlugin(recorded: GridSpec, spec: GridSpec): { file: string; now: string; recorded: string } | null {
+  for (const r of recorded.plugins ?? []) {
+    const now = spec.plugins?.find((p) => p.file === r.file);
+    if (now && now.sha256 !== r.sha256) return { file: r.file, now: now.sha256, recorded: r.sha256 };
+  }
+  return null;
 }
 
 /** A chain of labels that leads back to its first (a -> b -> a), if the runs' dependencies have one. */

@@ -176,6 +176,16 @@ test('a grid file lists its plugins relative to itself: each run and curvature t
   assert.equal(report.status, 0, report.stderr);
   assert.ok(report.stdout.includes(`plugins: logit-norm (${record.file}, sha256 ${record.sha256.slice(0, 12)})`));
   assert.match(report.stdout, /logit-target 3/);
+  // The same grid again with the plugin changed: its run has started, so it is refused naming the file.
+  appendFileSync(record.file, '// changed\n');
+  const again = ireg(['grid', grid, '--out', join(dir, 'out')]);
+  assert.equal(again.status, 2, again.stderr);
+  assert.ok(
+    again.stderr.includes(`plugin ${record.file} has changed since grid ${join(dir, 'out', 'pg')}`) &&
+      again.stderr.includes(`sha256 ${sha256(record.file)}, recorded ${record.sha256}`),
+    again.stderr,
+  );
+  writeFileSync(record.file, readFileSync(EXAMPLE));
   // Curvature over the grid: each run's measurement is a task of the executor, run by `ireg task`.
   const curvature = ireg([
     'curvature',

@@ -51,8 +51,11 @@ export interface StepInput {
   drawMicroBatch?: () => Batch;
   /** Also measure lossGradNorm, innerGradNorm and the gradient noise (on logging steps); the update is unaffected. */
   measureNorms?: boolean;
-  /** Data-parallel: this rank's share of the step (see the top of this file); numClasses sizes the skipped draws. */
-  shard?: { collective: Collective; numClasses: number };
+  /**
+   * Data-parallel: this rank's share of the step (see the top of this file); numClasses sizes the
+   * skipped draws; `extra` scalars ride along in the step's all-reduce (StepStats.sharedExtra).
+   */
+  shard?: { collective: Collective; numClasses: number; extra?: number[] };
 }
 
 export interface StepStats {
@@ -68,6 +71,7 @@ export interface StepStats {
   innerGradNorm?: number; // |(1/k) sum_j grad h_j|, h the penalty's inner objective, when measured with a penalty
   noise?: GradNoise | null; // micro-batch gradient noise, when measured (null under two micro-batches)
   sharpness?: number; // SAM: mean over micro-batches of L(theta + e) - L(theta)
+  sharedExtra?: number[]; // data-parallel: the shard's extra scalars summed over the ranks
 }
 
 /** Running sums of the micro-batches' loss and inner gradients, for the measured norms. */
@@ -128,14 +132,18 @@ export function largeBatchStep(o: StepInput): StepStats {
       skipDraws(o, params, microBatches.slice(block.hi));
       let [lossSum, correct, penaltySum] = sums(perMicro);
       let sharpnessSum = o.shard && sam ? sums(sam.sharpness)[0] : 0;
+      let sharedExtra: number[] | undefined;
       if (o.shard) {
+        const extra = o.shard.extra ?? [];
         const shared = shareStep(o.shard.collective, params, gradSums, sam, microNorms, bn!, [
           lossSum,
           correct,
           penaltySum,
           sharpnessSum,
+          ...extra,
         ]);
         [lossSum, correct, penaltySum, sharpnessSum] = shared;
+        sharedExtra = shared.slice(4);
       }
       const examples = microBatches.reduce((acc, mb) => acc + mb.y.size(0), 0);
       const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
@@ -168,6 +176,7 @@ export function largeBatchStep(o: StepInput): StepStats {
         innerGradNorm,
         noise,
         sharpness: sam ? (o.shard ? sharpnessSum / n : F.stack(sam.sharpness).mean().item()) : undefined,
+        ...(sharedExtra ? { sharedExtra } : {}),
       };
     });
   } finally {

@@ -5,7 +5,14 @@ import { existsSync } from 'node:fs';
 import { readJson, writeJsonAtomic, type DirLock } from '../io/index.js';
 import { dispose } from '../tensor/index.js';
 import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
-import { checkOutDir, KEYS, type ResolvedConfig, type TrainConfig, validateConfig } from '../options/index.js';
+import {
+  checkOutDir,
+  ConfigError,
+  KEYS,
+  type ResolvedConfig,
+  type TrainConfig,
+  validateConfig,
+} from '../options/index.js';
 import type { TrainHooks } from './events.js';
 import {
   type Summary,
@@ -23,7 +30,9 @@ import { applyExtension, checkExtensible, extendedConfig, type Extension } from 
 import { externalNorms } from './external-norms.js';
 import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
-import { setupRun, type RunSetup } from './setup.js';
+import { checkSameConfig, joinWorld, type DistContext } from './distributed.js';
+import { resolveDevice, setupRun, type RunSetup } from './setup.js';
+import { worldFromEnv, type World } from './world.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
 /** Trains a model as configured (options are validated first); returns the summary. */
@@ -41,26 +50,79 @@ export async function resume(dir: string, hooks: TrainHooks = {}, extension?: Ex
 
 async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   const resolved = validateConfig(config);
-  checkRunDirFree(resolved);
-  checkOutDir(resolved.out);
-  const kill = killPointsFromEnv();
-  const run = setup(resolved);
-  let lock: DirLock | null = null;
-  try {
-    const created = createRunDir(resolved, () => describe(run), kill.creatingRunDir ? dieNow : undefined);
-    lock = created.lock;
-    recordLabelNoise(created.files, run);
-    emitStart(hooks, run, created.files, 0, false);
-    return await new Runner(run, created.files, kill, hooks, null, stop).execute(null);
-  } finally {
-    lock?.release();
-    disposeRun(run);
+  const world = worldFromEnv();
+  const lead = !world || world.rank === 0;
+  if (lead) {
+    checkRunDirFree(resolved);
+    checkOutDir(resolved.out);
   }
+  const kill = killPointsFromEnv(process.env, world?.rank);
+  return withWorld(world, resolved, async (dist) => {
+    const run = setup(resolved, dist);
+    let lock: DirLock | null = null;
+    try {
+      if (!lead) return await new Runner(run, null, kill, {}, null, stop).execute(null);
+      const created = createRunDir(resolved, () => describe(run), kill.creatingRunDir ? dieNow : undefined);
+      lock = created.lock;
+      recordLabelNoise(created.files, run);
+      emitStart(hooks, run, created.files, 0, false);
+      return await new Runner(run, created.files, kill, hooks, null, stop).execute(null);
+    } finally {
+      lock?.release();
+      disposeRun(run);
+    }
+  });
+}
+
+/**
+ * Runs fn in the process group of this process's world (none for one process), checking
+ * first that every rank was given the same configuration, and leaves the group after.
+ */
+async function withWorld<T>(
+  world: World | null,
+  config: ResolvedConfig,
+  fn: (dist: DistContext | null) => Promise<T>,
+): Promise<T> {
+  if (!world) return fn(null);
+  if (config.nproc > 1 && world.launcher === 'ireg' && config.nproc !== world.worldSize) {
+    throw new ConfigError(
+      'nproc',
+      `${config.nproc} ranks asked for, but this process was started as one of ${world.worldSize}`,
+    );
+  }
+  const dist = joinWorld(world, config, resolveDevice(config));
+  try {
+    checkSameConfig(dist, config);
+    return await fn(dist);
+  } finally {
+    dist.group.destroy();
+  }
+}
+
+/** The world size a run was trained at (config.json), against the one it is resumed at: they must agree (ConfigError). */
+export function checkResumeWorld(dir: string, recorded: RunConfigFile, now: number): void {
+  const was = recorded.derived.distributed?.worldSize ?? 1;
+  if (was === now) return;
+  throw new ConfigError(
+    'nproc',
+    `${dir} was trained on ${was} rank${was > 1 ? 's' : ''} and is resumed on ${now}: each rank's share of the ` +
+      `micro-batches would change, so it resumes only on ${was} (ireg resume ${dir}${was > 1 ? ` --nproc ${was}` : ''}, ` +
+      'or the same torchrun or srun command)',
+  );
 }
 
 async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, extension?: Extension): Promise<Summary> {
   const files = runFiles(dir);
   let recorded = readRunConfig(files.dir);
+  const world = worldFromEnv();
+  checkResumeWorld(files.dir, recorded, world?.worldSize ?? 1);
+  if (world && extension) {
+    throw new ConfigError(
+      'steps',
+      'extending the budget of a data-parallel run is not supported yet: resume it as it is',
+    );
+  }
+  if (world && world.rank !== 0) return continueRun(files, recorded, {}, stop, world);
   const extended = extension ? extendedConfig(recorded, extension) : null;
   const lock = lockRunDir(files.dir);
   try {
@@ -69,7 +131,7 @@ async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, exten
       applyExtension(files, extended, existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null);
       recorded = extended;
     }
-    return await continueRun(files, recorded, hooks, stop);
+    return await continueRun(files, recorded, hooks, stop, world);
   } finally {
     lock.release();
   }
@@ -80,6 +142,7 @@ async function continueRun(
   recorded: RunConfigFile,
   hooks: TrainHooks,
   stop: StopRequest,
+  world: World | null,
 ): Promise<Summary> {
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
@@ -90,30 +153,38 @@ async function continueRun(
     }
   }
   const resolved = validateConfig(userKeys(recorded.config));
-  const kill = killPointsFromEnv();
-  const run = setup(resolved);
-  let cp: Checkpoint | null = null;
-  try {
-    removeTemporaries(files.dir);
-    removeTemporaries(files.checkpoints);
-    cp = newestCheckpoint(files.checkpoints);
-    const from = cp ? cp.meta.train.step : 0;
-    truncateMetrics(files.metrics, from);
-    recordLabelNoise(files, run);
-    emitStart(hooks, run, files, from, true);
-    const runner = new Runner(run, files, kill, hooks, cp, stop);
-    const resumedFrom = cp === null ? null : from;
-    disposeCheckpoint(cp);
-    cp = null;
-    return await runner.execute(resumedFrom);
-  } finally {
-    disposeCheckpoint(cp);
-    disposeRun(run);
-  }
+  const lead = !world || world.rank === 0;
+  const kill = killPointsFromEnv(process.env, world?.rank);
+  return withWorld(world, resolved, async (dist) => {
+    const run = setup(resolved, dist);
+    let cp: Checkpoint | null = null;
+    try {
+      // Rank 0 alone tidies and truncates; every rank reads the same newest checkpoint.
+      if (lead) {
+        removeTemporaries(files.dir);
+        removeTemporaries(files.checkpoints);
+      }
+      cp = newestCheckpoint(files.checkpoints);
+      const from = cp ? cp.meta.train.step : 0;
+      if (lead) {
+        truncateMetrics(files.metrics, from);
+        recordLabelNoise(files, run);
+        emitStart(hooks, run, files, from, true);
+      }
+      const runner = new Runner(run, lead ? files : null, kill, lead ? hooks : {}, cp, stop);
+      const resumedFrom = cp === null ? null : from;
+      disposeCheckpoint(cp);
+      cp = null;
+      return await runner.execute(resumedFrom);
+    } finally {
+      disposeCheckpoint(cp);
+      disposeRun(run);
+    }
+  });
 }
 
-function setup(c: ResolvedConfig): RunSetup {
-  return setupRun(c, c.graftFrom ? (steps) => externalNorms(c.graftFrom as string, steps) : undefined);
+function setup(c: ResolvedConfig, dist: DistContext | null): RunSetup {
+  return setupRun(c, c.graftFrom ? (steps) => externalNorms(c.graftFrom as string, steps) : undefined, dist);
 }
 
 /** Writes which training labels the run's label noise changed (label-noise.json), where no earlier start of the run did. */
@@ -155,6 +226,15 @@ function describe(run: RunSetup): RunConfigFile {
       stepsPerEpoch,
       parameterCount: model.parameterCount(),
       device,
+      ...(run.dist
+        ? {
+            distributed: {
+              worldSize: run.dist.world.worldSize,
+              backend: run.dist.backend,
+              launcher: run.dist.world.launcher,
+            },
+          }
+        : {}),
     },
     provenance: provenance(device),
     createdAt: new Date().toISOString(),

@@ -93,7 +93,10 @@ async function withWorld<T>(
   const dist = joinWorld(world, config, resolveDevice(config));
   try {
     checkSameConfig(dist, config);
-    return await fn(dist);
+    const result = await fn(dist);
+    // Rank 0 may still be writing; leaving together keeps its store up until every rank is done.
+    dist.group.barrier();
+    return result;
   } finally {
     dist.group.destroy();
   }

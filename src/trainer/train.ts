@@ -51,6 +51,12 @@ export async function resume(dir: string, hooks: TrainHooks = {}, extension?: Ex
 async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   const resolved = validateConfig(config);
   const world = worldFromEnv();
+  if (resolved.nproc > 1 && !world) {
+    throw new ConfigError(
+      'nproc',
+      `${resolved.nproc} ranks are started by the command line (ireg train --nproc ${resolved.nproc}), torchrun or srun, not within one process`,
+    );
+  }
   const lead = !world || world.rank === 0;
   if (lead) {
     checkRunDirFree(resolved);

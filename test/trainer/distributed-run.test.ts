@@ -19,6 +19,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { distributedBackends } from '../../src/tensor/index.js';
+import { train } from '../../src/trainer/index.js';
 import { ireg, iregAsync, tempDir, tensorBytes } from './helpers.js';
 
 const out = tempDir('dist');
@@ -242,6 +243,14 @@ test('ranks given different configurations: exit 2 on both, naming the rank, not
     assert.match(r.stderr, /different configurations: rank 1 differs from rank 0/);
   }
   assert.ok(!existsSync(dir('mismatch')));
+});
+
+test('--nproc given to train() within one process is refused before anything loads: ranks are processes', async () => {
+  await assert.rejects(
+    train({ method: 'lb', dataset: 'synthetic', model: 'mlp', nproc: 2, out, name: 'in-process' }),
+    /2 ranks are started by the command line \(ireg train --nproc 2\), torchrun or srun, not within one process/,
+  );
+  assert.ok(!existsSync(dir('in-process')));
 });
 
 function freePort(): Promise<number> {

@@ -12,10 +12,10 @@
 //      [--models cnn-bn,resnet18-w16] [--methods lb,gn]
 import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intOption, listOption, machineInfo } from './machine.js';
+import { freePort } from '../src/io/index.js';
 import { buildMethod, largeBatchStep, SGD, type Collective } from '../src/methods/index.js';
 import { createModel } from '../src/models/index.js';
 import { dispose, manualSeed, ProcessGroup, randint, randn, setNumThreads, torchVersion } from '../src/tensor/index.js';
@@ -135,16 +135,6 @@ async function configuration(w: number, threads: number, c: object): Promise<Ran
   });
   const outs = await Promise.all(runs);
   return JSON.parse(outs[0]) as RankResult;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 async function main(): Promise<void> {

@@ -10,8 +10,8 @@
 // and how it ended; a child whose parent is gone (its IPC channel closes) kills
 // itself, so no rank outlives the launch.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { freePort } from '../io/index.js';
 import { LAUNCHED_BY_IREG } from '../trainer/index.js';
 
 interface Ended {
@@ -111,17 +111,4 @@ function outcome(before: Ended[], ended: Ended[], n: number): number {
     `ireg: data-parallel run failed: rank ${lost.rank} ${how}; the other ${n - 1} rank${n > 2 ? 's were' : ' was'} stopped\n`,
   );
   return lost.signal ? 1 : (lost.code as number);
-}
-
-/** A TCP port free on the loopback now (the ranks' rendezvous binds it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -18,9 +18,10 @@ import { test } from 'node:test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../src/io/index.js';
 import { distributedBackends } from '../../src/tensor/index.js';
 import { train } from '../../src/trainer/index.js';
-import { ireg, iregAsync, tempDir, tensorBytes } from './helpers.js';
+import { ireg, iregAsync, metricsOf, tempDir, tensorBytes } from './helpers.js';
 
 const out = tempDir('dist');
 const dir = (name: string) => join(out, name);
@@ -139,15 +140,7 @@ test('two W = 2 runs are bitwise equal (gn, ft, sam), metrics included', { skip 
   ] as const) {
     await trained(`again-${method}`, method, { ...extra, nproc: 2, threads: 2 });
     assertBitwise(`again-${method}`, `${method}-w2`);
-    const metrics = (n: string) =>
-      readFileSync(join(dir(n), 'metrics.jsonl'), 'utf8')
-        .split('\n')
-        .filter((l) => l)
-        .map((l) => {
-          const { wallTime: _w, examplesPerSec: _e, ...rest } = JSON.parse(l) as Record<string, unknown>;
-          return rest;
-        });
-    assert.deepEqual(metrics(`again-${method}`), metrics(`${method}-w2`));
+    assert.deepEqual(metricsOf(dir(`again-${method}`)), metricsOf(dir(`${method}-w2`)));
   }
 });
 
@@ -252,13 +245,3 @@ test('--nproc given to train() within one process is refused before anything loa
   );
   assert.ok(!existsSync(dir('in-process')));
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}

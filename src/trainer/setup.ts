@@ -61,6 +61,11 @@ export interface RunSetup {
   dist: DistContext | null;
 }
 
+/** The intra-op threads of this process: --threads, shared among the ranks on this machine. */
+export function threadsOf(c: ResolvedConfig, dist: DistContext | null): number {
+  return dist ? Math.max(1, Math.floor(c.threads / dist.world.localWorldSize)) : c.threads;
+}
+
 /** The device the run trains on ('auto': cuda when available, else cpu). */
 export function resolveDevice(c: ResolvedConfig): string {
   return c.device === 'auto' ? (cuda.isAvailable() ? 'cuda' : 'cpu') : c.device;
@@ -110,7 +115,7 @@ export function setupRun(
   externalNorms?: (totalSteps: number) => NormTrajectory,
   dist: DistContext | null = null,
 ): RunSetup {
-  setNumThreads(dist ? Math.max(1, Math.floor(config.threads / dist.world.localWorldSize)) : config.threads);
+  setNumThreads(threadsOf(config, dist));
   const device = resolveDevice(config);
   if (device === 'cuda') setDeterministic(config.deterministic);
   const data = loadData(config);

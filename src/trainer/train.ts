@@ -31,7 +31,7 @@ import { externalNorms } from './external-norms.js';
 import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
 import { checkSameConfig, joinWorld, type DistContext } from './distributed.js';
-import { resolveDevice, setupRun, type RunSetup } from './setup.js';
+import { resolveDevice, setupRun, threadsOf, type RunSetup } from './setup.js';
 import { worldFromEnv, type World } from './world.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
@@ -261,7 +261,7 @@ function emitStart(hooks: TrainHooks, run: RunSetup, files: RunFiles, startStep:
     microBatches: config.microBatches,
     microBatchSize: config.microBatchSize,
     device: run.device,
-    threads: config.threads,
+    threads: threadsOf(config, run.dist),
     resumed,
   });
 }

@@ -6,6 +6,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ireg::initAutograd(env, exports);
   ireg::initBuffers(env, exports);
   ireg::initRuntime(env, exports);
+  ireg::initDistributed(env, exports);
   return exports;
 }
 

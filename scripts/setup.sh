@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libtorch (C++), OpenBLAS for its matrix products, PyTorch on the same libtorch
+# libtorch (C++), Gloo's headers (for torch.distributed's Gloo backend, one run across
+# processes), OpenBLAS for its matrix products, PyTorch on the same libtorch
 # (tests and benchmarks compare against it), Fashion-MNIST (the default dataset), and chromium
 # (the browser tests load the HTML reports in it; they skip without it, except under CI).
-PACKAGES=(libtorch-dev libopenblas0-pthread python3-torch dataset-fashion-mnist g++ make python3 chromium)
+PACKAGES=(libtorch-dev libgloo-dev libopenblas0-pthread python3-torch dataset-fashion-mnist g++ make python3 chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -16,6 +17,7 @@ done
 if [ -n "${LIBTORCH:-}" ]; then
   # A user-supplied libtorch replaces Debian's.
   missing=("${missing[@]/libtorch-dev}")
+  missing=("${missing[@]/libgloo-dev}")
 fi
 missing=(${missing[@]+"${missing[@]}"})
 if [ ${#missing[@]} -gt 0 ]; then

@@ -2,7 +2,8 @@
 // Locates libtorch for binding.gyp: $LIBTORCH (a libtorch folder or a PyTorch
 // installation's torch/ folder), the torch that python3 imports when
 // LIBTORCH_USE_PYTORCH=1 (as tch-rs does), or else Debian's libtorch-dev. Prints
-// one of include dirs, link flags or defines, as node-gyp's <!@() expects.
+// one of include dirs, link flags or defines, as node-gyp's <!@() expects; the defines say
+// which torch.distributed backends the addon is built with.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -74,12 +75,45 @@ function cxxStd(apiInc) {
   return num('MAJOR') > 2 || (num('MAJOR') === 2 && num('MINOR') >= 12) ? 'c++20' : 'c++17';
 }
 
+// The first of `dirs` holding every one of `files`, or undefined.
+function dirWith(dirs, files) {
+  return dirs.find((d) => files.every((f) => fs.existsSync(path.join(d, f))));
+}
+
+// Which c10d backends native/distributed.cc compiles (IREG_DISTRIBUTED=0: none), and the extra
+// include folders they need. Gloo needs its headers beside libtorch's (Debian's libgloo-dev; the
+// PyTorch wheels ship none). NCCL needs a CUDA libtorch, NCCL's header and the CUDA toolkit's
+// headers: from CUDA_HOME or /usr/local/cuda, or the nvidia-* wheels beside a PyTorch wheel.
+function distributed(t, cuda) {
+  const c10d = (f) => fs.existsSync(path.join(t.inc[0], 'torch', 'csrc', 'distributed', 'c10d', f));
+  if (process.env.IREG_DISTRIBUTED === '0') return { defines: [], inc: [] };
+  const defines = [];
+  const inc = [];
+  if (c10d('ProcessGroupGloo.hpp') && dirWith(t.inc, ['gloo/algorithm.h'])) defines.push('USE_C10D_GLOO');
+  if (cuda && c10d('ProcessGroupNCCL.hpp')) {
+    const wheels = path.join(t.lib, '..', '..', 'nvidia');
+    const wheelInc = fs.existsSync(wheels) ? fs.readdirSync(wheels).map((d) => path.join(wheels, d, 'include')) : [];
+    const toolkit = [process.env.CUDA_HOME, '/usr/local/cuda'].filter(Boolean).map((d) => path.join(d, 'include'));
+    const cudaHeaders = ['cuda_runtime_api.h', 'cublas_v2.h', 'cusparse.h', 'cusolverDn.h'];
+    const cudaDirs = dirWith(toolkit, cudaHeaders) ? [dirWith(toolkit, cudaHeaders)] : wheelInc;
+    const ncclDirs = [process.env.NCCL_INCLUDE_DIR, ...wheelInc, ...toolkit, '/usr/include'].filter(Boolean);
+    const nccl = dirWith(ncclDirs, ['nccl.h']);
+    if (nccl && cudaHeaders.every((h) => dirWith(cudaDirs, [h]))) {
+      defines.push('USE_C10D_NCCL');
+      inc.push(...new Set([...cudaDirs.filter((d) => fs.existsSync(d)), nccl]));
+    }
+  }
+  return { defines, inc };
+}
+
 const t = locate();
 const cuda = fs.existsSync(path.join(t.lib, 'libtorch_cuda.so'));
+const dist = distributed(t, cuda);
 const what = process.argv[2];
-if (what === 'include') console.log(t.inc.join(' '));
+if (what === 'include') console.log([...t.inc, ...dist.inc].join(' '));
 else if (what === 'std') console.log(`-std=${cxxStd(t.inc[1])}`);
-else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${cxx11Abi(t.lib, t.abi)}`);
+else if (what === 'defines')
+  console.log([`_GLIBCXX_USE_CXX11_ABI=${cxx11Abi(t.lib, t.abi)}`, ...dist.defines].join(' '));
 else if (what === 'libs') {
   const libs = ['-ltorch', '-ltorch_cpu', '-lc10'].concat(cuda ? ['-ltorch_cuda', '-lc10_cuda'] : []);
   // --no-as-needed keeps torch_cuda loaded so its kernels register.

@@ -1,21 +1,43 @@
 // The actions behind the ireg subcommands.
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { checkOutDir, methodLabel, type ResolvedConfig, validateConfig } from '../options/index.js';
-import { listRuns, type RunListing } from '../runs/index.js';
-import { cuda } from '../tensor/index.js';
-import { evaluateRun, resume, train, type EvalTarget } from '../trainer/index.js';
+import { checkOutDir, ConfigError, methodLabel, type ResolvedConfig, validateConfig } from '../options/index.js';
+import { listRuns, readRunConfig, type RunListing } from '../runs/index.js';
+import { cuda, distributedBackends } from '../tensor/index.js';
+import { checkResumeWorld, evaluateRun, resume, train, worldFromEnv, type EvalTarget } from '../trainer/index.js';
+import { followLauncher, launchRanks } from './launch.js';
 import { reportDamage } from './damaged.js';
 import { progressReporter } from './progress.js';
 import { givenOptions } from './train-options.js';
 
-/** Checks the options (names, relations, --out) before any data loads, says what it will train, then trains. */
+/**
+ * Checks the options (names, relations, --out) before any data loads, says what it will train, then
+ * trains; with --nproc N outside a launcher, starts N ranks of this command instead (launch.ts).
+ */
 export async function runTrain(cmd: Command): Promise<void> {
   const given = givenOptions(cmd);
   const config = validateConfig(given);
   checkOutDir(config.out);
-  console.log(aboutToTrain(config, !WHAT_TO_TRAIN.some((k) => given[k] !== undefined)));
-  await train(given, { onEvent: progressReporter() });
+  const world = worldFromEnv();
+  if (config.nproc > 1 && !world) {
+    process.exitCode = await launch(config.nproc, config.device);
+    return;
+  }
+  followLauncher();
+  const lead = !world || world.rank === 0;
+  if (lead) console.log(aboutToTrain(config, !WHAT_TO_TRAIN.some((k) => given[k] !== undefined)));
+  await train(given, lead ? { onEvent: progressReporter() } : {});
+}
+
+/** Starts n ranks (launch.ts), once this libtorch is known to have torch.distributed. */
+async function launch(n: number, device: ResolvedConfig['device']): Promise<number> {
+  if (distributedBackends().length === 0) {
+    throw new ConfigError(
+      'nproc',
+      `--nproc ${n} needs torch.distributed, and this libtorch was built without it; run one process (--nproc 1)`,
+    );
+  }
+  return launchRanks(n, { cuda: device === 'cuda' || (device === 'auto' && cuda.isAvailable()) });
 }
 
 /** The options that say what to train: given none, `ireg train` says it trains the defaults. */
@@ -32,9 +54,26 @@ function aboutToTrain(c: ResolvedConfig, defaults: boolean): string {
   );
 }
 
-export async function runResume(dir: string, extend: { steps?: number; epochs?: number } = {}): Promise<void> {
+/** Resumes a run; one trained on N ranks starts N ranks again (--nproc, when given, must be N). */
+export async function runResume(
+  dir: string,
+  o: { steps?: number; epochs?: number; nproc?: number } = {},
+): Promise<void> {
+  const { nproc, ...extend } = o;
   const extension = extend.steps === undefined && extend.epochs === undefined ? undefined : extend;
-  await resume(dir, { onEvent: progressReporter() }, extension);
+  const world = worldFromEnv();
+  if (!world) {
+    const recorded = readRunConfig(dir);
+    const n = nproc ?? recorded.derived.distributed?.worldSize ?? 1;
+    checkResumeWorld(dir, recorded, n);
+    if (n > 1) {
+      process.exitCode = await launch(n, recorded.config.device);
+      return;
+    }
+  }
+  followLauncher();
+  const lead = !world || world.rank === 0;
+  await resume(dir, lead ? { onEvent: progressReporter() } : {}, extension);
 }
 
 /** The options of `ireg eval`, as commander parses them. */

@@ -71,7 +71,12 @@ export function program(): Command {
     .option('--epochs <n>', "extend the run to this many epochs (an --epochs run's budget)", (v) =>
       parseOptionValue('epochs', v),
     )
-    .action(async (dir: string, o: { steps?: number; epochs?: number }) => runResume(dir, o));
+    .option(
+      '--nproc <n>',
+      'data-parallel ranks to resume on: the number the run was trained on, which is the default (another is refused)',
+      (v) => parseOptionValue('nproc', v),
+    )
+    .action(async (dir: string, o: { steps?: number; epochs?: number; nproc?: number }) => runResume(dir, o));
 
   p.command('eval')
     .description('evaluate the weights of a run (or a weights/checkpoint file) on a split')

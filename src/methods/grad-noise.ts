@@ -30,6 +30,8 @@ export class MicroGradNorms {
   /** sum_j u_j, the unit increments (their sign does not change the cosines). */
   private readonly unitSum: Tensor[];
   private readonly sq: Tensor[] = [];
+  /** Data-parallel: every rank's [sum of ||g_j / k||^2, nonzero increments, increments], summed (adopt). */
+  private shared: number[] | null = null;
 
   constructor(private readonly params: Tensor[]) {
     this.before = noGrad(() => params.map((p) => zerosLike(p)));
@@ -52,31 +54,68 @@ export class MicroGradNorms {
     });
   }
 
+  /** What the ranks sum: the unit-increment sum (in place) and [sum of squared increments, nonzero ones, count]. */
+  shareable(): { tensors: Tensor[]; scalars: number[] } {
+    const incSq = this.increments();
+    return {
+      tensors: this.unitSum,
+      scalars: [incSq.reduce((a, b) => a + b, 0), incSq.filter((v) => v > 0).length, incSq.length],
+    };
+  }
+
+  /** Takes the summed scalars of shareable() (unitSum already summed in place) for stats(). */
+  adopt(summed: number[]): void {
+    this.shared = summed;
+  }
+
   /**
    * The statistics, given k (the step's divisor), ||.grad||^2 = ||(1/k) sum_j g_j||^2 and the
    * examples of the step; null with fewer than two micro-batches.
    */
   stats(k: number, gradSqNorm: number, examples: number): GradNoise | null {
-    const n = this.sq.length;
+    const incSq = this.shared ? null : this.increments();
+    const n = this.shared ? this.shared[2] : incSq!.length;
     if (n < 2) return null;
-    const incSq = F.stack(this.sq).to('float64').toTypedArray() as Float64Array;
     const unitSq = noGrad(() => sumSquares(this.unitSum.map((u) => u.to('float64'))).item());
-    const nonzero = incSq.filter((s) => s > 0).length;
+    const nonzero = this.shared ? this.shared[1] : incSq!.filter((s) => s > 0).length;
+    const meanSq = gradSqNorm * (k / n) ** 2;
     return {
-      ...gradNoise(
-        Array.from(incSq, (s) => s * k * k),
-        gradSqNorm * (k / n) ** 2,
-        examples / n,
-      ),
+      ...(this.shared
+        ? gradNoiseOfSum(this.shared[0] * k * k, n, meanSq, examples / n)
+        : gradNoise(
+            incSq!.map((s) => s * k * k),
+            meanSq,
+            examples / n,
+          )),
       microGradCosMean: nonzero >= 2 ? (unitSq - nonzero) / (nonzero * (nonzero - 1)) : null,
     };
+  }
+
+  /** The recorded ||g_j / k||^2, in float64. */
+  private increments(): number[] {
+    if (this.sq.length === 0) return [];
+    return Array.from(F.stack(this.sq).to('float64').toTypedArray() as Float64Array);
   }
 }
 
 /** The statistics but the cosine, from the n squared norms ||g_j||^2, ||g||^2 of their mean g, and m examples per micro-batch. */
 export function gradNoise(microSq: number[], meanSq: number, m: number): Omit<GradNoise, 'microGradCosMean'> {
-  const n = microSq.length;
-  const microGradSqNormMean = microSq.reduce((a, b) => a + b, 0) / n;
+  return gradNoiseOfSum(
+    microSq.reduce((a, b) => a + b, 0),
+    microSq.length,
+    meanSq,
+    m,
+  );
+}
+
+/** gradNoise from the sum of the n squared norms (what data-parallel ranks add up). */
+export function gradNoiseOfSum(
+  sumSq: number,
+  n: number,
+  meanSq: number,
+  m: number,
+): Omit<GradNoise, 'microGradCosMean'> {
+  const microGradSqNormMean = sumSq / n;
   const gradNoiseTrace = (n / (n - 1)) * (microGradSqNormMean - meanSq);
   return {
     microGradSqNormMean,

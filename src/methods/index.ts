@@ -33,5 +33,6 @@ export { makeSchedule, SCHEDULE_KINDS, type ScheduleSpec } from './schedule.js';
 export { averageMicroBatchGradSqNorm, microBatchGradSqNorm } from './probe.js';
 export { normAt } from './rules/graft-ext.js';
 export { globalNorm, sumSquares } from './norms.js';
+export { allReduceFlat, batchNorms, blockOf, RunningStatsShare, type Collective } from './collective.js';
 export * from './curvature/index.js';
 export * from './landscape/index.js';

@@ -5,15 +5,35 @@
 // are restored, and .grad is not touched (autograd.grad, not backward).
 import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
-import { F, getRngState, gradAll, noGrad, setRngState, tidy, type Tensor } from '../tensor/index.js';
+import { F, getRngState, gradAll, noGrad, setRngState, tensor, tidy, type Tensor } from '../tensor/index.js';
+import { allReduceFlat, blockOf, type Collective } from './collective.js';
 import { sumSquares } from './norms.js';
 
-/** Mean over the micro-batches of ||grad_theta CE(M)||^2 (squared norms, as the paper plots). */
-export function averageMicroBatchGradSqNorm(model: Module, params: Tensor[], microBatches: Batch[]): number {
+/**
+ * Mean over the micro-batches of ||grad_theta CE(M)||^2 (squared norms, as the paper plots).
+ * Data-parallel (`collective`): each rank measures its block of them and the sums are added.
+ */
+export function averageMicroBatchGradSqNorm(
+  model: Module,
+  params: Tensor[],
+  microBatches: Batch[],
+  collective?: Collective,
+): number {
   if (microBatches.length === 0) throw new Error('averageMicroBatchGradSqNorm: no micro-batches given');
+  const n = microBatches.length;
+  const { lo, hi } = collective ? blockOf(collective.rank, collective.worldSize, n) : { lo: 0, hi: n };
   let total = 0;
-  for (const mb of microBatches) total += microBatchGradSqNorm(model, params, mb);
-  return total / microBatches.length;
+  for (const mb of microBatches.slice(lo, hi)) total += microBatchGradSqNorm(model, params, mb);
+  if (collective) {
+    const sum = tensor([total], { dtype: params[0].dtype, device: params[0].device });
+    try {
+      allReduceFlat(collective, [sum], []);
+      total = sum.item();
+    } finally {
+      sum.dispose();
+    }
+  }
+  return total / n;
 }
 
 /** ||grad_theta CE(M)||^2 for one micro-batch, leaving the model's state as it was. */

@@ -34,6 +34,8 @@ export interface SamInput {
   microNorms: MicroGradNorms | null;
   /** Also return the sum over micro-batches of the gradients at theta (lossGradNorm). */
   measure: boolean;
+  /** Data-parallel: sums the step's mean gradient across ranks before a 'step' ascent (in place). */
+  reduce?: (g: Tensor[]) => void;
 }
 
 export interface SamPass {
@@ -43,6 +45,8 @@ export interface SamPass {
   sharpness: Tensor[];
   /** Sum over micro-batches of grad L(theta), when measured. */
   lossGradSum?: Tensor[];
+  /** lossGradSum is already summed across ranks (a 'step' ascent reduced its gradient). */
+  lossGradSumShared?: boolean;
 }
 
 /** Accumulates into .grad (1/k) sum_j grad L_j(theta + e) (see the top of this file); .grad starts empty. */
@@ -89,6 +93,8 @@ function stepAscent(o: SamInput, scaled: boolean[] | null): SamPass {
   // The step's gradient g leaves .grad, which then collects the gradients at theta + e.
   const g = params.map((p) => p.grad ?? noGrad(() => zerosLike(p)));
   params.forEach((p) => (p.grad = null));
+  // Data-parallel: the ascent is from the whole step's gradient, so the ranks sum theirs first.
+  o.reduce?.(g);
   const sharpness = preservingModel(model, params, (theta) => {
     ascend(params, theta, g, o.sam, scaled);
     return o.microBatches.map((mb, j) => {
@@ -98,7 +104,7 @@ function stepAscent(o: SamInput, scaled: boolean[] | null): SamPass {
     });
   });
   const lossGradSum = o.measure ? noGrad(() => g.map((t) => t.mul(k))) : undefined;
-  return { rows: atTheta.map((r) => r.row), sharpness, lossGradSum };
+  return { rows: atTheta.map((r) => r.row), sharpness, lossGradSum, lossGradSumShared: !!o.reduce };
 }
 
 /** Points the parameters at theta + e, e = rho T^2 g / ||T g|| (e = 0 where T g = 0). */

@@ -11,12 +11,18 @@
 // others) and still divides by the full step's k, as the authors' code does;
 // each micro-batch's CE and R are means over its own examples. Rules that
 // normalise the gradient (graft, graft-ext, ngd) cancel the divisor.
+// Data-parallel (shard): every rank has the whole batch and forwards only its
+// block of micro-batches; what it accumulated is summed across ranks in one
+// all-reduce (collective.ts) before the norms, the rule and the update, which
+// every rank then computes alike. Its generator skips the draws of the other
+// ranks' micro-batches, so every rank's random state is the one-process run's.
 import type { Batch } from '../data/batch.js';
 import type { Module } from '../nn/module.js';
 import { F, gradAll, noGrad, tidy, zerosLike, type Tensor } from '../tensor/index.js';
 import { fdPenaltyGrad } from './fd.js';
+import { allReduceFlat, blockOf, RunningStatsShare, type Collective } from './collective.js';
 import { saveRng } from './perturb.js';
-import { samGradients } from './sam.js';
+import { samGradients, type SamPass } from './sam.js';
 import { MicroGradNorms, type GradNoise } from './grad-noise.js';
 import { microStats } from './micro-stats.js';
 import { globalNorm, sumSquares } from './norms.js';
@@ -45,6 +51,11 @@ export interface StepInput {
   drawMicroBatch?: () => Batch;
   /** Also measure lossGradNorm, innerGradNorm and the gradient noise (on logging steps); the update is unaffected. */
   measureNorms?: boolean;
+  /**
+   * Data-parallel: this rank's share of the step (see the top of this file); numClasses sizes the
+   * skipped draws; `extra` scalars ride along in the step's all-reduce (StepStats.sharedExtra).
+   */
+  shard?: { collective: Collective; numClasses: number; extra?: number[] };
 }
 
 export interface StepStats {
@@ -60,6 +71,7 @@ export interface StepStats {
   innerGradNorm?: number; // |(1/k) sum_j grad h_j|, h the penalty's inner objective, when measured with a penalty
   noise?: GradNoise | null; // micro-batch gradient noise, when measured (null under two micro-batches)
   sharpness?: number; // SAM: mean over micro-batches of L(theta + e) - L(theta)
+  sharedExtra?: number[]; // data-parallel: the shard's extra scalars summed over the ranks
 }
 
 /** Running sums of the micro-batches' loss and inner gradients, for the measured norms. */
@@ -80,62 +92,142 @@ export function largeBatchStep(o: StepInput): StepStats {
   validate(o);
   model.train();
   optimizer.zeroGrad();
-  return tidy(() => {
-    const gradSums: GradSums | null =
-      o.measureNorms && penalty.active
-        ? noGrad(() => ({
-            loss: params.map((p) => zerosLike(p)),
-            inner: params.map((p) => zerosLike(p)),
-            innerIsLoss: false,
-            noInner: false,
-          }))
+  const n = microBatches.length;
+  const block = o.shard ? blockOf(o.shard.collective.rank, o.shard.collective.worldSize, n) : { lo: 0, hi: n };
+  const mine = microBatches.slice(block.lo, block.hi);
+  const bn = o.shard ? new RunningStatsShare(model, n, block) : null;
+  try {
+    return tidy(() => {
+      const gradSums: GradSums | null =
+        o.measureNorms && penalty.active
+          ? noGrad(() => ({
+              loss: params.map((p) => zerosLike(p)),
+              inner: params.map((p) => zerosLike(p)),
+              innerIsLoss: false,
+              noInner: false,
+            }))
+          : null;
+      const grad = o.penaltyGrad ?? EXACT;
+      const microNorms = o.measureNorms ? new MicroGradNorms(params) : null;
+      skipDraws(o, params, microBatches.slice(0, block.lo));
+      const sam = o.sam
+        ? samGradients({
+            model,
+            params,
+            microBatches: mine,
+            k,
+            sam: o.sam,
+            microNorms,
+            measure: !!o.measureNorms,
+            reduce: o.shard ? (g) => void allReduceFlat(o.shard!.collective, g, []) : undefined,
+          })
         : null;
-    const grad = o.penaltyGrad ?? EXACT;
-    const microNorms = o.measureNorms ? new MicroGradNorms(params) : null;
-    const sam = o.sam
-      ? samGradients({ model, params, microBatches, k, sam: o.sam, microNorms, measure: !!o.measureNorms })
-      : null;
-    const perMicro =
-      sam?.rows ??
-      microBatches.map((mb) => {
-        const stats =
-          grad.kind === 'fd' && penalty.active
-            ? fdMicroStep(model, params, mb, penalty, lambda, k, gradSums, grad)
-            : microStep(model, params, mb, penalty, lambda, k, gradSums);
-        microNorms?.micro();
-        return stats;
-      });
-    const [lossSum, correct, penaltySum] = sums(perMicro);
-    const examples = microBatches.reduce((n, mb) => n + mb.y.size(0), 0);
-    const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
-    const lossGradNorm = !o.measureNorms
-      ? undefined
-      : sam?.lossGradSum
-        ? globalNorm(sam.lossGradSum) / k
-        : gradSums
-          ? globalNorm(gradSums.loss) / k
-          : gradNorm;
-    const innerGradNorm =
-      !gradSums || gradSums.noInner ? undefined : gradSums.innerIsLoss ? lossGradNorm : globalNorm(gradSums.inner) / k;
-    const noise = microNorms?.stats(k, gradNorm * gradNorm, examples);
-    const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
-    const stepLength = optimizer.step(scale, gradNorm);
-    const penaltyMean = penaltySum / microBatches.length;
-    return {
-      loss: lossSum / examples,
-      accuracy: correct / examples,
-      examples,
-      penalty: penaltyMean,
-      lambdaPenalty: lambda * penaltyMean,
-      gradNorm,
-      scale,
-      stepLength,
-      lossGradNorm,
-      innerGradNorm,
-      noise,
-      sharpness: sam ? F.stack(sam.sharpness).mean().item() : undefined,
-    };
-  });
+      const perMicro =
+        sam?.rows ??
+        mine.map((mb) => {
+          const stats =
+            grad.kind === 'fd' && penalty.active
+              ? fdMicroStep(model, params, mb, penalty, lambda, k, gradSums, grad)
+              : microStep(model, params, mb, penalty, lambda, k, gradSums);
+          microNorms?.micro();
+          return stats;
+        });
+      skipDraws(o, params, microBatches.slice(block.hi));
+      let [lossSum, correct, penaltySum] = sums(perMicro);
+      let sharpnessSum = o.shard && sam ? sums(sam.sharpness)[0] : 0;
+      let sharedExtra: number[] | undefined;
+      if (o.shard) {
+        const extra = o.shard.extra ?? [];
+        const shared = shareStep(o.shard.collective, params, gradSums, sam, microNorms, bn!, [
+          lossSum,
+          correct,
+          penaltySum,
+          sharpnessSum,
+          ...extra,
+        ]);
+        [lossSum, correct, penaltySum, sharpnessSum] = shared;
+        sharedExtra = shared.slice(4);
+      }
+      const examples = microBatches.reduce((acc, mb) => acc + mb.y.size(0), 0);
+      const gradNorm = globalNorm(params.map((p) => p.grad).filter((g): g is Tensor => g !== null));
+      const lossGradNorm = !o.measureNorms
+        ? undefined
+        : sam?.lossGradSum
+          ? globalNorm(sam.lossGradSum) / k
+          : gradSums
+            ? globalNorm(gradSums.loss) / k
+            : gradNorm;
+      const innerGradNorm =
+        !gradSums || gradSums.noInner
+          ? undefined
+          : gradSums.innerIsLoss
+            ? lossGradNorm
+            : globalNorm(gradSums.inner) / k;
+      const noise = microNorms?.stats(k, gradNorm * gradNorm, examples);
+      const scale = rule.scale(gradNorm, { step: o.step, model, params, drawMicroBatch: drawer(o) });
+      const stepLength = optimizer.step(scale, gradNorm);
+      const penaltyMean = penaltySum / n;
+      return {
+        loss: lossSum / examples,
+        accuracy: correct / examples,
+        examples,
+        penalty: penaltyMean,
+        lambdaPenalty: lambda * penaltyMean,
+        gradNorm,
+        scale,
+        stepLength,
+        lossGradNorm,
+        innerGradNorm,
+        noise,
+        sharpness: sam ? (o.shard ? sharpnessSum / n : F.stack(sam.sharpness).mean().item()) : undefined,
+        ...(sharedExtra ? { sharedExtra } : {}),
+      };
+    });
+  } finally {
+    bn?.dispose();
+  }
+}
+
+/**
+ * Sums across the ranks, in one all-reduce: .grad, the measured gradient sums, the noise
+ * statistics' parts and the batch-norm deltas (which it then adopts); returns the summed scalars.
+ */
+function shareStep(
+  c: Collective,
+  params: Tensor[],
+  gradSums: GradSums | null,
+  sam: SamPass | null,
+  microNorms: MicroGradNorms | null,
+  bn: RunningStatsShare,
+  scalars: number[],
+): number[] {
+  // A rank whose block is empty has no .grad yet: zeros, which the others' sum fills.
+  noGrad(() => params.forEach((p) => p.grad === null && (p.grad = zerosLike(p))));
+  const tensors = params.map((p) => p.grad as Tensor);
+  if (gradSums) tensors.push(...gradSums.loss, ...gradSums.inner);
+  if (sam?.lossGradSum && !sam.lossGradSumShared) tensors.push(...sam.lossGradSum);
+  const noise = microNorms?.shareable();
+  if (noise) tensors.push(...noise.tensors);
+  const deltas = bn.deltas();
+  tensors.push(...deltas);
+  // Flags set by the micro-batches: a rank with an empty block has not seen them.
+  const flags = [gradSums?.innerIsLoss ? 1 : 0, gradSums?.noInner ? 1 : 0];
+  const summed = allReduceFlat(c, tensors, [...scalars, ...flags, ...(noise?.scalars ?? [])]);
+  bn.adopt(deltas);
+  if (gradSums) {
+    gradSums.innerIsLoss = summed[scalars.length] > 0;
+    gradSums.noInner = summed[scalars.length + 1] > 0;
+  }
+  microNorms?.adopt(summed.slice(scalars.length + flags.length));
+  return summed.slice(0, scalars.length);
+}
+
+/** Advances the generator past the penalty's draws for micro-batches this rank does not forward. */
+function skipDraws(o: StepInput, params: Tensor[], others: Batch[]): void {
+  const skip = o.penalty.active ? o.penalty.skipDraws : undefined;
+  if (!o.shard || !skip) return;
+  const classes = o.shard.numClasses;
+  for (const mb of others) skip([mb.y.size(0), classes], params[0]);
 }
 
 /**
@@ -219,8 +311,9 @@ function addSums(s: GradSums, lossGrads: Tensor[], innerGrads: Tensor[], innerIs
   s.innerIsLoss = innerIsLoss;
 }
 
-/** Column sums of the per-micro-batch statistics, read back in one transfer. */
+/** Column sums of the per-micro-batch statistics, read back in one transfer (zeros for none). */
 function sums(rows: Tensor[]): number[] {
+  if (rows.length === 0) return [0, 0, 0];
   const all = F.stack(rows).sum(0).to('float64').toTypedArray() as Float64Array;
   return Array.from(all);
 }

@@ -47,6 +47,13 @@ export interface Penalty {
   inner(input: PenaltyInput): InnerObjective;
   /** R with its graph kept (double backprop): the paper's exact computation. */
   compute(input: PenaltyInput): PenaltyOutput;
+  /**
+   * Consumes the random generator exactly as inner() does for a micro-batch whose logits have
+   * this shape (dtype and device of `like`), drawing nothing else: a data-parallel rank calls it
+   * for the micro-batches other ranks take, so its generator stays the one-process run's.
+   * Absent: inner() draws nothing.
+   */
+  readonly skipDraws?: (logitShape: number[], like: Tensor) => void;
 }
 
 /**

@@ -54,6 +54,21 @@ export interface NativeBinding {
   cudaSynchronize(): void;
   setDeterministic(on: boolean): void;
   torchVersion(): string;
+  /** The c10d backends the addon was built with. */
+  distBackends(): string[];
+  /** Rendezvous through a TCPStore at masterAddr:masterPort (rank 0 hosts it); returns a group id. */
+  distInit(
+    backend: string,
+    masterAddr: string,
+    masterPort: number,
+    rank: number,
+    worldSize: number,
+    timeoutMs: number,
+  ): number;
+  distAllReduceSum(group: number, tensors: Handle[]): void;
+  distBroadcast(group: number, tensors: Handle[], root: number): void;
+  distBarrier(group: number): void;
+  distDestroy(group: number): void;
 }
 
 function loadAddon(): NativeBinding {
@@ -111,4 +126,10 @@ export const native: NativeBinding = {
   cudaSynchronize: stub('cudaSynchronize'),
   setDeterministic: stub('setDeterministic'),
   torchVersion: stub('torchVersion'),
+  distBackends: stub('distBackends'),
+  distInit: stub('distInit'),
+  distAllReduceSum: stub('distAllReduceSum'),
+  distBroadcast: stub('distBroadcast'),
+  distBarrier: stub('distBarrier'),
+  distDestroy: stub('distDestroy'),
 };

@@ -17,6 +17,9 @@ const CURVATURE_BN_MODES = ['train', 'eval'] as const;
 /** Where a run may train. */
 export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 
+/** The process group's transport across data-parallel ranks (auto: gloo on CPU, nccl on CUDA). */
+export const DIST_BACKENDS = ['auto', 'gloo', 'nccl'] as const;
+
 /** How a penalty's gradient is computed: double backprop, or a finite difference of gradients. */
 export const PENALTY_GRADS = ['exact', 'fd'] as const;
 export const FD_SCHEMES = ['forward', 'central'] as const;
@@ -50,6 +53,7 @@ export const DEFAULT_PENALTY_LAMBDA = 0.01;
  */
 export const LIMITS = {
   threads: 1024,
+  ranks: 1024,
   batch: 1 << 20,
   forward: 1 << 16,
   probeBatches: 1024,
@@ -295,6 +299,22 @@ export const OPTIONS = {
     flag().default(true),
     undefined,
     'on CUDA: allow nondeterministic algorithms and cuDNN autotuning (default: deterministic, so runs repeat and resume bitwise)',
+  ),
+  nproc: opt(
+    int(1, LIMITS.ranks).default(1),
+    '<n>',
+    'data-parallel ranks started on this machine, each taking its share of the micro-batches (CPU: --threads / n ' +
+      'threads each; CUDA: one GPU each); under torchrun or srun the ranks come from the environment instead',
+  ),
+  distBackend: opt(
+    oneOf(DIST_BACKENDS).default('auto'),
+    '<name>',
+    'data-parallel transport: gloo, nccl, or auto (gloo on CPU, nccl on CUDA)',
+  ),
+  distTimeout: opt(
+    int(1, 86400).default(300),
+    '<s>',
+    'data-parallel: seconds a rank waits for the others (rendezvous, each collective) before the run fails',
   ),
   initFrom: opt(text().optional(), '<file>', 'start from these weights (safetensors, PyTorch key names)'),
   saveFinal: opt(flag().default(false), undefined, 'also write final.safetensors with the last weights'),

@@ -57,6 +57,8 @@ export interface RunConfigFile {
     stepsPerEpoch: number;
     parameterCount: number;
     device: string;
+    /** A data-parallel run: its ranks, their transport and who started them; absent for one process. */
+    distributed?: { worldSize: number; backend: string; launcher: string };
   };
   provenance: Provenance;
   createdAt: string;

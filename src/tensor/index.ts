@@ -6,3 +6,4 @@ export * as F from './functional.js';
 export * from './autograd.js';
 export * from './runtime.js';
 export { tidy, keep, dispose, liveTensors } from './scope.js';
+export * from './distributed.js';

@@ -6,6 +6,7 @@
 //                               before the final record and summary.json
 //   IREG_ABORT_IN_CHECKPOINT=n  with half of step n's checkpoint written
 //   IREG_ABORT_CREATING_RUN_DIR=1  with the new run directory made but config.json not yet written
+//   IREG_ABORT_RANK=r           in a data-parallel run, only rank r dies at these points
 
 export interface KillPoints {
   atStep: number | null;
@@ -13,8 +14,14 @@ export interface KillPoints {
   creatingRunDir: boolean;
 }
 
-/** The kill points set in the environment (none when unset); a malformed value throws, naming the variable. */
-export function killPointsFromEnv(env: NodeJS.ProcessEnv = process.env): KillPoints {
+/**
+ * The kill points set in the environment (none when unset, or for a data-parallel rank other than
+ * IREG_ABORT_RANK where that is set); a malformed value throws, naming the variable.
+ */
+export function killPointsFromEnv(env: NodeJS.ProcessEnv = process.env, rank?: number): KillPoints {
+  const only = parse(env, 'IREG_ABORT_RANK');
+  if (only !== null && rank !== undefined && rank !== only)
+    return { atStep: null, inCheckpoint: null, creatingRunDir: false };
   return {
     atStep: parse(env, 'IREG_ABORT_AT_STEP'),
     inCheckpoint: parse(env, 'IREG_ABORT_IN_CHECKPOINT'),

@@ -18,6 +18,11 @@
 // SIGINT or SIGTERM (stop-signals.ts) is acted on between steps: the step under
 // way completes, the checkpoint of the weights after it is written, and the run
 // stops with a TrainingInterruptedError saying how to continue.
+//
+// Data-parallel (run.dist): every rank runs this loop; each step and probe is
+// shared out (methods/collective.ts), a stop request rides in the step's
+// all-reduce so every rank stops after the same step, and only rank 0 (the one
+// with files) validates, measures curvature and writes.
 import type { Batch } from '../data/index.js';
 import { largeBatchStep, averageMicroBatchGradSqNorm, type StepStats } from '../methods/index.js';
 import { dispose, setRngState } from '../tensor/index.js';
@@ -45,10 +50,13 @@ export class Runner {
   };
   private readonly recorder: Recorder;
   private lastVal: EvalResult | null = null;
+  /** A stop asked for on any rank, learnt from the last step's all-reduce. */
+  private sharedStop = false;
 
   constructor(
     private readonly run: RunSetup,
-    private readonly files: RunFiles,
+    /** Null on a data-parallel rank other than 0. */
+    private readonly files: RunFiles | null,
     private readonly kill: KillPoints,
     private readonly hooks: TrainHooks,
     resumeFrom: Checkpoint | null,
@@ -69,7 +77,8 @@ export class Runner {
         await this.iteration(s, val);
         if (pending) rec.writeCheckpoint(s, pending);
         if (this.kill.atStep === s) dieNow();
-        if (this.stop.signal) this.stopAt(s + 1, this.stop.signal);
+        // Ranks stop on what the step's all-reduce told them all, never on a signal only one has seen yet.
+        if (this.run.dist ? this.sharedStop : this.stop.signal) this.stopAt(s + 1, this.stop.signal ?? 'SIGTERM');
       }
       // A final validation off the --eval-every schedule is one a longer run would not make:
       // the checkpoint keeps the best without it, for extending the run (extend.ts).
@@ -108,7 +117,7 @@ export class Runner {
   }
 
   private step(s: number, measure: boolean): StepStats {
-    const { model, params, method, penaltyGrad, sam, optimizer, streams, config } = this.run;
+    const { model, params, method, penaltyGrad, sam, optimizer, streams, config, dist, data } = this.run;
     const microBatches = streams.main.nextMicroBatches(config.microBatchSize);
     const drawn: Batch[] = [];
     try {
@@ -125,6 +134,9 @@ export class Runner {
         optimizer,
         step: s,
         measureNorms: measure,
+        shard: dist
+          ? { collective: dist.group, numClasses: data.numClasses, extra: [this.stop.signal ? 1 : 0] }
+          : undefined,
         drawMicroBatch: streams.fresh
           ? () => {
               const mb = streams.fresh!.next();
@@ -134,13 +146,16 @@ export class Runner {
           : undefined,
       });
       guard(s, stats);
+      this.sharedStop = (stats.sharedExtra?.[0] ?? 0) > 0;
       return stats;
     } finally {
       dispose([microBatches, drawn]);
     }
   }
 
-  private validate(s: number, offScheduleFinal = false): EvalResult {
+  /** Validates theta_s (rank 0 of a data-parallel run alone: null on the others). */
+  private validate(s: number, offScheduleFinal = false): EvalResult | null {
+    if (!this.files) return null;
     const { model, data, config, device } = this.run;
     const val = evaluate(model, data.val, data.normalization, config.evalBatchSize, device);
     this.lastVal = val;
@@ -158,7 +173,7 @@ export class Runner {
     const { model, params, streams, config } = this.run;
     const mbs = Array.from({ length: config.probeBatches }, () => streams.probe.next());
     try {
-      return averageMicroBatchGradSqNorm(model, params, mbs);
+      return averageMicroBatchGradSqNorm(model, params, mbs, this.run.dist?.group);
     } finally {
       dispose(mbs);
     }
@@ -167,6 +182,8 @@ export class Runner {
   /** The curvature of theta_s on the fixed probe set, where due (--curvature-every). */
   private curvature(s: number): CurvatureFields {
     const { model, curvatureProbe, config } = this.run;
+    // It leaves the model and the generators as they were: rank 0 alone measures what it logs.
+    if (!this.files) return NO_CURVATURE;
     return curvatureAt(s, model, curvatureProbe, config);
   }
 
@@ -174,7 +191,7 @@ export class Runner {
   private stopAt(s: number, signal: NonNullable<StopRequest['signal']>): never {
     const path = this.recorder.writeCheckpoint(s, this.recorder.takeCheckpoint(s, null));
     this.hooks.onEvent?.({ type: 'stopped', signal, step: s, totalSteps: this.run.totalSteps, checkpoint: path });
-    throw new TrainingInterruptedError(signal, s, this.run.totalSteps, this.files.dir);
+    throw new TrainingInterruptedError(signal, s, this.run.totalSteps, this.files?.dir ?? '');
   }
 
   private restore(cp: Checkpoint): void {
@@ -197,9 +214,9 @@ export class Runner {
     if (beforeFinal) {
       this.state.bestValAcc = beforeFinal.bestValAcc;
       this.state.bestStep = beforeFinal.bestStep;
-      restoreBestBeforeFinal(this.files, beforeFinal.bestStep);
+      if (this.files) restoreBestBeforeFinal(this.files, beforeFinal.bestStep);
     } else if (train.bestStep === train.step && train.step % this.run.config.evalEvery !== 0) {
-      throw offScheduleBest(this.files.dir, train.step, this.run.config.evalEvery);
+      throw offScheduleBest(this.files?.dir ?? '', train.step, this.run.config.evalEvery);
     }
   }
 }

@@ -3,6 +3,8 @@
 // (serialised before a step, written once it proved finite), best.safetensors,
 // and at the end summary.json with the test accuracy of the best weights.
 // Nothing here changes the trajectory: it reads the model and the loop's state.
+// In a data-parallel run only rank 0 has files and writes; the other ranks'
+// recorders write nothing but take part in the checkpoint's generator check.
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dispose, getRngState } from '../tensor/index.js';
 import { bestBeforeFinalPath } from './extend.js';
@@ -23,22 +25,24 @@ import { writeJsonAtomic } from '../io/index.js';
 import type { RunSetup } from './setup.js';
 import type { GradNoise, StepStats } from '../methods/index.js';
 import type { CurvatureFields } from './curvature-probe.js';
+import { checkSameRng } from './distributed.js';
 
 /** Writes a run's metrics, checkpoints and weights; `state` is the loop's, read as it changes. */
 export class Recorder {
-  private readonly log: MetricsLog;
+  private readonly log: MetricsLog | null;
   private readonly sessionStart = performance.now();
   private lastRecord: { time: number; examples: number };
 
   constructor(
     private readonly run: RunSetup,
-    private readonly files: RunFiles,
+    /** Null on a data-parallel rank other than 0: it writes nothing. */
+    private readonly files: RunFiles | null,
     private readonly kill: KillPoints,
     private readonly hooks: TrainHooks,
     private readonly state: TrainState,
   ) {
     this.lastRecord = { time: performance.now(), examples: state.examplesSeen };
-    this.log = new MetricsLog(files.metrics);
+    this.log = files ? new MetricsLog(files.metrics) : null;
   }
 
   /** Reports step s as taken (its statistics already counted in the state). */
@@ -62,6 +66,7 @@ export class Recorder {
     lr: number | null,
     curvature: CurvatureFields,
   ): void {
+    if (!this.log) return;
     const penaltyActive = this.run.method.penalty.active;
     const seen = this.state.examplesSeen - (st?.examples ?? 0);
     const r: MetricsRecord = {
@@ -93,13 +98,15 @@ export class Recorder {
 
   /** Saves theta_s as best.safetensors with its validation numbers; `keepPrevious` (an off-schedule final validation) moves the earlier best aside. */
   saveBest(s: number, val: EvalResult, keepPrevious = false): void {
-    if (keepPrevious && existsSync(this.files.best)) renameSync(this.files.best, bestBeforeFinalPath(this.files));
-    saveRunWeights(this.files.best, this.run.model, this.run.info, this.meta(s, val));
+    if (!this.files) return;
+    const files = this.files;
+    if (keepPrevious && existsSync(files.best)) renameSync(files.best, bestBeforeFinalPath(files));
+    saveRunWeights(files.best, this.run.model, this.run.info, this.meta(s, val));
   }
 
   /** Removes best weights kept aside by an earlier, unfinished end of this budget (before its final validation). */
   forgetBestBeforeFinal(): void {
-    rmSync(bestBeforeFinalPath(this.files), { force: true });
+    if (this.files) rmSync(bestBeforeFinalPath(this.files), { force: true });
   }
 
   /** The checkpoint of theta_s, serialised (nothing is written yet); `beforeFinal` as in TrainState. */
@@ -107,6 +114,8 @@ export class Recorder {
     const { model, optimizer, streams, info, device } = this.run;
     const rng = new Map([['torch_cpu', getRngState('cpu')]]);
     if (device === 'cuda') rng.set('torch_cuda', getRngState('cuda'));
+    if (this.run.dist) checkSameRng(this.run.dist, [...rng.values()], s);
+    if (!this.files) return Buffer.alloc(0);
     const train: TrainState = {
       ...this.state,
       step: s,
@@ -125,9 +134,11 @@ export class Recorder {
 
   /** Writes the checkpoint bytes of theta_s (atomically) and prunes old ones; returns its path. */
   writeCheckpoint(s: number, bytes: Buffer): string {
-    const path = checkpointPath(this.files.checkpoints, s);
+    if (!this.files) return '';
+    const files = this.files;
+    const path = checkpointPath(files.checkpoints, s);
     writeCheckpoint(path, bytes, this.kill.inCheckpoint === s ? dieNow : undefined);
-    pruneCheckpoints(this.files.checkpoints, this.run.config.keepCheckpoints, this.run.config.checkpointEvery);
+    pruneCheckpoints(files.checkpoints, this.run.config.keepCheckpoints, this.run.config.checkpointEvery);
     this.hooks.onEvent?.({ type: 'checkpoint', step: s, path });
     return path;
   }
@@ -148,7 +159,7 @@ export class Recorder {
     const summary: Summary = {
       status,
       ...(error ? { error } : {}),
-      runDir: this.files.dir,
+      runDir: this.files?.dir ?? '',
       method: config.method,
       model: config.model,
       dataset: config.dataset,
@@ -173,6 +184,7 @@ export class Recorder {
       test: null,
       wallTime: this.wallTime(),
     };
+    if (!this.files) return summary;
     if (summary.best) this.testBest(summary);
     if (status === 'done' && config.saveFinal) {
       saveRunWeights(this.files.final, this.run.model, this.run.info, this.meta(totalSteps, lastVal));
@@ -184,13 +196,13 @@ export class Recorder {
 
   /** Closes the metrics file. */
   close(): void {
-    this.log.close();
+    this.log?.close();
   }
 
   /** Test accuracy of the best-validation weights on the test set (the official test split unless the protocol swaps roles). */
   private testBest(summary: Summary): void {
     const { model, config, device, data } = this.run;
-    const { meta, model: weights } = loadRunWeights(this.files.best);
+    const { meta, model: weights } = loadRunWeights(this.files!.best);
     const current = new Map([...model.stateDict()].map(([k, t]) => [k, t.clone().keep()]));
     try {
       model.loadStateDict(weights, true);

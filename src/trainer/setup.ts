@@ -23,7 +23,7 @@ import {
   type ScheduleSpec,
 } from '../methods/index.js';
 import { createModel, type WeightsInfo } from '../models/index.js';
-import { loadSafetensors, type Module } from '../nn/index.js';
+import { Dropout, loadSafetensors, type Module } from '../nn/index.js';
 import { cuda, manualSeed, setDeterministic, setNumThreads, type Tensor } from '../tensor/index.js';
 import {
   ConfigError,
@@ -34,6 +34,7 @@ import {
   samOf,
 } from '../options/index.js';
 import { curvatureProbeBatch } from './curvature-probe.js';
+import type { DistContext } from './distributed.js';
 import { DataStreams } from './streams.js';
 
 export interface RunSetup {
@@ -56,6 +57,13 @@ export interface RunSetup {
   device: string;
   /** The fixed curvature probe set (--curvature-every); null when curvature is off. */
   curvatureProbe: Batch | null;
+  /** A data-parallel run's process group (distributed.ts); null for one process. */
+  dist: DistContext | null;
+}
+
+/** The intra-op threads of this process: --threads, shared among the ranks on this machine. */
+export function threadsOf(c: ResolvedConfig, dist: DistContext | null): number {
+  return dist ? Math.max(1, Math.floor(c.threads / dist.world.localWorldSize)) : c.threads;
 }
 
 /** The device the run trains on ('auto': cuda when available, else cpu). */
@@ -98,9 +106,16 @@ export function loadData(c: ResolvedConfig): PreparedDataset {
   return { ...prepared, train: set, labelNoise: record };
 }
 
-/** Builds the run; `externalNorms(totalSteps)` supplies the trajectory of a method that follows one. */
-export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: number) => NormTrajectory): RunSetup {
-  setNumThreads(config.threads);
+/**
+ * Builds the run; `externalNorms(totalSteps)` supplies the trajectory of a method that follows one.
+ * A data-parallel rank (`dist`) takes its share of the machine's threads.
+ */
+export function setupRun(
+  config: ResolvedConfig,
+  externalNorms?: (totalSteps: number) => NormTrajectory,
+  dist: DistContext | null = null,
+): RunSetup {
+  setNumThreads(threadsOf(config, dist));
   const device = resolveDevice(config);
   if (device === 'cuda') setDeterministic(config.deterministic);
   const data = loadData(config);
@@ -119,6 +134,7 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
   manualSeed(config.seed);
   const info = { model: config.model, inputShape: data.inputShape, numClasses: data.numClasses };
   const model = createModel(config.model, info).to(device);
+  if (dist) refuseDropout(model, config.model);
   if (config.initFrom) initFrom(model, config.initFrom);
   const named = model.namedParameters();
   const optimizer = getOptimizer(config.optimizer).create(named, { ...config, lr: config.peakLr });
@@ -153,7 +169,23 @@ export function setupRun(config: ResolvedConfig, externalNorms?: (totalSteps: nu
     totalSteps,
     device,
     curvatureProbe: curvatureProbeBatch(config, data, device),
+    dist,
   };
+}
+
+/**
+ * Dropout's draws depend on the activations' shapes, which a rank does not know for the
+ * micro-batches it does not forward, so its generator could not follow the one-process run's.
+ */
+function refuseDropout(model: Module, name: string): void {
+  const dropout = model.namedModules().find(([, m]) => m instanceof Dropout && m.p > 0);
+  if (dropout) {
+    model.dispose();
+    throw new ConfigError(
+      'nproc',
+      `model ${name} has dropout (${dropout[0]}), whose random draws the ranks of a data-parallel run cannot share; train it on one process`,
+    );
+  }
 }
 
 function scheduleSpec(c: ResolvedConfig): ScheduleSpec {

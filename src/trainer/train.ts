@@ -7,6 +7,7 @@ import { dispose } from '../tensor/index.js';
 import { newestCheckpoint, removeTemporaries, type Checkpoint } from './checkpoint.js';
 import {
   checkOutDir,
+  ConfigError,
   KEYS,
   loadedPlugins,
   reloadPlugins,
@@ -31,7 +32,9 @@ import { applyExtension, checkExtensible, extendedConfig, type Extension } from 
 import { externalNorms } from './external-norms.js';
 import { dieNow, killPointsFromEnv } from './kill-points.js';
 import { Runner } from './loop.js';
-import { setupRun, type RunSetup } from './setup.js';
+import { checkSameConfig, joinWorld, type DistContext } from './distributed.js';
+import { resolveDevice, setupRun, threadsOf, type RunSetup } from './setup.js';
+import { worldFromEnv, type World } from './world.js';
 import { whileCatchingStopSignals, type StopRequest } from './stop-signals.js';
 
 /** Trains a model as configured (options are validated first); returns the summary. */
@@ -49,27 +52,89 @@ export async function resume(dir: string, hooks: TrainHooks = {}, extension?: Ex
 
 async function start(config: Partial<TrainConfig>, hooks: TrainHooks, stop: StopRequest): Promise<Summary> {
   const resolved = validateConfig(config);
-  checkRunDirFree(resolved);
-  checkOutDir(resolved.out);
-  const kill = killPointsFromEnv();
-  const run = setup(resolved);
-  let lock: DirLock | null = null;
-  try {
-    const created = createRunDir(resolved, () => describe(run), kill.creatingRunDir ? dieNow : undefined);
-    lock = created.lock;
-    recordLabelNoise(created.files, run);
-    emitStart(hooks, run, created.files, 0, false);
-    return await new Runner(run, created.files, kill, hooks, null, stop).execute(null);
-  } finally {
-    lock?.release();
-    disposeRun(run);
+  const world = worldFromEnv();
+  if (resolved.nproc > 1 && !world) {
+    throw new ConfigError(
+      'nproc',
+      `${resolved.nproc} ranks are started by the command line (ireg train --nproc ${resolved.nproc}), torchrun or srun, not within one process`,
+    );
   }
+  const lead = !world || world.rank === 0;
+  if (lead) {
+    checkRunDirFree(resolved);
+    checkOutDir(resolved.out);
+  }
+  const kill = killPointsFromEnv(process.env, world?.rank);
+  return withWorld(world, resolved, async (dist) => {
+    const run = setup(resolved, dist);
+    let lock: DirLock | null = null;
+    try {
+      if (!lead) return await new Runner(run, null, kill, {}, null, stop).execute(null);
+      const created = createRunDir(resolved, () => describe(run), kill.creatingRunDir ? dieNow : undefined);
+      lock = created.lock;
+      recordLabelNoise(created.files, run);
+      emitStart(hooks, run, created.files, 0, false);
+      return await new Runner(run, created.files, kill, hooks, null, stop).execute(null);
+    } finally {
+      lock?.release();
+      disposeRun(run);
+    }
+  });
+}
+
+/**
+ * Runs fn in the process group of this process's world (none for one process), checking
+ * first that every rank was given the same configuration, and leaves the group after.
+ */
+async function withWorld<T>(
+  world: World | null,
+  config: ResolvedConfig,
+  fn: (dist: DistContext | null) => Promise<T>,
+): Promise<T> {
+  if (!world) return fn(null);
+  if (config.nproc > 1 && world.launcher === 'ireg' && config.nproc !== world.worldSize) {
+    throw new ConfigError(
+      'nproc',
+      `${config.nproc} ranks asked for, but this process was started as one of ${world.worldSize}`,
+    );
+  }
+  const dist = joinWorld(world, config, resolveDevice(config));
+  try {
+    checkSameConfig(dist, config);
+    const result = await fn(dist);
+    // Rank 0 may still be writing; leaving together keeps its store up until every rank is done.
+    dist.group.barrier();
+    return result;
+  } finally {
+    dist.group.destroy();
+  }
+}
+
+/** The world size a run was trained at (config.json), against the one it is resumed at: they must agree (ConfigError). */
+export function checkResumeWorld(dir: string, recorded: RunConfigFile, now: number): void {
+  const was = recorded.derived.distributed?.worldSize ?? 1;
+  if (was === now) return;
+  throw new ConfigError(
+    'nproc',
+    `${dir} was trained on ${was} rank${was > 1 ? 's' : ''} and is resumed on ${now}: each rank's share of the ` +
+      `micro-batches would change, so it resumes only on ${was} (ireg resume ${dir}${was > 1 ? ` --nproc ${was}` : ''}, ` +
+      'or the same torchrun or srun command)',
+  );
 }
 
 async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, extension?: Extension): Promise<Summary> {
   const files = runFiles(dir);
   let recorded = readRunConfig(files.dir);
   await reloadPlugins(recorded.plugins, `run ${files.dir}`);
+  const world = worldFromEnv();
+  checkResumeWorld(files.dir, recorded, world?.worldSize ?? 1);
+  if (world && extension) {
+    throw new ConfigError(
+      'steps',
+      'extending the budget of a data-parallel run is not supported yet: resume it as it is',
+    );
+  }
+  if (world && world.rank !== 0) return continueRun(files, recorded, {}, stop, world);
   const extended = extension ? extendedConfig(recorded, extension) : null;
   const lock = lockRunDir(files.dir);
   try {
@@ -78,7 +143,7 @@ async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, exten
       applyExtension(files, extended, existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null);
       recorded = extended;
     }
-    return await continueRun(files, recorded, hooks, stop);
+    return await continueRun(files, recorded, hooks, stop, world);
   } finally {
     lock.release();
   }
@@ -89,6 +154,7 @@ async function continueRun(
   recorded: RunConfigFile,
   hooks: TrainHooks,
   stop: StopRequest,
+  world: World | null,
 ): Promise<Summary> {
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
@@ -99,30 +165,38 @@ async function continueRun(
     }
   }
   const resolved = validateConfig(userKeys(recorded.config));
-  const kill = killPointsFromEnv();
-  const run = setup(resolved);
-  let cp: Checkpoint | null = null;
-  try {
-    removeTemporaries(files.dir);
-    removeTemporaries(files.checkpoints);
-    cp = newestCheckpoint(files.checkpoints);
-    const from = cp ? cp.meta.train.step : 0;
-    truncateMetrics(files.metrics, from);
-    recordLabelNoise(files, run);
-    emitStart(hooks, run, files, from, true);
-    const runner = new Runner(run, files, kill, hooks, cp, stop);
-    const resumedFrom = cp === null ? null : from;
-    disposeCheckpoint(cp);
-    cp = null;
-    return await runner.execute(resumedFrom);
-  } finally {
-    disposeCheckpoint(cp);
-    disposeRun(run);
-  }
+  const lead = !world || world.rank === 0;
+  const kill = killPointsFromEnv(process.env, world?.rank);
+  return withWorld(world, resolved, async (dist) => {
+    const run = setup(resolved, dist);
+    let cp: Checkpoint | null = null;
+    try {
+      // Rank 0 alone tidies and truncates; every rank reads the same newest checkpoint.
+      if (lead) {
+        removeTemporaries(files.dir);
+        removeTemporaries(files.checkpoints);
+      }
+      cp = newestCheckpoint(files.checkpoints);
+      const from = cp ? cp.meta.train.step : 0;
+      if (lead) {
+        truncateMetrics(files.metrics, from);
+        recordLabelNoise(files, run);
+        emitStart(hooks, run, files, from, true);
+      }
+      const runner = new Runner(run, lead ? files : null, kill, lead ? hooks : {}, cp, stop);
+      const resumedFrom = cp === null ? null : from;
+      disposeCheckpoint(cp);
+      cp = null;
+      return await runner.execute(resumedFrom);
+    } finally {
+      disposeCheckpoint(cp);
+      disposeRun(run);
+    }
+  });
 }
 
-function setup(c: ResolvedConfig): RunSetup {
-  return setupRun(c, c.graftFrom ? (steps) => externalNorms(c.graftFrom as string, steps) : undefined);
+function setup(c: ResolvedConfig, dist: DistContext | null): RunSetup {
+  return setupRun(c, c.graftFrom ? (steps) => externalNorms(c.graftFrom as string, steps) : undefined, dist);
 }
 
 /** Writes which training labels the run's label noise changed (label-noise.json), where no earlier start of the run did. */
@@ -165,6 +239,15 @@ function describe(run: RunSetup): RunConfigFile {
       stepsPerEpoch,
       parameterCount: model.parameterCount(),
       device,
+      ...(run.dist
+        ? {
+            distributed: {
+              worldSize: run.dist.world.worldSize,
+              backend: run.dist.backend,
+              launcher: run.dist.world.launcher,
+            },
+          }
+        : {}),
     },
     provenance: provenance(device),
     createdAt: new Date().toISOString(),
@@ -183,7 +266,7 @@ function emitStart(hooks: TrainHooks, run: RunSetup, files: RunFiles, startStep:
     microBatches: config.microBatches,
     microBatchSize: config.microBatchSize,
     device: run.device,
-    threads: config.threads,
+    threads: threadsOf(config, run.dist),
     resumed,
   });
 }

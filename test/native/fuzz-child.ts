@@ -3,6 +3,7 @@
 // addon with bad arguments (wrong types, bad integers, bad or disposed handles,
 // wrong argument counts, impossible shapes, operators with wrong schema
 // arguments) and valid ones, and prints one JSON report on stdout.
+import { createServer } from 'node:net';
 import { native } from '../../src/native/binding.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -46,6 +47,19 @@ native.setNumThreads(1);
 const disposed = f32([0]);
 native.dispose(disposed);
 const neverIssued = 2 ** 51 + 7; // well-formed, but no tensor ever had this generation
+
+/** A loopback port nobody listens on now. */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+// A process group of one rank for the collectives' valid calls, where this build has Gloo.
+const gloo = native.distBackends().includes('gloo');
+const group = gloo ? native.distInit('gloo', '127.0.0.1', await freePort(), 0, 1, 5000) : 0;
+const initPort = await freePort();
 
 // --- bad values by what a parameter expects -----------------------------------
 const WRONG_TYPES: [string, unknown][] = [
@@ -154,6 +168,41 @@ const tensorParam = (name: string, valid: unknown = x): Param => ({ name, valid,
 // dispose, isLive and account take any well-formed handle, live or not (disposing twice is a no-op).
 const handleParam = (valid: unknown): Param => ({ name: 'handle', valid, bad: MALFORMED_HANDLES });
 
+// The process-group functions; valid calls need a build with Gloo.
+function DIST_SIGNATURES(): Record<string, Signature> {
+  const groupParam: Param = { name: 'group', valid: group, bad: [...BAD_INTS, ['an unknown id', 1e6]] };
+  const undef = (r: unknown) => r === undefined;
+  return {
+    distInit: {
+      params: [
+        { name: 'backend', valid: 'gloo', bad: [...BAD_STRINGS, ["'mpi'", 'mpi']] },
+        { name: 'masterAddr', valid: '127.0.0.1', bad: BAD_STRINGS },
+        { name: 'masterPort', valid: initPort, bad: [...BAD_INTS, ['0', 0], ['65536', 65536]] },
+        { name: 'rank', valid: 0, bad: [...BAD_INTS, ['-1', -1], ['1 (of 1)', 1]] },
+        { name: 'worldSize', valid: 1, bad: [...BAD_INTS, ['0', 0]] },
+        { name: 'timeoutMs', valid: 5000, bad: [...BAD_INTS, ['0', 0], ['2**31', 2 ** 31]] },
+      ],
+      min: 6,
+      check: (r) => typeof r === 'number',
+    },
+    distAllReduceSum: {
+      params: [groupParam, { name: 'tensors', valid: [f32([1])], bad: tensorArrays(false) }],
+      min: 2,
+      check: undef,
+    },
+    distBroadcast: {
+      params: [
+        groupParam,
+        { name: 'tensors', valid: [f32([1])], bad: tensorArrays(false) },
+        { name: 'root', valid: 0, bad: [...BAD_INTS, ['-1', -1], ['1 (of 1)', 1]] },
+      ],
+      min: 3,
+      check: undef,
+    },
+    distBarrier: { params: [groupParam], min: 1, check: undef },
+  };
+}
+
 // Every exported function but call, whose bad arguments depend on the operator.
 const SIGNATURES: Record<string, Signature> = {
   op: {
@@ -247,6 +296,10 @@ const SIGNATURES: Record<string, Signature> = {
     check: (r) => r === undefined,
   },
   torchVersion: { params: [], min: 0, check: (r) => typeof r === 'string' && /^\d+\.\d+/.test(r) },
+  distBackends: { params: [], min: 0, check: (r) => Array.isArray(r) && r.includes('gloo') === gloo },
+  ...(gloo ? DIST_SIGNATURES() : {}),
+  // Destroying an id that is not live is a no-op, as disposing a disposed tensor is.
+  distDestroy: { params: [{ name: 'group', valid: 1e6, bad: BAD_INTS }], min: 1, check: (r) => r === undefined },
 };
 
 // --- operators called with wrong schema arguments ------------------------------
@@ -469,6 +522,28 @@ for (const [fn, sig] of Object.entries(SIGNATURES)) {
       bad.push({ fn, label: `${p.name} = ${label}`, args, names: fn, arg: p.name });
     }
   });
+}
+
+// Without Gloo no group can exist here: the process-group functions must refuse clearly.
+if (!gloo) {
+  const refusals: [string, unknown[]][] = [
+    ['distInit', ['gloo', '127.0.0.1', initPort, 0, 1, 5000]],
+    ['distAllReduceSum', [1, []]],
+    ['distBroadcast', [1, [], 0]],
+    ['distBarrier', [1]],
+  ];
+  for (const [fn, args] of refusals) {
+    covered.add(fn);
+    const message = /no distributed backend|not a backend of this build|not a live process group/;
+    bad.push({ fn, label: 'without gloo', args, names: fn, message });
+    bad.push({ fn, label: 'too many arguments', args: [...args, 0], names: fn });
+    good.push({
+      fn,
+      label: 'refused without gloo',
+      run: () => run(() => addon[fn](...args)).threw,
+      check: (r) => r === true,
+    });
+  }
 }
 
 covered.add('call');

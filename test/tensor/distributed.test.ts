@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DistributedError, ProcessGroup, distributedBackends } from '../../src/tensor/index.js';
 import type { ProcessGroupOptions } from '../../src/tensor/index.js';
 import type { Job } from './distributed-child.js';
+import { freePort } from '../helpers/free-port.js';
 
 const CHILD = fileURLToPath(new URL('./distributed-child.js', import.meta.url));
 const gloo = distributedBackends().includes('gloo');
@@ -70,19 +71,12 @@ class Rank {
   }
 }
 
-/** A port nobody listens on now (the kernel's pick, released again). */
-async function freePort(): Promise<number> {
-  const s = await listening();
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function listening(port = 0): Promise<Server> {
+/** A server on a port of the kernel's pick, held until closed. */
+function listening(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(port, () => resolve(s));
+    s.listen(0, () => resolve(s));
   });
 }
 

@@ -14,6 +14,10 @@ import { freePort } from '../helpers/free-port.js';
 const CHILD = fileURLToPath(new URL('./distributed-child.js', import.meta.url));
 const gloo = distributedBackends().includes('gloo');
 const noGloo = gloo ? false : 'this libtorch build has no gloo backend';
+if (!gloo && process.env.CI === 'true')
+  test('the addon has the gloo backend (required under CI)', () => {
+    throw new Error('the addon was built without gloo: install libgloo-dev (scripts/setup.sh) and rebuild');
+  });
 
 interface Event {
   event: 'ready' | 'result' | 'error';

@@ -249,11 +249,12 @@ Napi::Value distDestroy(const Napi::CallbackInfo& info) {
 
 #else  // no distributed backend in this build
 
+// The guard prefixes each message with the function's name.
 Napi::Value distInit(const Napi::CallbackInfo& info) {
-  throw Napi::Error::New(info.Env(), "distInit: this libtorch build has no distributed backend (gloo or nccl)");
+  throw std::runtime_error("this libtorch build has no distributed backend (gloo or nccl)");
 }
 Napi::Value noGroup(const Napi::CallbackInfo& info) {
-  throw Napi::Error::New(info.Env(), "this libtorch build has no distributed backend, so no process group exists");
+  throw std::runtime_error("this libtorch build has no distributed backend, so no process group exists");
 }
 const auto distAllReduceSum = noGroup, distBroadcast = noGroup, distBarrier = noGroup;
 Napi::Value distDestroy(const Napi::CallbackInfo& info) {

@@ -195,7 +195,12 @@ void bucketed(std::vector<at::Tensor>& tensors, Launch launch) {
   }
   if (failure) std::rethrow_exception(failure);
   for (size_t k = 0; k < buckets.size(); k++) {
-    if (flats[k].is_same(tensors[buckets[k][0]])) continue;
+    if (flats[k].is_same(tensors[buckets[k][0]])) {
+      // The backend wrote into it behind autograd's back: count the write, as copy_ does, so
+      // that a graph which saved this tensor refuses to use the changed values.
+      flats[k].unsafeGetTensorImpl()->bump_version();
+      continue;
+    }
     int64_t offset = 0;
     for (size_t i : buckets[k]) {
       at::Tensor& t = tensors[i];
@@ -244,14 +249,18 @@ Napi::Value distDestroy(const Napi::CallbackInfo& info) {
 
 #else  // no distributed backend in this build
 
+// The guard prefixes each message with the function's name.
 Napi::Value distInit(const Napi::CallbackInfo& info) {
-  throw Napi::Error::New(info.Env(), "distInit: this libtorch build has no distributed backend (gloo or nccl)");
+  throw std::runtime_error("this libtorch build has no distributed backend (gloo or nccl)");
 }
 Napi::Value noGroup(const Napi::CallbackInfo& info) {
-  throw Napi::Error::New(info.Env(), "this libtorch build has no distributed backend, so no process group exists");
+  throw std::runtime_error("this libtorch build has no distributed backend, so no process group exists");
 }
 const auto distAllReduceSum = noGroup, distBroadcast = noGroup, distBarrier = noGroup;
-Napi::Value distDestroy(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
+Napi::Value distDestroy(const Napi::CallbackInfo& info) {
+  toInt(info[0], {"distDestroy", 1, "group"});  // no group is live: any id is a no-op
+  return info.Env().Undefined();
+}
 
 #endif
 

@@ -97,6 +97,16 @@ test('the stamp changes with each input of the build, and only with them', () =>
     other,
     'another libtorch version in the same place',
   );
+  // The distributed backends are defines: turning them off is another addon.
+  mkdirSync(join(torch, 'include', 'torch', 'csrc', 'distributed', 'c10d'), { recursive: true });
+  writeFileSync(join(torch, 'include', 'torch', 'csrc', 'distributed', 'c10d', 'ProcessGroupGloo.hpp'), '');
+  mkdirSync(join(torch, 'include', 'gloo'));
+  writeFileSync(join(torch, 'include', 'gloo', 'algorithm.h'), '');
+  assert.notEqual(
+    lib.addonStamp(root, { ...env, LIBTORCH: torch }),
+    lib.addonStamp(root, { ...env, LIBTORCH: torch, IREG_DISTRIBUTED: '0' }),
+    'IREG_DISTRIBUTED=0',
+  );
 });
 
 test('npm install with an up-to-date addon skips the build and leaves the addon untouched', () => {

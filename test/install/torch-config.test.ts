@@ -1,6 +1,7 @@
 // scripts/torch-config.cjs, which tells binding.gyp where libtorch is: Debian's, $LIBTORCH,
 // or the torch that python3 imports (LIBTORCH_USE_PYTORCH=1); a wrong place is one clear
-// message, and the C++ standard follows torch/version.h.
+// message, the C++ standard follows torch/version.h, and the torch.distributed backends are
+// compiled where their headers are.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -69,4 +70,56 @@ test('the C++ standard follows torch/version.h: C++17 up to 2.11, C++20 from 2.1
     const r = config('std', { LIBTORCH: root });
     assert.equal(r.stdout, `-std=${std}`, `${major}.${minor}: ${r.stderr}`);
   }
+});
+
+/** A fake libtorch at `dir/torch`, as a PyTorch wheel lays it out, with the given extra files. */
+function fakeWheel(dir: string, files: string[]): string {
+  const root = join(dir, 'torch');
+  for (const f of [
+    'torch/include/ATen/ATen.h',
+    'torch/lib/libc10.so',
+    'torch/include/torch/csrc/api/include/torch/version.h',
+    ...files,
+  ]) {
+    mkdirSync(join(dir, f, '..'), { recursive: true });
+    writeFileSync(join(dir, f), '');
+  }
+  writeFileSync(join(root, 'include/torch/csrc/api/include/torch/version.h'), '#define TORCH_VERSION_MAJOR 2\n');
+  return root;
+}
+
+test("Gloo is compiled where its headers are beside libtorch's; IREG_DISTRIBUTED=0 turns it off", () => {
+  const c10d = 'torch/include/torch/csrc/distributed/c10d';
+  const withGloo = fakeWheel(tempDir('libtorch'), [`${c10d}/ProcessGroupGloo.hpp`, 'torch/include/gloo/algorithm.h']);
+  assert.match(config('defines', { LIBTORCH: withGloo }).stdout, /^_GLIBCXX_USE_CXX11_ABI=[01] USE_C10D_GLOO$/);
+  assert.doesNotMatch(config('defines', { LIBTORCH: withGloo, IREG_DISTRIBUTED: '0' }).stdout, /USE_C10D/);
+  const noHeaders = fakeWheel(tempDir('libtorch'), [`${c10d}/ProcessGroupGloo.hpp`]);
+  assert.match(config('defines', { LIBTORCH: noHeaders }).stdout, /^_GLIBCXX_USE_CXX11_ABI=[01]$/);
+});
+
+test("NCCL is compiled for a CUDA libtorch with NCCL's and CUDA's headers, found in the nvidia wheels beside it", () => {
+  const c10d = 'torch/include/torch/csrc/distributed/c10d';
+  const cudaHeaders = ['cuda_runtime_api.h', 'cublas_v2.h', 'cusparse.h', 'cusolverDn.h'].map(
+    (h) => `nvidia/cu13/include/${h}`,
+  );
+  const dir = tempDir('site-packages');
+  const torch = fakeWheel(dir, [
+    `${c10d}/ProcessGroupNCCL.hpp`,
+    'torch/lib/libtorch_cuda.so',
+    'nvidia/nccl/include/nccl.h',
+    ...cudaHeaders,
+  ]);
+  const env = { LIBTORCH: torch, CUDA_HOME: join(dir, 'no-cuda-here'), NCCL_INCLUDE_DIR: '' };
+  assert.match(config('defines', env).stdout, / USE_C10D_NCCL$/);
+  assert.ok(
+    config('include', env)
+      .stdout.split(' ')
+      .includes(join(dir, 'nvidia', 'nccl', 'include')),
+  );
+  const cpuOnly = fakeWheel(tempDir('site-packages'), [
+    `${c10d}/ProcessGroupNCCL.hpp`,
+    'nvidia/nccl/include/nccl.h',
+    ...cudaHeaders,
+  ]);
+  assert.doesNotMatch(config('defines', { ...env, LIBTORCH: cpuOnly }).stdout, /NCCL/);
 });

@@ -3,8 +3,8 @@
 // addon with bad arguments (wrong types, bad integers, bad or disposed handles,
 // wrong argument counts, impossible shapes, operators with wrong schema
 // arguments) and valid ones, and prints one JSON report on stdout.
-import { createServer } from 'node:net';
 import { native } from '../../src/native/binding.js';
+import { freePort } from '../helpers/free-port.js';
 
 type Fn = (...args: unknown[]) => unknown;
 const addon = native as unknown as Record<string, Fn>;
@@ -48,14 +48,6 @@ const disposed = f32([0]);
 native.dispose(disposed);
 const neverIssued = 2 ** 51 + 7; // well-formed, but no tensor ever had this generation
 
-/** A loopback port nobody listens on now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 // A process group of one rank for the collectives' valid calls, where this build has Gloo.
 const gloo = native.distBackends().includes('gloo');
 const group = gloo ? native.distInit('gloo', '127.0.0.1', await freePort(), 0, 1, 5000) : 0;

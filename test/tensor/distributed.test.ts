@@ -6,13 +6,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DistributedError, ProcessGroup, distributedBackends } from '../../src/tensor/index.js';
+import { DistributedError, ProcessGroup, distributedBackends, fromTypedArray } from '../../src/tensor/index.js';
 import type { ProcessGroupOptions } from '../../src/tensor/index.js';
 import type { Job } from './distributed-child.js';
+import { freePort } from '../helpers/free-port.js';
 
 const CHILD = fileURLToPath(new URL('./distributed-child.js', import.meta.url));
 const gloo = distributedBackends().includes('gloo');
 const noGloo = gloo ? false : 'this libtorch build has no gloo backend';
+if (!gloo && process.env.CI === 'true')
+  test('the addon has the gloo backend (required under CI)', () => {
+    throw new Error('the addon was built without gloo: install libgloo-dev (scripts/setup.sh) and rebuild');
+  });
 
 interface Event {
   event: 'ready' | 'result' | 'error';
@@ -70,19 +75,12 @@ class Rank {
   }
 }
 
-/** A port nobody listens on now (the kernel's pick, released again). */
-async function freePort(): Promise<number> {
-  const s = await listening();
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function listening(port = 0): Promise<Server> {
+/** A server on a port of the kernel's pick, held until closed. */
+function listening(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(port, () => resolve(s));
+    s.listen(0, () => resolve(s));
   });
 }
 
@@ -234,5 +232,32 @@ test(
         call,
         (e: unknown) => e instanceof DistributedError && /unusable: it was destroyed/.test(e.message),
       );
+  },
+);
+
+test(
+  'an all-reduce is an in-place write for autograd: a graph that saved the tensor refuses it',
+  { skip: noGloo },
+  async () => {
+    const g = ProcessGroup.init({
+      backend: 'gloo',
+      masterAddr: '127.0.0.1',
+      masterPort: await freePort(),
+      rank: 0,
+      worldSize: 1,
+      timeoutMs: 5000,
+    });
+    try {
+      for (const together of [false, true]) {
+        const x = fromTypedArray(Float32Array.from([1, 2]), [2]).requiresGrad_();
+        const w = fromTypedArray(Float32Array.from([3, 4]), [2]);
+        const y = x.mul(w).sum(); // saves w for x's gradient
+        // Alone, w is reduced in place; with another tensor of its dtype, through a packed buffer.
+        g.allReduceSum(together ? [w, fromTypedArray(Float32Array.from([5]), [1])] : [w]);
+        assert.throws(() => y.backward(), /modified by an inplace operation/);
+      }
+    } finally {
+      g.destroy();
+    }
   },
 );

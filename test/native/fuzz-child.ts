@@ -4,7 +4,7 @@
 // wrong argument counts, impossible shapes, operators with wrong schema
 // arguments) and valid ones, and prints one JSON report on stdout.
 import { native } from '../../src/native/binding.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../src/io/free-port.js';
 
 type Fn = (...args: unknown[]) => unknown;
 const addon = native as unknown as Record<string, Fn>;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DistributedError, ProcessGroup, distributedBackends, fromTypedArray } from '../../src/tensor/index.js';
 import type { ProcessGroupOptions } from '../../src/tensor/index.js';
 import type { Job } from './distributed-child.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePort } from '../../src/io/free-port.js';
 
 const CHILD = fileURLToPath(new URL('./distributed-child.js', import.meta.url));
 const gloo = distributedBackends().includes('gloo');

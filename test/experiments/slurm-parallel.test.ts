@@ -6,11 +6,12 @@
 // refusals of resources that do not fit them, the pool's slots and its GPU share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   executeGrid,
   makeExecutor,
+  readGrid,
   readSlurmRecord,
   SLURM_DIR,
   taskStates,
@@ -21,7 +22,8 @@ import { batchScript } from '../../src/experiments/executors/slurm/batch.js';
 import { GpuShare } from '../../src/experiments/executors/local/gpus.js';
 import { runPlan, type RunOutcome } from '../../src/experiments/schedule.js';
 import type { GridPlan } from '../../src/experiments/plan.js';
-import { readRunConfig } from '../../src/trainer/index.js';
+import { spawnSync } from 'node:child_process';
+import { listCheckpoints, readRunConfig } from '../../src/trainer/index.js';
 import { distributedBackends } from '../../src/tensor/index.js';
 import { slurmCluster } from '../helpers/slurm.js';
 import { ireg, tempDir, tensorBytes } from '../trainer/helpers.js';
@@ -58,22 +60,22 @@ function dpGrid(name: string, nprocs: number[] = [2]): GridSpec {
   };
 }
 
-/** `ireg train --nproc 2` of the same run: the reference. */
-function reference(): string {
-  const flags = Object.entries({ ...RUN, nproc: 2 }).flatMap(([k, v]) =>
+/** `ireg train --nproc 2` of the same run (with `extra` options): the reference. */
+function reference(name = 'reference', extra: Record<string, number> = {}): string {
+  const flags = Object.entries({ ...RUN, nproc: 2, ...extra }).flatMap(([k, v]) =>
     v === true ? [`--${kebab(k)}`] : [`--${kebab(k)}`, String(v)],
   );
-  const r = ireg(['train', ...flags, '--out', out, '--name', 'reference']);
+  const r = ireg(['train', ...flags, '--out', out, '--name', name]);
   assert.equal(r.status, 0, r.stderr);
-  return join(out, 'reference');
+  return join(out, name);
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** A grid run ended done, at world size 2 started by `launcher`, with the reference's final weights, bit for bit. */
-function assertLikeReference(runDir: string, referenceDir: string, launcher: string): void {
+function assertLikeReference(runDir: string, referenceDir: string, launcher: string, steps = 4): void {
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { status: string; steps: number };
-  assert.deepEqual([summary.status, summary.steps], ['done', 4]);
+  assert.deepEqual([summary.status, summary.steps], ['done', steps]);
   assert.deepEqual(readRunConfig(runDir).derived.distributed, { worldSize: 2, backend: 'gloo', launcher });
   assert.deepEqual(
     tensorBytes(join(runDir, 'final.safetensors')),
@@ -103,22 +105,96 @@ test('a Slurm grid run of 2 ranks is one job of 2 tasks started by srun, bitwise
   await executeGrid(spec, dir, 'slurm', { gpusPerRun: 0 }, { log: () => {} });
   const script = readFileSync(join(dir, SLURM_DIR, 'ireg-array.sh'), 'utf8');
   assert.match(script, /^#SBATCH --ntasks=2$/m);
-  const record = readSlurmRecord(dir);
-  const job = record.jobs[0].jobId;
-  const end = Date.now() + 240_000;
-  const active = /^(PENDING|CONFIGURING|RUNNING|COMPLETING)$/;
-  let states = new Map<string, string>();
-  for (;;) {
-    states = new Map([...taskStates([job])].map(([id, s]) => [id, s.state]));
-    if (states.size > 0 && ![...states.values()].some((s) => active.test(s))) break;
-    assert.ok(Date.now() < end, `the task did not end: ${JSON.stringify([...states])}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const log = readFileSync(join(dir, SLURM_DIR, `${job}_0.log`), 'utf8');
-  assert.deepEqual([...states.values()], ['COMPLETED'], log);
+  const job = readSlurmRecord(dir).jobs[0].jobId;
+  const log = () => readFileSync(join(dir, SLURM_DIR, `${job}_0.log`), 'utf8');
+  assert.deepEqual(await ended(job), ['COMPLETED'], log());
   // srun started the 2 ranks: each found its rank in Slurm's environment.
   assertLikeReference(join(dir, 'dp0'), referenceRun(), 'slurm');
 });
+
+/** Waits until the tasks of Slurm job `job` have ended; returns their states. */
+async function ended(job: string): Promise<string[]> {
+  const end = Date.now() + 240_000;
+  const active = /^(PENDING|CONFIGURING|RUNNING|COMPLETING)$/;
+  for (;;) {
+    const states = [...taskStates([job]).values()].map((s) => s.state);
+    if (states.length > 0 && !states.some((s) => active.test(s))) return states;
+    assert.ok(Date.now() < end, `the tasks of job ${job} did not end: ${states.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A run of some seconds, to be stopped under way. */
+const LONG = { steps: 600, checkpointEvery: 5000, logEvery: 20 };
+let longReference: string | null = null;
+const longReferenceRun = () => (longReference ??= reference('reference-long', LONG));
+
+/** Submits a grid of one long 2-rank run; returns its folder and job id once the run has logged step 20. */
+async function startLong(name: string, o: SlurmOptions = {}): Promise<{ dir: string; job: string }> {
+  const spec = { ...dpGrid(name), base: { ...RUN, ...LONG } };
+  const dir = join(out, name);
+  await executeGrid(spec, dir, 'slurm', { gpusPerRun: 0, ...o }, { log: () => {} });
+  const job = readSlurmRecord(dir).jobs[0].jobId;
+  const metrics = join(dir, 'dp0', 'metrics.jsonl');
+  const end = Date.now() + 240_000;
+  while (!(readIf(metrics).match(/"step":(\d+)/g) ?? []).some((m) => Number(m.slice(7)) >= 20)) {
+    assert.ok(Date.now() < end, `run dp0 did not reach step 20: ${readIf(join(dir, SLURM_DIR, `${job}_0.log`))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { dir, job };
+}
+
+test('a 2-rank Slurm run cancelled mid-run checkpoints, and resubmitted resumes bitwise', async (t) => {
+  if (!slurm.require(t)) return;
+  if (!gloo) return t.skip('no Gloo');
+  const { dir, job } = await startLong('cancel');
+  const spec = readGrid(dir).spec;
+  const r = spawnSync('scancel', [`${job}_0`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  await ended(job);
+  const log = readIf(join(dir, SLURM_DIR, `${job}_0.log`));
+  const stopped = listCheckpoints(join(dir, 'dp0', 'checkpoints'))
+    .map((c) => c.step)
+    .filter((step) => step > 0);
+  // SIGTERM reached both ranks through srun: they agreed on a step, and rank 0 wrote its checkpoint.
+  assert.equal(stopped.length, 1, log);
+  assert.ok(stopped[0] >= 20 && stopped[0] < 600, `stopped at ${stopped[0]}\n${log}`);
+  assert.doesNotMatch(log, /Killed/);
+  assert.equal(log.match(/Exited with exit code 143/g)?.length ?? 0, log.includes('tasks 0-1') ? 1 : 2, log);
+  await executeGrid(spec, dir, 'slurm', { gpusPerRun: 0 }, { log: () => {} });
+  const again = readSlurmRecord(dir).jobs[1].jobId;
+  assert.deepEqual(await ended(again), ['COMPLETED'], readIf(join(dir, SLURM_DIR, `${again}_0.log`)));
+  assertLikeReference(join(dir, 'dp0'), longReferenceRun(), 'slurm', LONG.steps);
+});
+
+test('with --requeue, a 2-rank run told of its time limit (USR1) checkpoints through srun, requeues and resumes bitwise', async (t) => {
+  if (!slurm.require(t)) return;
+  if (!gloo) return t.skip('no Gloo');
+  const { dir, job } = await startLong('requeue', { requeue: true });
+  // What Slurm sends the batch shell before the time limit (--signal=B:USR1@...); the shell passes TERM to srun.
+  const r = spawnSync('scancel', ['--batch', '--signal=USR1', `${job}_0`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const log = () => readIf(join(dir, SLURM_DIR, `${job}_0.log`));
+  const end = Date.now() + 240_000;
+  while (!existsSync(join(dir, 'dp0', 'summary.json'))) {
+    assert.ok(Date.now() < end, `run dp0 did not finish:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(await ended(job), ['COMPLETED'], log());
+  const stop = /stopped by SIGTERM at step (\d+) of 600, with a checkpoint of step \1 written/.exec(log());
+  assert.ok(stop && Number(stop[1]) >= 20, `the ranks checkpointed and stopped:\n${log()}`);
+  assert.match(log(), new RegExp(`resuming at step ${stop[1]} of 600`));
+  assert.equal(readSlurmRecord(dir).jobs.length, 1, 'requeued, not resubmitted');
+  assertLikeReference(join(dir, 'dp0'), longReferenceRun(), 'slurm', LONG.steps);
+});
+
+function readIf(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 const TARGET = {
   node: '/usr/bin/node',
@@ -135,6 +211,8 @@ test('the batch script of 2-rank runs asks for 2 tasks over --nodes, one GPU a t
   for (const d of ['--nodes=2', '--ntasks=4', '--ntasks-per-node=2', '--cpus-per-task=2', '--gpus-per-task=1'])
     assert.ok(directives.includes(`#SBATCH ${d}`), `${d} in\n${text}`);
   assert.ok(!directives.some((d) => d.includes('--gres')), text);
+  // On USR1 the ranks, not srun (which would kill them), are told to stop.
+  assert.match(text, /^trap 'stopped_for_time=1; scancel --signal=TERM "\$SLURM_JOB_ID"' USR1$/m);
   // Each node's 2 ranks share 4 threads: 2 each, their CPUs.
   assert.match(
     text,

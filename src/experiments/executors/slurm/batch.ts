@@ -18,8 +18,10 @@
 // master is the job's first node, its port derived from the job id). --gpus-per-run N
 // asks for one GPU a task (--gpus-per-task=1): Slurm then binds each task to its own
 // GPU, and a rank launched by srun trains on the first GPU it sees. --cpus-per-run C
-// gives each task C/N CPUs, all its rank's threads. Signals reach the ranks through srun,
-// which forwards the TERM the shell sends it on USR1 to every task.
+// gives each task C/N CPUs, all its rank's threads. srun itself answers SIGTERM by
+// killing its tasks (SIGKILL: "forcing job termination"), so on USR1 the shell does not
+// signal srun: `scancel --signal=TERM` sends TERM to the tasks of the job's steps alone
+// (not the batch shell, nor srun in it), and the ranks checkpoint and exit 143 together.
 //
 // Set-up lines (--slurm-setup: module load, environment activation) run before ireg
 // starts, as the file has them; the script, kept in the grid folder, records them.
@@ -76,7 +78,7 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string, set
   if (o.mem) directives.push(`--mem=${o.mem}`);
   const ireg = [q(t.node), q(t.cli), t.command, q(t.dir), '--index', '"$SLURM_ARRAY_TASK_ID"'];
   // A rank's threads are its share of --threads among the ranks of its node (trainer/setup.ts).
-  if (cpus) ireg.push('--threads', String(cpus * (ranks / nodes)));
+  if (cpus) ireg.push('--threads', ranks > 1 ? String(cpus * (ranks / nodes)) : '"$SLURM_CPUS_PER_TASK"');
   // srun does not pass the batch step's --cpus-per-task on to its tasks (Slurm 22.05 on).
   const run = ranks > 1 ? ['srun', ...(cpus ? [`--cpus-per-task=${cpus}`] : []), ...ireg] : ireg;
   return [
@@ -91,7 +93,9 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string, set
     ...(setup.length > 0 ? [`# Set-up lines of ${o.slurmSetup} (--slurm-setup):`, ...setup] : []),
     'stopped_for_time=',
     "trap ':' TERM",
-    `trap 'stopped_for_time=1; kill -TERM "$run" 2>/dev/null' USR1`,
+    ranks > 1
+      ? `trap 'stopped_for_time=1; scancel --signal=TERM "$SLURM_JOB_ID"' USR1`
+      : `trap 'stopped_for_time=1; kill -TERM "$run" 2>/dev/null' USR1`,
     `${run.join(' ')} &`,
     'run=$!',
     'while kill -0 "$run" 2>/dev/null; do wait "$run"; done',

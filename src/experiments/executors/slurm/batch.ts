@@ -88,7 +88,7 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string, set
     '# SIGTERM (scancel, preemption, requeue) reaches ireg, which checkpoints and exits 143;',
     '# this shell survives it and waits. USR1 (near the time limit) stops ireg the same way.',
     ...(ranks > 1
-      ? [`# Each run is ${ranks} data-parallel ranks: srun starts them, one a task, and passes TERM on.`]
+      ? [`# Each run is ${ranks} data-parallel ranks: srun starts them, one a task; scancel sends them TERM.`]
       : []),
     ...(setup.length > 0 ? [`# Set-up lines of ${o.slurmSetup} (--slurm-setup):`, ...setup] : []),
     'stopped_for_time=',

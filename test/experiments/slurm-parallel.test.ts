@@ -2,7 +2,9 @@
 // the local pool (its child `ireg grid-run` starts the ranks) and submitted to the
 // one-node Slurm test cluster (test/helpers/slurm.ts) as one job of 2 tasks started by
 // srun, both ending with a run recorded at world size 2 and weights bitwise equal to
-// `ireg train --nproc 2`. Without a cluster: the batch script of such runs, the
+// `ireg train --nproc 2`; a longer such run cancelled mid-run (scancel) and one told of
+// its time limit (USR1, --requeue) checkpoint on both ranks, exit 143 and resume bitwise.
+// Without a cluster: the batch script of such runs, the
 // refusals of resources that do not fit them, the pool's slots and its GPU share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -30,7 +30,7 @@ export async function runTrain(cmd: Command): Promise<void> {
 }
 
 /** Starts n ranks (launch.ts), once this libtorch is known to have torch.distributed. */
-async function launch(n: number, device: ResolvedConfig['device']): Promise<number> {
+export async function launch(n: number, device: ResolvedConfig['device']): Promise<number> {
   if (distributedBackends().length === 0) {
     throw new ConfigError(
       'nproc',

@@ -15,6 +15,7 @@ import {
   STOP_EXIT_CODES,
   type StopSignal,
   type TrainHooks,
+  worldFromEnv,
 } from '../trainer/index.js';
 import { DirLock, LockedError, writeJsonAtomic } from '../io/index.js';
 import { checkGrid, recordingOf } from './grid-checks.js';
@@ -158,7 +159,9 @@ export async function runGridItem(dir: string, label: string, options: GridItemO
     return await train(config, options.train);
   } catch (e) {
     const result = e instanceof TrainingDivergedError || e instanceof TrainingInterruptedError;
-    if (!result && !(e instanceof LockedError)) recordFailure(dir, label, (e as Error).message);
+    // Of a data-parallel run's ranks, rank 0 records, as it writes the run's files.
+    const lead = (worldFromEnv()?.rank ?? 0) === 0;
+    if (lead && !result && !(e instanceof LockedError)) recordFailure(dir, label, (e as Error).message);
     throw e;
   }
 }

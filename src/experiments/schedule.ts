@@ -33,13 +33,18 @@ export interface ScheduleResult {
 /** A run's state as the schedule tracks it (a stopped run is pending again). */
 type Slot = Exclude<RunState, 'damaged'>;
 
-/** Runs the plan's unfinished runs through `start`, at most `jobs` at once, dependencies first. */
+/**
+ * Runs the plan's unfinished runs through `start`, dependencies first, the runs under way taking
+ * at most `jobs` slots, each run `slots(p)` of them (at most `jobs`; a data-parallel run takes
+ * one a rank). A run that does not fit yet holds back the runs after it, so runs start in order.
+ */
 export function runPlan(
   plan: GridPlan,
   jobs: number,
   start: (p: PlannedRun) => Promise<RunOutcome>,
   stop: StopRequest,
   hooks: ScheduleHooks = {},
+  slots: (p: PlannedRun) => number = () => 1,
 ): Promise<ScheduleResult> {
   const state = new Map<string, Slot>(
     plan.runs.map((p) => [p.run.label, p.action === 'done' || p.action === 'diverged' ? p.action : 'pending']),
@@ -62,6 +67,7 @@ export function runPlan(
           recordFailure(plan.dir, label, error);
           finish(p, { kind: 'failed', error });
         } else if (deps.every((d) => state.get(d) === 'done')) {
+          if (running + Math.min(jobs, slots(p)) > jobs) break;
           launch(p);
         } else {
           i++; // waits for a dependency under way
@@ -85,13 +91,14 @@ export function runPlan(
       hooks.onRunEnd?.(p, outcome);
     };
     const launch = (p: PlannedRun): void => {
+      const taken = Math.min(jobs, slots(p));
       state.set(p.run.label, 'running');
-      running++;
+      running += taken;
       hooks.onRunStart?.(p);
       start(p)
         .catch((e: unknown): RunOutcome => ({ kind: 'failed', error: (e as Error).message }))
         .then((outcome) => {
-          running--;
+          running -= taken;
           finish(p, outcome);
           pump();
         })

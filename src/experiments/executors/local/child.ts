@@ -25,9 +25,22 @@ export interface ChildExit {
 /** The children under way, by label. */
 export type Children = Map<string, ChildProcess>;
 
-/** Runs `ireg <args>` as a child known as `label` in `running` while it runs, its output lines prefixed with `prefix`. */
-export function spawnIreg(args: string[], label: string, prefix: string, running: Children): Promise<ChildExit> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+/**
+ * Runs `ireg <args>` as a child known as `label` in `running` while it runs, its output lines
+ * prefixed with `prefix`; `env`: variables to set in its environment.
+ */
+export function spawnIreg(
+  args: string[],
+  label: string,
+  prefix: string,
+  running: Children,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildExit> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+    env: { ...process.env, ...env },
+  });
   running.set(label, child);
   const tail: string[] = [];
   prefixLines(child.stdout, (l) => process.stdout.write(prefix + l + '\n'));

@@ -9,7 +9,14 @@
 // their own process group, so that a terminal's Ctrl-C reaches each of them once,
 // through the pool; one whose pool dies stops itself (`ireg grid-run` watches its
 // IPC channel). Task sets run alike (tasks.ts).
+//
+// A data-parallel run (--nproc N) is always a child, `ireg grid-run`, which starts its N
+// ranks; it takes N of the --jobs slots (all of them when N is more), and its threads are
+// those N slots' share of the cores, which its ranks split. On a machine with several
+// GPUs, each child gets its own, N for a data-parallel run (gpus.ts).
+import { DEFAULTS } from '../../../options/index.js';
 import { type Summary } from '../../../runs/index.js';
+import { cuda } from '../../../tensor/index.js';
 import { catchStopSignals, TrainingDivergedError, TrainingInterruptedError } from '../../../trainer/index.js';
 import type { Execution, Executor, ExecutorContext } from '../../executor.js';
 import { readFailure, recordFailure } from '../../failures.js';
@@ -20,6 +27,7 @@ import { gridRunState } from '../../status.js';
 import type { TaskPlan } from '../../task-set.js';
 import { checkOptions } from '../options.js';
 import { forwardStopSignals, shareOfCores, spawnIreg, stopSignalOf, type Children } from './child.js';
+import { GpuShare } from './gpus.js';
 import { LOCAL_OPTIONS, type LocalOptions } from './options.js';
 import { runTasksHere } from './tasks.js';
 
@@ -49,7 +57,8 @@ export class LocalPool implements Executor {
 
   /** Runs the plan; returns every run's summary in grid order (throws as finishPlan does). */
   async run(plan: GridPlan): Promise<Summary[]> {
-    const result = this.jobs === 1 ? await this.inProcess(plan) : await this.children(plan);
+    const parallel = plan.runs.some((p) => ranksOf(plan, p) > 1);
+    const result = this.jobs === 1 && !parallel ? await this.inProcess(plan) : await this.children(plan);
     return finishPlan(plan, result);
   }
 
@@ -73,19 +82,40 @@ export class LocalPool implements Executor {
     const running: Children = new Map();
     const { request, release } = forwardStopSignals(running, this.o.log, 'the runs under way checkpoint and stop');
     const width = Math.max(...plan.runs.map((p) => p.run.label.length));
+    const count = cuda.isAvailable() ? cuda.deviceCount() : 0;
+    const gpus = count > 1 ? GpuShare.of(count, process.env.CUDA_VISIBLE_DEVICES) : null;
     try {
-      return await runPlan(plan, this.jobs, (p) => this.child(plan, p, width, running), request, this.o);
+      return await runPlan(
+        plan,
+        this.jobs,
+        (p) => this.child(plan, p, width, running, gpus),
+        request,
+        this.o,
+        (p) => ranksOf(plan, p),
+      );
     } finally {
       release();
     }
   }
 
-  /** Runs one run as `ireg grid-run` in a child process. */
-  private async child(plan: GridPlan, p: PlannedRun, width: number, running: Children): Promise<RunOutcome> {
+  /** Runs one run as `ireg grid-run` in a child process, on GPUs of its own where there are several. */
+  private async child(
+    plan: GridPlan,
+    p: PlannedRun,
+    width: number,
+    running: Children,
+    gpus: GpuShare | null,
+  ): Promise<RunOutcome> {
     const label = p.run.label;
-    const threads = runConfig(plan.spec, p.run, plan.dir).threads ?? shareOfCores(this.jobs);
+    const slots = Math.min(this.jobs, ranksOf(plan, p));
+    const threads = runConfig(plan.spec, p.run, plan.dir).threads ?? slots * shareOfCores(this.jobs);
     const args = ['grid-run', plan.dir, label, '--threads', String(threads)];
-    const { code, signal, tail, startError } = await spawnIreg(args, label, `${label.padEnd(width)} | `, running);
+    const devices = gpus?.take(ranksOf(plan, p)) ?? [];
+    const env = devices.length > 0 ? { CUDA_VISIBLE_DEVICES: devices.join(',') } : {};
+    const prefix = `${label.padEnd(width)} | `;
+    const { code, signal, tail, startError } = await spawnIreg(args, label, prefix, running, env).finally(() =>
+      gpus?.give(devices),
+    );
     if (startError !== undefined) return this.crashed(plan, label, `could not start ireg grid-run: ${startError}`);
     if (code === 0) return { kind: 'done' };
     if (code === 3) return { kind: 'diverged' };
@@ -103,6 +133,11 @@ export class LocalPool implements Executor {
     if (gridRunState(plan.dir, { label }).state !== 'running') recordFailure(plan.dir, label, error);
     return { kind: 'failed', error };
   }
+}
+
+/** The data-parallel ranks of a planned run (--nproc). */
+function ranksOf(plan: GridPlan, p: PlannedRun): number {
+  return runConfig(plan.spec, p.run, plan.dir).nproc ?? DEFAULTS.nproc;
 }
 
 /** How runGridItem ended, as an outcome (failures are recorded by runGridItem itself). */

@@ -12,6 +12,17 @@
 // it stops ireg the same way and, with --requeue, requeues its own task, whose next start
 // resumes from that checkpoint (Slurm requeues preempted jobs itself; not timed-out ones).
 //
+// Data-parallel runs (--nproc N above 1). A run's ranks are the job's N Slurm tasks
+// (--ntasks=N over --nodes=M, N/M a node), started by `srun`, each recognising its rank
+// from the environment srun gives it (SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID; the
+// master is the job's first node, its port derived from the job id). --gpus-per-run N
+// asks for one GPU a task (--gpus-per-task=1): Slurm then binds each task to its own
+// GPU, and a rank launched by srun trains on the first GPU it sees. --cpus-per-run C
+// gives each task C/N CPUs, all its rank's threads. srun itself answers SIGTERM by
+// killing its tasks (SIGKILL: "forcing job termination"), so on USR1 the shell does not
+// signal srun: `scancel --signal=TERM` sends TERM to the tasks of the job's steps alone
+// (not the batch shell, nor srun in it), and the ranks checkpoint and exit 143 together.
+//
 // Set-up lines (--slurm-setup: module load, environment activation) run before ireg
 // starts, as the file has them; the script, kept in the grid folder, records them.
 import type { SlurmOptions } from './options.js';
@@ -42,6 +53,8 @@ export interface BatchTarget {
   jobName: string;
   /** One comment line: what array task i runs. */
   about: string;
+  /** Data-parallel ranks of each run, Slurm tasks of each job (default 1: the script runs ireg itself). */
+  ranks?: number;
 }
 
 /** The batch script every array task of the folder runs; `setup`: the lines of the --slurm-setup file, if any. */
@@ -56,21 +69,33 @@ export function batchScript(o: SlurmOptions, t: BatchTarget, logDir: string, set
   ];
   if (o.partition) directives.push(`--partition=${o.partition}`);
   if (o.time) directives.push(`--time=${o.time}`);
-  if (o.cpusPerRun) directives.push(`--cpus-per-task=${o.cpusPerRun}`);
-  if (o.gpusPerRun) directives.push(`--gres=gpu:${o.gpusPerRun}`);
+  const ranks = t.ranks ?? 1;
+  const nodes = o.nodes ?? 1;
+  const cpus = o.cpusPerRun === undefined ? undefined : o.cpusPerRun / ranks;
+  if (ranks > 1) directives.push(`--nodes=${nodes}`, `--ntasks=${ranks}`, `--ntasks-per-node=${ranks / nodes}`);
+  if (cpus) directives.push(`--cpus-per-task=${cpus}`);
+  if (o.gpusPerRun) directives.push(ranks > 1 ? '--gpus-per-task=1' : `--gres=gpu:${o.gpusPerRun}`);
   if (o.mem) directives.push(`--mem=${o.mem}`);
-  const run = [q(t.node), q(t.cli), t.command, q(t.dir), '--index', '"$SLURM_ARRAY_TASK_ID"'];
-  if (o.cpusPerRun) run.push('--threads', '"$SLURM_CPUS_PER_TASK"');
+  const ireg = [q(t.node), q(t.cli), t.command, q(t.dir), '--index', '"$SLURM_ARRAY_TASK_ID"'];
+  // A rank's threads are its share of --threads among the ranks of its node (trainer/setup.ts).
+  if (cpus) ireg.push('--threads', ranks > 1 ? String(cpus * (ranks / nodes)) : '"$SLURM_CPUS_PER_TASK"');
+  // srun does not pass the batch step's --cpus-per-task on to its tasks (Slurm 22.05 on).
+  const run = ranks > 1 ? ['srun', ...(cpus ? [`--cpus-per-task=${cpus}`] : []), ...ireg] : ireg;
   return [
     '#!/bin/bash',
     ...directives.map((d) => `#SBATCH ${d}`),
     `# ${t.about}`,
     '# SIGTERM (scancel, preemption, requeue) reaches ireg, which checkpoints and exits 143;',
     '# this shell survives it and waits. USR1 (near the time limit) stops ireg the same way.',
+    ...(ranks > 1
+      ? [`# Each run is ${ranks} data-parallel ranks: srun starts them, one a task; scancel sends them TERM.`]
+      : []),
     ...(setup.length > 0 ? [`# Set-up lines of ${o.slurmSetup} (--slurm-setup):`, ...setup] : []),
     'stopped_for_time=',
     "trap ':' TERM",
-    `trap 'stopped_for_time=1; kill -TERM "$run" 2>/dev/null' USR1`,
+    ranks > 1
+      ? `trap 'stopped_for_time=1; scancel --signal=TERM "$SLURM_JOB_ID"' USR1`
+      : `trap 'stopped_for_time=1; kill -TERM "$run" 2>/dev/null' USR1`,
     `${run.join(' ')} &`,
     'run=$!',
     'while kill -0 "$run" 2>/dev/null; do wait "$run"; done',

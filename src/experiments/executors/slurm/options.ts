@@ -21,9 +21,18 @@ export const SLURM_OPTIONS = {
   gpusPerRun: opt(
     count(0, MAX).optional(),
     '<n>',
-    'GPUs of each run; required unless every run has --device cpu (0: train on the CPUs)',
+    'GPUs of each run; required unless every run has --device cpu (0: train on the CPUs); a data-parallel run (--nproc N) takes N, one a rank',
   ),
-  cpusPerRun: opt(count(1, MAX).optional(), '<n>', 'CPUs of each run, and its thread count'),
+  cpusPerRun: opt(
+    count(1, MAX).optional(),
+    '<n>',
+    'CPUs of each run, and its thread count (a data-parallel run: shared evenly among its ranks)',
+  ),
+  nodes: opt(
+    count(1, MAX).optional(),
+    '<m>',
+    'nodes each data-parallel run (--nproc N) spreads its N ranks over, N/m a node (default 1)',
+  ),
   mem: opt(
     matching(/^\d+[KMGT]?$/i, 'a size such as 4000M or 16G').optional(),
     '<size>',

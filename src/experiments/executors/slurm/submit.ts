@@ -68,8 +68,12 @@ export class SlurmExecutor implements Executor, Submitter {
     return this.slurm.dryRun === true;
   }
 
-  /** Refuses a grid whose runs may use a GPU when none is asked for (see the top of this file). */
+  /**
+   * Refuses a grid whose runs may use a GPU when none is asked for (see the top of this file), and
+   * resources that do not fit its data-parallel runs (checkRanks).
+   */
   check(spec: GridSpec): void {
+    checkRanks(this.slurm, spec);
     if (this.slurm.gpusPerRun !== undefined || (this.slurm.sbatchArg ?? []).some((a) => GPU_ARG.test(a))) return;
     const devices = spec.runs.map((r) => ({ ...spec.base, ...r.config }).device ?? DEFAULTS.device);
     const gpu = devices.filter((d) => d !== 'cpu');
@@ -155,6 +159,7 @@ export class SlurmExecutor implements Executor, Submitter {
     }));
     const target = {
       command: 'grid-run' as const,
+      ranks: ranksOf(plan.spec),
       dir,
       jobName: `ireg-${plan.spec.name}`,
       about: `ireg grid ${plan.spec.name}: array task i runs the grid's run i (grid.json).`,
@@ -162,6 +167,48 @@ export class SlurmExecutor implements Executor, Submitter {
     };
     submitArrays(this, target, queue, slurmDir, arrays);
   }
+}
+
+/**
+ * The data-parallel ranks (--nproc) of every run of the grid. One batch script serves all of
+ * a grid's jobs, and its --ntasks is their ranks, so they must agree: a grid mixing them is
+ * refused (checkRanks), to be split into grids of one world size each.
+ */
+export function ranksOf(spec: GridSpec): number {
+  return { ...spec.base, ...spec.runs[0]?.config }.nproc ?? DEFAULTS.nproc;
+}
+
+/** Refuses runs of different --nproc, and --gpus-per-run, --cpus-per-run or --nodes that do not fit their ranks. */
+function checkRanks(o: SlurmOptions, spec: GridSpec): void {
+  const counts = spec.runs.map((r) => ({ label: r.label, n: { ...spec.base, ...r.config }.nproc ?? DEFAULTS.nproc }));
+  const n = ranksOf(spec);
+  const other = counts.find((c) => c.n !== n);
+  if (other)
+    throw new ConfigError(
+      'nproc',
+      `grid ${spec.name}: run '${spec.runs[0].label}' has --nproc ${n} and run '${other.label}' --nproc ${other.n}; ` +
+        "the Slurm executor submits a grid's runs as tasks of one size: put runs of each --nproc in a grid of their own",
+    );
+  const nodes = o.nodes ?? 1;
+  if (n % nodes !== 0)
+    throw new ConfigError(
+      'nodes',
+      `--nodes ${nodes} does not divide the ${n} rank${n > 1 ? 's' : ''} of each run of grid ${spec.name} (--nproc ${n})`,
+      '--nodes',
+    );
+  if (n === 1) return;
+  if (o.gpusPerRun !== undefined && o.gpusPerRun !== 0 && o.gpusPerRun !== n)
+    throw new ConfigError(
+      'gpusPerRun',
+      `the runs of grid ${spec.name} have ${n} data-parallel ranks, one GPU each: give --gpus-per-run ${n} (or 0 for CPUs), not ${o.gpusPerRun}`,
+      '--gpus-per-run',
+    );
+  if (o.cpusPerRun !== undefined && o.cpusPerRun % n !== 0)
+    throw new ConfigError(
+      'cpusPerRun',
+      `--cpus-per-run ${o.cpusPerRun} cannot be shared evenly among the ${n} ranks of each run of grid ${spec.name}: give a multiple of ${n}`,
+      '--cpus-per-run',
+    );
 }
 
 /** sbatch's --dependency value for a submission, `now` naming the tasks of runs submitted in this call. */

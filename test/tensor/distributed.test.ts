@@ -75,6 +75,18 @@ class Rank {
   }
 }
 
+/** A Gloo group of one rank, this process, on a free port. */
+async function soloGroup(): Promise<ProcessGroup> {
+  return ProcessGroup.init({
+    backend: 'gloo',
+    masterAddr: '127.0.0.1',
+    masterPort: await freePort(),
+    rank: 0,
+    worldSize: 1,
+    timeoutMs: 5000,
+  });
+}
+
 /** A server on a port of the kernel's pick, held until closed. */
 function listening(): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -215,14 +227,7 @@ test(
   'a destroyed group refuses every call with a DistributedError; destroy is idempotent',
   { skip: noGloo },
   async () => {
-    const g = ProcessGroup.init({
-      backend: 'gloo',
-      masterAddr: '127.0.0.1',
-      masterPort: await freePort(),
-      rank: 0,
-      worldSize: 1,
-      timeoutMs: 5000,
-    });
+    const g = await soloGroup();
     assert.deepEqual([g.rank, g.worldSize, g.backend], [0, 1, 'gloo']);
     g.barrier();
     g.destroy();
@@ -239,14 +244,7 @@ test(
   'an all-reduce is an in-place write for autograd: a graph that saved the tensor refuses it',
   { skip: noGloo },
   async () => {
-    const g = ProcessGroup.init({
-      backend: 'gloo',
-      masterAddr: '127.0.0.1',
-      masterPort: await freePort(),
-      rank: 0,
-      worldSize: 1,
-      timeoutMs: 5000,
-    });
+    const g = await soloGroup();
     try {
       for (const together of [false, true]) {
         const x = fromTypedArray(Float32Array.from([1, 2]), [2]).requiresGrad_();

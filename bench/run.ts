@@ -40,6 +40,11 @@ export const BENCHMARKS: Benchmark[] = [
     command: [process.execPath, 'dist/bench/noise-cost.js'],
   },
   {
+    name: 'distributed',
+    what: 'a data-parallel step on 2 ranks of 1 thread (Gloo) beside 1 process of 2 threads',
+    command: [process.execPath, 'dist/bench/distributed.js'],
+  },
+  {
     name: 'fd-cost',
     what: 'penalty steps with --penalty-grad fd beside exact double backprop and lb',
     command: [process.execPath, 'dist/bench/fd-cost.js'],

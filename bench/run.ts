@@ -92,7 +92,8 @@ export function selected(args: string[]): Benchmark[] {
 
 function main(args: string[]): number {
   if (args.includes('--list')) {
-    for (const b of BENCHMARKS) console.log(`${b.name.padEnd(10)}${b.what}`);
+    const width = Math.max(...BENCHMARKS.map((b) => b.name.length)) + 2;
+    for (const b of BENCHMARKS) console.log(`${b.name.padEnd(width)}${b.what}`);
     return 0;
   }
   let chosen: Benchmark[];

@@ -7,7 +7,8 @@
 # with PyTorch. Each stage has a time limit inside DEADLINE seconds; logs go to $OUT.
 # Usage: bash bench/gpu/device-run.sh [stage ...]; stages: tests-cuda fwd bench tests-cpu (the
 # default), train (ireg train's step time on CUDA, data pipeline included, on random images in
-# CIFAR-10's layout), determinism (the step benchmark with deterministic algorithms).
+# CIFAR-10's layout), determinism (the step benchmark with deterministic algorithms), dist (the
+# process group's collectives over NCCL on one GPU; DIST_DEVICE=cpu tries them on Gloo).
 set -u
 STAGES=${*:-tests-cuda fwd bench tests-cpu}
 want() { [[ " $STAGES " == *" $1 "* ]]; }
@@ -51,7 +52,9 @@ build() {
   std=$(node scripts/torch-config.cjs std) && def=$(node scripts/torch-config.cjs defines) &&
     libs=$(node scripts/torch-config.cjs libs) || return 1
   local flags=(-fPIC -O2 "$std" -fexceptions -frtti -Wno-unused-parameter -Wno-deprecated-declarations
-    -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DBUILDING_NODE_EXTENSION "-D$def" -I.device/napi -Inode_modules/node-addon-api)
+    -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DBUILDING_NODE_EXTENSION -I.device/napi -Inode_modules/node-addon-api)
+  # Several defines (the C++ ABI, then the distributed backends found), space-separated.
+  for d in $def; do flags+=("-D$d"); done
   for d in $inc; do flags+=("-I$d"); done
   echo "g++ ${flags[*]}"
   mkdir -p build/Release /tmp/ireg-obj
@@ -119,6 +122,24 @@ console.log(process.argv[2], "s per step (records 2 and 3, one norm probe includ
 }
 export -f train_runs
 want train && stage 200 train.log bash -c train_runs
+# The process group on the device: one rank (a lone GPU cannot host two NCCL ranks), NCCL on
+# CUDA (DIST_DEVICE=cpu tries Gloo on the CPU): all-reduce, broadcast and barrier, with results.
+dist_runs() {
+  DIST_DEVICE=${DIST_DEVICE:-cuda} node --input-type=module -e '
+const t = await import("./dist/src/tensor/index.js");
+const cuda = process.env.DIST_DEVICE === "cuda";
+console.log("backends in this build:", t.distributedBackends().join(", ") || "none");
+const g = t.ProcessGroup.init({ backend: cuda ? "nccl" : "gloo", masterAddr: "127.0.0.1", masterPort: 29531, rank: 0, worldSize: 1, timeoutMs: 60000 });
+const x = t.tensor([1, 2, 3]).to(cuda ? "cuda" : "cpu");
+g.allReduceSum([x]);
+g.broadcast([x], 0);
+g.barrier();
+console.log(g.backend, "on", x.device, "all-reduce of [1, 2, 3] over one rank:", x.to("cpu").toArray().join(", "));
+g.destroy();
+'
+}
+export -f dist_runs
+want dist && stage 90 dist.log bash -c dist_runs
 want tests-cpu && stage 150 tests-cpu.log node scripts/run-tests.mjs dist/test/tensor dist/test/methods dist/test/nn \
   dist/test/models
 say "done"

@@ -39,7 +39,10 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-/** SIGINT or SIGTERM stopped the run after `step` steps, with a checkpoint of that step written. */
+/**
+ * SIGINT or SIGTERM stopped the run after `step` steps, with a checkpoint of that step written. A
+ * data-parallel rank other than 0 writes nothing (runDir null): it says it stopped with the others.
+ */
 export class TrainingInterruptedError extends Error {
   /** The process's conventional exit status for the signal (130 for SIGINT, 143 for SIGTERM). */
   readonly exitCode: number;
@@ -48,11 +51,13 @@ export class TrainingInterruptedError extends Error {
     readonly signal: StopSignal,
     readonly step: number,
     readonly totalSteps: number,
-    readonly runDir: string,
+    readonly runDir: string | null,
   ) {
     super(
-      `stopped by ${signal} at step ${step} of ${totalSteps}, with a checkpoint of step ${step} written; ` +
-        `continue with: ireg resume ${runDir}`,
+      runDir === null
+        ? `stopped by ${signal} at step ${step} of ${totalSteps} with the other ranks; rank 0 wrote the checkpoint`
+        : `stopped by ${signal} at step ${step} of ${totalSteps}, with a checkpoint of step ${step} written; ` +
+            `continue with: ireg resume ${runDir}`,
     );
     this.name = 'TrainingInterruptedError';
     this.exitCode = STOP_EXIT_CODES[signal];

@@ -191,7 +191,7 @@ export class Runner {
   private stopAt(s: number, signal: NonNullable<StopRequest['signal']>): never {
     const path = this.recorder.writeCheckpoint(s, this.recorder.takeCheckpoint(s, null));
     this.hooks.onEvent?.({ type: 'stopped', signal, step: s, totalSteps: this.run.totalSteps, checkpoint: path });
-    throw new TrainingInterruptedError(signal, s, this.run.totalSteps, this.files?.dir ?? '');
+    throw new TrainingInterruptedError(signal, s, this.run.totalSteps, this.files?.dir ?? null);
   }
 
   private restore(cp: Checkpoint): void {

@@ -1,0 +1,149 @@
+// A data-parallel run stopped by a signal to its launcher, and a rank that
+// cannot reach its rendezvous. SIGTERM or SIGINT to `ireg train --nproc 2`
+// reaches every rank; the stop request rides in the step's all-reduce, so all
+// ranks stop after the same step, rank 0 writes that step's checkpoint, and the
+// launcher exits 143 or 130 with the usual message; `ireg resume` then ends
+// bitwise where an uninterrupted W = 2 run ends, metrics included. A rank whose
+// MASTER_PORT has nobody listening fails within about --dist-timeout, naming the
+// address and port, and writes nothing.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../src/io/index.js';
+import { distributedBackends } from '../../src/tensor/index.js';
+import { iregAsync, metricsOf, summaryNumbers, tempDir, tensorBytes, type Exit } from './helpers.js';
+
+const out = tempDir('dist-stop');
+const dir = (name: string) => join(out, name);
+const skip = distributedBackends().includes('gloo') ? false : 'this libtorch has no Gloo backend';
+const STEPS = 40;
+
+function trainArgs(name: string, extra: Record<string, string | number> = {}): string[] {
+  const flags: Record<string, string | number> = {
+    method: 'ft',
+    lambda: 0.1,
+    model: 'cnn-bn',
+    dataset: 'synthetic',
+    'batch-size': 32,
+    'micro-batch-size': 8,
+    lr: 0.05,
+    momentum: 0.9,
+    steps: STEPS,
+    'log-every': 2,
+    'checkpoint-every': 25,
+    'probe-batches': 2,
+    'probe-micro-batch-size': 16,
+    'eval-batch-size': 200,
+    threads: 1,
+    nproc: 2,
+    'dist-timeout': 20,
+    ...extra,
+  };
+  const pairs = Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  return ['train', ...pairs, '--save-final', '--out', out, '--name', name];
+}
+
+/** Trains `name` on 2 ranks, sending `signal` to the launcher once step 4 is in metrics.jsonl. */
+function trainAndSignal(name: string, signal: NodeJS.Signals): Promise<Exit> {
+  const metrics = join(dir(name), 'metrics.jsonl');
+  return iregAsync(trainArgs(name), {}, (child) => {
+    const poll = setInterval(() => {
+      if (existsSync(metrics) && readFileSync(metrics, 'utf8').includes('"step":4,')) {
+        clearInterval(poll);
+        child.kill(signal);
+      }
+    }, 5);
+    child.on('close', () => clearInterval(poll));
+  });
+}
+
+function assertBitwise(a: string, b: string): void {
+  const x = tensorBytes(join(dir(a), 'final.safetensors'));
+  const y = tensorBytes(join(dir(b), 'final.safetensors'));
+  assert.deepEqual([...x.keys()], [...y.keys()]);
+  for (const [k, bx] of x) assert.ok(bx.equals(y.get(k)!), `${a} vs ${b}: ${k} differs`);
+}
+
+async function checkStoppedThenResumed(name: string, signal: NodeJS.Signals, code: number): Promise<void> {
+  const r = await trainAndSignal(name, signal);
+  assert.equal(r.code, code, `exit status (signal ${r.signal})\n${r.stderr}`);
+  const m = new RegExp(
+    `stopped by ${signal} at step (\\d+) of ${STEPS}, with a checkpoint of step \\1 written; ` +
+      `continue with: ireg resume ${dir(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+  ).exec(r.stderr);
+  assert.ok(m, `the message says where it stopped and how to continue:\n${r.stderr}`);
+  const step = Number(m[1]);
+  assert.equal(r.stderr.match(/continue with/g)?.length, 1, `rank 0 alone says how to continue:\n${r.stderr}`);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `\\[rank 1\\] ireg: stopped by ${signal} at step ${step} of ${STEPS} with the other ranks; rank 0 wrote the checkpoint\n`,
+    ),
+    'rank 1 stopped after the same step',
+  );
+  assert.doesNotMatch(r.stderr, /data-parallel run failed/, 'no rank is lost');
+  assert.ok(step >= 4 && step < STEPS, `stopped at step ${step}`);
+  const files = readdirSync(dir(name), { recursive: true, encoding: 'utf8' });
+  assert.deepEqual(
+    files.filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file is left',
+  );
+  const checkpoints = readdirSync(join(dir(name), 'checkpoints')).filter((f) => f !== 'best.safetensors');
+  assert.ok(
+    checkpoints.includes(`step-${String(step).padStart(7, '0')}.safetensors`),
+    `checkpoint of step ${step}: ${checkpoints}`,
+  );
+  assert.ok(!files.includes('summary.json'), 'a stopped run has no summary');
+
+  const resumed = await iregAsync(['resume', dir(name)]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`resuming at step ${step} of ${STEPS}`));
+  assertBitwise(name, 'reference');
+  assert.deepEqual(metricsOf(dir(name)), metricsOf(dir('reference')));
+  assert.deepEqual(summaryNumbers(dir(name)), summaryNumbers(dir('reference')));
+}
+
+let reference: Promise<Exit>;
+test.before(() => {
+  if (!skip) reference = iregAsync(trainArgs('reference'));
+});
+
+test(
+  'SIGTERM to the launcher: all ranks stop after one step, exit 143; resume is bitwise the W = 2 run',
+  { skip },
+  async () => {
+    const ref = await reference;
+    assert.equal(ref.code, 0, ref.stderr);
+    await checkStoppedThenResumed('sigterm', 'SIGTERM', 143);
+  },
+);
+
+test('SIGINT to the launcher: the same, exit 130', { skip }, async () => {
+  assert.equal((await reference).code, 0);
+  await checkStoppedThenResumed('sigint', 'SIGINT', 130);
+});
+
+test(
+  'a rank whose MASTER_PORT has nobody listening: fails within about --dist-timeout, naming it, nothing written',
+  { skip },
+  async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const r = await iregAsync(trainArgs('unreachable', { nproc: 1, 'dist-timeout': 3 }), {
+      RANK: '1',
+      WORLD_SIZE: '2',
+      LOCAL_RANK: '1',
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: String(port),
+    });
+    const seconds = (Date.now() - t0) / 1000;
+    assert.notEqual(r.code, 0, r.stderr);
+    assert.equal(r.signal, null);
+    assert.match(r.stderr, new RegExp(`ireg: .*127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(r.stderr, /terminate called|Abort|Exception raised from/, 'no native abort');
+    assert.ok(seconds < 3 + 15, `took ${seconds} s`);
+    assert.ok(!existsSync(dir('unreachable')), 'no run directory');
+  },
+);

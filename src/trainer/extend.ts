@@ -57,24 +57,25 @@ export function extendedConfig(recorded: RunConfigFile, ext: Extension): RunConf
 
 /**
  * Gives the run its longer budget on disk: config.json (atomically), then removes what only the
- * old budget's end wrote (summary.json, final.safetensors). A diverged run is refused. A kill in
- * between leaves a run that `ireg resume` continues to the new budget (a summary whose total
- * differs from config.json's is not the run's end).
+ * old budget's end wrote (summary.json, final.safetensors). A kill in between leaves a run that
+ * `ireg resume` continues to the new budget (a summary whose total differs from config.json's is
+ * not the run's end).
  */
-export function applyExtension(files: RunFiles, extended: RunConfigFile, summary: Summary | null): void {
-  if (summary?.status === 'diverged')
-    throw new Error(`${files.dir} diverged at step ${summary.steps}; a diverged run cannot be extended`);
+export function applyExtension(files: RunFiles, extended: RunConfigFile): void {
   writeJsonAtomic(files.config, extended);
   rmSync(files.summary, { force: true });
   rmSync(files.final, { force: true });
 }
 
 /**
- * Refuses, before the run is changed, to extend a run whose newest checkpoint took its best
- * weights from an off-schedule final validation without keeping the best from before it (an
- * older ireg's): the longer run would not have made that validation (Runner.undoFinalValidation).
+ * Refuses, before the run is changed, to extend a diverged run, or one whose newest checkpoint
+ * took its best weights from an off-schedule final validation without keeping the best from
+ * before it (an older ireg's): the longer run would not have made that validation
+ * (Runner.undoFinalValidation).
  */
-export function checkExtensible(files: RunFiles, recorded: RunConfigFile): void {
+export function checkExtensible(files: RunFiles, recorded: RunConfigFile, summary: Summary | null): void {
+  if (summary?.status === 'diverged')
+    throw new Error(`${files.dir} diverged at step ${summary.steps}; a diverged run cannot be extended`);
   const cp = newestCheckpoint(files.checkpoints);
   if (!cp) return;
   try {

@@ -124,26 +124,19 @@ export function checkResumeWorld(dir: string, recorded: RunConfigFile, now: numb
 
 async function resumeIn(dir: string, hooks: TrainHooks, stop: StopRequest, extension?: Extension): Promise<Summary> {
   const files = runFiles(dir);
-  let recorded = readRunConfig(files.dir);
+  const recorded = readRunConfig(files.dir);
   await reloadPlugins(recorded.plugins, `run ${files.dir}`);
   const world = worldFromEnv();
   checkResumeWorld(files.dir, recorded, world?.worldSize ?? 1);
-  if (world && extension) {
-    throw new ConfigError(
-      'steps',
-      'extending the budget of a data-parallel run is not supported yet: resume it as it is',
-    );
-  }
-  if (world && world.rank !== 0) return continueRun(files, recorded, {}, stop, world);
+  // Every rank computes the longer budget from the config.json it read before the ranks meet;
+  // rank 0 writes it only once they have met (continueRun), so no rank reads it half-changed.
   const extended = extension ? extendedConfig(recorded, extension) : null;
+  if (world && world.rank !== 0) return continueRun(files, extended ?? recorded, {}, stop, world);
   const lock = lockRunDir(files.dir);
   try {
-    if (extended) {
-      checkExtensible(files, recorded);
-      applyExtension(files, extended, existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null);
-      recorded = extended;
-    }
-    return await continueRun(files, recorded, hooks, stop, world);
+    if (extended)
+      checkExtensible(files, recorded, existsSync(files.summary) ? readJson<Summary>(files.summary, 'summary') : null);
+    return await continueRun(files, extended ?? recorded, hooks, stop, world, extended !== null);
   } finally {
     lock.release();
   }
@@ -155,6 +148,7 @@ async function continueRun(
   hooks: TrainHooks,
   stop: StopRequest,
   world: World | null,
+  extending = false,
 ): Promise<Summary> {
   if (existsSync(files.summary)) {
     const done = readJson<Summary>(files.summary, 'summary');
@@ -171,8 +165,9 @@ async function continueRun(
     const run = setup(resolved, dist);
     let cp: Checkpoint | null = null;
     try {
-      // Rank 0 alone tidies and truncates; every rank reads the same newest checkpoint.
+      // Rank 0 alone extends, tidies and truncates; every rank reads the same newest checkpoint.
       if (lead) {
+        if (extending) applyExtension(files, recorded);
         removeTemporaries(files.dir);
         removeTemporaries(files.checkpoints);
       }

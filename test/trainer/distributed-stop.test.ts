@@ -5,7 +5,9 @@
 // launcher exits 143 or 130 with the usual message; `ireg resume` then ends
 // bitwise where an uninterrupted W = 2 run ends, metrics included. A rank whose
 // MASTER_PORT has nobody listening fails within about --dist-timeout, naming the
-// address and port, and writes nothing.
+// address and port, and writes nothing. `ireg resume <run> --steps N` of a
+// finished W = 2 run trains on, on 2 ranks, to bitwise the W = 2 run given N
+// steps from the start.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -58,9 +60,9 @@ function trainAndSignal(name: string, signal: NodeJS.Signals): Promise<Exit> {
   });
 }
 
-function assertBitwise(a: string, b: string): void {
-  const x = tensorBytes(join(dir(a), 'final.safetensors'));
-  const y = tensorBytes(join(dir(b), 'final.safetensors'));
+function assertBitwise(a: string, b: string, file = 'final.safetensors'): void {
+  const x = tensorBytes(join(dir(a), file));
+  const y = tensorBytes(join(dir(b), file));
   assert.deepEqual([...x.keys()], [...y.keys()]);
   for (const [k, bx] of x) assert.ok(bx.equals(y.get(k)!), `${a} vs ${b}: ${k} differs`);
 }
@@ -105,23 +107,22 @@ async function checkStoppedThenResumed(name: string, signal: NodeJS.Signals, cod
   assert.deepEqual(summaryNumbers(dir(name)), summaryNumbers(dir('reference')));
 }
 
-let reference: Promise<Exit>;
-test.before(() => {
-  if (!skip) reference = iregAsync(trainArgs('reference'));
-});
+// The uninterrupted run, started by the first test that needs it and shared by both.
+let started: Promise<Exit> | null = null;
+const reference = () => (started ??= iregAsync(trainArgs('reference')));
 
 test(
   'SIGTERM to the launcher: all ranks stop after one step, exit 143; resume is bitwise the W = 2 run',
   { skip },
   async () => {
-    const ref = await reference;
+    const ref = await reference();
     assert.equal(ref.code, 0, ref.stderr);
     await checkStoppedThenResumed('sigterm', 'SIGTERM', 143);
   },
 );
 
 test('SIGINT to the launcher: the same, exit 130', { skip }, async () => {
-  assert.equal((await reference).code, 0);
+  assert.equal((await reference()).code, 0);
   await checkStoppedThenResumed('sigint', 'SIGINT', 130);
 });
 
@@ -145,5 +146,37 @@ test(
     assert.doesNotMatch(r.stderr, /terminate called|Abort|Exception raised from/, 'no native abort');
     assert.ok(seconds < 3 + 15, `took ${seconds} s`);
     assert.ok(!existsSync(dir('unreachable')), 'no run directory');
+  },
+);
+
+test(
+  'resume --steps of a finished W = 2 run: bitwise the W = 2 run given the longer budget from the start',
+  { skip },
+  async () => {
+    const [short, long] = await Promise.all([
+      iregAsync(trainArgs('short', { steps: 5, 'checkpoint-every': 4, 'log-every': 3 })),
+      iregAsync(trainArgs('long', { steps: 10, 'checkpoint-every': 4, 'log-every': 3 })),
+    ]);
+    assert.equal(short.code, 0, short.stderr);
+    assert.equal(long.code, 0, long.stderr);
+    const r = await iregAsync(['resume', dir('short'), '--steps', '10']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /resuming at step 5 of 10/);
+    assertBitwise('short', 'long');
+    assertBitwise('short', 'long', join('checkpoints', 'best.safetensors'));
+    assert.deepEqual(metricsOf(dir('short')), metricsOf(dir('long')));
+    assert.deepEqual(summaryNumbers(dir('short')), summaryNumbers(dir('long')));
+    const cfg = JSON.parse(readFileSync(join(dir('short'), 'config.json'), 'utf8')) as {
+      config: { steps: number };
+      derived: { totalSteps: number; distributed: unknown };
+      extensions: { fromSteps: number; toSteps: number }[];
+    };
+    assert.equal(cfg.config.steps, 10);
+    assert.equal(cfg.derived.totalSteps, 10);
+    assert.deepEqual(cfg.derived.distributed, { worldSize: 2, backend: 'gloo', launcher: 'ireg' });
+    assert.deepEqual(
+      cfg.extensions.map(({ fromSteps, toSteps }) => [fromSteps, toSteps]),
+      [[5, 10]],
+    );
   },
 );

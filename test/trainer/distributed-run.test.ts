@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { freePort } from '../../src/io/index.js';
 import { distributedBackends } from '../../src/tensor/index.js';
 import { train } from '../../src/trainer/index.js';
-import { ireg, iregAsync, metricsOf, tempDir, tensorBytes } from './helpers.js';
+import { distTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes } from './helpers.js';
 
 const out = tempDir('dist');
 const dir = (name: string) => join(out, name);
@@ -29,26 +29,7 @@ const gloo = distributedBackends().includes('gloo');
 const skip = gloo ? false : 'this libtorch has no Gloo backend';
 
 function trainArgs(name: string, method: string, extra: Record<string, string | number> = {}): string[] {
-  const flags: Record<string, string | number> = {
-    method,
-    model: 'cnn-bn',
-    dataset: 'synthetic',
-    'batch-size': 32,
-    'micro-batch-size': 8,
-    lr: 0.05,
-    momentum: 0.9,
-    steps: 4,
-    'log-every': 2,
-    'checkpoint-every': 2,
-    'probe-batches': 3,
-    'probe-micro-batch-size': 16,
-    'eval-batch-size': 200,
-    threads: 1,
-    'dist-timeout': 20,
-    ...extra,
-  };
-  const pairs = Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  return ['train', ...pairs, '--save-final', '--out', out, '--name', name];
+  return distTrainArgs(out, name, method, extra);
 }
 
 /** Runs `ireg train` to completion, asserting success. */

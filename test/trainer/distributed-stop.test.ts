@@ -14,7 +14,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../src/io/index.js';
 import { distributedBackends } from '../../src/tensor/index.js';
-import { iregAsync, metricsOf, summaryNumbers, tempDir, tensorBytes, type Exit } from './helpers.js';
+import {
+  distTrainArgs,
+  iregAsync,
+  metricsOf,
+  signalAtStep,
+  summaryNumbers,
+  tempDir,
+  tensorBytes,
+  type Exit,
+} from './helpers.js';
 
 const out = tempDir('dist-stop');
 const dir = (name: string) => join(out, name);
@@ -22,42 +31,13 @@ const skip = distributedBackends().includes('gloo') ? false : 'this libtorch has
 const STEPS = 40;
 
 function trainArgs(name: string, extra: Record<string, string | number> = {}): string[] {
-  const flags: Record<string, string | number> = {
-    method: 'ft',
-    lambda: 0.1,
-    model: 'cnn-bn',
-    dataset: 'synthetic',
-    'batch-size': 32,
-    'micro-batch-size': 8,
-    lr: 0.05,
-    momentum: 0.9,
-    steps: STEPS,
-    'log-every': 2,
-    'checkpoint-every': 25,
-    'probe-batches': 2,
-    'probe-micro-batch-size': 16,
-    'eval-batch-size': 200,
-    threads: 1,
-    nproc: 2,
-    'dist-timeout': 20,
-    ...extra,
-  };
-  const pairs = Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  return ['train', ...pairs, '--save-final', '--out', out, '--name', name];
+  const tiny = { lambda: 0.1, steps: STEPS, 'checkpoint-every': 25, 'probe-batches': 2, nproc: 2 };
+  return distTrainArgs(out, name, 'ft', { ...tiny, ...extra });
 }
 
 /** Trains `name` on 2 ranks, sending `signal` to the launcher once step 4 is in metrics.jsonl. */
 function trainAndSignal(name: string, signal: NodeJS.Signals): Promise<Exit> {
-  const metrics = join(dir(name), 'metrics.jsonl');
-  return iregAsync(trainArgs(name), {}, (child) => {
-    const poll = setInterval(() => {
-      if (existsSync(metrics) && readFileSync(metrics, 'utf8').includes('"step":4,')) {
-        clearInterval(poll);
-        child.kill(signal);
-      }
-    }, 5);
-    child.on('close', () => clearInterval(poll));
-  });
+  return iregAsync(trainArgs(name), {}, (child) => signalAtStep(child, dir(name), 4, signal));
 }
 
 function assertBitwise(a: string, b: string, file = 'final.safetensors'): void {

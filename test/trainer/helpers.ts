@@ -1,7 +1,7 @@
 // Shared helpers of the trainer and CLI tests: running the real `ireg` binary,
 // reading tensors' raw bytes from safetensors files, metrics files.
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,4 +117,45 @@ export function summaryNumbers(runDir: string): Omit<Summary, 'wallTime' | 'runD
     ...rest
   } = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary;
   return rest;
+}
+
+/** `ireg train` arguments of the data-parallel tests: `method` on cnn-bn with tiny settings, `extra` on top. */
+export function distTrainArgs(
+  out: string,
+  name: string,
+  method: string,
+  extra: Record<string, string | number> = {},
+): string[] {
+  const flags: Record<string, string | number> = {
+    method,
+    model: 'cnn-bn',
+    dataset: 'synthetic',
+    'batch-size': 32,
+    'micro-batch-size': 8,
+    lr: 0.05,
+    momentum: 0.9,
+    steps: 4,
+    'log-every': 2,
+    'checkpoint-every': 2,
+    'probe-batches': 3,
+    'probe-micro-batch-size': 16,
+    'eval-batch-size': 200,
+    threads: 1,
+    'dist-timeout': 20,
+    ...extra,
+  };
+  const pairs = Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  return ['train', ...pairs, '--save-final', '--out', out, '--name', name];
+}
+
+/** Sends `signal` to `child` once the record of `step` is in the run's metrics.jsonl. */
+export function signalAtStep(child: ChildProcess, runDir: string, step: number, signal: NodeJS.Signals): void {
+  const metrics = join(runDir, 'metrics.jsonl');
+  const poll = setInterval(() => {
+    if (existsSync(metrics) && readFileSync(metrics, 'utf8').includes(`"step":${step},`)) {
+      clearInterval(poll);
+      child.kill(signal);
+    }
+  }, 5);
+  child.on('close', () => clearInterval(poll));
 }

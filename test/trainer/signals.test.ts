@@ -5,10 +5,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ftCnnTrainArgs, ireg, iregAsync, metricsOf, tempDir, tensorBytes, type Exit } from './helpers.js';
+import {
+  ftCnnTrainArgs,
+  ireg,
+  iregAsync,
+  metricsOf,
+  signalAtStep,
+  tempDir,
+  tensorBytes,
+  type Exit,
+} from './helpers.js';
 
 const out = tempDir('signals');
 // 60 steps: the signal, sent once step 6 is logged, lands long before the end.
@@ -22,16 +31,7 @@ function filesUnder(root: string): string[] {
 
 /** Trains `name`, sending `signal` once step 6 is in metrics.jsonl. */
 function trainAndSignal(name: string, signal: NodeJS.Signals): Promise<Exit> {
-  const metrics = join(dir(name), 'metrics.jsonl');
-  return iregAsync(args(name), {}, (child) => {
-    const poll = setInterval(() => {
-      if (existsSync(metrics) && readFileSync(metrics, 'utf8').includes('"step":6,')) {
-        clearInterval(poll);
-        child.kill(signal);
-      }
-    }, 5);
-    child.on('close', () => clearInterval(poll));
-  });
+  return iregAsync(args(name), {}, (child) => signalAtStep(child, dir(name), 6, signal));
 }
 
 function summaryNumbers(name: string): Record<string, unknown> {

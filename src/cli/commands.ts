@@ -4,7 +4,15 @@ import type { Command } from 'commander';
 import { checkOutDir, ConfigError, methodLabel, type ResolvedConfig, validateConfig } from '../options/index.js';
 import { listRuns, readRunConfig, type RunListing } from '../runs/index.js';
 import { cuda, distributedBackends } from '../tensor/index.js';
-import { checkResumeWorld, evaluateRun, resume, train, worldFromEnv, type EvalTarget } from '../trainer/index.js';
+import {
+  checkResumeWorld,
+  evaluateRun,
+  extendedConfig,
+  resume,
+  train,
+  worldFromEnv,
+  type EvalTarget,
+} from '../trainer/index.js';
 import { followLauncher, launchRanks } from './launch.js';
 import { reportDamage } from './damaged.js';
 import { progressReporter } from './progress.js';
@@ -67,6 +75,8 @@ export async function runResume(
     const n = nproc ?? recorded.derived.distributed?.worldSize ?? 1;
     checkResumeWorld(dir, recorded, n);
     if (n > 1) {
+      // A budget that cannot extend the run is refused here once, not by every rank.
+      if (extension) extendedConfig(recorded, extension);
       process.exitCode = await launch(n, recorded.config.device);
       return;
     }

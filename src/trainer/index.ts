@@ -1,6 +1,7 @@
 // The trainer: training, checkpoints, resume and evaluation. It re-exports the options and the
 // run record (src/options, src/runs) for the library's users.
 export { train, resume, checkResumeWorld } from './train.js';
+export { extendedConfig } from './extend.js';
 export { worldFromEnv, firstHost, LAUNCHED_BY_IREG, type World } from './world.js';
 export { evaluateRun, type EvalTarget, type EvalOutput } from './eval-run.js';
 export {

@@ -158,5 +158,13 @@ test(
       cfg.extensions.map(({ fromSteps, toSteps }) => [fromSteps, toSteps]),
       [[5, 10]],
     );
+
+    // A budget that does not extend the run: refused once, before any rank starts.
+    const again = await iregAsync(['resume', dir('short'), '--steps', '10']);
+    assert.equal(again.code, 2, again.stderr);
+    assert.equal(
+      again.stderr,
+      'ireg: invalid option --steps: 10 does not extend the run: its budget is already 10 steps (resume without --steps to finish it)\n',
+    );
   },
 );
